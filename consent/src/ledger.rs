@@ -1,0 +1,131 @@
+//! Group commit for the ledger. Requests hand their [`LedgerWrite`] to one writer task and wait;
+//! the writer takes everything that is waiting, writes it in one transaction (one fsync), and only
+//! then answers each request. So a response never leaves before its entry is durable (invariant 1),
+//! and durability costs one commit per batch, not per request.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use ring::digest::{SHA256, digest};
+use ring::rand::{SecureRandom, SystemRandom};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::model::{DecisionRecord, LedgerWrite, NewDisclosure};
+use crate::store::{Store, StoreError};
+
+/// The most writes one commit takes; more wait for the next one.
+const MAX_BATCH: usize = 256;
+
+/// A disclosure with what the Merkle tree commits to.
+#[derive(Debug, Clone)]
+pub struct Seal {
+    /// 16 random bytes (hex) mixed into the leaf, so a leaf cannot be confirmed by guessing the record.
+    pub salt: String,
+    /// RFC 6962 leaf hash (hex): SHA-256(0x00 || SHA-256(salt || canonical JSON of the record)).
+    pub leaf_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SealedWrite {
+    pub decision: DecisionRecord,
+    pub disclosure: Option<(NewDisclosure, Seal)>,
+}
+
+/// RFC 6962 leaf hash of a ledger record under `salt`.
+pub fn leaf_hash(salt: &[u8], record: &NewDisclosure) -> Result<[u8; 32], serde_json::Error> {
+    // serde_json writes struct fields in declaration order, so this encoding is stable.
+    let canonical = serde_json::to_vec(record)?;
+    let mut salted = Vec::with_capacity(salt.len() + canonical.len());
+    salted.extend_from_slice(salt);
+    salted.extend_from_slice(&canonical);
+    let d = digest(&SHA256, &salted);
+    let mut leaf = Vec::with_capacity(33);
+    leaf.push(0x00);
+    leaf.extend_from_slice(d.as_ref());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest(&SHA256, &leaf).as_ref());
+    Ok(out)
+}
+
+type Reply = oneshot::Sender<Result<Option<u64>, Arc<StoreError>>>;
+
+/// Handle to the writer task; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct LedgerWriter {
+    tx: mpsc::Sender<(SealedWrite, Reply)>,
+}
+
+impl LedgerWriter {
+    /// Starts the writer task on the current runtime. It stops when every handle is dropped.
+    pub fn start(store: Arc<dyn Store>) -> Self {
+        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(store, rx));
+        Self { tx }
+    }
+
+    /// Seals, queues, and waits until the write is durable. Returns the disclosure's ledger index.
+    pub async fn write(&self, write: LedgerWrite) -> Result<Option<u64>, StoreError> {
+        let sealed = seal(write)?;
+        let (reply, wait) = oneshot::channel();
+        self.tx
+            .send((sealed, reply))
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        match wait.await {
+            Ok(Ok(index)) => Ok(index),
+            Ok(Err(shared)) => Err(StoreError::Corrupt(format!(
+                "ledger commit failed: {shared}"
+            ))),
+            Err(_) => Err(StoreError::WriterGone),
+        }
+    }
+}
+
+fn seal(write: LedgerWrite) -> Result<SealedWrite, StoreError> {
+    let disclosure = match write.disclosure {
+        None => None,
+        Some(record) => {
+            let mut salt = [0u8; 16];
+            SystemRandom::new()
+                .fill(&mut salt)
+                .map_err(|_| StoreError::Corrupt("no randomness for the leaf salt".into()))?;
+            let leaf = leaf_hash(&salt, &record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let seal = Seal {
+                salt: hex::encode(salt),
+                leaf_hash: hex::encode(leaf),
+            };
+            Some((record, seal))
+        }
+    };
+    Ok(SealedWrite {
+        decision: write.decision,
+        disclosure,
+    })
+}
+
+async fn run(store: Arc<dyn Store>, mut rx: mpsc::Receiver<(SealedWrite, Reply)>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let (writes, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+        match store.commit_batch(&writes).await {
+            Ok(indexes) => {
+                for (reply, index) in replies.into_iter().zip(indexes) {
+                    let _ = reply.send(Ok(index));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, writes = writes.len(), "ledger commit failed");
+                let shared = Arc::new(e);
+                for reply in replies {
+                    let _ = reply.send(Err(shared.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Base64 of a hex digest, for the public log formats.
+pub fn hex_to_base64(hex_digest: &str) -> Option<String> {
+    let bytes = hex::decode(hex_digest).ok()?;
+    Some(base64::engine::general_purpose::STANDARD.encode(bytes))
+}

@@ -1,0 +1,22 @@
+//! The records the gateway keeps: toestemmingsverklaringen (consents) with their history, every
+//! decision, and the append-only disclosure ledger. Behind one [`Store`] trait with a SQLite and a
+//! PostgreSQL implementation, chosen once by [`connect`]. Exchanged payloads are never stored here
+//! (vuistregel 4); subjects appear only as a keyed pseudonym ([`SubjectId`]), never as a BSN.
+#![forbid(unsafe_code)]
+
+mod clock;
+mod ledger;
+mod model;
+mod postgres;
+mod pseudonym;
+mod sqlite;
+mod store;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use ledger::{LedgerWriter, Seal, SealedWrite, hex_to_base64, leaf_hash};
+pub use model::{
+    Consent, ConsentEvent, ConsentStatus, DecisionRecord, Disclosure, Evidence, LedgerWrite,
+    NewConsent, NewDisclosure, Outcome,
+};
+pub use pseudonym::{Pseudonymizer, SubjectId};
+pub use store::{Store, StoreError, connect};

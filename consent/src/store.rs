@@ -1,0 +1,87 @@
+//! The storage trait. One implementation per database, chosen once in [`connect`]; domain code never
+//! asks which database it runs on.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::SubjectId;
+use crate::ledger::SealedWrite;
+use crate::model::{Consent, DecisionRecord, Disclosure, NewConsent, Outcome};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL (use sqlite:PATH or postgres://...)")]
+    UnsupportedUrl,
+    #[error("the database is not configured durably: {0}")]
+    NotDurable(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("the ledger writer has stopped")]
+    WriterGone,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+    /// Cheap round trip, for `/readyz`.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Records a consent and its `recorded` history event; returns it as stored.
+    async fn insert_consent(
+        &self,
+        id: &str,
+        consent: &NewConsent,
+        now: DateTime<Utc>,
+    ) -> Result<Consent, StoreError>;
+
+    async fn consent(&self, id: &str) -> Result<Option<Consent>, StoreError>;
+
+    /// Every consent of the subject, oldest first, with history.
+    async fn consents_of(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError>;
+
+    /// Revokes; idempotent (a second call changes nothing and returns the consent as it is).
+    /// `None` if there is no such consent.
+    async fn revoke_consent(
+        &self,
+        id: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError>;
+
+    /// Writes decisions and disclosures in ONE transaction and one durable commit. Disclosures get
+    /// consecutive ledger indexes in the order given (serialised across replicas). Returns, per write,
+    /// the ledger index of its disclosure.
+    async fn commit_batch(&self, writes: &[SealedWrite]) -> Result<Vec<Option<u64>>, StoreError>;
+
+    /// Ledger entries about the subject, by ledger index.
+    async fn disclosures_of(&self, subject: &SubjectId) -> Result<Vec<Disclosure>, StoreError>;
+
+    async fn disclosure(&self, id: &str) -> Result<Option<Disclosure>, StoreError>;
+
+    /// Number of ledger entries (the Merkle tree size).
+    async fn ledger_size(&self) -> Result<u64, StoreError>;
+
+    /// Most recent decisions first, optionally only one outcome.
+    async fn decisions(
+        &self,
+        outcome: Option<Outcome>,
+        limit: u32,
+    ) -> Result<Vec<DecisionRecord>, StoreError>;
+}
+
+/// Opens the database at `url`, runs its migrations and checks durability settings.
+/// `sqlite:PATH` (created if missing) or `postgres://...`.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(crate::postgres::PgStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(crate::sqlite::SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl)
+    }
+}

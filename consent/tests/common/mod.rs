@@ -1,0 +1,237 @@
+//! What the store tests share: a fresh database per test on either backend, and records to write.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use consent::{
+    DecisionRecord, Evidence, LedgerWrite, NewConsent, NewDisclosure, Outcome, Pseudonymizer, Store, SubjectId,
+};
+use policies::Bsn;
+use sqlx::{Connection, Executor, PgConnection};
+use tempfile::TempDir;
+
+/// Test BSNs (they pass the 11-proef).
+pub const BSN_A: &str = "111222333";
+pub const BSN_B: &str = "123456782";
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Runs `test` against a store on a fresh, empty database.
+    pub async fn store<F, Fut>(self, test: F)
+    where
+        F: FnOnce(Arc<dyn Store>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.url(|url| async move {
+            let store = consent::connect(&url).await.expect("the store opens a fresh database");
+            test(store).await;
+        })
+        .await;
+    }
+
+    /// Runs `test` with the URL of a fresh, empty database, for tests that open it themselves.
+    pub async fn url<F, Fut>(self, test: F)
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        match self {
+            Self::Sqlite => {
+                let file = SqliteFile::create();
+                test(file.url()).await;
+            }
+            Self::Postgres => {
+                let Some(db) = TestDatabase::create().await else { return };
+                // Run on its own task so that a failing test still drops its database.
+                let outcome = tokio::spawn(test(db.url.clone())).await;
+                db.drop_best_effort().await;
+                if let Err(failure) = outcome {
+                    std::panic::resume_unwind(failure.into_panic());
+                }
+            }
+        }
+    }
+}
+
+/// A uniquely named PostgreSQL database on the server `DATABASE_URL` points at.
+#[derive(Debug)]
+pub struct TestDatabase {
+    admin_url: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDatabase {
+    /// `None` when PostgreSQL tests are skipped (`SKIP_POSTGRES=1` and no `DATABASE_URL`).
+    pub async fn create() -> Option<Self> {
+        let Ok(admin_url) = std::env::var("DATABASE_URL") else {
+            if std::env::var("SKIP_POSTGRES").as_deref() == Ok("1") {
+                eprintln!("SKIP_POSTGRES=1 and no DATABASE_URL: this PostgreSQL test was skipped");
+                return None;
+            }
+            panic!(
+                "the PostgreSQL store tests need a server: set DATABASE_URL, e.g. \
+                 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test (or SKIP_POSTGRES=1 to skip them)"
+            );
+        };
+        let name = format!("consent_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&admin_url).await.expect("DATABASE_URL accepts a connection");
+        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("CREATE DATABASE");
+        admin.close().await.ok();
+        let url = with_database(&admin_url, &name);
+        Some(Self { admin_url, name, url })
+    }
+
+    /// Runs `sql` on the server (not inside the test database).
+    pub async fn admin(&self, sql: &str) {
+        let mut admin = PgConnection::connect(&self.admin_url).await.expect("DATABASE_URL accepts a connection");
+        admin.execute(sql).await.expect(sql);
+        admin.close().await.ok();
+    }
+
+    pub async fn drop_best_effort(self) {
+        if let Ok(mut admin) = PgConnection::connect(&self.admin_url).await {
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            if let Err(e) = admin.execute(sql.as_str()).await {
+                eprintln!("could not drop test database {}: {e}", self.name);
+            }
+            admin.close().await.ok();
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority..].find('/') {
+        Some(slash) => &base[..authority + slash],
+        None => base,
+    };
+    format!("{server}/{name}{query}")
+}
+
+/// A SQLite database file in a temporary directory that lives as long as this value.
+#[derive(Debug)]
+pub struct SqliteFile {
+    pub dir: TempDir,
+    pub path: PathBuf,
+}
+
+impl SqliteFile {
+    pub fn create() -> Self {
+        let dir = TempDir::new().expect("a temporary directory");
+        let path = dir.path().join("consent.db");
+        Self { dir, path }
+    }
+
+    pub fn url(&self) -> String {
+        format!("sqlite:{}", self.path.display())
+    }
+}
+
+// ---- records ----
+
+pub fn pseudonymizer() -> Pseudonymizer {
+    Pseudonymizer::new(&[7u8; 32]).expect("a 32-byte key")
+}
+
+pub fn subject(bsn: &str) -> SubjectId {
+    pseudonymizer().subject(&Bsn::parse(bsn).expect("a valid test BSN"))
+}
+
+/// A fixed moment plus `micros`; whole microseconds, which both databases keep exactly.
+pub fn at(micros: i64) -> DateTime<Utc> {
+    let start = Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0).single().expect("a valid date");
+    start + Duration::microseconds(micros)
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub fn new_consent(subject: &SubjectId) -> NewConsent {
+    NewConsent {
+        subject: subject.clone(),
+        recipients: vec!["buurtteam-oost".into(), "schuldhulp".into()],
+        sources: Some(vec!["inkomen".into()]),
+        categories: vec!["financien".into(), "huishouden".into()],
+        activities: vec!["schuldhulpverlening-intake".into()],
+        valid_from: at(0),
+        valid_until: at(0) + Duration::days(365),
+        evidence: Evidence {
+            method: "signed_form".into(),
+            document_sha256: "ab".repeat(32),
+            recorded_by: "j.jansen".into(),
+        },
+        note: Some("besproken aan de keukentafel".into()),
+        recorded_by_partner: "buurtteam-oost".into(),
+    }
+}
+
+pub fn decision(subject: &SubjectId, outcome: Outcome, at: DateTime<Utc>) -> DecisionRecord {
+    let violations = match outcome {
+        Outcome::Permit => serde_json::json!([]),
+        Outcome::Deny => serde_json::json!([{ "vuistregel": 3, "reason": "no consent for this recipient" }]),
+    };
+    DecisionRecord {
+        id: new_id(),
+        at,
+        mode: "exchange".into(),
+        partner: "buurtteam-oost".into(),
+        professional: "j.jansen".into(),
+        role: "buurtteamer".into(),
+        activity: "schuldhulpverlening-intake".into(),
+        source: "inkomen".into(),
+        recipient: "buurtteam-oost".into(),
+        subject: subject.clone(),
+        categories: vec!["financien".into()],
+        outcome,
+        violations,
+        consent_id: None,
+        error: None,
+    }
+}
+
+pub fn disclosure_for(decision: &DecisionRecord) -> NewDisclosure {
+    NewDisclosure {
+        id: new_id(),
+        at: decision.at,
+        mode: decision.mode.clone(),
+        source: decision.source.clone(),
+        recipient: decision.recipient.clone(),
+        professional: decision.professional.clone(),
+        subject: decision.subject.clone(),
+        activity: decision.activity.clone(),
+        legal_basis: "consent".into(),
+        categories: decision.categories.clone(),
+        fields: vec!["financien.schulden_totaal".into(), "financien.inkomen_bron".into()],
+        consent_id: Some("c-1".into()),
+        justification: None,
+        payload_sha256: "cd".repeat(32),
+        decision_id: decision.id.clone(),
+        retain_until: decision.at + Duration::days(30),
+    }
+}
+
+/// A permitted request that disclosed something.
+pub fn permitted_write(subject: &SubjectId, at: DateTime<Utc>) -> LedgerWrite {
+    let decision = decision(subject, Outcome::Permit, at);
+    let disclosure = Some(disclosure_for(&decision));
+    LedgerWrite { decision, disclosure }
+}
+
+/// A denied request: a decision, no disclosure.
+pub fn denied_write(subject: &SubjectId, at: DateTime<Utc>) -> LedgerWrite {
+    LedgerWrite { decision: decision(subject, Outcome::Deny, at), disclosure: None }
+}

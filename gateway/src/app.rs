@@ -1,0 +1,135 @@
+//! Start-up: everything built once from the configuration, then served on a bound listener until a
+//! shutdown future resolves, so tests start the real server on port 0.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use consent::{Clock, LedgerWriter, Pseudonymizer, SystemClock};
+use policies::Register;
+use tokio::net::TcpListener;
+
+use crate::auth::tokens::TokenVerifier;
+use crate::config::Config;
+use crate::forward::Upstream;
+use crate::state::AppState;
+use crate::{routes, server, tls};
+
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    router: axum::Router,
+    state: AppState,
+}
+
+pub fn load_register(path: &Path) -> anyhow::Result<Register> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read register {}", path.display()))?;
+    Register::from_toml(&text).with_context(|| format!("register {}", path.display()))
+}
+
+impl Application {
+    /// Binds `config.listen` and builds with the system clock.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        Self::build_with(config, listener, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with(
+        config: &Config,
+        listener: TcpListener,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let register = load_register(&config.register)?;
+        let mut partner_keys = HashMap::new();
+        let mut endpoints = HashMap::new();
+        for (id, partner) in &config.partners {
+            if register.partner(id).is_none() {
+                bail!("the configuration names partner '{id}', which the register does not know");
+            }
+            partner_keys.insert(
+                id.clone(),
+                TokenVerifier::read_public_key(&partner.token_key)?,
+            );
+            if let Some(endpoint) = &partner.endpoint {
+                endpoints.insert(id.clone(), endpoint.clone());
+            }
+        }
+        let tokens = TokenVerifier::new(
+            config.audience.clone(),
+            partner_keys,
+            config.citizen_idp.issuer.clone(),
+            TokenVerifier::read_public_key(&config.citizen_idp.key)?,
+        );
+        let pseudonyms =
+            Pseudonymizer::new(&config.pseudonym_key()?.0).map_err(anyhow::Error::msg)?;
+        let store = consent::connect(&config.database_url)
+            .await
+            .context("cannot open the database")?;
+        let upstream_tls = tls::client_config(
+            &config.tls.upstream_ca,
+            &config.tls.client_cert,
+            &config.tls.client_key,
+        )?;
+        let state = AppState {
+            register: Arc::new(register),
+            ledger: LedgerWriter::start(store.clone()),
+            store,
+            pseudonyms: Arc::new(pseudonyms),
+            tokens: Arc::new(tokens),
+            upstream: Arc::new(Upstream::new(upstream_tls, endpoints)?),
+            clock,
+        };
+        Ok(Self {
+            listener,
+            tls: tls::server_config(&config.tls)?,
+            router: routes::router(state.clone()),
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) {
+        tracing::info!(addr = %self.local_addr(), "gateway listening");
+        server::serve(self.listener, self.tls, self.router, shutdown).await;
+        tracing::info!("gateway stopped");
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

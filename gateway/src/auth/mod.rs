@@ -1,0 +1,158 @@
+//! Who is calling, as extractor types: a handler that takes a [`Professional`] or a [`Citizen`]
+//! cannot forget the check. The client certificate was verified during the TLS handshake; here its
+//! subject (OIN in `serialNumber`) is mapped to one registered partner.
+
+pub mod tokens;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use consent::SubjectId;
+use policies::{Bsn, Partner};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// What the TLS layer learned about the peer, attached to every request of the connection.
+#[derive(Debug, Clone, Default)]
+pub struct ClientIdentity {
+    /// `None`: no client certificate was presented.
+    pub certificate: Option<PeerCertificate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PeerCertificate {
+    /// The subject's `serialNumber` (OIN), if it has one.
+    pub oin: Option<String>,
+}
+
+impl ClientIdentity {
+    pub fn from_der(der: Option<&[u8]>) -> Self {
+        let certificate = der.map(|der| PeerCertificate {
+            oin: subject_serial_number(der),
+        });
+        Self { certificate }
+    }
+}
+
+fn subject_serial_number(der: &[u8]) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let oid = x509_parser::oid_registry::OID_X509_SERIALNUMBER;
+    let attr = cert.subject().iter_by_oid(&oid).next()?;
+    attr.as_str().ok().map(str::to_owned)
+}
+
+/// The organisation behind the client certificate.
+#[derive(Debug, Clone)]
+pub struct PartnerOrg(pub Partner);
+
+impl FromRequestParts<AppState> for PartnerOrg {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let certificate = parts
+            .extensions
+            .get::<ClientIdentity>()
+            .and_then(|id| id.certificate.as_ref())
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "client_certificate_required",
+                    "this route is for partner systems: present your organisation's client certificate",
+                )
+            })?;
+        let partner = certificate
+            .oin
+            .as_deref()
+            .and_then(|oin| state.register.partner_by_oin(oin))
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "unknown_certificate",
+                    "the client certificate does not belong to a registered partner",
+                )
+            })?;
+        Ok(Self(partner.clone()))
+    }
+}
+
+/// A professional acting for a partner: client certificate plus a token signed by that partner.
+#[derive(Debug, Clone)]
+pub struct Professional {
+    pub partner: Partner,
+    /// The professional's id at the partner (token `sub`).
+    pub id: String,
+    pub role: String,
+}
+
+impl FromRequestParts<AppState> for Professional {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let PartnerOrg(partner) = PartnerOrg::from_request_parts(parts, state).await?;
+        let token = bearer(parts)?;
+        let claims = state
+            .tokens
+            .verify_partner(&partner.id, token)
+            .map_err(|e| {
+                tracing::info!(partner = %partner.id, reason = %e, "partner token refused");
+                ApiError::unauthorized(
+                    "invalid_token",
+                    "the bearer token is not valid for this partner",
+                )
+            })?;
+        Ok(Self {
+            partner,
+            id: claims.sub,
+            role: claims.role,
+        })
+    }
+}
+
+/// An Amsterdammer, signed in through the citizen identity provider.
+#[derive(Debug, Clone)]
+pub struct Citizen {
+    pub bsn: Bsn,
+    pub subject: SubjectId,
+}
+
+impl FromRequestParts<AppState> for Citizen {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        let claims = state.tokens.verify_citizen(token).map_err(|e| {
+            tracing::info!(reason = %e, "citizen token refused");
+            ApiError::unauthorized("invalid_token", "log in again: the token is not valid")
+        })?;
+        let bsn = Bsn::parse(&claims.bsn).map_err(|_| {
+            ApiError::unauthorized("invalid_token", "the token carries no valid BSN")
+        })?;
+        let subject = state.pseudonyms.subject(&bsn);
+        Ok(Self { bsn, subject })
+    }
+}
+
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let value = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::unauthorized("token_required", "send Authorization: Bearer <token>")
+        })?;
+    value
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::unauthorized("token_required", "send Authorization: Bearer <token>")
+        })
+}

@@ -1,0 +1,156 @@
+//! The command line: `serve`, `demo`, `dev pki`, `dev token` (api.md, last section).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::{Duration, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::app::Application;
+use crate::auth::tokens;
+use crate::config::{Config, LogFormat};
+use crate::demo::{DEFAULT_AUDIENCE, DEMO_REGISTER, DEV_CITIZEN_ISSUER};
+use crate::pki::PkiLayout;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gateway",
+    version,
+    about = "Privacy gateway for Amsterdam's social domain"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the gateway with a configuration file (see deploy/).
+    Serve {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Run the gateway on SQLite with the demo register and sample partner systems.
+    Demo {
+        /// Where the development PKI lives (generated if missing).
+        #[arg(long, default_value = "dev-pki")]
+        pki: PathBuf,
+        #[arg(long, default_value_t = 8443)]
+        port: u16,
+        /// Register to use instead of deploy/demo/register.toml.
+        #[arg(long)]
+        register: Option<PathBuf>,
+    },
+    /// Development identities. Never for production.
+    #[command(subcommand)]
+    Dev(Dev),
+}
+
+#[derive(Debug, Subcommand)]
+enum Dev {
+    /// Write a CA, the gateway's pair, and a certificate and token key for every registered partner.
+    Pki {
+        #[arg(long)]
+        out: PathBuf,
+        /// Register whose partners get identities (default: the demo register).
+        #[arg(long)]
+        register: Option<PathBuf>,
+    },
+    /// Print a partner JWT (--partner, --sub, --role) or a citizen token (--citizen BSN).
+    Token {
+        #[arg(long)]
+        pki: PathBuf,
+        #[arg(long, requires_all = ["sub", "role"], conflicts_with = "citizen")]
+        partner: Option<String>,
+        #[arg(long)]
+        sub: Option<String>,
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long, required_unless_present = "partner")]
+        citizen: Option<String>,
+        #[arg(long, default_value = DEFAULT_AUDIENCE)]
+        audience: String,
+        #[arg(long, default_value_t = 60)]
+        ttl_minutes: i64,
+    },
+}
+
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { config } => {
+            let config = Config::load(&config)?;
+            crate::telemetry::init(config.log_format);
+            let app = Application::build(&config).await?;
+            app.run_until(crate::app::shutdown_signal()).await;
+        }
+        Command::Demo {
+            pki,
+            port,
+            register,
+        } => {
+            crate::telemetry::init(log_format_from_env());
+            crate::demo::run(pki, port, register).await?;
+        }
+        Command::Dev(Dev::Pki { out, register }) => {
+            let text = match register {
+                Some(path) => std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+                None => DEMO_REGISTER.to_owned(),
+            };
+            let register = policies::Register::from_toml(&text)?;
+            crate::pki::generate(&out, &register)?;
+            println!("development PKI written to {}", out.display());
+        }
+        Command::Dev(Dev::Token {
+            pki,
+            partner,
+            sub,
+            role,
+            citizen,
+            audience,
+            ttl_minutes,
+        }) => {
+            let layout = PkiLayout::new(pki);
+            let ttl = Duration::minutes(ttl_minutes);
+            let now = Utc::now();
+            let token = match (partner, citizen) {
+                (Some(partner), _) => {
+                    let claims = tokens::partner_claims(
+                        &partner,
+                        sub.as_deref().unwrap_or_default(),
+                        role.as_deref().unwrap_or_default(),
+                        &audience,
+                        now,
+                        ttl,
+                    );
+                    let key =
+                        std::fs::read(layout.partner_token_key(&partner)).with_context(|| {
+                            format!("no token key for partner {partner} in the PKI")
+                        })?;
+                    tokens::sign(&claims, &key)?
+                }
+                (None, Some(bsn)) => {
+                    policies::Bsn::parse(&bsn).context("--citizen must be a valid BSN")?;
+                    let claims =
+                        tokens::citizen_claims(DEV_CITIZEN_ISSUER, &bsn, &audience, now, ttl);
+                    let key = std::fs::read(layout.citizen_idp_key())
+                        .context("no citizen-idp key in the PKI")?;
+                    tokens::sign(&claims, &key)?
+                }
+                (None, None) => {
+                    anyhow::bail!("give --partner (with --sub and --role) or --citizen")
+                }
+            };
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+fn log_format_from_env() -> LogFormat {
+    match std::env::var("GATEWAY_LOG_FORMAT").as_deref() {
+        Ok("json") => LogFormat::Json,
+        _ => LogFormat::Text,
+    }
+}

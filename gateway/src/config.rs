@@ -1,0 +1,210 @@
+//! Configuration: defaults, then a TOML file, then environment variables (`DATABASE_URL`,
+//! `GATEWAY_LISTEN`, `GATEWAY_LOG_FORMAT`). Validated at start; relative paths in the file are taken
+//! from the file's own directory. Secrets are wrapped so `Debug` prints `[redacted]`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    #[serde(default = "default_database_url")]
+    pub database_url: String,
+    /// The verwerkingsregister (TOML).
+    pub register: PathBuf,
+    /// The `aud` every token must carry.
+    #[serde(default = "default_audience")]
+    pub audience: String,
+    /// File holding the pseudonym key (at least 32 bytes, hex).
+    pub pseudonym_key_file: PathBuf,
+    #[serde(default)]
+    pub log_format: LogFormat,
+    pub tls: TlsConfig,
+    pub citizen_idp: CitizenIdpConfig,
+    /// Per partner id of the register: where its system answers and the key its tokens are signed with.
+    #[serde(default)]
+    pub partners: BTreeMap<String, PartnerConfig>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+    /// CA(s) that sign partners' client certificates.
+    pub client_ca: PathBuf,
+    /// CA(s) that sign partner systems' server certificates (for forwarding).
+    pub upstream_ca: PathBuf,
+    /// The gateway's own client certificate towards partner systems.
+    pub client_cert: PathBuf,
+    pub client_key: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitizenIdpConfig {
+    pub issuer: String,
+    /// Public key (PEM, P-256) the citizen tokens are signed with (ES256).
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerConfig {
+    /// Base URL of the partner's system (https).
+    pub endpoint: Option<String>,
+    /// Public key (PEM, P-256) the partner's tokens are signed with (ES256).
+    pub token_key: PathBuf,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8443))
+}
+
+fn default_database_url() -> String {
+    "sqlite:data/gateway.db".into()
+}
+
+fn default_audience() -> String {
+    "amsterdam-privacy-gateway".into()
+}
+
+/// A secret value: `Debug` never shows it.
+#[derive(Clone)]
+pub struct Secret(pub Vec<u8>);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Config {
+    /// Reads the file, applies environment overrides and makes paths absolute.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config {}", path.display()))?;
+        let mut config: Config = toml::from_str(&text)
+            .with_context(|| format!("config {} is not valid", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.resolve_paths(base);
+        config.apply_env(|k| std::env::var(k).ok())?;
+        Ok(config)
+    }
+
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        if let Some(url) = var("DATABASE_URL") {
+            self.database_url = url;
+        }
+        if let Some(listen) = var("GATEWAY_LISTEN") {
+            self.listen = listen.parse().context("GATEWAY_LISTEN must be HOST:PORT")?;
+        }
+        if let Some(format) = var("GATEWAY_LOG_FORMAT") {
+            self.log_format = match format.as_str() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                other => bail!("GATEWAY_LOG_FORMAT must be text or json, not {other}"),
+            };
+        }
+        Ok(())
+    }
+
+    fn resolve_paths(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut self.register);
+        fix(&mut self.pseudonym_key_file);
+        fix(&mut self.citizen_idp.key);
+        for p in [
+            &mut self.tls.server_cert,
+            &mut self.tls.server_key,
+            &mut self.tls.client_ca,
+            &mut self.tls.upstream_ca,
+            &mut self.tls.client_cert,
+            &mut self.tls.client_key,
+        ] {
+            fix(p);
+        }
+        for partner in self.partners.values_mut() {
+            fix(&mut partner.token_key);
+        }
+        if let Some(path) = self.database_url.strip_prefix("sqlite:")
+            && !path.starts_with('/')
+            && !path.starts_with("//")
+        {
+            self.database_url = format!("sqlite:{}", base.join(path).display());
+        }
+    }
+
+    pub fn pseudonym_key(&self) -> anyhow::Result<Secret> {
+        let text = std::fs::read_to_string(&self.pseudonym_key_file).with_context(|| {
+            format!(
+                "cannot read pseudonym key {}",
+                self.pseudonym_key_file.display()
+            )
+        })?;
+        let bytes = hex::decode(text.trim()).context("the pseudonym key file must hold hex")?;
+        if bytes.len() < 32 {
+            bail!("the pseudonym key must be at least 32 bytes");
+        }
+        Ok(Secret(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let mut config: Config = toml::from_str(
+            r#"
+            register = "r.toml"
+            pseudonym_key_file = "k"
+            [tls]
+            server_cert = "a"
+            server_key = "b"
+            client_ca = "c"
+            upstream_ca = "c"
+            client_cert = "a"
+            client_key = "b"
+            [citizen_idp]
+            issuer = "digid"
+            key = "d"
+            "#,
+        )
+        .unwrap();
+        config
+            .apply_env(|k| match k {
+                "DATABASE_URL" => Some("postgres://db/x".into()),
+                "GATEWAY_LISTEN" => Some("0.0.0.0:9000".into()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(config.database_url, "postgres://db/x");
+        assert_eq!(config.listen.port(), 9000);
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        assert_eq!(format!("{:?}", Secret(vec![1, 2, 3])), "[redacted]");
+    }
+}

@@ -1,0 +1,110 @@
+//! The HTTP error: a stable snake_case code and a readable message (api.md "Errors"), never internals.
+//! The cause is logged once, by [`ApiError::into_response`] for 5xx, without payloads or BSNs.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use policies::Violation;
+use serde_json::json;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub violations: Vec<Violation>,
+    pub retry_after_secs: Option<u64>,
+    /// Logged for server-side errors; never sent.
+    pub cause: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            violations: Vec::new(),
+            retry_after_secs: None,
+            cause: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
+    }
+
+    pub fn denied(violations: Vec<Violation>) -> Self {
+        let mut e = Self::new(
+            StatusCode::FORBIDDEN,
+            "denied",
+            "the request breaks one or more AVG vuistregels; nothing was disclosed",
+        );
+        e.violations = violations;
+        e
+    }
+
+    pub fn bad_gateway(
+        code: &'static str,
+        message: impl Into<String>,
+        cause: impl ToString,
+    ) -> Self {
+        let mut e = Self::new(StatusCode::BAD_GATEWAY, code, message);
+        e.cause = Some(cause.to_string());
+        e
+    }
+
+    pub fn internal(cause: impl ToString) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the gateway could not complete the request; nothing was disclosed",
+        );
+        e.cause = Some(cause.to_string());
+        e
+    }
+}
+
+impl From<consent::StoreError> for ApiError {
+    fn from(e: consent::StoreError) -> Self {
+        let mut err = Self::internal(&e);
+        err.code = "storage_unavailable";
+        err.status = StatusCode::SERVICE_UNAVAILABLE;
+        err
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Some(cause) = &self.cause {
+            tracing::error!(code = self.code, status = self.status.as_u16(), cause = %cause, "request failed");
+        }
+        let mut body = json!({ "code": self.code, "message": self.message });
+        if !self.violations.is_empty() {
+            body["violations"] = json!(self.violations);
+        }
+        let mut response = (self.status, Json(json!({ "error": body }))).into_response();
+        if let Some(secs) = self.retry_after_secs
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
+    }
+}

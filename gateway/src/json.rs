@@ -1,0 +1,53 @@
+//! A `Json` extractor whose rejections speak the API's error format (api.md "Errors"):
+//! malformed JSON is `400 malformed_json`, a body over the limit `413 payload_too_large`.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(rejection_to_error(rejection)),
+        }
+    }
+}
+
+fn rejection_to_error(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with Content-Type: application/json",
+        ),
+        JsonRejection::JsonDataError(e) => {
+            // The body text is not echoed: it may hold personal data. serde's message names the field.
+            ApiError::bad_request(
+                "invalid_request",
+                format!("the request body does not fit: {}", e.body_text()),
+            )
+        }
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::bad_request("malformed_json", "the request body is not valid JSON")
+        }
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is larger than the gateway accepts (1 MiB)",
+        ),
+        other => ApiError::bad_request("invalid_request", other.body_text()),
+    }
+}

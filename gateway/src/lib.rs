@@ -1,0 +1,22 @@
+//! The gateway: the mTLS edge, tokens, the HTTP routes for partners, Amsterdammers and the public,
+//! forwarding to partner systems, and the CLI. Decisions live in `policies`, records in `consent`.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod forward;
+mod json;
+pub mod openapi;
+pub mod pki;
+pub mod routes;
+pub mod sample;
+pub mod server;
+pub mod state;
+pub mod telemetry;
+pub mod tls;
+
+pub use app::Application;

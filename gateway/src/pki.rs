@@ -1,0 +1,149 @@
+//! `gateway dev pki`: a development PKI (api.md, "Development identities"). Never for production:
+//! the keys are written unencrypted next to each other.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use policies::Register;
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+use ring::rand::{SecureRandom, SystemRandom};
+
+/// OID 2.5.4.5, the subject attribute that carries the organisation identifier (OIN).
+pub const SERIAL_NUMBER_OID: [u64; 4] = [2, 5, 4, 5];
+
+/// Where `dev pki` puts things.
+#[derive(Debug, Clone)]
+pub struct PkiLayout {
+    pub dir: PathBuf,
+}
+
+impl PkiLayout {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+    pub fn ca(&self) -> PathBuf {
+        self.dir.join("ca.crt")
+    }
+    pub fn gateway_cert(&self) -> PathBuf {
+        self.dir.join("gateway.crt")
+    }
+    pub fn gateway_key(&self) -> PathBuf {
+        self.dir.join("gateway.key")
+    }
+    pub fn partner_cert(&self, id: &str) -> PathBuf {
+        self.dir.join("partners").join(format!("{id}.crt"))
+    }
+    pub fn partner_key(&self, id: &str) -> PathBuf {
+        self.dir.join("partners").join(format!("{id}.key"))
+    }
+    /// The private key the partner's tokens are signed with (ES256, PKCS#8 PEM).
+    pub fn partner_token_key(&self, id: &str) -> PathBuf {
+        self.dir.join("partners").join(format!("{id}.token.key"))
+    }
+    pub fn partner_token_pub(&self, id: &str) -> PathBuf {
+        self.dir.join("partners").join(format!("{id}.token.pub"))
+    }
+    pub fn citizen_idp_key(&self) -> PathBuf {
+        self.dir.join("citizen-idp.key")
+    }
+    pub fn citizen_idp_pub(&self) -> PathBuf {
+        self.dir.join("citizen-idp.pub")
+    }
+    pub fn pseudonym_key(&self) -> PathBuf {
+        self.dir.join("pseudonym.key")
+    }
+    pub fn exists(&self) -> bool {
+        self.ca().exists() && self.pseudonym_key().exists()
+    }
+}
+
+/// Writes a fresh PKI for every partner of `register` into `dir`.
+pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
+    let layout = PkiLayout::new(dir);
+    fs::create_dir_all(dir.join("partners"))
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+
+    let ca_key = KeyPair::generate()?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params.distinguished_name = dn(
+        "Amsterdam Sociaal Domein Dev CA",
+        "Gemeente Amsterdam (development)",
+        None,
+    );
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca = ca_params.self_signed(&ca_key)?;
+    write(&layout.ca(), &ca.pem())?;
+    write(&dir.join("ca.key"), &ca_key.serialize_pem())?;
+
+    let leaf = |cn: &str, org: &str, oin: Option<&str>| -> anyhow::Result<(String, String)> {
+        let key = KeyPair::generate()?;
+        let mut params =
+            CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])?;
+        params.distinguished_name = dn(cn, org, oin);
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ServerAuth,
+            ExtendedKeyUsagePurpose::ClientAuth,
+        ];
+        let cert = params.signed_by(&key, &ca, &ca_key)?;
+        Ok((cert.pem(), key.serialize_pem()))
+    };
+
+    let (cert, key) = leaf(
+        "amsterdam-privacy-gateway",
+        "Gemeente Amsterdam",
+        Some("00000001000000000000"),
+    )?;
+    write(&layout.gateway_cert(), &cert)?;
+    write(&layout.gateway_key(), &key)?;
+
+    for partner in &register.partners {
+        let (cert, key) = leaf(&partner.id, &partner.name, Some(&partner.oin))?;
+        write(&layout.partner_cert(&partner.id), &cert)?;
+        write(&layout.partner_key(&partner.id), &key)?;
+        let token_key = KeyPair::generate()?;
+        write(
+            &layout.partner_token_key(&partner.id),
+            &token_key.serialize_pem(),
+        )?;
+        write(
+            &layout.partner_token_pub(&partner.id),
+            &token_key.public_key_pem(),
+        )?;
+    }
+
+    let idp = KeyPair::generate()?;
+    write(&layout.citizen_idp_key(), &idp.serialize_pem())?;
+    write(&layout.citizen_idp_pub(), &idp.public_key_pem())?;
+
+    let mut secret = [0u8; 32];
+    SystemRandom::new()
+        .fill(&mut secret)
+        .map_err(|_| anyhow::anyhow!("no randomness available"))?;
+    write(&layout.pseudonym_key(), &hex::encode(secret))?;
+    Ok(layout)
+}
+
+fn dn(cn: &str, org: &str, oin: Option<&str>) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, cn);
+    dn.push(DnType::OrganizationName, org);
+    dn.push(DnType::CountryName, "NL");
+    if let Some(oin) = oin {
+        dn.push(DnType::CustomDnType(SERIAL_NUMBER_OID.to_vec()), oin);
+    }
+    dn
+}
+
+fn write(path: &Path, contents: &str) -> anyhow::Result<()> {
+    fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
+}

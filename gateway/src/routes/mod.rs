@@ -1,0 +1,64 @@
+//! The HTTP routes (api.md) and the layers every request passes: request id, a span that names the
+//! route (never the URI: query strings may hold a BSN), and the 1 MiB body limit.
+
+mod consents;
+mod exchange;
+mod health;
+mod me;
+mod parse;
+mod register;
+pub mod views;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::HeaderName;
+use axum::routing::{get, post};
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+pub use consents::*;
+pub use exchange::*;
+pub use health::*;
+pub use me::*;
+pub use register::*;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub const BODY_LIMIT: usize = 1 << 20;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/openapi.json", get(crate::openapi::serve))
+        .route("/v1/register", get(get_register))
+        .route("/v1/consents", post(record_consent).get(list_consents))
+        .route("/v1/consents/{id}", get(get_consent))
+        .route("/v1/consents/{id}/revoke", post(revoke_consent))
+        .route("/v1/exchange", post(exchange))
+        .route("/v1/deliveries", post(deliver))
+        .route("/v1/me/consents", get(my_consents))
+        .route("/v1/me/consents/{id}/revoke", post(revoke_my_consent))
+        .route("/v1/me/disclosures", get(my_disclosures))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str());
+                    let id = req.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
+                    tracing::info_span!("request", method = %req.method(), route, request_id = id.unwrap_or("-"))
+                })
+                .on_request(()),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+async fn not_found() -> crate::error::ApiError {
+    crate::error::ApiError::not_found("route")
+}

@@ -1,0 +1,324 @@
+//! Request and response bodies of the v1 contract (api.md). Field names here are the contract.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use consent::{Consent, Disclosure};
+use policies::Register;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegisterView {
+    pub partners: Vec<PartnerView>,
+    pub categories: Vec<CategoryView>,
+    pub activities: Vec<ActivityView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerView {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryView {
+    pub id: String,
+    pub name: String,
+    /// Special category (art. 9/10 AVG).
+    pub special: bool,
+    /// Field names of the category's schema.
+    pub fields: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivityView {
+    pub id: String,
+    pub name: String,
+    pub purpose: String,
+    /// `consent`, `legal_obligation`, `vital_interest` or `public_task`.
+    pub legal_basis: String,
+    /// Partner kinds whose data is disclosed.
+    pub from: Vec<String>,
+    /// Partner kinds that receive it.
+    pub to: Vec<String>,
+    pub categories: Vec<String>,
+    pub roles: Vec<String>,
+    /// ISO 8601 duration, e.g. `P730D`.
+    pub retention: String,
+    /// `exchange` and/or `delivery`.
+    pub modes: Vec<String>,
+    /// Per category, the fields this purpose may receive.
+    pub fields: BTreeMap<String, Vec<String>>,
+}
+
+impl From<&Register> for RegisterView {
+    fn from(r: &Register) -> Self {
+        Self {
+            partners: r
+                .partners
+                .iter()
+                .map(|p| PartnerView {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    kind: p.kind.clone(),
+                })
+                .collect(),
+            categories: r
+                .categories
+                .iter()
+                .map(|c| CategoryView {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    special: c.special,
+                    fields: c.fields.keys().cloned().collect(),
+                })
+                .collect(),
+            activities: r
+                .activities
+                .iter()
+                .map(|a| ActivityView {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    purpose: a.purpose.clone(),
+                    legal_basis: a.legal_basis.as_str().to_owned(),
+                    from: a.from.clone(),
+                    to: a.to.clone(),
+                    categories: a.categories().map(str::to_owned).collect(),
+                    roles: a.roles.clone(),
+                    retention: a.retention(),
+                    modes: a
+                        .modes
+                        .iter()
+                        .map(|m| match m {
+                            policies::Mode::Exchange => "exchange".to_owned(),
+                            policies::Mode::Delivery => "delivery".to_owned(),
+                        })
+                        .collect(),
+                    fields: a
+                        .fields
+                        .iter()
+                        .map(|(c, f)| (c.clone(), f.iter().cloned().collect()))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceBody {
+    /// How consent was given, e.g. `signed_form`.
+    pub method: String,
+    /// SHA-256 (64 hex characters) of the signed toestemmingsverklaring in the dossier.
+    pub document_sha256: String,
+    /// The professional who recorded it.
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordConsentRequest {
+    pub subject_bsn: String,
+    /// Partner ids or partner kinds.
+    pub recipients: Vec<String>,
+    pub categories: Vec<String>,
+    pub activities: Vec<String>,
+    /// Defaults to now.
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: DateTime<Utc>,
+    pub evidence: EvidenceBody,
+    pub note: Option<String>,
+    /// Narrows the sources (partner ids or kinds); default: the activities' `from` kinds.
+    pub sources: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentEventView {
+    pub at: DateTime<Utc>,
+    /// `recorded` or `revoked`.
+    pub event: String,
+    /// Partner id, or `amsterdammer`.
+    pub by: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentView {
+    pub id: String,
+    /// `active`, `revoked`, `expired` or `pending` (not yet valid).
+    pub status: String,
+    pub recipients: Vec<String>,
+    pub sources: Option<Vec<String>>,
+    pub categories: Vec<String>,
+    pub activities: Vec<String>,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    pub evidence: EvidenceBody,
+    pub note: Option<String>,
+    /// The partner that recorded the toestemmingsverklaring.
+    pub recorded_by_partner: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub history: Vec<ConsentEventView>,
+}
+
+impl ConsentView {
+    pub fn new(c: Consent, now: DateTime<Utc>) -> Self {
+        let status = serde_json::to_value(c.status_at(now))
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Self {
+            id: c.id,
+            status,
+            recipients: c.recipients,
+            sources: c.sources,
+            categories: c.categories,
+            activities: c.activities,
+            valid_from: c.valid_from,
+            valid_until: c.valid_until,
+            evidence: EvidenceBody {
+                method: c.evidence.method,
+                document_sha256: c.evidence.document_sha256,
+                recorded_by: c.evidence.recorded_by,
+            },
+            note: c.note,
+            recorded_by_partner: c.recorded_by_partner,
+            created_at: c.created_at,
+            revoked_at: c.revoked_at,
+            history: c
+                .history
+                .into_iter()
+                .map(|e| ConsentEventView {
+                    at: e.at,
+                    event: e.event,
+                    by: e.by,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeRequest {
+    pub subject_bsn: String,
+    /// Partner id of the source system.
+    pub source: String,
+    /// Processing activity id.
+    pub activity: String,
+    pub categories: Vec<String>,
+    /// Required when the activity's legal basis is not `consent`.
+    pub justification: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExchangeResponse {
+    pub disclosure_id: String,
+    /// Per category, only the fields the activity permits.
+    #[schema(value_type = Object)]
+    pub data: Map<String, Value>,
+    /// `category.field` (or `category`) that the source sent but the purpose does not need.
+    pub withheld: Vec<String>,
+    /// Position of the disclosure in the public log.
+    pub log_index: u64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryRequest {
+    pub subject_bsn: String,
+    /// Partner id of the recipient.
+    pub recipient: String,
+    pub activity: String,
+    #[schema(value_type = Object)]
+    pub data: Map<String, Value>,
+    pub justification: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryResponse {
+    pub disclosure_id: String,
+    pub delivered_at: DateTime<Utc>,
+    /// Fields of the delivered data that the purpose does not need and that were not passed on.
+    pub withheld: Vec<String>,
+    pub log_index: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevokedView {
+    pub id: String,
+    pub status: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// One disclosure as the Amsterdammer sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyDisclosureView {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// Partner id whose data was disclosed.
+    pub from: String,
+    pub from_name: String,
+    /// Partner id that received it.
+    pub to: String,
+    pub to_name: String,
+    pub activity: String,
+    pub activity_name: String,
+    pub purpose: String,
+    pub legal_basis: String,
+    pub categories: Vec<String>,
+    pub consent_id: Option<String>,
+    pub log_index: u64,
+}
+
+impl MyDisclosureView {
+    pub fn new(d: Disclosure, register: &Register) -> Self {
+        let r = d.record;
+        let partner_name = |id: &str| {
+            register
+                .partner(id)
+                .map_or_else(|| id.to_owned(), |p| p.name.clone())
+        };
+        let activity = register.activity(&r.activity);
+        Self {
+            from_name: partner_name(&r.source),
+            to_name: partner_name(&r.recipient),
+            activity_name: activity.map_or_else(|| r.activity.clone(), |a| a.name.clone()),
+            purpose: activity.map(|a| a.purpose.clone()).unwrap_or_default(),
+            id: r.id,
+            at: r.at,
+            from: r.source,
+            to: r.recipient,
+            activity: r.activity,
+            legal_basis: r.legal_basis,
+            categories: r.categories,
+            consent_id: r.consent_id,
+            log_index: d.log_index,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code, e.g. `invalid_bsn`, `denied`.
+    pub code: String,
+    pub message: String,
+    /// For `denied`: each vuistregel broken.
+    pub violations: Option<Vec<ViolationView>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ViolationView {
+    /// 1 to 8 (seed 004 §2.6).
+    pub vuistregel: u8,
+    pub reason: String,
+}

@@ -1,0 +1,175 @@
+//! Sample partner systems for the demo and the tests. Each answers over mTLS (only clients with a
+//! certificate from the dev CA, i.e. the gateway) with deterministic synthetic records for any valid
+//! BSN: every field of each category's schema plus an internal note, more than any one activity may
+//! receive, so the gateway's filtering is visible. Deliveries are kept in memory for inspection.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use policies::{Bsn, Category, FieldType, Partner, Register};
+use ring::digest::{SHA256, digest};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// How a sample system behaves; tests use the faulty ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behaviour {
+    Normal,
+    /// Answers records whose fields have the wrong types.
+    Malformed,
+    /// Answers 500 to everything.
+    Failing,
+}
+
+#[derive(Debug, Clone)]
+struct SampleState {
+    partner: Partner,
+    register: Arc<Register>,
+    behaviour: Behaviour,
+    deliveries: Arc<Mutex<Vec<Value>>>,
+}
+
+/// A running sample system; stops when dropped.
+#[derive(Debug)]
+pub struct SampleSystem {
+    pub partner_id: String,
+    pub url: String,
+    deliveries: Arc<Mutex<Vec<Value>>>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl SampleSystem {
+    pub async fn start(
+        partner: Partner,
+        register: Arc<Register>,
+        tls: Arc<rustls::ServerConfig>,
+        behaviour: Behaviour,
+    ) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let url = format!("https://127.0.0.1:{}", listener.local_addr()?.port());
+        let deliveries = Arc::new(Mutex::new(Vec::new()));
+        let state = SampleState {
+            partner: partner.clone(),
+            register,
+            behaviour,
+            deliveries: deliveries.clone(),
+        };
+        let router = Router::new()
+            .route("/v1/records", post(records))
+            .route("/v1/deliveries", post(receive))
+            .with_state(state);
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(crate::server::serve(listener, tls, router, async {
+            let _ = stopped.await;
+        }));
+        Ok(Self {
+            partner_id: partner.id,
+            url,
+            deliveries,
+            _stop: stop,
+        })
+    }
+
+    /// What this system has received through `/v1/deliveries`.
+    pub fn deliveries(&self) -> Vec<Value> {
+        self.deliveries
+            .lock()
+            .map(|d| d.clone())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RecordsRequest {
+    subject_bsn: String,
+    categories: Vec<String>,
+}
+
+async fn records(
+    State(s): State<SampleState>,
+    Json(req): Json<RecordsRequest>,
+) -> (StatusCode, Json<Value>) {
+    if s.behaviour == Behaviour::Failing {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({"error": "unavailable"})),
+        );
+    }
+    if Bsn::parse(&req.subject_bsn).is_err() {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid bsn"})),
+        );
+    }
+    let mut data = Map::new();
+    for name in &req.categories {
+        if let Some(category) = s.register.category(name) {
+            let seed = format!("{}/{}/{}", s.partner.id, req.subject_bsn, name);
+            data.insert(
+                name.clone(),
+                synthetic(category, &seed, s.behaviour == Behaviour::Malformed),
+            );
+        }
+    }
+    (StatusCode::OK, Json(json!({ "data": data })))
+}
+
+async fn receive(State(s): State<SampleState>, Json(body): Json<Value>) -> StatusCode {
+    if s.behaviour == Behaviour::Failing {
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    if let Ok(mut d) = s.deliveries.lock() {
+        d.push(body);
+    }
+    StatusCode::ACCEPTED
+}
+
+const NAMES: [&str; 8] = [
+    "Fatima El Amrani",
+    "Jan de Vries",
+    "Priya Ramdin",
+    "Kees Bakker",
+    "Ayşe Yılmaz",
+    "Sanne Jansen",
+    "Kwame Mensah",
+    "Lotte van Dijk",
+];
+
+/// Every schema field of `category`, derived from `seed`, plus one field outside the schema.
+fn synthetic(category: &Category, seed: &str, malformed: bool) -> Value {
+    let mut record = Map::new();
+    for (field, t) in &category.fields {
+        let h = digest(&SHA256, format!("{seed}/{field}").as_bytes());
+        let n = u64::from_be_bytes(h.as_ref()[..8].try_into().unwrap_or([0; 8]));
+        let value = match (malformed, t) {
+            (true, _) => json!(n % 1000),
+            (false, FieldType::String) if field == "naam" || field.ends_with("_naam") => {
+                json!(NAMES[(n % 8) as usize])
+            }
+            (false, FieldType::String) => json!(format!("{field} {}", n % 10_000)),
+            (false, FieldType::Integer) => json!(n % 25_000),
+            (false, FieldType::Boolean) => json!(n % 2 == 0),
+            (false, FieldType::StringList) => json!([
+                format!("{field} {}", n % 100),
+                format!("{field} {}", n % 77)
+            ]),
+            (false, FieldType::Date) => json!(format!(
+                "{}-{:02}-{:02}",
+                1950 + n % 70,
+                1 + n % 12,
+                1 + n % 28
+            )),
+        };
+        record.insert(field.clone(), value);
+    }
+    record.insert(
+        "interne_notitie".into(),
+        json!("alleen voor intern gebruik"),
+    );
+    Value::Object(record)
+}

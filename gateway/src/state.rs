@@ -1,0 +1,20 @@
+//! Everything a handler needs, built once at start-up and passed with `State`. No globals.
+
+use std::sync::Arc;
+
+use consent::{Clock, LedgerWriter, Pseudonymizer, Store};
+use policies::Register;
+
+use crate::auth::tokens::TokenVerifier;
+use crate::forward::Upstream;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub register: Arc<Register>,
+    pub store: Arc<dyn Store>,
+    pub ledger: LedgerWriter,
+    pub pseudonyms: Arc<Pseudonymizer>,
+    pub tokens: Arc<TokenVerifier>,
+    pub upstream: Arc<Upstream>,
+    pub clock: Arc<dyn Clock>,
+}

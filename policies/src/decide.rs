@@ -1,0 +1,267 @@
+//! `decide`: the eight vuistregels (seed 004 §2.6) as named rules over one request. Each rule that
+//! fails adds a [`Violation`] with the vuistregel it enforces and a reason a person can read; the
+//! request is permitted only when no rule fails. Deny is the default: a permit must be earned.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::register::{Activity, LegalBasis, Partner};
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The recipient pulls data from a source partner's system.
+    Exchange,
+    /// The sender pushes data to a recipient.
+    Delivery,
+}
+
+/// A partner named in a consent: one organisation by id, or every partner of a kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartyRef {
+    Partner(String),
+    Kind(String),
+}
+
+impl PartyRef {
+    pub fn matches(&self, partner: &Partner) -> bool {
+        match self {
+            Self::Partner(id) => *id == partner.id,
+            Self::Kind(kind) => *kind == partner.kind,
+        }
+    }
+}
+
+/// What `decide` needs to know of one toestemmingsverklaring.
+#[derive(Debug, Clone)]
+pub struct ConsentGrant {
+    pub id: String,
+    pub recipients: Vec<PartyRef>,
+    /// `None`: the sources are the `from` kinds of the consent's activities.
+    pub sources: Option<Vec<PartyRef>>,
+    pub categories: BTreeSet<String>,
+    pub activities: BTreeSet<String>,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub mode: Mode,
+    pub activity: &'a Activity,
+    /// Whose data is disclosed.
+    pub source: &'a Partner,
+    /// Who receives it.
+    pub recipient: &'a Partner,
+    /// The partner the professional acts for (recipient of an exchange, sender of a delivery).
+    pub caller: &'a Partner,
+    pub role: &'a str,
+    pub categories: &'a BTreeSet<String>,
+    pub consents: &'a [ConsentGrant],
+    pub justification: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub vuistregel: u8,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permit {
+    /// Per category, exactly the fields that may be passed on.
+    pub fields: BTreeMap<String, BTreeSet<String>>,
+    pub legal_basis: LegalBasis,
+    /// The toestemmingsverklaring relied on, when the legal basis is consent.
+    pub consent_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Permit(Permit),
+    Deny(Vec<Violation>),
+}
+
+/// Applies every rule; see the module documentation.
+pub fn decide(req: &Request<'_>) -> Decision {
+    let mut violations = Vec::new();
+    let rules: [fn(&Request<'_>) -> Vec<Violation>; 4] = [
+        only_what_the_purpose_needs,
+        only_for_the_declared_purpose,
+        least_privilege,
+        justification_for_other_bases,
+    ];
+    for rule in rules {
+        violations.extend(rule(req));
+    }
+    let consent_id = if req.activity.legal_basis == LegalBasis::Consent {
+        match explicit_consent(req) {
+            Ok(id) => Some(id),
+            Err(v) => {
+                violations.push(v);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if !violations.is_empty() {
+        return Decision::Deny(violations);
+    }
+    let fields = req
+        .activity
+        .fields
+        .iter()
+        .filter(|(cat, _)| req.categories.contains(*cat))
+        .map(|(cat, fields)| (cat.clone(), fields.clone()))
+        .collect();
+    Decision::Permit(Permit {
+        fields,
+        legal_basis: req.activity.legal_basis,
+        consent_id,
+    })
+}
+
+/// Vuistregel 1, verzamel alleen wat je nodig hebt: only categories the activity needs.
+fn only_what_the_purpose_needs(req: &Request<'_>) -> Vec<Violation> {
+    let mut out = Vec::new();
+    if req.categories.is_empty() {
+        out.push(v(
+            1,
+            "the request names no data category; ask only for what the purpose needs",
+        ));
+    }
+    for cat in req.categories {
+        if !req.activity.fields.contains_key(cat) {
+            out.push(v(
+                1,
+                &format!(
+                    "category '{cat}' is not needed for activity '{}'",
+                    req.activity.id
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Vuistregel 2, gebruik gegevens alleen waarvoor je ze gevraagd hebt: the activity must cover this
+/// direction (source kind in `from`, recipient kind in `to`) and this way of exchanging.
+fn only_for_the_declared_purpose(req: &Request<'_>) -> Vec<Violation> {
+    let a = req.activity;
+    let mut out = Vec::new();
+    if !a.modes.contains(&req.mode) {
+        let mode = match req.mode {
+            Mode::Exchange => "an exchange (pull)",
+            Mode::Delivery => "a delivery (push)",
+        };
+        out.push(v(2, &format!("activity '{}' does not allow {mode}", a.id)));
+    }
+    if !a.from.contains(&req.source.kind) {
+        out.push(v(
+            2,
+            &format!(
+                "activity '{}' does not disclose data of a {} ({})",
+                a.id, req.source.kind, req.source.id
+            ),
+        ));
+    }
+    if !a.to.contains(&req.recipient.kind) {
+        out.push(v(
+            2,
+            &format!(
+                "activity '{}' does not disclose data to a {} ({})",
+                a.id, req.recipient.kind, req.recipient.id
+            ),
+        ));
+    }
+    if req.source.id == req.recipient.id {
+        out.push(v(
+            2,
+            "source and recipient are the same organisation; nothing to exchange",
+        ));
+    }
+    out
+}
+
+/// Vuistregel 6, beveilig en bescherm persoonsgegevens: least privilege, by professional role.
+fn least_privilege(req: &Request<'_>) -> Vec<Violation> {
+    if req.activity.roles.iter().any(|r| r == req.role) {
+        return Vec::new();
+    }
+    vec![v(
+        6,
+        &format!(
+            "role '{}' may not use activity '{}' (allowed: {})",
+            req.role,
+            req.activity.id,
+            req.activity.roles.join(", ")
+        ),
+    )]
+}
+
+/// Without consent, another legal basis must be argued per request (seed 004 §2.7: "goed onderbouwen").
+fn justification_for_other_bases(req: &Request<'_>) -> Vec<Violation> {
+    let given = req.justification.is_some_and(|j| !j.trim().is_empty());
+    if req.activity.legal_basis == LegalBasis::Consent || given {
+        return Vec::new();
+    }
+    vec![v(
+        2,
+        &format!(
+            "activity '{}' rests on {}, which needs a written justification per request",
+            req.activity.id,
+            req.activity.legal_basis.as_str()
+        ),
+    )]
+}
+
+/// Vuistregel 8, deel geen gegevens met derden zonder expliciete toestemming: one recorded, unrevoked,
+/// current toestemmingsverklaring must cover recipient, source, activity and every category.
+fn explicit_consent(req: &Request<'_>) -> Result<String, Violation> {
+    let covering = req.consents.iter().find(|c| covers(c, req));
+    match covering {
+        Some(c) => Ok(c.id.clone()),
+        None => Err(v(
+            8,
+            &format!(
+                "no active toestemmingsverklaring of the Amsterdammer covers sharing {} from {} with {} for '{}'",
+                req.categories
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                req.source.id,
+                req.recipient.id,
+                req.activity.id
+            ),
+        )),
+    }
+}
+
+fn covers(c: &ConsentGrant, req: &Request<'_>) -> bool {
+    let current = !c.revoked && c.valid_from <= req.now && req.now < c.valid_until;
+    let source_ok = match &c.sources {
+        Some(sources) => sources.iter().any(|s| s.matches(req.source)),
+        None => req.activity.from.contains(&req.source.kind),
+    };
+    current
+        && source_ok
+        && c.activities.contains(&req.activity.id)
+        && c.recipients.iter().any(|r| r.matches(req.recipient))
+        && req.categories.iter().all(|cat| c.categories.contains(cat))
+}
+
+fn v(vuistregel: u8, reason: &str) -> Violation {
+    Violation {
+        vuistregel,
+        reason: reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

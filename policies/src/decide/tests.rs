@@ -1,0 +1,145 @@
+use super::*;
+use crate::register::{Activity, LegalBasis, Partner};
+use chrono::TimeZone;
+
+fn partner(id: &str, kind: &str) -> Partner {
+    Partner {
+        id: id.into(),
+        name: id.into(),
+        kind: kind.into(),
+        oin: format!("oin-{id}"),
+    }
+}
+
+fn wpi_activity() -> Activity {
+    Activity {
+        id: "samenwerking-wpi-inkomen".into(),
+        name: "Inkomen".into(),
+        purpose: "p".into(),
+        legal_basis: LegalBasis::Consent,
+        from: vec!["wpi".into()],
+        to: vec!["buurtteam".into()],
+        roles: vec!["buurtteammedewerker".into()],
+        modes: vec![Mode::Exchange],
+        retention_days: 365,
+        fields: [("inkomen".to_string(), ["uitkering".to_string()].into())].into(),
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
+}
+
+fn consent() -> ConsentGrant {
+    ConsentGrant {
+        id: "c1".into(),
+        recipients: vec![PartyRef::Kind("buurtteam".into())],
+        sources: None,
+        categories: ["inkomen".to_string()].into(),
+        activities: ["samenwerking-wpi-inkomen".to_string()].into(),
+        valid_from: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        valid_until: Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap(),
+        revoked: false,
+    }
+}
+
+struct Case {
+    activity: Activity,
+    bt: Partner,
+    wpi: Partner,
+    categories: BTreeSet<String>,
+    consents: Vec<ConsentGrant>,
+    role: &'static str,
+}
+
+impl Case {
+    fn new() -> Self {
+        Self {
+            activity: wpi_activity(),
+            bt: partner("bt-west", "buurtteam"),
+            wpi: partner("wpi", "wpi"),
+            categories: ["inkomen".to_string()].into(),
+            consents: vec![consent()],
+            role: "buurtteammedewerker",
+        }
+    }
+
+    fn decide(&self) -> Decision {
+        decide(&Request {
+            mode: Mode::Exchange,
+            activity: &self.activity,
+            source: &self.wpi,
+            recipient: &self.bt,
+            caller: &self.bt,
+            role: self.role,
+            categories: &self.categories,
+            consents: &self.consents,
+            justification: None,
+            now: now(),
+        })
+    }
+
+    fn violated(&self) -> Vec<u8> {
+        match self.decide() {
+            Decision::Permit(_) => vec![],
+            Decision::Deny(v) => v.iter().map(|v| v.vuistregel).collect(),
+        }
+    }
+}
+
+#[test]
+fn a_covering_consent_permits_exactly_the_activity_fields() {
+    let Decision::Permit(p) = Case::new().decide() else {
+        panic!("expected permit")
+    };
+    assert_eq!(p.consent_id.as_deref(), Some("c1"));
+    assert_eq!(
+        p.fields["inkomen"],
+        BTreeSet::from(["uitkering".to_string()])
+    );
+}
+
+#[test]
+fn without_consent_vuistregel_8_denies() {
+    let mut case = Case::new();
+    case.consents.clear();
+    assert_eq!(case.violated(), vec![8]);
+}
+
+#[test]
+fn a_revoked_or_expired_consent_never_counts() {
+    let mut case = Case::new();
+    case.consents[0].revoked = true;
+    assert_eq!(case.violated(), vec![8]);
+    let mut case = Case::new();
+    case.consents[0].valid_until = now();
+    assert_eq!(case.violated(), vec![8]);
+}
+
+#[test]
+fn a_consent_for_another_recipient_does_not_cover() {
+    let mut case = Case::new();
+    case.consents[0].recipients = vec![PartyRef::Partner("bt-oost".into())];
+    assert_eq!(case.violated(), vec![8]);
+}
+
+#[test]
+fn a_category_outside_the_activity_breaks_vuistregel_1() {
+    let mut case = Case::new();
+    case.categories.insert("gezondheid".into());
+    assert!(case.violated().contains(&1));
+}
+
+#[test]
+fn a_role_outside_the_activity_breaks_vuistregel_6() {
+    let mut case = Case::new();
+    case.role = "receptionist";
+    assert_eq!(case.violated(), vec![6]);
+}
+
+#[test]
+fn the_wrong_direction_breaks_vuistregel_2() {
+    let mut case = Case::new();
+    std::mem::swap(&mut case.bt, &mut case.wpi);
+    assert!(case.violated().contains(&2));
+}

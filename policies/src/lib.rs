@@ -1,0 +1,17 @@
+//! The register of processing activities (verwerkingsregister) and the eight AVG vuistregels of
+//! seed 004 §2.6 as pure rules: [`decide`] takes a request and the subject's consents and returns a
+//! [`Decision`]. Nothing here does I/O after the register is loaded.
+#![forbid(unsafe_code)]
+
+mod bsn;
+mod decide;
+mod payload;
+mod register;
+
+pub use bsn::{Bsn, BsnError};
+pub use decide::{ConsentGrant, Decision, Mode, PartyRef, Permit, Request, Violation, decide};
+pub use payload::{PayloadIssue, filter_payload};
+pub use register::{
+    Activity, Category, FieldType, LegalBasis, Partner, Register, RegisterError,
+    RequestedCategories,
+};
