@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use base64::Engine as _;
+use chrono::SubsecRound as _;
 use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
 use tokio::sync::{mpsc, oneshot};
@@ -73,9 +74,7 @@ impl LedgerWriter {
             .map_err(|_| StoreError::WriterGone)?;
         match wait.await {
             Ok(Ok(index)) => Ok(index),
-            Ok(Err(shared)) => Err(StoreError::Corrupt(format!(
-                "ledger commit failed: {shared}"
-            ))),
+            Ok(Err(shared)) => Err(StoreError::CommitFailed(shared.to_string())),
             Err(_) => Err(StoreError::WriterGone),
         }
     }
@@ -84,7 +83,10 @@ impl LedgerWriter {
 fn seal(write: LedgerWrite) -> Result<SealedWrite, StoreError> {
     let disclosure = match write.disclosure {
         None => None,
-        Some(record) => {
+        Some(mut record) => {
+            // Both databases keep microseconds; hash what will be read back.
+            record.at = record.at.trunc_subsecs(6);
+            record.retain_until = record.retain_until.trunc_subsecs(6);
             let mut salt = [0u8; 16];
             SystemRandom::new()
                 .fill(&mut salt)

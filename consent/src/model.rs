@@ -157,6 +157,8 @@ pub struct Disclosure {
     pub record: NewDisclosure,
     /// Position in the ledger (0-based), the Merkle leaf index.
     pub log_index: u64,
+    /// Hex of the 16 random bytes mixed into the leaf (see `ledger::Seal`).
+    pub salt: String,
     /// RFC 6962 leaf hash (hex) committing to the salted digest of the record.
     pub leaf_hash: String,
 }

@@ -454,6 +454,7 @@ struct DisclosureRow {
     payload_sha256: String,
     decision_id: String,
     retain_until: DateTime<Utc>,
+    salt: String,
     leaf_hash: String,
 }
 
@@ -479,6 +480,7 @@ impl DisclosureRow {
                 retain_until: self.retain_until,
             },
             log_index: to_index(self.log_index)?,
+            salt: self.salt,
             leaf_hash: self.leaf_hash,
         })
     }

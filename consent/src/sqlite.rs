@@ -463,6 +463,7 @@ struct DisclosureRow {
     payload_sha256: String,
     decision_id: String,
     retain_until: String,
+    salt: String,
     leaf_hash: String,
 }
 
@@ -488,6 +489,7 @@ impl DisclosureRow {
                 retain_until: from_text(&self.retain_until)?,
             },
             log_index: to_index(self.log_index)?,
+            salt: self.salt,
             leaf_hash: self.leaf_hash,
         })
     }

@@ -22,6 +22,8 @@ pub enum StoreError {
     NotDurable(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("the ledger commit failed: {0}")]
+    CommitFailed(String),
     #[error("the ledger writer has stopped")]
     WriterGone,
 }

@@ -9,13 +9,14 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use consent::{
-    Consent, ConsentEvent, ConsentStatus, LedgerWriter, Outcome, Seal, SealedWrite, Store, StoreError, leaf_hash,
+    Consent, ConsentEvent, ConsentStatus, LedgerWriter, Outcome, Seal, SealedWrite, Store,
+    StoreError, leaf_hash,
 };
 use sqlx::{Connection, SqliteConnection};
 
 use common::{
-    BSN_A, BSN_B, SqliteFile, TestDatabase, at, decision, denied_write, disclosure_for, new_consent, new_id,
-    permitted_write, subject,
+    BSN_A, BSN_B, SqliteFile, TestDatabase, at, decision, denied_write, disclosure_for,
+    new_consent, new_id, permitted_write, subject,
 };
 
 /// Generates `sqlite::NAME` and `postgres::NAME` for each test. `store NAME` gets a fresh store;
@@ -56,6 +57,7 @@ on_both_backends! {
     store a_disclosure_reads_back_as_sealed_and_its_leaf_hash_verifies,
     store disclosures_of_lists_only_that_subjects_entries_in_ledger_order,
     store times_are_kept_to_the_microsecond,
+    store an_entry_written_at_a_nanosecond_time_still_verifies_against_its_leaf,
     url two_stores_on_one_database_write_consecutive_unique_indexes,
     url a_reopened_database_keeps_its_records_and_continues_the_ledger,
 }
@@ -70,7 +72,10 @@ async fn a_recorded_consent_reads_back_with_its_history(store: Arc<dyn Store>) {
     let new = new_consent(&subject(BSN_A));
     let id = new_id();
 
-    let recorded = store.insert_consent(&id, &new, at(5)).await.expect("insert_consent");
+    let recorded = store
+        .insert_consent(&id, &new, at(5))
+        .await
+        .expect("insert_consent");
 
     let expected = Consent {
         id: id.clone(),
@@ -86,7 +91,11 @@ async fn a_recorded_consent_reads_back_with_its_history(store: Arc<dyn Store>) {
         recorded_by_partner: new.recorded_by_partner.clone(),
         created_at: at(5),
         revoked_at: None,
-        history: vec![ConsentEvent { at: at(5), event: "recorded".into(), by: "buurtteam-oost".into() }],
+        history: vec![ConsentEvent {
+            at: at(5),
+            event: "recorded".into(),
+            by: "buurtteam-oost".into(),
+        }],
     };
     assert_eq!(recorded, expected);
     assert_eq!(store.consent(&id).await.expect("consent"), Some(expected));
@@ -96,51 +105,109 @@ async fn a_recorded_consent_reads_back_with_its_history(store: Arc<dyn Store>) {
 async fn consents_of_returns_only_that_subjects_consents_oldest_first(store: Arc<dyn Store>) {
     let (a, b) = (subject(BSN_A), subject(BSN_B));
     // Recorded out of order: the older one second.
-    let newer = store.insert_consent(&new_id(), &new_consent(&a), at(20)).await.expect("insert");
+    let newer = store
+        .insert_consent(&new_id(), &new_consent(&a), at(20))
+        .await
+        .expect("insert");
     let mut sparse = new_consent(&a);
     sparse.sources = None;
     sparse.note = None;
-    let older = store.insert_consent(&new_id(), &sparse, at(10)).await.expect("insert");
-    let other = store.insert_consent(&new_id(), &new_consent(&b), at(15)).await.expect("insert");
+    let older = store
+        .insert_consent(&new_id(), &sparse, at(10))
+        .await
+        .expect("insert");
+    let other = store
+        .insert_consent(&new_id(), &new_consent(&b), at(15))
+        .await
+        .expect("insert");
 
     let of_a = store.consents_of(&a).await.expect("consents_of");
     assert_eq!(of_a, vec![older.clone(), newer]);
-    assert_eq!(of_a[0].sources, None, "no sources stays no sources, not an empty list");
+    assert_eq!(
+        of_a[0].sources, None,
+        "no sources stays no sources, not an empty list"
+    );
     assert_eq!(of_a[0].note, None);
-    assert!(of_a.iter().all(|c| c.history.len() == 1), "each consent carries its own history only");
+    assert!(
+        of_a.iter().all(|c| c.history.len() == 1),
+        "each consent carries its own history only"
+    );
 
-    assert_eq!(store.consents_of(&b).await.expect("consents_of"), vec![other]);
-    assert_eq!(store.consents_of(&subject("999999990")).await.expect("consents_of"), vec![]);
+    assert_eq!(
+        store.consents_of(&b).await.expect("consents_of"),
+        vec![other]
+    );
+    assert_eq!(
+        store
+            .consents_of(&subject("999999990"))
+            .await
+            .expect("consents_of"),
+        vec![]
+    );
 }
 
 async fn an_unknown_consent_reads_as_none_and_revoking_it_finds_nothing(store: Arc<dyn Store>) {
-    assert_eq!(store.consent("no-such-consent").await.expect("consent"), None);
-    assert_eq!(store.revoke_consent("no-such-consent", "amsterdammer", at(1)).await.expect("revoke"), None);
+    assert_eq!(
+        store.consent("no-such-consent").await.expect("consent"),
+        None
+    );
+    assert_eq!(
+        store
+            .revoke_consent("no-such-consent", "amsterdammer", at(1))
+            .await
+            .expect("revoke"),
+        None
+    );
 }
 
 async fn revoking_twice_keeps_the_first_revocation_and_one_revoked_event(store: Arc<dyn Store>) {
     let id = new_id();
-    store.insert_consent(&id, &new_consent(&subject(BSN_A)), at(0)).await.expect("insert");
+    store
+        .insert_consent(&id, &new_consent(&subject(BSN_A)), at(0))
+        .await
+        .expect("insert");
 
-    let first = store.revoke_consent(&id, "amsterdammer", at(10)).await.expect("revoke").expect("found");
-    let second = store.revoke_consent(&id, "buurtteam-oost", at(20)).await.expect("revoke").expect("found");
+    let first = store
+        .revoke_consent(&id, "amsterdammer", at(10))
+        .await
+        .expect("revoke")
+        .expect("found");
+    let second = store
+        .revoke_consent(&id, "buurtteam-oost", at(20))
+        .await
+        .expect("revoke")
+        .expect("found");
 
     assert_eq!(first.revoked_at, Some(at(10)));
     assert_eq!(second, first, "the second revocation changes nothing");
     assert_eq!(
         second.history,
         vec![
-            ConsentEvent { at: at(0), event: "recorded".into(), by: "buurtteam-oost".into() },
-            ConsentEvent { at: at(10), event: "revoked".into(), by: "amsterdammer".into() },
+            ConsentEvent {
+                at: at(0),
+                event: "recorded".into(),
+                by: "buurtteam-oost".into()
+            },
+            ConsentEvent {
+                at: at(10),
+                event: "revoked".into(),
+                by: "amsterdammer".into()
+            },
         ]
     );
-    assert_eq!(store.consent(&id).await.expect("consent"), Some(first.clone()));
+    assert_eq!(
+        store.consent(&id).await.expect("consent"),
+        Some(first.clone())
+    );
     assert_eq!(first.status_at(at(30)), ConsentStatus::Revoked);
 }
 
 async fn racing_revocations_leave_exactly_one_revoked_event(store: Arc<dyn Store>) {
     let id = new_id();
-    store.insert_consent(&id, &new_consent(&subject(BSN_A)), at(0)).await.expect("insert");
+    store
+        .insert_consent(&id, &new_consent(&subject(BSN_A)), at(0))
+        .await
+        .expect("insert");
 
     let racers: Vec<_> = (1..=10)
         .map(|i| {
@@ -153,21 +220,31 @@ async fn racing_revocations_leave_exactly_one_revoked_event(store: Arc<dyn Store
     }
 
     let consent = store.consent(&id).await.expect("consent").expect("found");
-    let revoked: Vec<_> = consent.history.iter().filter(|e| e.event == "revoked").collect();
+    let revoked: Vec<_> = consent
+        .history
+        .iter()
+        .filter(|e| e.event == "revoked")
+        .collect();
     assert_eq!(revoked.len(), 1, "history: {:?}", consent.history);
     assert_eq!(consent.revoked_at, Some(revoked[0].at));
 }
 
 // ---- decisions and the ledger ----
 
-async fn five_hundred_concurrent_writes_get_ledger_indexes_0_to_499_once_each(store: Arc<dyn Store>) {
+async fn five_hundred_concurrent_writes_get_ledger_indexes_0_to_499_once_each(
+    store: Arc<dyn Store>,
+) {
     let writer = LedgerWriter::start(store.clone());
     let (a, b) = (subject(BSN_A), subject(BSN_B));
 
     let tasks: Vec<_> = (0..500)
         .map(|i| {
             let write = permitted_write(if i % 2 == 0 { &a } else { &b }, at(i));
-            let id = write.disclosure.as_ref().map(|d| d.id.clone()).expect("a disclosure");
+            let id = write
+                .disclosure
+                .as_ref()
+                .map(|d| d.id.clone())
+                .expect("a disclosure");
             let writer = writer.clone();
             tokio::spawn(async move { (id, writer.write(write).await) })
         })
@@ -185,17 +262,29 @@ async fn five_hundred_concurrent_writes_get_ledger_indexes_0_to_499_once_each(st
 
     let mut leaves = HashSet::new();
     for (id, index) in &written {
-        let stored = store.disclosure(id).await.expect("disclosure").expect("stored");
+        let stored = store
+            .disclosure(id)
+            .await
+            .expect("disclosure")
+            .expect("stored");
         assert_eq!(stored.log_index, *index);
         assert_eq!(&stored.record.id, id);
-        assert!(stored.leaf_hash.len() == 64 && stored.leaf_hash.chars().all(|c| c.is_ascii_hexdigit()));
+        assert!(
+            stored.leaf_hash.len() == 64 && stored.leaf_hash.chars().all(|c| c.is_ascii_hexdigit())
+        );
         leaves.insert(stored.leaf_hash);
     }
     assert_eq!(leaves.len(), 500, "every entry has its own leaf hash");
-    assert_eq!(store.decisions(None, 1000).await.expect("decisions").len(), 500, "one decision per write");
+    assert_eq!(
+        store.decisions(None, 1000).await.expect("decisions").len(),
+        500,
+        "one decision per write"
+    );
 }
 
-async fn a_write_without_disclosure_records_a_decision_and_takes_no_ledger_index(store: Arc<dyn Store>) {
+async fn a_write_without_disclosure_records_a_decision_and_takes_no_ledger_index(
+    store: Arc<dyn Store>,
+) {
     let writer = LedgerWriter::start(store.clone());
     let write = denied_write(&subject(BSN_A), at(1));
     let expected = write.decision.clone();
@@ -203,9 +292,27 @@ async fn a_write_without_disclosure_records_a_decision_and_takes_no_ledger_index
     assert_eq!(writer.write(write).await.expect("write"), None);
 
     assert_eq!(store.ledger_size().await.expect("ledger_size"), 0);
-    assert_eq!(store.decisions(Some(Outcome::Deny), 10).await.expect("decisions"), vec![expected]);
-    assert_eq!(store.decisions(Some(Outcome::Permit), 10).await.expect("decisions"), vec![]);
-    assert_eq!(store.disclosures_of(&subject(BSN_A)).await.expect("disclosures_of"), vec![]);
+    assert_eq!(
+        store
+            .decisions(Some(Outcome::Deny), 10)
+            .await
+            .expect("decisions"),
+        vec![expected]
+    );
+    assert_eq!(
+        store
+            .decisions(Some(Outcome::Permit), 10)
+            .await
+            .expect("decisions"),
+        vec![]
+    );
+    assert_eq!(
+        store
+            .disclosures_of(&subject(BSN_A))
+            .await
+            .expect("disclosures_of"),
+        vec![]
+    );
 }
 
 async fn a_batch_numbers_its_disclosures_consecutively_in_the_order_given(store: Arc<dyn Store>) {
@@ -220,14 +327,38 @@ async fn a_batch_numbers_its_disclosures_consecutively_in_the_order_given(store:
     .map(|w| sealed(w.decision, w.disclosure))
     .collect();
 
-    assert_eq!(store.commit_batch(&batch).await.expect("commit"), vec![Some(0), None, Some(1), Some(2)]);
-    let next = [sealed(permitted_write(&s, at(5)).decision, None), sealed_permit(&s, at(6))];
-    assert_eq!(store.commit_batch(&next).await.expect("commit"), vec![None, Some(3)]);
-    assert_eq!(store.commit_batch(&[]).await.expect("an empty batch"), vec![]);
+    assert_eq!(
+        store.commit_batch(&batch).await.expect("commit"),
+        vec![Some(0), None, Some(1), Some(2)]
+    );
+    let next = [
+        sealed(permitted_write(&s, at(5)).decision, None),
+        sealed_permit(&s, at(6)),
+    ];
+    assert_eq!(
+        store.commit_batch(&next).await.expect("commit"),
+        vec![None, Some(3)]
+    );
+    assert_eq!(
+        store.commit_batch(&[]).await.expect("an empty batch"),
+        vec![]
+    );
     assert_eq!(store.ledger_size().await.expect("ledger_size"), 4);
 
-    let third = batch[2].disclosure.as_ref().map(|(d, _)| d.id.clone()).expect("a disclosure");
-    assert_eq!(store.disclosure(&third).await.expect("disclosure").expect("stored").log_index, 1);
+    let third = batch[2]
+        .disclosure
+        .as_ref()
+        .map(|(d, _)| d.id.clone())
+        .expect("a disclosure");
+    assert_eq!(
+        store
+            .disclosure(&third)
+            .await
+            .expect("disclosure")
+            .expect("stored")
+            .log_index,
+        1
+    );
 }
 
 async fn a_failed_batch_leaves_no_decision_and_no_ledger_entry_behind(store: Arc<dyn Store>) {
@@ -244,10 +375,20 @@ async fn a_failed_batch_leaves_no_decision_and_no_ledger_entry_behind(store: Arc
 
     assert_eq!(store.ledger_size().await.expect("ledger_size"), 0);
     assert_eq!(store.decisions(None, 10).await.expect("decisions"), vec![]);
-    let first_id = first.disclosure.as_ref().map(|(d, _)| d.id.clone()).expect("a disclosure");
+    let first_id = first
+        .disclosure
+        .as_ref()
+        .map(|(d, _)| d.id.clone())
+        .expect("a disclosure");
     assert_eq!(store.disclosure(&first_id).await.expect("disclosure"), None);
     // The ledger goes on without a gap.
-    assert_eq!(store.commit_batch(&[sealed_permit(&s, at(3))]).await.expect("commit"), vec![Some(0)]);
+    assert_eq!(
+        store
+            .commit_batch(&[sealed_permit(&s, at(3))])
+            .await
+            .expect("commit"),
+        vec![Some(0)]
+    );
 }
 
 async fn decisions_come_most_recent_first_up_to_the_limit(store: Arc<dyn Store>) {
@@ -255,13 +396,34 @@ async fn decisions_come_most_recent_first_up_to_the_limit(store: Arc<dyn Store>)
     let middle = decision(&s, Outcome::Deny, at(20));
     let oldest = decision(&s, Outcome::Permit, at(10));
     let newest = decision(&s, Outcome::Deny, at(30));
-    let batch: Vec<_> = [&middle, &oldest, &newest].into_iter().map(|d| sealed(d.clone(), None)).collect();
+    let batch: Vec<_> = [&middle, &oldest, &newest]
+        .into_iter()
+        .map(|d| sealed(d.clone(), None))
+        .collect();
     store.commit_batch(&batch).await.expect("commit");
 
-    assert_eq!(store.decisions(None, 10).await.expect("decisions"), vec![newest.clone(), middle.clone(), oldest.clone()]);
-    assert_eq!(store.decisions(None, 2).await.expect("decisions"), vec![newest.clone(), middle.clone()]);
-    assert_eq!(store.decisions(Some(Outcome::Deny), 10).await.expect("decisions"), vec![newest, middle]);
-    assert_eq!(store.decisions(Some(Outcome::Permit), 10).await.expect("decisions"), vec![oldest]);
+    assert_eq!(
+        store.decisions(None, 10).await.expect("decisions"),
+        vec![newest.clone(), middle.clone(), oldest.clone()]
+    );
+    assert_eq!(
+        store.decisions(None, 2).await.expect("decisions"),
+        vec![newest.clone(), middle.clone()]
+    );
+    assert_eq!(
+        store
+            .decisions(Some(Outcome::Deny), 10)
+            .await
+            .expect("decisions"),
+        vec![newest, middle]
+    );
+    assert_eq!(
+        store
+            .decisions(Some(Outcome::Permit), 10)
+            .await
+            .expect("decisions"),
+        vec![oldest]
+    );
     assert_eq!(store.decisions(None, 0).await.expect("decisions"), vec![]);
 }
 
@@ -277,39 +439,73 @@ async fn a_disclosure_reads_back_as_sealed_and_its_leaf_hash_verifies(store: Arc
     };
 
     let index = store
-        .commit_batch(&[SealedWrite { decision: write.decision, disclosure: Some((record.clone(), seal.clone())) }])
+        .commit_batch(&[SealedWrite {
+            decision: write.decision,
+            disclosure: Some((record.clone(), seal.clone())),
+        }])
         .await
         .expect("commit");
     assert_eq!(index, vec![Some(0)]);
 
-    let stored = store.disclosure(&record.id).await.expect("disclosure").expect("stored");
+    let stored = store
+        .disclosure(&record.id)
+        .await
+        .expect("disclosure")
+        .expect("stored");
     assert_eq!(stored.record, record);
     assert_eq!(stored.log_index, 0);
     assert_eq!(stored.leaf_hash, seal.leaf_hash);
     let recomputed = leaf_hash(&salt, &stored.record).expect("leaf hash");
-    assert_eq!(hex::encode(recomputed), stored.leaf_hash, "the stored record still hashes to its leaf");
-    assert_eq!(store.disclosure("no-such-disclosure").await.expect("disclosure"), None);
+    assert_eq!(
+        hex::encode(recomputed),
+        stored.leaf_hash,
+        "the stored record still hashes to its leaf"
+    );
+    assert_eq!(
+        store
+            .disclosure("no-such-disclosure")
+            .await
+            .expect("disclosure"),
+        None
+    );
 }
 
 async fn disclosures_of_lists_only_that_subjects_entries_in_ledger_order(store: Arc<dyn Store>) {
     let (a, b) = (subject(BSN_A), subject(BSN_B));
-    let batch = [sealed_permit(&a, at(1)), sealed_permit(&b, at(2)), sealed_permit(&a, at(3))];
+    let batch = [
+        sealed_permit(&a, at(1)),
+        sealed_permit(&b, at(2)),
+        sealed_permit(&a, at(3)),
+    ];
     store.commit_batch(&batch).await.expect("commit");
 
     let of_a = store.disclosures_of(&a).await.expect("disclosures_of");
-    assert_eq!(of_a.iter().map(|d| d.log_index).collect::<Vec<_>>(), vec![0, 2]);
+    assert_eq!(
+        of_a.iter().map(|d| d.log_index).collect::<Vec<_>>(),
+        vec![0, 2]
+    );
     assert!(of_a.iter().all(|d| d.record.subject == a));
     let of_b = store.disclosures_of(&b).await.expect("disclosures_of");
-    assert_eq!(of_b.iter().map(|d| d.log_index).collect::<Vec<_>>(), vec![1]);
+    assert_eq!(
+        of_b.iter().map(|d| d.log_index).collect::<Vec<_>>(),
+        vec![1]
+    );
 }
 
 async fn times_are_kept_to_the_microsecond(store: Arc<dyn Store>) {
     let s = subject(BSN_A);
     let precise = at(0) + Duration::nanoseconds(123_456_789);
-    store.commit_batch(&[sealed(decision(&s, Outcome::Deny, precise), None)]).await.expect("commit");
+    store
+        .commit_batch(&[sealed(decision(&s, Outcome::Deny, precise), None)])
+        .await
+        .expect("commit");
 
     let back = store.decisions(None, 1).await.expect("decisions");
-    assert_eq!(back[0].at, at(123_456), "nanoseconds are cut to whole microseconds on every backend");
+    assert_eq!(
+        back[0].at,
+        at(123_456),
+        "nanoseconds are cut to whole microseconds on every backend"
+    );
 }
 
 // ---- opening a database more than once ----
@@ -318,7 +514,10 @@ async fn two_stores_on_one_database_write_consecutive_unique_indexes(url: String
     // Two gateway replicas: each its own store (pool) and its own writer, on one database.
     let first = consent::connect(&url).await.expect("first store");
     let second = consent::connect(&url).await.expect("second store");
-    let writers = [LedgerWriter::start(first.clone()), LedgerWriter::start(second.clone())];
+    let writers = [
+        LedgerWriter::start(first.clone()),
+        LedgerWriter::start(second.clone()),
+    ];
     let s = subject(BSN_A);
 
     let tasks: Vec<_> = (0..300)
@@ -330,14 +529,25 @@ async fn two_stores_on_one_database_write_consecutive_unique_indexes(url: String
         .collect();
     let mut indexes = Vec::new();
     for task in tasks {
-        indexes.push(task.await.expect("task").expect("write").expect("a ledger index"));
+        indexes.push(
+            task.await
+                .expect("task")
+                .expect("write")
+                .expect("a ledger index"),
+        );
     }
 
     indexes.sort_unstable();
     assert_eq!(indexes, (0..300).collect::<Vec<u64>>());
     assert_eq!(first.ledger_size().await.expect("ledger_size"), 300);
     assert_eq!(second.ledger_size().await.expect("ledger_size"), 300);
-    let stored: Vec<u64> = first.disclosures_of(&s).await.expect("disclosures_of").iter().map(|d| d.log_index).collect();
+    let stored: Vec<u64> = first
+        .disclosures_of(&s)
+        .await
+        .expect("disclosures_of")
+        .iter()
+        .map(|d| d.log_index)
+        .collect();
     assert_eq!(stored, (0..300).collect::<Vec<u64>>());
 }
 
@@ -346,18 +556,41 @@ async fn a_reopened_database_keeps_its_records_and_continues_the_ledger(url: Str
     let consent_id = new_id();
     {
         let store = consent::connect(&url).await.expect("store");
-        store.insert_consent(&consent_id, &new_consent(&s), at(0)).await.expect("insert");
+        store
+            .insert_consent(&consent_id, &new_consent(&s), at(0))
+            .await
+            .expect("insert");
         let writer = LedgerWriter::start(store.clone());
         for i in 0..3 {
-            assert_eq!(writer.write(permitted_write(&s, at(i))).await.expect("write"), Some(i as u64));
+            assert_eq!(
+                writer
+                    .write(permitted_write(&s, at(i)))
+                    .await
+                    .expect("write"),
+                Some(i as u64)
+            );
         }
     }
 
-    let reopened = consent::connect(&url).await.expect("the same database opens again");
+    let reopened = consent::connect(&url)
+        .await
+        .expect("the same database opens again");
     assert_eq!(reopened.ledger_size().await.expect("ledger_size"), 3);
-    assert!(reopened.consent(&consent_id).await.expect("consent").is_some());
+    assert!(
+        reopened
+            .consent(&consent_id)
+            .await
+            .expect("consent")
+            .is_some()
+    );
     let writer = LedgerWriter::start(reopened.clone());
-    assert_eq!(writer.write(permitted_write(&s, at(3))).await.expect("write"), Some(3));
+    assert_eq!(
+        writer
+            .write(permitted_write(&s, at(3)))
+            .await
+            .expect("write"),
+        Some(3)
+    );
 }
 
 // ---- one backend only ----
@@ -369,25 +602,48 @@ mod sqlite_only {
     async fn the_sqlite_files_never_contain_a_plain_bsn() {
         let file = SqliteFile::create();
         let store = consent::connect(&file.url()).await.expect("store");
-        let s = common::pseudonymizer().subject(&policies::Bsn::parse(BSN_A).expect("a valid BSN"));
+        let s = subject(BSN_A); // a Pseudonymizer's HMAC of the BSN
         let consent_id = new_id();
-        store.insert_consent(&consent_id, &new_consent(&s), at(0)).await.expect("insert");
+        store
+            .insert_consent(&consent_id, &new_consent(&s), at(0))
+            .await
+            .expect("insert");
         let writer = LedgerWriter::start(store.clone());
-        writer.write(permitted_write(&s, at(1))).await.expect("write");
+        writer
+            .write(permitted_write(&s, at(1)))
+            .await
+            .expect("write");
         writer.write(denied_write(&s, at(2))).await.expect("write");
-        store.revoke_consent(&consent_id, "amsterdammer", at(3)).await.expect("revoke");
+        store
+            .revoke_consent(&consent_id, "amsterdammer", at(3))
+            .await
+            .expect("revoke");
 
         let mut scanned = Vec::new();
         let mut pseudonym_seen = false;
         for entry in std::fs::read_dir(file.dir.path()).expect("read_dir") {
             let path = entry.expect("entry").path();
             let bytes = std::fs::read(&path).expect("read");
-            assert!(!contains(&bytes, BSN_A.as_bytes()), "{} holds the plain BSN", path.display());
+            assert!(
+                !contains(&bytes, BSN_A.as_bytes()),
+                "{} holds the plain BSN",
+                path.display()
+            );
             pseudonym_seen |= contains(&bytes, s.as_str().as_bytes());
-            scanned.push(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            scanned.push(
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
         }
-        assert!(scanned.contains(&"consent.db-wal".to_string()), "scanned {scanned:?}");
-        assert!(pseudonym_seen, "the scan did see the records (they hold the pseudonym)");
+        assert!(
+            scanned.contains(&"consent.db-wal".to_string()),
+            "scanned {scanned:?}"
+        );
+        assert!(
+            pseudonym_seen,
+            "the scan did see the records (they hold the pseudonym)"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -396,11 +652,21 @@ mod sqlite_only {
         let short = dir.path().join("one/two/consent.db");
         let long = dir.path().join("three/consent.db");
 
-        for url in [format!("sqlite:{}", short.display()), format!("sqlite://{}", long.display())] {
-            let store = consent::connect(&url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
+        for url in [
+            format!("sqlite:{}", short.display()),
+            format!("sqlite://{}", long.display()),
+        ] {
+            let store = consent::connect(&url)
+                .await
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
             store.ping().await.expect("ping");
-            let mut raw = SqliteConnection::connect(&url).await.expect("a plain connection");
-            let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut raw).await.expect("pragma");
+            let mut raw = SqliteConnection::connect(&url)
+                .await
+                .expect("a plain connection");
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(&mut raw)
+                .await
+                .expect("pragma");
             assert_eq!(mode, "wal", "{url}");
             raw.close().await.expect("close");
         }
@@ -417,14 +683,22 @@ mod postgres_only {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_database_with_synchronous_commit_off_is_refused_as_not_durable() {
-        let Some(db) = TestDatabase::create().await else { return };
-        db.admin(&format!("ALTER DATABASE {} SET synchronous_commit = off", db.name)).await;
+        let Some(db) = TestDatabase::create().await else {
+            return;
+        };
+        db.admin(&format!(
+            "ALTER DATABASE {} SET synchronous_commit = off",
+            db.name
+        ))
+        .await;
 
         let result = consent::connect(&db.url).await;
         db.drop_best_effort().await;
 
         match result {
-            Err(StoreError::NotDurable(why)) => assert!(why.contains("synchronous_commit"), "{why}"),
+            Err(StoreError::NotDurable(why)) => {
+                assert!(why.contains("synchronous_commit"), "{why}")
+            }
             other => panic!("expected NotDurable, got {other:?}"),
         }
     }
@@ -433,23 +707,53 @@ mod postgres_only {
 #[tokio::test]
 async fn an_unsupported_database_url_is_refused() {
     for url in ["mysql://localhost/consent", "consent.db", ""] {
-        assert!(matches!(consent::connect(url).await, Err(StoreError::UnsupportedUrl)), "{url}");
+        assert!(
+            matches!(consent::connect(url).await, Err(StoreError::UnsupportedUrl)),
+            "{url}"
+        );
     }
 }
 
 // ---- helpers ----
 
-fn sealed(decision: consent::DecisionRecord, disclosure: Option<consent::NewDisclosure>) -> SealedWrite {
+fn sealed(
+    decision: consent::DecisionRecord,
+    disclosure: Option<consent::NewDisclosure>,
+) -> SealedWrite {
     let disclosure = disclosure.map(|record| {
         let salt = new_id();
         let leaf = leaf_hash(salt.as_bytes(), &record).expect("leaf hash");
-        (record, Seal { salt: hex::encode(salt), leaf_hash: hex::encode(leaf) })
+        (
+            record,
+            Seal {
+                salt: hex::encode(salt),
+                leaf_hash: hex::encode(leaf),
+            },
+        )
     });
-    SealedWrite { decision, disclosure }
+    SealedWrite {
+        decision,
+        disclosure,
+    }
 }
 
 fn sealed_permit(s: &consent::SubjectId, at: chrono::DateTime<chrono::Utc>) -> SealedWrite {
     let decision = decision(s, Outcome::Permit, at);
     let disclosure = disclosure_for(&decision);
     sealed(decision, Some(disclosure))
+}
+
+async fn an_entry_written_at_a_nanosecond_time_still_verifies_against_its_leaf(
+    store: Arc<dyn Store>,
+) {
+    // Real clocks have nanoseconds, the databases keep microseconds: the leaf must commit to what is stored.
+    let when = at(7) + chrono::Duration::nanoseconds(123);
+    let write = permitted_write(&subject(BSN_A), when);
+    let id = write.disclosure.as_ref().expect("a disclosure").id.clone();
+    let writer = consent::LedgerWriter::start(store.clone());
+    writer.write(write).await.expect("durable write");
+    let stored = store.disclosure(&id).await.expect("read").expect("stored");
+    let salt = hex::decode(&stored.salt).expect("hex salt");
+    let recomputed = leaf_hash(&salt, &stored.record).expect("leaf hash");
+    assert_eq!(hex::encode(recomputed), stored.leaf_hash);
 }

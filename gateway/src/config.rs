@@ -208,3 +208,17 @@ mod tests {
         assert_eq!(format!("{:?}", Secret(vec![1, 2, 3])), "[redacted]");
     }
 }
+
+#[cfg(test)]
+mod deploy_examples {
+    use super::*;
+
+    #[test]
+    fn the_production_example_configuration_parses() {
+        let text = include_str!("../../deploy/production/gateway.toml");
+        let config: Config = toml::from_str(text).unwrap();
+        assert!(config.database_url.starts_with("postgres://"));
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert!(config.partners.contains_key("wpi"));
+    }
+}

@@ -3,6 +3,7 @@
 //! BSN: every field of each category's schema plus an internal note, more than any one activity may
 //! receive, so the gateway's filtering is visible. Deliveries are kept in memory for inspection.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
@@ -32,6 +33,7 @@ struct SampleState {
     register: Arc<Register>,
     behaviour: Behaviour,
     deliveries: Arc<Mutex<Vec<Value>>>,
+    records_served: Arc<AtomicUsize>,
 }
 
 /// A running sample system; stops when dropped.
@@ -40,6 +42,7 @@ pub struct SampleSystem {
     pub partner_id: String,
     pub url: String,
     deliveries: Arc<Mutex<Vec<Value>>>,
+    records_served: Arc<AtomicUsize>,
     _stop: oneshot::Sender<()>,
 }
 
@@ -53,11 +56,13 @@ impl SampleSystem {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let url = format!("https://127.0.0.1:{}", listener.local_addr()?.port());
         let deliveries = Arc::new(Mutex::new(Vec::new()));
+        let records_served = Arc::new(AtomicUsize::new(0));
         let state = SampleState {
             partner: partner.clone(),
             register,
             behaviour,
             deliveries: deliveries.clone(),
+            records_served: records_served.clone(),
         };
         let router = Router::new()
             .route("/v1/records", post(records))
@@ -71,8 +76,14 @@ impl SampleSystem {
             partner_id: partner.id,
             url,
             deliveries,
+            records_served,
             _stop: stop,
         })
+    }
+
+    /// How many record requests (`/v1/records`) this system has answered.
+    pub fn records_served(&self) -> usize {
+        self.records_served.load(Ordering::SeqCst)
     }
 
     /// What this system has received through `/v1/deliveries`.
@@ -94,6 +105,7 @@ async fn records(
     State(s): State<SampleState>,
     Json(req): Json<RecordsRequest>,
 ) -> (StatusCode, Json<Value>) {
+    s.records_served.fetch_add(1, Ordering::SeqCst);
     if s.behaviour == Behaviour::Failing {
         return (
             StatusCode::INTERNAL_SERVER_ERROR,

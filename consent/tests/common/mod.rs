@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use consent::{
-    DecisionRecord, Evidence, LedgerWrite, NewConsent, NewDisclosure, Outcome, Pseudonymizer, Store, SubjectId,
+    DecisionRecord, Evidence, LedgerWrite, NewConsent, NewDisclosure, Outcome, Pseudonymizer,
+    Store, SubjectId,
 };
 use policies::Bsn;
 use sqlx::{Connection, Executor, PgConnection};
@@ -26,11 +27,13 @@ impl Backend {
     /// Runs `test` against a store on a fresh, empty database.
     pub async fn store<F, Fut>(self, test: F)
     where
-        F: FnOnce(Arc<dyn Store>) -> Fut,
+        F: FnOnce(Arc<dyn Store>) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
         self.url(|url| async move {
-            let store = consent::connect(&url).await.expect("the store opens a fresh database");
+            let store = consent::connect(&url)
+                .await
+                .expect("the store opens a fresh database");
             test(store).await;
         })
         .await;
@@ -48,7 +51,9 @@ impl Backend {
                 test(file.url()).await;
             }
             Self::Postgres => {
-                let Some(db) = TestDatabase::create().await else { return };
+                let Some(db) = TestDatabase::create().await else {
+                    return;
+                };
                 // Run on its own task so that a failing test still drops its database.
                 let outcome = tokio::spawn(test(db.url.clone())).await;
                 db.drop_best_effort().await;
@@ -82,16 +87,27 @@ impl TestDatabase {
             );
         };
         let name = format!("consent_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&admin_url).await.expect("DATABASE_URL accepts a connection");
-        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("CREATE DATABASE");
+        let mut admin = PgConnection::connect(&admin_url)
+            .await
+            .expect("DATABASE_URL accepts a connection");
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("CREATE DATABASE");
         admin.close().await.ok();
         let url = with_database(&admin_url, &name);
-        Some(Self { admin_url, name, url })
+        Some(Self {
+            admin_url,
+            name,
+            url,
+        })
     }
 
     /// Runs `sql` on the server (not inside the test database).
     pub async fn admin(&self, sql: &str) {
-        let mut admin = PgConnection::connect(&self.admin_url).await.expect("DATABASE_URL accepts a connection");
+        let mut admin = PgConnection::connect(&self.admin_url)
+            .await
+            .expect("DATABASE_URL accepts a connection");
         admin.execute(sql).await.expect(sql);
         admin.close().await.ok();
     }
@@ -152,7 +168,10 @@ pub fn subject(bsn: &str) -> SubjectId {
 
 /// A fixed moment plus `micros`; whole microseconds, which both databases keep exactly.
 pub fn at(micros: i64) -> DateTime<Utc> {
-    let start = Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0).single().expect("a valid date");
+    let start = Utc
+        .with_ymd_and_hms(2025, 3, 1, 9, 0, 0)
+        .single()
+        .expect("a valid date");
     start + Duration::microseconds(micros)
 }
 
@@ -182,7 +201,9 @@ pub fn new_consent(subject: &SubjectId) -> NewConsent {
 pub fn decision(subject: &SubjectId, outcome: Outcome, at: DateTime<Utc>) -> DecisionRecord {
     let violations = match outcome {
         Outcome::Permit => serde_json::json!([]),
-        Outcome::Deny => serde_json::json!([{ "vuistregel": 3, "reason": "no consent for this recipient" }]),
+        Outcome::Deny => {
+            serde_json::json!([{ "vuistregel": 3, "reason": "no consent for this recipient" }])
+        }
     };
     DecisionRecord {
         id: new_id(),
@@ -215,7 +236,10 @@ pub fn disclosure_for(decision: &DecisionRecord) -> NewDisclosure {
         activity: decision.activity.clone(),
         legal_basis: "consent".into(),
         categories: decision.categories.clone(),
-        fields: vec!["financien.schulden_totaal".into(), "financien.inkomen_bron".into()],
+        fields: vec![
+            "financien.schulden_totaal".into(),
+            "financien.inkomen_bron".into(),
+        ],
         consent_id: Some("c-1".into()),
         justification: None,
         payload_sha256: "cd".repeat(32),
@@ -228,10 +252,16 @@ pub fn disclosure_for(decision: &DecisionRecord) -> NewDisclosure {
 pub fn permitted_write(subject: &SubjectId, at: DateTime<Utc>) -> LedgerWrite {
     let decision = decision(subject, Outcome::Permit, at);
     let disclosure = Some(disclosure_for(&decision));
-    LedgerWrite { decision, disclosure }
+    LedgerWrite {
+        decision,
+        disclosure,
+    }
 }
 
 /// A denied request: a decision, no disclosure.
 pub fn denied_write(subject: &SubjectId, at: DateTime<Utc>) -> LedgerWrite {
-    LedgerWrite { decision: decision(subject, Outcome::Deny, at), disclosure: None }
+    LedgerWrite {
+        decision: decision(subject, Outcome::Deny, at),
+        disclosure: None,
+    }
 }

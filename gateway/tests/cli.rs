@@ -1,0 +1,159 @@
+//! The CLI as a person uses it: `dev pki`, `dev token`, and `demo`, whose printed commands are run
+//! verbatim with bash and curl.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const GATEWAY: &str = env!("CARGO_BIN_EXE_gateway");
+
+fn gateway(args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new(GATEWAY)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run gateway")
+}
+
+#[test]
+fn dev_pki_writes_the_files_the_api_contract_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gateway(&["dev", "pki", "--out", "pki"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pki = dir.path().join("pki");
+    for file in [
+        "ca.crt",
+        "gateway.crt",
+        "gateway.key",
+        "partners/bt-centrum-west.crt",
+        "partners/bt-centrum-west.key",
+    ] {
+        assert!(pki.join(file).exists(), "{file} missing");
+    }
+}
+
+#[test]
+fn dev_token_prints_partner_and_citizen_tokens_and_refuses_a_bad_bsn() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        gateway(&["dev", "pki", "--out", "pki"], dir.path())
+            .status
+            .success()
+    );
+    let partner = gateway(
+        &[
+            "dev",
+            "token",
+            "--pki",
+            "pki",
+            "--partner",
+            "wpi",
+            "--sub",
+            "km-1",
+            "--role",
+            "klantmanager",
+        ],
+        dir.path(),
+    );
+    assert!(partner.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&partner.stdout)
+            .trim()
+            .split('.')
+            .count(),
+        3
+    );
+    let citizen = gateway(
+        &["dev", "token", "--pki", "pki", "--citizen", "111222333"],
+        dir.path(),
+    );
+    assert!(citizen.status.success());
+    let bad = gateway(
+        &["dev", "token", "--pki", "pki", "--citizen", "123456789"],
+        dir.path(),
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("BSN"));
+}
+
+struct Demo(Child);
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+#[test]
+fn demo_starts_in_seconds_and_its_printed_commands_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let mut child = Command::new(GATEWAY)
+        .args(["demo", "--pki", "dev-pki", "--port", "0"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start demo");
+    let stdout = child.stdout.take().unwrap();
+    let demo = Demo(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let mut printed = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.starts_with("Stop with Ctrl-C");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "demo took {:?}",
+        started.elapsed()
+    );
+    let text = printed.join("\n");
+    assert!(text.contains("https://localhost:"), "{text}");
+    for kind in ["buurtteam", "okt", "wpi", "aanbieder", "meldpunt"] {
+        assert!(text.contains(kind), "demo partners should include a {kind}");
+    }
+    // The commands after "Try it", comments dropped, run as one script.
+    let script: String = printed
+        .iter()
+        .skip_while(|l| !l.starts_with("Try it"))
+        .skip(1)
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("Stop"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        .replace("\\\n", " ");
+    let script = format!(
+        "set -e\n{}",
+        script.replace("curl -s ", "curl -sS --fail-with-body ")
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir.path())
+        .output()
+        .expect("bash");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "script failed:\n{script}\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("\"disclosure_id\""), "{stdout}");
+    assert!(stdout.contains("\"to\":\"okt-amsterdam\""), "{stdout}");
+    assert!(
+        dir.path().join("data/demo.db").exists(),
+        "the demo keeps its database under ./data"
+    );
+    drop(demo);
+}
