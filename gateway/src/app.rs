@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use crate::auth::tokens::TokenVerifier;
 use crate::config::Config;
 use crate::forward::Upstream;
+use crate::ratelimit::RateLimits;
 use crate::state::AppState;
 use crate::{routes, server, tls};
 
@@ -77,7 +78,10 @@ impl Application {
             &config.tls.client_cert,
             &config.tls.client_key,
         )?;
+        let limits = RateLimits::new(config.rate_limit);
+        limits.start_pruning();
         let state = AppState {
+            limits,
             register: Arc::new(register),
             ledger: LedgerWriter::start(store.clone()),
             store,

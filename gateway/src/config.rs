@@ -26,6 +26,9 @@ pub struct Config {
     pub pseudonym_key_file: PathBuf,
     #[serde(default)]
     pub log_format: LogFormat,
+    /// Per professional (and per Amsterdammer); see `ratelimit`.
+    #[serde(default)]
+    pub rate_limit: crate::ratelimit::RateLimitConfig,
     pub tls: TlsConfig,
     pub citizen_idp: CitizenIdpConfig,
     /// Per partner id of the register: where its system answers and the key its tokens are signed with.

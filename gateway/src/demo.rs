@@ -52,6 +52,7 @@ pub fn dev_config(
         audience: DEFAULT_AUDIENCE.into(),
         pseudonym_key_file: pki.pseudonym_key(),
         log_format: LogFormat::Text,
+        rate_limit: Default::default(),
         tls: TlsConfig {
             server_cert: pki.gateway_cert(),
             server_key: pki.gateway_key(),

@@ -60,6 +60,16 @@ impl ApiError {
         e
     }
 
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests from this professional; try again after Retry-After seconds",
+        );
+        e.retry_after_secs = Some(wait.as_secs().max(1));
+        e
+    }
+
     pub fn bad_gateway(
         code: &'static str,
         message: impl Into<String>,

@@ -12,6 +12,7 @@ pub mod forward;
 mod json;
 pub mod openapi;
 pub mod pki;
+pub mod ratelimit;
 pub mod routes;
 pub mod sample;
 pub mod server;

@@ -7,6 +7,7 @@ use policies::Register;
 
 use crate::auth::tokens::TokenVerifier;
 use crate::forward::Upstream;
+use crate::ratelimit::RateLimits;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -16,5 +17,6 @@ pub struct AppState {
     pub pseudonyms: Arc<Pseudonymizer>,
     pub tokens: Arc<TokenVerifier>,
     pub upstream: Arc<Upstream>,
+    pub limits: Arc<RateLimits>,
     pub clock: Arc<dyn Clock>,
 }

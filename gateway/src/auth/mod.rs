@@ -105,6 +105,10 @@ impl FromRequestParts<AppState> for Professional {
                     "the bearer token is not valid for this partner",
                 )
             })?;
+        state
+            .limits
+            .check(&partner.id, &claims.sub)
+            .map_err(ApiError::rate_limited)?;
         Ok(Self {
             partner,
             id: claims.sub,
@@ -136,6 +140,10 @@ impl FromRequestParts<AppState> for Citizen {
             ApiError::unauthorized("invalid_token", "the token carries no valid BSN")
         })?;
         let subject = state.pseudonyms.subject(&bsn);
+        state
+            .limits
+            .check("amsterdammer", subject.as_str())
+            .map_err(ApiError::rate_limited)?;
         Ok(Self { bsn, subject })
     }
 }
