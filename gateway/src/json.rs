@@ -51,3 +51,25 @@ fn rejection_to_error(rejection: JsonRejection) -> ApiError {
         other => ApiError::bad_request("invalid_request", other.body_text()),
     }
 }
+
+/// A `Query` extractor whose rejection is `400 invalid_query` in the API's error format.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(q)| Self(q))
+            .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
+    }
+}

@@ -25,6 +25,8 @@ pub enum Behaviour {
     Malformed,
     /// Answers 500 to everything.
     Failing,
+    /// Answers correctly after half a second (for shutdown-drain tests).
+    Slow,
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +108,9 @@ async fn records(
     Json(req): Json<RecordsRequest>,
 ) -> (StatusCode, Json<Value>) {
     s.records_served.fetch_add(1, Ordering::SeqCst);
+    if s.behaviour == Behaviour::Slow {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
     if s.behaviour == Behaviour::Failing {
         return (
             StatusCode::INTERNAL_SERVER_ERROR,

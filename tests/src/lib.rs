@@ -3,7 +3,8 @@
 //! with and without client certificates. `Db::Postgres` creates a fresh database from `DATABASE_URL`.
 #![forbid(unsafe_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -13,6 +14,7 @@ use gateway::demo::{
     DEFAULT_AUDIENCE, DEMO_REGISTER, DEV_CITIZEN_ISSUER, dev_config, start_sample_systems,
 };
 use gateway::pki::{self, PkiLayout};
+pub use gateway::ratelimit::RateLimitConfig;
 pub use gateway::sample::{Behaviour, SampleSystem};
 use policies::Register;
 use serde_json::{Value, json};
@@ -133,6 +135,26 @@ impl TestApp {
         behaviour: impl Fn(&str) -> Behaviour,
         offline: &[&str],
     ) -> Option<Self> {
+        // Tests and the load generator drive many requests as one professional; the rate limit has
+        // its own test (`spawn_with_rate_limit`).
+        let generous = RateLimitConfig {
+            per_second: NonZeroU32::new(100_000).expect("non-zero"),
+            burst: NonZeroU32::new(100_000).expect("non-zero"),
+        };
+        Self::launch(db, behaviour, offline, generous).await
+    }
+
+    /// The gateway with the given rate limit per professional.
+    pub async fn spawn_with_rate_limit(db: Db, rate_limit: RateLimitConfig) -> Option<Self> {
+        Self::launch(db, |_| Behaviour::Normal, &[], rate_limit).await
+    }
+
+    async fn launch(
+        db: Db,
+        behaviour: impl Fn(&str) -> Behaviour,
+        offline: &[&str],
+        rate_limit: RateLimitConfig,
+    ) -> Option<Self> {
         let dir = TempDir::new().expect("temp dir");
         let db = TestDb::create(db, dir.path()).await?;
         let register_path = dir.path().join("register.toml");
@@ -158,7 +180,7 @@ impl TestApp {
         }
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let config = dev_config(
+        let mut config = dev_config(
             &pki,
             register_path,
             &register,
@@ -166,6 +188,7 @@ impl TestApp {
             addr,
             &endpoints,
         );
+        config.rate_limit = rate_limit;
         let app = Application::build_with(&config, listener, Arc::new(consent::SystemClock))
             .await
             .expect("gateway builds");
@@ -300,6 +323,29 @@ impl TestApp {
         consent["id"].as_str().expect("consent id").to_owned()
     }
 
+    /// GET as a professional of `partner` (certificate + token); returns status and body.
+    pub async fn get_as(&self, partner: &str, role: &str, path: &str) -> (u16, Value) {
+        let token = self.partner_token(partner, "prof-1", role);
+        send(self.partner(partner).get(self.url(path)).bearer_auth(token)).await
+    }
+
+    /// POSTs (without a body) as the Amsterdammer with `bsn`, e.g. to revoke a consent.
+    pub async fn post_as_citizen(&self, bsn: &str, path: &str) -> (u16, Value) {
+        send(
+            self.public()
+                .post(self.url(path))
+                .bearer_auth(self.citizen_token(bsn)),
+        )
+        .await
+    }
+
+    /// The public register (`GET /v1/register`).
+    pub async fn register_json(&self) -> Value {
+        let (status, body) = send(self.public().get(self.url("/v1/register"))).await;
+        assert_eq!(status, 200, "register: {body}");
+        body
+    }
+
     pub fn system(&self, partner: &str) -> &SampleSystem {
         self.systems
             .iter()
@@ -332,14 +378,63 @@ impl TestApp {
 
     /// Stops the gateway (draining in-flight requests) and drops a PostgreSQL test database.
     pub async fn stop(mut self) {
+        self.stop_server().await;
+        self.db.drop_database().await;
+    }
+
+    /// Shuts the gateway down as SIGTERM does (draining in-flight requests); the database stays.
+    pub async fn stop_server(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
-        self.db.drop_database().await;
     }
+}
+
+/// Sends a request; returns its status and JSON body (`Null` when the body is not JSON).
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The vuistregels named in a `403 denied` body's violations.
+pub fn vuistregels(body: &Value) -> Vec<u64> {
+    body["error"]["violations"]
+        .as_array()
+        .map(|v| v.iter().filter_map(|v| v["vuistregel"].as_u64()).collect())
+        .unwrap_or_default()
+}
+
+/// A JSON array of strings as a set (panics on anything else).
+pub fn string_set(value: &Value) -> BTreeSet<String> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .unwrap_or_else(|| panic!("not a string: {v}"))
+                .to_owned()
+        })
+        .collect()
+}
+
+/// The keys of a JSON object as a set (panics on anything else).
+pub fn key_set(value: &Value) -> BTreeSet<String> {
+    value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// Owned strings, for comparing with [`string_set`] and [`key_set`].
+pub fn set_of(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
 }
 
 fn client(tls: rustls::ClientConfig) -> reqwest::Client {

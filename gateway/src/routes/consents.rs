@@ -1,7 +1,7 @@
 //! Toestemmingsverklaringen, for partner professionals (api.md "Consents").
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use consent::{Evidence, NewConsent};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use super::parse;
 use super::views::{ConsentView, RecordConsentRequest, RevokedView};
 use crate::auth::Professional;
 use crate::error::ApiError;
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 /// Records a toestemmingsverklaring (seed 004 §2.4.6).
@@ -117,7 +117,7 @@ pub struct ConsentQuery {
 pub async fn list_consents(
     State(state): State<AppState>,
     who: Professional,
-    Query(q): Query<ConsentQuery>,
+    ApiQuery(q): ApiQuery<ConsentQuery>,
 ) -> Result<Json<Vec<ConsentView>>, ApiError> {
     let bsn = parse::bsn(&q.subject_bsn)?;
     let now = state.clock.now();

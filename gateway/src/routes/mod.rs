@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/me/consents/{id}/revoke", post(revoke_my_consent))
         .route("/v1/me/disclosures", get(my_disclosures))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(
@@ -57,6 +58,14 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+async fn method_not_allowed() -> crate::error::ApiError {
+    crate::error::ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method; see /openapi.json",
+    )
 }
 
 async fn not_found() -> crate::error::ApiError {
