@@ -568,9 +568,16 @@ async fn a_token_for_the_wrong_kind_of_caller_or_no_token_is_unauthorized(db: Db
     app.stop().await;
 }
 
-async fn a_source_system_that_is_down_gives_bad_gateway_and_nothing_is_disclosed(db: Db) {
-    let Some(app) = TestApp::spawn_with(db, |_| Behaviour::Normal, &["bt-centrum-west"]).await
-    else {
+/// The source system of `bt-centrum-west` misbehaves as `behaviour` (or is not there at all):
+/// the caller gets `502 code`, the attempt is recorded as a decision, and nothing is disclosed.
+async fn a_misbehaving_source_gives_bad_gateway(db: Db, behaviour: Option<Behaviour>, code: &str) {
+    let source = "bt-centrum-west";
+    let offline: &[&str] = if behaviour.is_none() { &[source] } else { &[] };
+    let misbehaving = |id: &str| match behaviour {
+        Some(b) if id == source => b,
+        _ => Behaviour::Normal,
+    };
+    let Some(app) = TestApp::spawn_with(db, misbehaving, offline).await else {
         return;
     };
     app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact", "regie"])
@@ -583,91 +590,40 @@ async fn a_source_system_that_is_down_gives_bad_gateway_and_nothing_is_disclosed
             &exchange_body(BSN),
         )
         .await;
-    assert_error("source down", &answer, 502, "source_unavailable");
+    assert_error(code, &answer, 502, code);
+    assert!(answer.1["data"].is_null(), "no data leaks: {}", answer.1);
     assert_eq!(app.count("disclosures").await, 0);
     assert_eq!(
         app.count("decisions").await,
         1,
         "the failed attempt is recorded"
     );
+    if behaviour.is_some() {
+        assert_eq!(app.system(source).records_served(), 1);
+    }
     let (_, mine) = app.get_as_citizen(BSN, "/v1/me/disclosures").await;
     assert_eq!(mine, json!([]));
     app.stop().await;
 }
 
+async fn a_source_system_that_is_down_gives_bad_gateway_and_nothing_is_disclosed(db: Db) {
+    a_misbehaving_source_gives_bad_gateway(db, None, "source_unavailable").await;
+}
+
 async fn a_source_system_answering_errors_gives_bad_gateway_and_nothing_is_disclosed(db: Db) {
-    let Some(app) = TestApp::spawn_with(
-        db,
-        |id| {
-            if id == "bt-centrum-west" {
-                Behaviour::Failing
-            } else {
-                Behaviour::Normal
-            }
-        },
-        &[],
-    )
-    .await
-    else {
-        return;
-    };
-    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact", "regie"])
+    a_misbehaving_source_gives_bad_gateway(db, Some(Behaviour::Failing), "source_unavailable")
         .await;
-    let answer = app
-        .post_as(
-            "okt-amsterdam",
-            "okt-medewerker",
-            "/v1/exchange",
-            &exchange_body(BSN),
-        )
-        .await;
-    assert_error("source answers 500", &answer, 502, "source_unavailable");
-    assert_eq!(app.count("disclosures").await, 0);
-    assert_eq!(app.count("decisions").await, 1);
-    app.stop().await;
 }
 
 async fn a_source_system_answering_malformed_data_gives_bad_gateway_and_nothing_is_disclosed(
     db: Db,
 ) {
-    let Some(app) = TestApp::spawn_with(
+    a_misbehaving_source_gives_bad_gateway(
         db,
-        |id| {
-            if id == "bt-centrum-west" {
-                Behaviour::Malformed
-            } else {
-                Behaviour::Normal
-            }
-        },
-        &[],
-    )
-    .await
-    else {
-        return;
-    };
-    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact", "regie"])
-        .await;
-    let answer = app
-        .post_as(
-            "okt-amsterdam",
-            "okt-medewerker",
-            "/v1/exchange",
-            &exchange_body(BSN),
-        )
-        .await;
-    assert_error(
-        "malformed source data",
-        &answer,
-        502,
+        Some(Behaviour::Malformed),
         "source_invalid_response",
-    );
-    assert!(answer.1["data"].is_null(), "no data leaks: {}", answer.1);
-    assert_eq!(app.system("bt-centrum-west").records_served(), 1);
-    assert_eq!(app.count("disclosures").await, 0);
-    assert_eq!(app.count("decisions").await, 1);
-    let (_, mine) = app.get_as_citizen(BSN, "/v1/me/disclosures").await;
-    assert_eq!(mine, json!([]));
-    app.stop().await;
+    )
+    .await;
 }
 
 tests::both_databases! {
