@@ -12,7 +12,11 @@ pub fn init(format: LogFormat) {
         .with_target(false);
     // A second init (tests) is harmless; ignore it.
     let _ = match format {
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_span_list(false)
+            .try_init(),
         LogFormat::Text => builder.try_init(),
     };
 }

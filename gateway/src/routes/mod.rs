@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::state::AppState;
 
@@ -54,7 +54,8 @@ pub fn router(state: AppState) -> Router {
                     let id = req.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
                     tracing::info_span!("request", method = %req.method(), route, request_id = id.unwrap_or("-"))
                 })
-                .on_request(()),
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

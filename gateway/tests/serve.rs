@@ -1,0 +1,179 @@
+//! `gateway serve --config FILE` as an operator runs it: JSON logs on stdout, one object per line,
+//! a request id and the route on each request line, and never a BSN or a token, even when the BSN
+//! travels in a query string or a request fails.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use chrono::{Duration, Utc};
+use gateway::auth::tokens;
+use gateway::pki::PkiLayout;
+use serde_json::{Value, json};
+
+const GATEWAY: &str = env!("CARGO_BIN_EXE_gateway");
+const BSN: &str = "111222333";
+
+fn config(pki: &PkiLayout) -> String {
+    let p = |path: std::path::PathBuf| path.display().to_string();
+    let mut text = format!(
+        r#"
+listen = "127.0.0.1:0"
+database_url = "sqlite:data/serve.db"
+register = "{register}"
+pseudonym_key_file = "{key}"
+log_format = "json"
+[tls]
+server_cert = "{cert}"
+server_key = "{server_key}"
+client_ca = "{ca}"
+upstream_ca = "{ca}"
+client_cert = "{cert}"
+client_key = "{server_key}"
+[citizen_idp]
+issuer = "{issuer}"
+key = "{idp}"
+"#,
+        register = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/demo/register.toml"),
+        key = p(pki.pseudonym_key()),
+        cert = p(pki.gateway_cert()),
+        server_key = p(pki.gateway_key()),
+        ca = p(pki.ca()),
+        issuer = gateway::demo::DEV_CITIZEN_ISSUER,
+        idp = p(pki.citizen_idp_pub()),
+    );
+    for partner in ["bt-centrum-west", "okt-amsterdam"] {
+        // No endpoints: an exchange reaches the decision and then fails at the (absent) source.
+        text.push_str(&format!(
+            "[partners.{partner}]\ntoken_key = \"{}\"\n",
+            p(pki.partner_token_pub(partner))
+        ));
+    }
+    text
+}
+
+#[tokio::test]
+async fn serve_logs_json_lines_without_a_bsn_or_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let register = policies::Register::from_toml(gateway::demo::DEMO_REGISTER).unwrap();
+    let pki = gateway::pki::generate(&dir.path().join("pki"), &register).unwrap();
+    std::fs::write(dir.path().join("gateway.toml"), config(&pki)).unwrap();
+    let mut child = Command::new(GATEWAY)
+        .args(["serve", "--config", "gateway.toml"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let port = loop {
+        let line = lines.next().expect("the gateway logs its address").unwrap();
+        let entry: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        log.push(line);
+        if let Some(addr) = entry["addr"].as_str() {
+            break addr.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+        }
+    };
+    let base = format!("https://localhost:{port}");
+    let client = |partner: &str| {
+        let tls = gateway::tls::client_config(
+            &pki.ca(),
+            &pki.partner_cert(partner),
+            &pki.partner_key(partner),
+        )
+        .unwrap();
+        reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .build()
+            .unwrap()
+    };
+    let token = |partner: &str, role: &str| {
+        let claims = tokens::partner_claims(
+            partner,
+            "prof-9",
+            role,
+            gateway::demo::DEFAULT_AUDIENCE,
+            Utc::now(),
+            Duration::minutes(5),
+        );
+        tokens::sign(
+            &claims,
+            &std::fs::read(pki.partner_token_key(partner)).unwrap(),
+        )
+        .unwrap()
+    };
+    let bt = token("bt-centrum-west", "regievoerder");
+    let consent = json!({"subject_bsn": BSN, "recipients": ["okt-amsterdam"], "activities": ["gezinsondersteuning-ouders"],
+        "categories": ["contact"], "valid_until": (Utc::now() + Duration::days(30)).to_rfc3339(),
+        "evidence": {"method": "signed_form", "document_sha256": "cd".repeat(32), "recorded_by": "prof-9"}});
+    let r = client("bt-centrum-west")
+        .post(format!("{base}/v1/consents"))
+        .bearer_auth(&bt)
+        .json(&consent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = client("bt-centrum-west")
+        .get(format!("{base}/v1/consents?subject_bsn={BSN}"))
+        .bearer_auth(&bt)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let okt = token("okt-amsterdam", "okt-medewerker");
+    let exchange = json!({"subject_bsn": BSN, "source": "bt-centrum-west", "activity": "gezinsondersteuning-ouders", "categories": ["contact"]});
+    let r = client("okt-amsterdam")
+        .post(format!("{base}/v1/exchange"))
+        .bearer_auth(&okt)
+        .json(&exchange)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 502, "no source endpoint is configured");
+    let r = client("okt-amsterdam")
+        .post(format!("{base}/v1/exchange"))
+        .bearer_auth("not.a.token")
+        .json(&exchange)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    assert!(child.wait().unwrap().success(), "SIGTERM is a clean stop");
+    log.extend(lines.map(Result::unwrap));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+
+    let all = format!("{}\n{stderr}", log.join("\n"));
+    assert!(!all.contains(BSN), "a BSN reached the log:\n{all}");
+    assert!(
+        !all.contains(&bt) && !all.contains(&okt),
+        "a token reached the log"
+    );
+    for line in &log {
+        let entry: Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not a JSON line: {line}"));
+        assert!(entry["level"].is_string(), "{line}");
+    }
+    let requests: Vec<&String> = log
+        .iter()
+        .filter(|l| l.contains("\"route\":\"/v1/exchange\""))
+        .collect();
+    assert!(!requests.is_empty(), "request lines name the route:\n{all}");
+    assert!(
+        requests.iter().all(|l| l.contains("request_id")),
+        "request lines carry a request id"
+    );
+    assert!(
+        all.contains("source_unavailable"),
+        "the failed exchange is logged with its code"
+    );
+}
