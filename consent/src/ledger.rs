@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
 use chrono::SubsecRound as _;
 use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -124,10 +123,4 @@ async fn run(store: Arc<dyn Store>, mut rx: mpsc::Receiver<(SealedWrite, Reply)>
             }
         }
     }
-}
-
-/// Base64 of a hex digest, for the public log formats.
-pub fn hex_to_base64(hex_digest: &str) -> Option<String> {
-    let bytes = hex::decode(hex_digest).ok()?;
-    Some(base64::engine::general_purpose::STANDARD.encode(bytes))
 }

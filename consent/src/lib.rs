@@ -13,7 +13,7 @@ mod sqlite;
 mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use ledger::{LedgerWriter, Seal, SealedWrite, hex_to_base64, leaf_hash};
+pub use ledger::{LedgerWriter, Seal, SealedWrite, leaf_hash};
 pub use model::{
     Consent, ConsentEvent, ConsentStatus, DecisionRecord, Disclosure, Evidence, LedgerWrite,
     NewConsent, NewDisclosure, Outcome,

@@ -56,8 +56,6 @@ pub struct Request<'a> {
     pub source: &'a Partner,
     /// Who receives it.
     pub recipient: &'a Partner,
-    /// The partner the professional acts for (recipient of an exchange, sender of a delivery).
-    pub caller: &'a Partner,
     pub role: &'a str,
     pub categories: &'a BTreeSet<String>,
     pub consents: &'a [ConsentGrant],

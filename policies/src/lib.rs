@@ -11,7 +11,4 @@ mod register;
 pub use bsn::{Bsn, BsnError};
 pub use decide::{ConsentGrant, Decision, Mode, PartyRef, Permit, Request, Violation, decide};
 pub use payload::{PayloadIssue, filter_payload};
-pub use register::{
-    Activity, Category, FieldType, LegalBasis, Partner, Register, RegisterError,
-    RequestedCategories,
-};
+pub use register::{Activity, Category, FieldType, LegalBasis, Partner, Register, RegisterError};

@@ -109,10 +109,6 @@ pub enum RegisterError {
     Inconsistent(String),
 }
 
-/// Categories named in a request, each known to the register. Build with [`Register::categories_named`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestedCategories(pub BTreeSet<String>);
-
 impl Register {
     pub fn from_toml(text: &str) -> Result<Self, RegisterError> {
         let register: Register = toml::from_str(text)?;
@@ -144,7 +140,7 @@ impl Register {
     pub fn categories_named<'a>(
         &self,
         names: impl IntoIterator<Item = &'a String>,
-    ) -> Result<RequestedCategories, String> {
+    ) -> Result<BTreeSet<String>, String> {
         let mut set = BTreeSet::new();
         for name in names {
             if self.category(name).is_none() {
@@ -152,7 +148,7 @@ impl Register {
             }
             set.insert(name.clone());
         }
-        Ok(RequestedCategories(set))
+        Ok(set)
     }
 
     fn check(&self) -> Result<(), RegisterError> {

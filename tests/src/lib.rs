@@ -135,18 +135,25 @@ impl TestApp {
         behaviour: impl Fn(&str) -> Behaviour,
         offline: &[&str],
     ) -> Option<Self> {
-        // Tests and the load generator drive many requests as one professional; the rate limit has
-        // its own test (`spawn_with_rate_limit`).
-        let generous = RateLimitConfig {
-            per_second: NonZeroU32::new(100_000).expect("non-zero"),
-            burst: NonZeroU32::new(100_000).expect("non-zero"),
-        };
-        Self::launch(db, behaviour, offline, generous).await
+        let clock = Arc::new(consent::SystemClock);
+        Self::launch(db, behaviour, offline, generous_rate_limit(), clock).await
+    }
+
+    /// The gateway on a clock the test moves (expiry, retention).
+    pub async fn spawn_with_clock(db: Db, clock: Arc<consent::FixedClock>) -> Option<Self> {
+        Self::launch(db, |_| Behaviour::Normal, &[], generous_rate_limit(), clock).await
     }
 
     /// The gateway with the given rate limit per professional.
     pub async fn spawn_with_rate_limit(db: Db, rate_limit: RateLimitConfig) -> Option<Self> {
-        Self::launch(db, |_| Behaviour::Normal, &[], rate_limit).await
+        Self::launch(
+            db,
+            |_| Behaviour::Normal,
+            &[],
+            rate_limit,
+            Arc::new(consent::SystemClock),
+        )
+        .await
     }
 
     async fn launch(
@@ -154,6 +161,7 @@ impl TestApp {
         behaviour: impl Fn(&str) -> Behaviour,
         offline: &[&str],
         rate_limit: RateLimitConfig,
+        clock: Arc<dyn consent::Clock>,
     ) -> Option<Self> {
         let dir = TempDir::new().expect("temp dir");
         let db = TestDb::create(db, dir.path()).await?;
@@ -189,7 +197,7 @@ impl TestApp {
             &endpoints,
         );
         config.rate_limit = rate_limit;
-        let app = Application::build_with(&config, listener, Arc::new(consent::SystemClock))
+        let app = Application::build_with(&config, listener, clock)
             .await
             .expect("gateway builds");
         let (stop, stopped) = oneshot::channel::<()>();
@@ -435,6 +443,15 @@ pub fn key_set(value: &Value) -> BTreeSet<String> {
 /// Owned strings, for comparing with [`string_set`] and [`key_set`].
 pub fn set_of(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Tests and the load generator drive many requests as one professional; the rate limit has its
+/// own test (`TestApp::spawn_with_rate_limit`).
+fn generous_rate_limit() -> RateLimitConfig {
+    RateLimitConfig {
+        per_second: NonZeroU32::new(100_000).expect("non-zero"),
+        burst: NonZeroU32::new(100_000).expect("non-zero"),
+    }
 }
 
 fn client(tls: rustls::ClientConfig) -> reqwest::Client {

@@ -240,7 +240,6 @@ impl<'a> Pipeline<'a> {
             activity: self.activity,
             source: self.source,
             recipient: self.recipient,
-            caller: &self.who.partner,
             role: &self.who.role,
             categories: &self.categories,
             consents: &grants,

@@ -48,15 +48,12 @@ pub fn party(register: &Register, name: &str) -> Result<(), ApiError> {
 }
 
 pub fn categories(register: &Register, names: &[String]) -> Result<BTreeSet<String>, ApiError> {
-    register
-        .categories_named(names)
-        .map(|c| c.0)
-        .map_err(|name| {
-            ApiError::bad_request(
-                "unknown_category",
-                format!("no data category '{name}' in the register"),
-            )
-        })
+    register.categories_named(names).map_err(|name| {
+        ApiError::bad_request(
+            "unknown_category",
+            format!("no data category '{name}' in the register"),
+        )
+    })
 }
 
 fn party_ref(register: &Register, name: &str) -> PartyRef {

@@ -70,7 +70,6 @@ impl Case {
             activity: &self.activity,
             source: &self.wpi,
             recipient: &self.bt,
-            caller: &self.bt,
             role: self.role,
             categories: &self.categories,
             consents: &self.consents,
