@@ -40,6 +40,9 @@ enum Command {
         /// Register to use instead of deploy/demo/register.toml.
         #[arg(long)]
         register: Option<PathBuf>,
+        /// Database (the demo ignores DATABASE_URL, so a test database is never used by accident).
+        #[arg(long, default_value = "sqlite:data/demo.db")]
+        database_url: String,
     },
     /// Development identities. Never for production.
     #[command(subcommand)]
@@ -88,9 +91,10 @@ pub async fn run() -> anyhow::Result<()> {
             pki,
             port,
             register,
+            database_url,
         } => {
             crate::telemetry::init(log_format_from_env());
-            crate::demo::run(pki, port, register).await?;
+            crate::demo::run(pki, port, register, database_url).await?;
         }
         Command::Dev(Dev::Pki { out, register }) => {
             let text = match register {

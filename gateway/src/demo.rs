@@ -105,7 +105,12 @@ pub async fn start_sample_systems(
     Ok(systems)
 }
 
-pub async fn run(pki_dir: PathBuf, port: u16, register: Option<PathBuf>) -> anyhow::Result<()> {
+pub async fn run(
+    pki_dir: PathBuf,
+    port: u16,
+    register: Option<PathBuf>,
+    database_url: String,
+) -> anyhow::Result<()> {
     let register_path = register_file(register.as_deref(), Path::new("data"))?;
     let register = Arc::new(crate::app::load_register(&register_path)?);
     let layout = if PkiLayout::new(&pki_dir).exists() {
@@ -119,8 +124,6 @@ pub async fn run(pki_dir: PathBuf, port: u16, register: Option<PathBuf>) -> anyh
         .map(|s| (s.partner_id.clone(), s.url.clone()))
         .collect();
     std::fs::create_dir_all("data").context("cannot create ./data")?;
-    let database_url =
-        std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite:data/demo.db".into());
     let listen = SocketAddr::from(([127, 0, 0, 1], port));
     let config = dev_config(
         &layout,
