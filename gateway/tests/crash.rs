@@ -1,0 +1,208 @@
+//! Invariant 1: nothing is released without a durably committed ledger entry. The demo binary runs
+//! under concurrent exchanges and is killed with SIGKILL mid-load; every disclosure a client received
+//! must then be in the ledger, on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used)] // test bodies: a panic is the failure report
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, Utc};
+use gateway::auth::tokens;
+use gateway::pki::PkiLayout;
+use serde_json::json;
+use sqlx::Connection;
+
+const GATEWAY: &str = env!("CARGO_BIN_EXE_gateway");
+const BSN: &str = "111222333";
+/// Responses to collect before the kill; the clients keep sending while it lands.
+const BEFORE_KILL: usize = 300;
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn every_released_disclosure_survives_a_kill(database_url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(GATEWAY)
+        .args([
+            "demo",
+            "--pki",
+            "pki",
+            "--port",
+            "0",
+            "--database-url",
+            database_url,
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut gateway = Killed(child);
+    let mut port = None;
+    for line in stdout.lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("https://localhost:").nth(1) {
+            port = port.or_else(|| {
+                rest.split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse::<u16>()
+                    .ok()
+            });
+        }
+        if line.starts_with("Stop with") {
+            break;
+        }
+    }
+    let base = format!(
+        "https://localhost:{}",
+        port.expect("the demo prints its address")
+    );
+    let pki = PkiLayout::new(dir.path().join("pki"));
+    let client = |partner: &str| {
+        let tls = gateway::tls::client_config(
+            &pki.ca(),
+            &pki.partner_cert(partner),
+            &pki.partner_key(partner),
+        )
+        .unwrap();
+        reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .build()
+            .unwrap()
+    };
+    let token = |partner: &str, role: &str| {
+        let claims = tokens::partner_claims(
+            partner,
+            "crash",
+            role,
+            gateway::demo::DEFAULT_AUDIENCE,
+            Utc::now(),
+            Duration::minutes(5),
+        );
+        tokens::sign(
+            &claims,
+            &std::fs::read(pki.partner_token_key(partner)).unwrap(),
+        )
+        .unwrap()
+    };
+    let consent = json!({"subject_bsn": BSN, "recipients": ["okt-amsterdam"], "activities": ["gezinsondersteuning-ouders"],
+        "categories": ["contact", "regie"], "valid_until": (Utc::now() + Duration::days(30)).to_rfc3339(),
+        "evidence": {"method": "signed_form", "document_sha256": "ef".repeat(32), "recorded_by": "crash"}});
+    let r = client("bt-centrum-west")
+        .post(format!("{base}/v1/consents"))
+        .bearer_auth(token("bt-centrum-west", "regievoerder"))
+        .json(&consent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
+    let received = Arc::new(Mutex::new(Vec::<String>::new()));
+    let exchange = json!({"subject_bsn": BSN, "source": "bt-centrum-west",
+        "activity": "gezinsondersteuning-ouders", "categories": ["contact", "regie"]});
+    let okt = token("okt-amsterdam", "okt-medewerker");
+    let mut clients = Vec::new();
+    for _ in 0..16 {
+        let (client, url, okt, exchange, received) = (
+            client("okt-amsterdam"),
+            format!("{base}/v1/exchange"),
+            okt.clone(),
+            exchange.clone(),
+            received.clone(),
+        );
+        clients.push(tokio::spawn(async move {
+            // Ends when the gateway is gone: the connection fails or the body is cut off.
+            loop {
+                let Ok(r) = client
+                    .post(&url)
+                    .bearer_auth(&okt)
+                    .json(&exchange)
+                    .send()
+                    .await
+                else {
+                    break;
+                };
+                let Ok(body) = r.json::<serde_json::Value>().await else {
+                    break;
+                };
+                if let Some(id) = body["disclosure_id"].as_str() {
+                    received.lock().unwrap().push(id.to_owned());
+                }
+            }
+        }));
+    }
+    while received.lock().unwrap().len() < BEFORE_KILL {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    gateway.0.kill().unwrap(); // SIGKILL: no drain, no flush.
+    gateway.0.wait().unwrap();
+    for c in clients {
+        c.await.unwrap();
+    }
+
+    let ids = received.lock().unwrap().clone();
+    assert!(ids.len() >= BEFORE_KILL);
+    let store = consent::connect(&absolute(database_url, dir.path()))
+        .await
+        .unwrap();
+    let mut missing = Vec::new();
+    for id in &ids {
+        if store.disclosure(id).await.unwrap().is_none() {
+            missing.push(id);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "{} of {} released disclosures have no ledger entry",
+        missing.len(),
+        ids.len()
+    );
+    assert!(store.ledger_size().await.unwrap() >= ids.len() as u64);
+}
+
+/// The demo ran in `dir`; a relative SQLite path is relative to it.
+fn absolute(url: &str, dir: &std::path::Path) -> String {
+    match url.strip_prefix("sqlite:") {
+        Some(path) => format!("sqlite:{}", dir.join(path).display()),
+        None => url.to_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_every_released_disclosure_survives_a_kill() {
+    every_released_disclosure_survives_a_kill("sqlite:data/crash.db").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_every_released_disclosure_survives_a_kill() {
+    let Ok(admin) = std::env::var("DATABASE_URL") else {
+        assert_eq!(
+            std::env::var("SKIP_POSTGRES").as_deref(),
+            Ok("1"),
+            "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test (or SKIP_POSTGRES=1)"
+        );
+        return;
+    };
+    let name = format!("gw_crash_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let root = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(root, _)| root);
+    every_released_disclosure_survives_a_kill(&format!("{root}/{name}")).await;
+    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await;
+}
