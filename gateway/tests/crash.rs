@@ -8,14 +8,12 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use chrono::{Duration, Utc};
-use gateway::auth::tokens;
+mod common;
+
+use common::{GATEWAY, okt_consent, okt_exchange, partner_client, partner_token};
 use gateway::pki::PkiLayout;
-use serde_json::json;
 use sqlx::Connection;
 
-const GATEWAY: &str = env!("CARGO_BIN_EXE_gateway");
-const BSN: &str = "111222333";
 /// Responses to collect before the kill; the clients keep sending while it lands.
 const BEFORE_KILL: usize = 300;
 
@@ -67,39 +65,15 @@ async fn every_released_disclosure_survives_a_kill(database_url: &str) {
         port.expect("the demo prints its address")
     );
     let pki = PkiLayout::new(dir.path().join("pki"));
-    let client = |partner: &str| {
-        let tls = gateway::tls::client_config(
-            &pki.ca(),
-            &pki.partner_cert(partner),
-            &pki.partner_key(partner),
-        )
-        .unwrap();
-        reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .build()
-            .unwrap()
-    };
-    let token = |partner: &str, role: &str| {
-        let claims = tokens::partner_claims(
-            partner,
-            "crash",
-            role,
-            gateway::demo::DEFAULT_AUDIENCE,
-            Utc::now(),
-            Duration::minutes(5),
-        );
-        tokens::sign(
-            &claims,
-            &std::fs::read(pki.partner_token_key(partner)).unwrap(),
-        )
-        .unwrap()
-    };
-    let consent = json!({"subject_bsn": BSN, "recipients": ["okt-amsterdam"], "activities": ["gezinsondersteuning-ouders"],
-        "categories": ["contact", "regie"], "valid_until": (Utc::now() + Duration::days(30)).to_rfc3339(),
-        "evidence": {"method": "signed_form", "document_sha256": "ef".repeat(32), "recorded_by": "crash"}});
-    let r = client("bt-centrum-west")
+    let consent = okt_consent(&["contact", "regie"], "crash");
+    let r = partner_client(&pki, "bt-centrum-west")
         .post(format!("{base}/v1/consents"))
-        .bearer_auth(token("bt-centrum-west", "regievoerder"))
+        .bearer_auth(partner_token(
+            &pki,
+            "bt-centrum-west",
+            "crash",
+            "regievoerder",
+        ))
         .json(&consent)
         .send()
         .await
@@ -107,13 +81,12 @@ async fn every_released_disclosure_survives_a_kill(database_url: &str) {
     assert_eq!(r.status(), 201);
 
     let received = Arc::new(Mutex::new(Vec::<String>::new()));
-    let exchange = json!({"subject_bsn": BSN, "source": "bt-centrum-west",
-        "activity": "gezinsondersteuning-ouders", "categories": ["contact", "regie"]});
-    let okt = token("okt-amsterdam", "okt-medewerker");
+    let exchange = okt_exchange(&["contact", "regie"]);
+    let okt = partner_token(&pki, "okt-amsterdam", "crash", "okt-medewerker");
     let mut clients = Vec::new();
     for _ in 0..16 {
         let (client, url, okt, exchange, received) = (
-            client("okt-amsterdam"),
+            partner_client(&pki, "okt-amsterdam"),
             format!("{base}/v1/exchange"),
             okt.clone(),
             exchange.clone(),

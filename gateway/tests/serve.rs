@@ -5,13 +5,11 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use chrono::{Duration, Utc};
-use gateway::auth::tokens;
-use gateway::pki::PkiLayout;
-use serde_json::{Value, json};
+mod common;
 
-const GATEWAY: &str = env!("CARGO_BIN_EXE_gateway");
-const BSN: &str = "111222333";
+use common::{BSN, GATEWAY, okt_consent, okt_exchange, partner_client, partner_token};
+use gateway::pki::PkiLayout;
+use serde_json::Value;
 
 fn config(pki: &PkiLayout) -> String {
     let p = |path: std::path::PathBuf| path.display().to_string();
@@ -77,38 +75,9 @@ async fn serve_logs_json_lines_without_a_bsn_or_a_token() {
         }
     };
     let base = format!("https://localhost:{port}");
-    let client = |partner: &str| {
-        let tls = gateway::tls::client_config(
-            &pki.ca(),
-            &pki.partner_cert(partner),
-            &pki.partner_key(partner),
-        )
-        .unwrap();
-        reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .build()
-            .unwrap()
-    };
-    let token = |partner: &str, role: &str| {
-        let claims = tokens::partner_claims(
-            partner,
-            "prof-9",
-            role,
-            gateway::demo::DEFAULT_AUDIENCE,
-            Utc::now(),
-            Duration::minutes(5),
-        );
-        tokens::sign(
-            &claims,
-            &std::fs::read(pki.partner_token_key(partner)).unwrap(),
-        )
-        .unwrap()
-    };
-    let bt = token("bt-centrum-west", "regievoerder");
-    let consent = json!({"subject_bsn": BSN, "recipients": ["okt-amsterdam"], "activities": ["gezinsondersteuning-ouders"],
-        "categories": ["contact"], "valid_until": (Utc::now() + Duration::days(30)).to_rfc3339(),
-        "evidence": {"method": "signed_form", "document_sha256": "cd".repeat(32), "recorded_by": "prof-9"}});
-    let r = client("bt-centrum-west")
+    let bt = partner_token(&pki, "bt-centrum-west", "prof-9", "regievoerder");
+    let consent = okt_consent(&["contact"], "prof-9");
+    let r = partner_client(&pki, "bt-centrum-west")
         .post(format!("{base}/v1/consents"))
         .bearer_auth(&bt)
         .json(&consent)
@@ -116,16 +85,16 @@ async fn serve_logs_json_lines_without_a_bsn_or_a_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let r = client("bt-centrum-west")
+    let r = partner_client(&pki, "bt-centrum-west")
         .get(format!("{base}/v1/consents?subject_bsn={BSN}"))
         .bearer_auth(&bt)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let okt = token("okt-amsterdam", "okt-medewerker");
-    let exchange = json!({"subject_bsn": BSN, "source": "bt-centrum-west", "activity": "gezinsondersteuning-ouders", "categories": ["contact"]});
-    let r = client("okt-amsterdam")
+    let okt = partner_token(&pki, "okt-amsterdam", "prof-9", "okt-medewerker");
+    let exchange = okt_exchange(&["contact"]);
+    let r = partner_client(&pki, "okt-amsterdam")
         .post(format!("{base}/v1/exchange"))
         .bearer_auth(&okt)
         .json(&exchange)
@@ -133,7 +102,7 @@ async fn serve_logs_json_lines_without_a_bsn_or_a_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), 502, "no source endpoint is configured");
-    let r = client("okt-amsterdam")
+    let r = partner_client(&pki, "okt-amsterdam")
         .post(format!("{base}/v1/exchange"))
         .bearer_auth("not.a.token")
         .json(&exchange)
