@@ -317,6 +317,17 @@ async fn partners_see_only_the_consents_that_concern_their_organisation(db: Db) 
     let (status, seen) = app.get_as("aio-lvb-cordaan", "begeleider", &path).await;
     assert_eq!(status, 200, "{seen}");
     assert_eq!(seen, json!([]), "an uninvolved aanbieder sees none");
+    // The same question with the BSN in the body (kept out of URLs and access logs).
+    let (status, seen) = app
+        .post_as(
+            "wpi",
+            "klantmanager",
+            "/v1/consents/search",
+            &json!({"subject_bsn": BSN}),
+        )
+        .await;
+    assert_eq!(status, 200, "{seen}");
+    assert_eq!(ids(&seen), BTreeSet::from([wpi.clone()]));
 
     let (status, body) = app
         .get_as("wpi", "klantmanager", &format!("/v1/consents/{okt}"))

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use consent::{Evidence, NewConsent};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::parse;
 use super::views::{ConsentView, RecordConsentRequest, RevokedView};
@@ -15,7 +15,7 @@ use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 /// Records a toestemmingsverklaring (seed 004 §2.4.6).
-#[utoipa::path(post, path = "/v1/consents", tag = "consents", request_body = RecordConsentRequest,
+#[utoipa::path(post, path = "/v1/consents", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), request_body = RecordConsentRequest,
     responses((status = 201, body = ConsentView), (status = 400, body = super::views::ErrorBody),
               (status = 401, body = super::views::ErrorBody), (status = 403, body = super::views::ErrorBody)))]
 pub async fn record_consent(
@@ -106,20 +106,41 @@ pub async fn record_consent(
     Ok((StatusCode::CREATED, Json(ConsentView::new(stored, now))))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConsentQuery {
     pub subject_bsn: String,
 }
 
 /// The subject's consents that concern the caller's organisation.
-#[utoipa::path(get, path = "/v1/consents", tag = "consents", params(ConsentQuery),
+#[utoipa::path(get, path = "/v1/consents", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), params(ConsentQuery),
     responses((status = 200, body = [ConsentView]), (status = 400, body = super::views::ErrorBody)))]
 pub async fn list_consents(
     State(state): State<AppState>,
     who: Professional,
     ApiQuery(q): ApiQuery<ConsentQuery>,
 ) -> Result<Json<Vec<ConsentView>>, ApiError> {
-    let bsn = parse::bsn(&q.subject_bsn)?;
+    consents_visible_to(&state, &who, &q.subject_bsn).await
+}
+
+/// The same as `GET /v1/consents`, with the BSN in the body instead of the URL, so it stays out of
+/// proxy and load-balancer access logs. Prefer this one.
+#[utoipa::path(post, path = "/v1/consents/search", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), request_body = ConsentQuery,
+    responses((status = 200, body = [ConsentView]), (status = 400, body = super::views::ErrorBody)))]
+pub async fn search_consents(
+    State(state): State<AppState>,
+    who: Professional,
+    ApiJson(q): ApiJson<ConsentQuery>,
+) -> Result<Json<Vec<ConsentView>>, ApiError> {
+    consents_visible_to(&state, &who, &q.subject_bsn).await
+}
+
+async fn consents_visible_to(
+    state: &AppState,
+    who: &Professional,
+    subject_bsn: &str,
+) -> Result<Json<Vec<ConsentView>>, ApiError> {
+    let bsn = parse::bsn(subject_bsn)?;
     let now = state.clock.now();
     let consents = state
         .store
@@ -135,7 +156,7 @@ pub async fn list_consents(
 }
 
 /// One consent with its history.
-#[utoipa::path(get, path = "/v1/consents/{id}", tag = "consents",
+#[utoipa::path(get, path = "/v1/consents/{id}", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
     responses((status = 200, body = ConsentView), (status = 404, body = super::views::ErrorBody)))]
 pub async fn get_consent(
     State(state): State<AppState>,
@@ -152,7 +173,7 @@ pub async fn get_consent(
 }
 
 /// Revokes a consent; idempotent. Binds every request that starts after this returns.
-#[utoipa::path(post, path = "/v1/consents/{id}/revoke", tag = "consents",
+#[utoipa::path(post, path = "/v1/consents/{id}/revoke", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
     responses((status = 200, body = RevokedView), (status = 404, body = super::views::ErrorBody)))]
 pub async fn revoke_consent(
     State(state): State<AppState>,

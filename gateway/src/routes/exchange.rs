@@ -27,7 +27,7 @@ use crate::json::ApiJson;
 use crate::state::AppState;
 
 /// Asks a source partner's system for one Amsterdammer's data under one processing activity.
-#[utoipa::path(post, path = "/v1/exchange", tag = "exchange", request_body = ExchangeRequest,
+#[utoipa::path(post, path = "/v1/exchange", tag = "exchange", security(("partner_certificate" = [], "partner_token" = [])), request_body = ExchangeRequest,
     responses((status = 200, body = ExchangeResponse, description = "only the permitted fields; Cache-Control: no-store"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody, description = "`denied`, with the vuistregels broken"),
@@ -114,7 +114,7 @@ pub async fn exchange(
 }
 
 /// Sends one Amsterdammer's data to a recipient under one processing activity (aanmelding, melding).
-#[utoipa::path(post, path = "/v1/deliveries", tag = "exchange", request_body = DeliveryRequest,
+#[utoipa::path(post, path = "/v1/deliveries", tag = "exchange", security(("partner_certificate" = [], "partner_token" = [])), request_body = DeliveryRequest,
     responses((status = 200, body = DeliveryResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub async fn deliver(

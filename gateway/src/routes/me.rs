@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Every toestemmingsverklaring the Amsterdammer gave.
-#[utoipa::path(get, path = "/v1/me/consents", tag = "amsterdammer",
+#[utoipa::path(get, path = "/v1/me/consents", tag = "amsterdammer", security(("citizen_token" = [])),
     responses((status = 200, body = [ConsentView]), (status = 401, body = ErrorBody)))]
 pub async fn my_consents(
     State(state): State<AppState>,
@@ -26,7 +26,7 @@ pub async fn my_consents(
 }
 
 /// Withdraws one of the Amsterdammer's consents; idempotent.
-#[utoipa::path(post, path = "/v1/me/consents/{id}/revoke", tag = "amsterdammer",
+#[utoipa::path(post, path = "/v1/me/consents/{id}/revoke", tag = "amsterdammer", security(("citizen_token" = [])),
     responses((status = 200, body = RevokedView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_my_consent(
     State(state): State<AppState>,
@@ -45,7 +45,7 @@ pub async fn revoke_my_consent(
 }
 
 /// Every disclosure about the Amsterdammer: who received what, from whom, why, on which basis.
-#[utoipa::path(get, path = "/v1/me/disclosures", tag = "amsterdammer",
+#[utoipa::path(get, path = "/v1/me/disclosures", tag = "amsterdammer", security(("citizen_token" = [])),
     responses((status = 200, body = [MyDisclosureView]), (status = 401, body = ErrorBody)))]
 pub async fn my_disclosures(
     State(state): State<AppState>,

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(crate::openapi::serve))
         .route("/v1/register", get(get_register))
         .route("/v1/consents", post(record_consent).get(list_consents))
+        .route("/v1/consents/search", post(search_consents))
         .route("/v1/consents/{id}", get(get_consent))
         .route("/v1/consents/{id}/revoke", post(revoke_consent))
         .route("/v1/exchange", post(exchange))
