@@ -1,7 +1,7 @@
 //! No plaintext BSN is ever stored: after a realistic run (consents, permitted and denied exchanges, a
 //! delivery, a revocation) the whole database, read as bytes (SQLite: file, WAL and shared memory) or
 //! row by row over every table (PostgreSQL), holds no BSN, while the same scan does find content the
-//! gateway must have stored.
+//! gateway must have stored. Nor does it hold any value of an exchanged or delivered payload.
 
 use serde_json::json;
 use sqlx::{Connection, Row};
@@ -63,7 +63,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
         .any(|w| w == needle.as_bytes())
 }
 
-async fn no_plaintext_bsn_is_stored_anywhere_in_the_database(db: Db) {
+async fn no_plaintext_bsn_and_no_payload_is_stored_anywhere_in_the_database(db: Db) {
     let Some(app) = TestApp::spawn(db).await else {
         return;
     };
@@ -87,6 +87,7 @@ async fn no_plaintext_bsn_is_stored_anywhere_in_the_database(db: Db) {
         )
         .await;
     assert_eq!(status, 200, "permitted: {body}");
+    let released = body["data"].clone();
     let (status, body) = app
         .post_as(
             "okt-amsterdam",
@@ -145,9 +146,28 @@ async fn no_plaintext_bsn_is_stored_anywhere_in_the_database(db: Db) {
             "plaintext BSN {bsn} found in the database"
         );
     }
+    // Invariant 4: exchanged and delivered payloads are never stored, only their digests.
+    let mut payload_values = vec!["Jan de Vries".to_owned(), "0201234567".to_owned()];
+    for record in released.as_object().expect("released data").values() {
+        for value in record.as_object().expect("a record").values() {
+            if let Some(text) = value.as_str() {
+                payload_values.push(text.to_owned());
+            }
+        }
+    }
+    assert!(
+        payload_values.len() > 3,
+        "the exchange released values to look for"
+    );
+    for value in &payload_values {
+        assert!(
+            !contains(&contents, value),
+            "payload value '{value}' found in the database"
+        );
+    }
     app.stop().await;
 }
 
 tests::both_databases! {
-    no_plaintext_bsn_is_stored_anywhere_in_the_database => no_plaintext_bsn_is_stored_anywhere_in_the_database;
+    no_plaintext_bsn_and_no_payload_is_stored_anywhere_in_the_database => no_plaintext_bsn_and_no_payload_is_stored_anywhere_in_the_database;
 }
