@@ -44,9 +44,21 @@ enum Command {
         #[arg(long, default_value = "sqlite:data/demo.db")]
         database_url: String,
     },
+    /// Check a register (verwerkingsregister) file and summarise what it allows.
+    #[command(subcommand)]
+    Policy(Policy),
     /// Development identities. Never for production.
     #[command(subcommand)]
     Dev(Dev),
+}
+
+#[derive(Debug, Subcommand)]
+enum Policy {
+    /// Load and check a register; exit non-zero with the reason if it contradicts itself.
+    Check {
+        #[arg(long, default_value = "deploy/demo/register.toml")]
+        register: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,6 +107,10 @@ pub async fn run() -> anyhow::Result<()> {
         } => {
             crate::telemetry::init(log_format_from_env());
             crate::demo::run(pki, port, register, database_url).await?;
+        }
+        Command::Policy(Policy::Check { register }) => {
+            let register = crate::app::load_register(&register)?;
+            print!("{}", crate::demo::register_summary(&register));
         }
         Command::Dev(Dev::Pki { out, register }) => {
             let text = match register {

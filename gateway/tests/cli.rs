@@ -157,3 +157,30 @@ fn demo_starts_in_seconds_and_its_printed_commands_work() {
     );
     drop(demo);
 }
+
+#[test]
+fn policy_check_summarises_a_good_register_and_names_what_is_wrong_with_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, gateway::demo::DEMO_REGISTER).unwrap();
+    let out = gateway(&["policy", "check", "--register", "good.toml"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("register is consistent"), "{summary}");
+    assert!(
+        summary.contains("melding-zorg-en-woonoverlast") && summary.contains("public_task"),
+        "{summary}"
+    );
+
+    let bad = gateway::demo::DEMO_REGISTER
+        .replace("kind = [\"voornaam\",", "kind = [\"bsn\", \"voornaam\",");
+    std::fs::write(dir.path().join("bad.toml"), bad).unwrap();
+    let out = gateway(&["policy", "check", "--register", "bad.toml"], dir.path());
+    assert!(!out.status.success());
+    let reason = String::from_utf8_lossy(&out.stderr);
+    assert!(reason.contains("field bsn"), "{reason}");
+}
