@@ -114,11 +114,20 @@ async fn run(store: Arc<dyn Store>, mut rx: mpsc::Receiver<(SealedWrite, Reply)>
                     let _ = reply.send(Ok(index));
                 }
             }
+            Err(e) if writes.len() > 1 => {
+                // One bad write must not fail its neighbours: commit each alone. (Should the failed
+                // commit have landed after all, the retries fail on the duplicate ids: the log then
+                // holds an entry whose request got an error, which is the safe side.)
+                tracing::warn!(error = %e, writes = writes.len(), "group commit failed; committing one by one");
+                for (write, reply) in writes.into_iter().zip(replies) {
+                    let one = store.commit_batch(std::slice::from_ref(&write)).await;
+                    let _ = reply.send(one.map(|mut i| i.pop().flatten()).map_err(Arc::new));
+                }
+            }
             Err(e) => {
-                tracing::error!(error = %e, writes = writes.len(), "ledger commit failed");
-                let shared = Arc::new(e);
-                for reply in replies {
-                    let _ = reply.send(Err(shared.clone()));
+                tracing::error!(error = %e, "ledger commit failed");
+                if let Some(reply) = replies.into_iter().next() {
+                    let _ = reply.send(Err(Arc::new(e)));
                 }
             }
         }

@@ -58,6 +58,7 @@ on_both_backends! {
     store disclosures_of_lists_only_that_subjects_entries_in_ledger_order,
     store times_are_kept_to_the_microsecond,
     store an_entry_written_at_a_nanosecond_time_still_verifies_against_its_leaf,
+    store one_bad_write_in_a_group_commit_does_not_fail_its_neighbours,
     url two_stores_on_one_database_write_consecutive_unique_indexes,
     url a_reopened_database_keeps_its_records_and_continues_the_ledger,
 }
@@ -756,4 +757,31 @@ async fn an_entry_written_at_a_nanosecond_time_still_verifies_against_its_leaf(
     let salt = hex::decode(&stored.salt).expect("hex salt");
     let recomputed = leaf_hash(&salt, &stored.record).expect("leaf hash");
     assert_eq!(hex::encode(recomputed), stored.leaf_hash);
+}
+
+async fn one_bad_write_in_a_group_commit_does_not_fail_its_neighbours(store: Arc<dyn Store>) {
+    let writer = consent::LedgerWriter::start(store.clone());
+    let first = permitted_write(&subject(BSN_A), at(1));
+    writer.write(first.clone()).await.expect("first write");
+    // Twenty good writes and one that repeats the first one's ids, all at once.
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let writer = writer.clone();
+        let write = permitted_write(&subject(BSN_A), at(10 + i));
+        tasks.push(tokio::spawn(
+            async move { writer.write(write).await.is_ok() },
+        ));
+    }
+    let duplicate = {
+        let writer = writer.clone();
+        tokio::spawn(async move { writer.write(first).await.is_ok() })
+    };
+    for task in tasks {
+        assert!(
+            task.await.expect("task"),
+            "a good write failed with its batch"
+        );
+    }
+    assert!(!duplicate.await.expect("task"), "the duplicate must fail");
+    assert_eq!(store.ledger_size().await.expect("size"), 21);
 }
