@@ -30,7 +30,7 @@ use crate::routes::{self, views};
         routes::my_disclosures,
     ),
     components(schemas(views::ErrorBody, views::ErrorDetail, views::ViolationView)),
-    modifiers(&SecuritySchemes)
+    modifiers(&SecuritySchemes, &CommonErrors)
 )]
 pub struct ApiDoc;
 
@@ -73,4 +73,56 @@ impl Modify for SecuritySchemes {
             bearer("token of the citizen identity provider with the Amsterdammer's bsn claim"),
         );
     }
+}
+
+/// The error answers every route of a kind can give, added to each operation so the document is
+/// complete without repeating them in every annotation.
+#[derive(Debug)]
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let caller = if path.starts_with("/v1/me/") {
+                Some("missing or invalid citizen token")
+            } else if ["/v1/consents", "/v1/exchange", "/v1/deliveries"]
+                .iter()
+                .any(|p| path.starts_with(p))
+            {
+                Some("missing client certificate, or missing or invalid partner token")
+            } else {
+                None
+            };
+            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let mut add = |status: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error_response(description).into());
+                };
+                if let Some(unauthorized) = caller {
+                    add("401", unauthorized);
+                    add("429", "too many requests; see the Retry-After header");
+                }
+                if op.request_body.is_some() {
+                    add("400", "invalid input, with a stable error code");
+                    add("413", "body larger than 1 MiB");
+                    add("415", "body is not sent as application/json");
+                }
+            }
+        }
+    }
+}
+
+fn error_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
 }

@@ -109,6 +109,9 @@ pub async fn record_consent(
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentQuery {
+    /// Nine digits that pass the 11-proef.
+    #[schema(pattern = "^[0-9]{9}$", example = "111222333")]
+    #[param(pattern = "^[0-9]{9}$", example = "111222333")]
     pub subject_bsn: String,
 }
 

@@ -122,6 +122,8 @@ pub struct EvidenceBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordConsentRequest {
+    /// Nine digits that pass the 11-proef.
+    #[schema(pattern = "^[0-9]{9}$", example = "111222333")]
     pub subject_bsn: String,
     /// Partner ids or partner kinds.
     pub recipients: Vec<String>,
@@ -205,6 +207,8 @@ impl ConsentView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExchangeRequest {
+    /// Nine digits that pass the 11-proef.
+    #[schema(pattern = "^[0-9]{9}$", example = "111222333")]
     pub subject_bsn: String,
     /// Partner id of the source system.
     pub source: String,
@@ -230,6 +234,8 @@ pub struct ExchangeResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryRequest {
+    /// Nine digits that pass the 11-proef.
+    #[schema(pattern = "^[0-9]{9}$", example = "111222333")]
     pub subject_bsn: String,
     /// Partner id of the recipient.
     pub recipient: String,
