@@ -43,6 +43,17 @@ pub enum ConsentStatus {
     Pending,
 }
 
+impl ConsentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+            Self::Pending => "pending",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentEvent {
     pub at: DateTime<Utc>,

@@ -18,6 +18,15 @@ pub enum Mode {
     Delivery,
 }
 
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Exchange => "exchange",
+            Self::Delivery => "delivery",
+        }
+    }
+}
+
 /// A partner named in a consent: one organisation by id, or every partner of a kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PartyRef {

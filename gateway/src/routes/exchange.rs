@@ -306,7 +306,7 @@ impl<'a> Pipeline<'a> {
         let disclosure = NewDisclosure {
             id: id.clone(),
             at: self.now,
-            mode: mode_name(self.mode).into(),
+            mode: self.mode.as_str().into(),
             source: self.source.id.clone(),
             recipient: self.recipient.id.clone(),
             professional: self.who.id.clone(),
@@ -346,7 +346,7 @@ impl<'a> Pipeline<'a> {
         DecisionRecord {
             id: self.decision_id.clone(),
             at: self.now,
-            mode: mode_name(self.mode).into(),
+            mode: self.mode.as_str().into(),
             partner: self.who.partner.id.clone(),
             professional: self.who.id.clone(),
             role: self.who.role.clone(),
@@ -360,13 +360,6 @@ impl<'a> Pipeline<'a> {
             consent_id,
             error,
         }
-    }
-}
-
-fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Exchange => "exchange",
-        Mode::Delivery => "delivery",
     }
 }
 

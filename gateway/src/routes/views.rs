@@ -89,14 +89,7 @@ impl From<&Register> for RegisterView {
                     categories: a.categories().map(str::to_owned).collect(),
                     roles: a.roles.clone(),
                     retention: a.retention(),
-                    modes: a
-                        .modes
-                        .iter()
-                        .map(|m| match m {
-                            policies::Mode::Exchange => "exchange".to_owned(),
-                            policies::Mode::Delivery => "delivery".to_owned(),
-                        })
-                        .collect(),
+                    modes: a.modes.iter().map(|m| m.as_str().to_owned()).collect(),
                     fields: a
                         .fields
                         .iter()
@@ -169,10 +162,7 @@ pub struct ConsentView {
 
 impl ConsentView {
     pub fn new(c: Consent, now: DateTime<Utc>) -> Self {
-        let status = serde_json::to_value(c.status_at(now))
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let status = c.status_at(now).as_str().to_owned();
         Self {
             id: c.id,
             status,
