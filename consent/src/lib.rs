@@ -15,8 +15,8 @@ mod store;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use ledger::{LedgerWriter, Seal, SealedWrite, leaf_hash};
 pub use model::{
-    Consent, ConsentEvent, ConsentStatus, DecisionRecord, Disclosure, Evidence, LedgerWrite,
-    NewConsent, NewDisclosure, Outcome,
+    AMSTERDAMMER, Actor, Consent, ConsentEvent, ConsentStatus, DecisionRecord, Disclosure,
+    Evidence, LedgerWrite, NewConsent, NewDisclosure, Outcome,
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
 pub use store::{Store, StoreError, connect};

@@ -16,6 +16,34 @@ pub struct Evidence {
     pub recorded_by: String,
 }
 
+/// The party name that stands for the Amsterdammer acting themselves, in place of a partner id.
+pub const AMSTERDAMMER: &str = "amsterdammer";
+
+/// Who acted on a consent: a professional of a partner, or the Amsterdammer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// A partner id, or [`AMSTERDAMMER`].
+    pub party: String,
+    /// The professional (token `sub`); `None` when the Amsterdammer acted.
+    pub professional: Option<String>,
+}
+
+impl Actor {
+    pub fn professional(partner: &str, sub: &str) -> Self {
+        Self {
+            party: partner.to_owned(),
+            professional: Some(sub.to_owned()),
+        }
+    }
+
+    pub fn amsterdammer() -> Self {
+        Self {
+            party: AMSTERDAMMER.to_owned(),
+            professional: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewConsent {
     pub subject: SubjectId,
@@ -29,8 +57,11 @@ pub struct NewConsent {
     pub valid_until: DateTime<Utc>,
     pub evidence: Evidence,
     pub note: Option<String>,
-    /// The partner (organisation) that recorded it.
-    pub recorded_by_partner: String,
+    /// Who recorded it.
+    pub recorded_by: Actor,
+    /// Active at once (recorded by a listed recorder of every activity, or by the Amsterdammer);
+    /// otherwise it awaits confirmation.
+    pub confirmed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +70,7 @@ pub enum ConsentStatus {
     Active,
     Revoked,
     Expired,
-    /// Recorded, but `valid_from` lies ahead.
+    /// Recorded, but awaiting confirmation or with `valid_from` ahead: it covers nothing yet.
     Pending,
 }
 
@@ -57,10 +88,12 @@ impl ConsentStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentEvent {
     pub at: DateTime<Utc>,
-    /// `recorded` or `revoked`.
+    /// `recorded`, `confirmed` or `revoked`.
     pub event: String,
     /// A partner id, or `amsterdammer` when the resident acted.
     pub by: String,
+    /// The professional (token `sub`) who acted for the partner.
+    pub professional: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,20 +108,27 @@ pub struct Consent {
     pub valid_until: DateTime<Utc>,
     pub evidence: Evidence,
     pub note: Option<String>,
+    /// The partner id that recorded it, or `amsterdammer`.
     pub recorded_by_partner: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// `None` while it awaits confirmation.
+    pub confirmed_at: Option<DateTime<Utc>>,
     /// Oldest first.
     pub history: Vec<ConsentEvent>,
 }
 
 impl Consent {
+    pub fn awaits_confirmation(&self) -> bool {
+        self.confirmed_at.is_none() && self.revoked_at.is_none()
+    }
+
     pub fn status_at(&self, now: DateTime<Utc>) -> ConsentStatus {
         if self.revoked_at.is_some() {
             ConsentStatus::Revoked
         } else if now >= self.valid_until {
             ConsentStatus::Expired
-        } else if now < self.valid_from {
+        } else if self.confirmed_at.is_none() || now < self.valid_from {
             ConsentStatus::Pending
         } else {
             ConsentStatus::Active

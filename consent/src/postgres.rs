@@ -15,7 +15,8 @@ use sqlx::{FromRow, PgConnection};
 use crate::SubjectId;
 use crate::ledger::SealedWrite;
 use crate::model::{
-    Consent, ConsentEvent, DecisionRecord, Disclosure, Evidence, NewConsent, NewDisclosure, Outcome,
+    Actor, Consent, ConsentEvent, DecisionRecord, Disclosure, Evidence, NewConsent, NewDisclosure,
+    Outcome,
 };
 use crate::store::{Store, StoreError};
 
@@ -50,6 +51,33 @@ impl PgStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(Self { pool })
     }
+
+    /// One step in a consent's life: `update` (binding the time, then the id) changes at most one
+    /// row; when it does, the event is added to the history in the same transaction. Repeating a
+    /// step changes nothing (idempotent).
+    async fn transition(
+        &self,
+        id: &str,
+        by: &Actor,
+        now: DateTime<Utc>,
+        update: &str,
+        event: &str,
+    ) -> Result<Option<Consent>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // A concurrent step holds the row lock; this one then finds the row changed and does nothing.
+        let changed = sqlx::query(update)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 1 {
+            add_event(&mut tx, id, now, event, by).await?;
+        }
+        let consent = load_consents(&mut tx, ConsentKey::Id, id).await?.pop();
+        tx.commit().await?;
+        Ok(consent)
+    }
 }
 
 #[async_trait]
@@ -68,8 +96,8 @@ impl Store for PgStore {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO consents (id, subject, recipients, sources, categories, activities, valid_from, valid_until,
-                 evidence_method, evidence_document_sha256, evidence_recorded_by, note, recorded_by_partner, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                 evidence_method, evidence_document_sha256, evidence_recorded_by, note, recorded_by_partner, created_at, confirmed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(id)
         .bind(c.subject.as_str())
@@ -83,11 +111,12 @@ impl Store for PgStore {
         .bind(&c.evidence.document_sha256)
         .bind(&c.evidence.recorded_by)
         .bind(&c.note)
-        .bind(&c.recorded_by_partner)
+        .bind(&c.recorded_by.party)
         .bind(now)
+        .bind(c.confirmed.then_some(now))
         .execute(&mut *tx)
         .await?;
-        add_event(&mut tx, id, now, "recorded", &c.recorded_by_partner).await?;
+        add_event(&mut tx, id, now, "recorded", &c.recorded_by).await?;
         let consent = load_consents(&mut tx, ConsentKey::Id, id).await?.pop();
         tx.commit().await?;
         consent.ok_or_else(|| {
@@ -112,24 +141,34 @@ impl Store for PgStore {
     async fn revoke_consent(
         &self,
         id: &str,
-        by: &str,
+        by: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Option<Consent>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // A concurrent revocation holds the row lock; this one then finds revoked_at set and changes nothing.
-        let revoked =
-            sqlx::query("UPDATE consents SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        if revoked == 1 {
-            add_event(&mut tx, id, now, "revoked", by).await?;
-        }
-        let consent = load_consents(&mut tx, ConsentKey::Id, id).await?.pop();
-        tx.commit().await?;
-        Ok(consent)
+        self.transition(
+            id,
+            by,
+            now,
+            "UPDATE consents SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            "revoked",
+        )
+        .await
+    }
+
+    async fn confirm_consent(
+        &self,
+        id: &str,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError> {
+        self.transition(
+            id,
+            by,
+            now,
+            "UPDATE consents SET confirmed_at = $1
+             WHERE id = $2 AND confirmed_at IS NULL AND revoked_at IS NULL",
+            "confirmed",
+        )
+        .await
     }
 
     async fn commit_batch(&self, writes: &[SealedWrite]) -> Result<Vec<Option<u64>>, StoreError> {
@@ -237,6 +276,7 @@ struct ConsentRow {
     recorded_by_partner: String,
     created_at: DateTime<Utc>,
     revoked_at: Option<DateTime<Utc>>,
+    confirmed_at: Option<DateTime<Utc>>,
 }
 
 impl ConsentRow {
@@ -258,6 +298,7 @@ impl ConsentRow {
             recorded_by_partner: self.recorded_by_partner,
             created_at: self.created_at,
             revoked_at: self.revoked_at,
+            confirmed_at: self.confirmed_at,
             history,
             id: self.id,
         })
@@ -270,6 +311,7 @@ struct EventRow {
     at: DateTime<Utc>,
     event: String,
     actor: String,
+    professional: Option<String>,
 }
 
 /// Which consents [`load_consents`] reads.
@@ -284,12 +326,16 @@ impl ConsentKey {
     fn queries(self) -> (&'static str, &'static str) {
         match self {
             Self::Id => (
-                "SELECT * FROM consents WHERE id = $1",
-                "SELECT consent_id, at, event, actor FROM consent_events WHERE consent_id = $1 ORDER BY seq",
+                "SELECT id, subject, recipients, sources, categories, activities, valid_from, valid_until, \
+                 evidence_method, evidence_document_sha256, evidence_recorded_by, note, recorded_by_partner, \
+                 created_at, revoked_at, confirmed_at FROM consents WHERE id = $1",
+                "SELECT consent_id, at, event, actor, professional FROM consent_events WHERE consent_id = $1 ORDER BY seq",
             ),
             Self::Subject => (
-                "SELECT * FROM consents WHERE subject = $1 ORDER BY created_at, id",
-                "SELECT e.consent_id, e.at, e.event, e.actor
+                "SELECT id, subject, recipients, sources, categories, activities, valid_from, valid_until, \
+                 evidence_method, evidence_document_sha256, evidence_recorded_by, note, recorded_by_partner, \
+                 created_at, revoked_at, confirmed_at FROM consents WHERE subject = $1 ORDER BY created_at, id",
+                "SELECT e.consent_id, e.at, e.event, e.actor, e.professional
                  FROM consent_events e JOIN consents c ON c.id = e.consent_id
                  WHERE c.subject = $1 ORDER BY e.consent_id, e.seq",
             ),
@@ -317,6 +363,7 @@ async fn load_consents(
             at: e.at,
             event: e.event,
             by: e.actor,
+            professional: e.professional,
         };
         histories.entry(e.consent_id).or_default().push(event);
     }
@@ -333,16 +380,17 @@ async fn add_event(
     consent_id: &str,
     at: DateTime<Utc>,
     event: &str,
-    by: &str,
+    by: &Actor,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO consent_events (consent_id, seq, at, event, actor)
-         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4 FROM consent_events WHERE consent_id = $1",
+        "INSERT INTO consent_events (consent_id, seq, at, event, actor, professional)
+         SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM consent_events WHERE consent_id = $1",
     )
     .bind(consent_id)
     .bind(at)
     .bind(event)
-    .bind(by)
+    .bind(&by.party)
+    .bind(&by.professional)
     .execute(conn)
     .await?;
     Ok(())

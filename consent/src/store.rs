@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::SubjectId;
 use crate::ledger::SealedWrite;
-use crate::model::{Consent, DecisionRecord, Disclosure, NewConsent, Outcome};
+use crate::model::{Actor, Consent, DecisionRecord, Disclosure, NewConsent, Outcome};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -51,7 +51,16 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn revoke_consent(
         &self,
         id: &str,
-        by: &str,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError>;
+
+    /// Confirms a consent that awaits confirmation; idempotent, and a revoked consent stays revoked
+    /// (nothing changes). `None` if there is no such consent.
+    async fn confirm_consent(
+        &self,
+        id: &str,
+        by: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Option<Consent>, StoreError>;
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use consent::{
-    Consent, ConsentEvent, ConsentStatus, LedgerWriter, Outcome, Seal, SealedWrite, Store,
+    Actor, Consent, ConsentEvent, ConsentStatus, LedgerWriter, Outcome, Seal, SealedWrite, Store,
     StoreError, leaf_hash,
 };
 use sqlx::{Connection, SqliteConnection};
@@ -49,6 +49,8 @@ on_both_backends! {
     store an_unknown_consent_reads_as_none_and_revoking_it_finds_nothing,
     store revoking_twice_keeps_the_first_revocation_and_one_revoked_event,
     store racing_revocations_leave_exactly_one_revoked_event,
+    store a_pending_consent_becomes_active_once_confirmed_and_says_who_confirmed,
+    store a_revoked_consent_cannot_be_confirmed_back_to_life,
     store five_hundred_concurrent_writes_get_ledger_indexes_0_to_499_once_each,
     store a_write_without_disclosure_records_a_decision_and_takes_no_ledger_index,
     store a_batch_numbers_its_disclosures_consecutively_in_the_order_given,
@@ -89,13 +91,15 @@ async fn a_recorded_consent_reads_back_with_its_history(store: Arc<dyn Store>) {
         valid_until: new.valid_until,
         evidence: new.evidence.clone(),
         note: new.note.clone(),
-        recorded_by_partner: new.recorded_by_partner.clone(),
+        recorded_by_partner: "buurtteam-oost".into(),
         created_at: at(5),
         revoked_at: None,
+        confirmed_at: Some(at(5)),
         history: vec![ConsentEvent {
             at: at(5),
             event: "recorded".into(),
             by: "buurtteam-oost".into(),
+            professional: Some("j.jansen".into()),
         }],
     };
     assert_eq!(recorded, expected);
@@ -154,7 +158,7 @@ async fn an_unknown_consent_reads_as_none_and_revoking_it_finds_nothing(store: A
     );
     assert_eq!(
         store
-            .revoke_consent("no-such-consent", "amsterdammer", at(1))
+            .revoke_consent("no-such-consent", &Actor::amsterdammer(), at(1))
             .await
             .expect("revoke"),
         None
@@ -169,12 +173,16 @@ async fn revoking_twice_keeps_the_first_revocation_and_one_revoked_event(store: 
         .expect("insert");
 
     let first = store
-        .revoke_consent(&id, "amsterdammer", at(10))
+        .revoke_consent(&id, &Actor::amsterdammer(), at(10))
         .await
         .expect("revoke")
         .expect("found");
     let second = store
-        .revoke_consent(&id, "buurtteam-oost", at(20))
+        .revoke_consent(
+            &id,
+            &Actor::professional("buurtteam-oost", "p.de.vries"),
+            at(20),
+        )
         .await
         .expect("revoke")
         .expect("found");
@@ -187,12 +195,14 @@ async fn revoking_twice_keeps_the_first_revocation_and_one_revoked_event(store: 
             ConsentEvent {
                 at: at(0),
                 event: "recorded".into(),
-                by: "buurtteam-oost".into()
+                by: "buurtteam-oost".into(),
+                professional: Some("j.jansen".into()),
             },
             ConsentEvent {
                 at: at(10),
                 event: "revoked".into(),
-                by: "amsterdammer".into()
+                by: "amsterdammer".into(),
+                professional: None,
             },
         ]
     );
@@ -213,7 +223,11 @@ async fn racing_revocations_leave_exactly_one_revoked_event(store: Arc<dyn Store
     let racers: Vec<_> = (1..=10)
         .map(|i| {
             let (store, id) = (store.clone(), id.clone());
-            tokio::spawn(async move { store.revoke_consent(&id, "amsterdammer", at(i)).await })
+            tokio::spawn(async move {
+                store
+                    .revoke_consent(&id, &Actor::amsterdammer(), at(i))
+                    .await
+            })
         })
         .collect();
     for racer in racers {
@@ -228,6 +242,75 @@ async fn racing_revocations_leave_exactly_one_revoked_event(store: Arc<dyn Store
         .collect();
     assert_eq!(revoked.len(), 1, "history: {:?}", consent.history);
     assert_eq!(consent.revoked_at, Some(revoked[0].at));
+}
+
+async fn a_pending_consent_becomes_active_once_confirmed_and_says_who_confirmed(
+    store: Arc<dyn Store>,
+) {
+    let id = new_id();
+    let mut new = new_consent(&subject(BSN_A));
+    new.recorded_by = Actor::professional("aanbieder-noord", "b.bakker");
+    new.confirmed = false;
+    let pending = store
+        .insert_consent(&id, &new, at(0))
+        .await
+        .expect("insert");
+    assert_eq!(pending.confirmed_at, None);
+    assert!(pending.awaits_confirmation());
+    assert_eq!(pending.status_at(at(5)), ConsentStatus::Pending);
+
+    let confirmer = Actor::professional("buurtteam-oost", "j.jansen");
+    let confirmed = store
+        .confirm_consent(&id, &confirmer, at(10))
+        .await
+        .expect("confirm")
+        .expect("found");
+    assert_eq!(confirmed.confirmed_at, Some(at(10)));
+    assert_eq!(confirmed.status_at(at(11)), ConsentStatus::Active);
+    let again = store
+        .confirm_consent(&id, &Actor::amsterdammer(), at(20))
+        .await
+        .expect("confirm")
+        .expect("found");
+    assert_eq!(again, confirmed, "a second confirmation changes nothing");
+    let events: Vec<_> = again
+        .history
+        .iter()
+        .map(|e| (e.event.as_str(), e.by.as_str(), e.professional.as_deref()))
+        .collect();
+    assert_eq!(
+        events,
+        vec![
+            ("recorded", "aanbieder-noord", Some("b.bakker")),
+            ("confirmed", "buurtteam-oost", Some("j.jansen")),
+        ]
+    );
+}
+
+async fn a_revoked_consent_cannot_be_confirmed_back_to_life(store: Arc<dyn Store>) {
+    let id = new_id();
+    let mut new = new_consent(&subject(BSN_A));
+    new.confirmed = false;
+    store
+        .insert_consent(&id, &new, at(0))
+        .await
+        .expect("insert");
+    store
+        .revoke_consent(&id, &Actor::amsterdammer(), at(5))
+        .await
+        .expect("revoke");
+    let after = store
+        .confirm_consent(
+            &id,
+            &Actor::professional("buurtteam-oost", "j.jansen"),
+            at(10),
+        )
+        .await
+        .expect("confirm")
+        .expect("found");
+    assert_eq!(after.confirmed_at, None);
+    assert_eq!(after.status_at(at(11)), ConsentStatus::Revoked);
+    assert!(after.history.iter().all(|e| e.event != "confirmed"));
 }
 
 // ---- decisions and the ledger ----
@@ -616,7 +699,7 @@ mod sqlite_only {
             .expect("write");
         writer.write(denied_write(&s, at(2))).await.expect("write");
         store
-            .revoke_consent(&consent_id, "amsterdammer", at(3))
+            .revoke_consent(&consent_id, &Actor::amsterdammer(), at(3))
             .await
             .expect("revoke");
 

@@ -89,6 +89,7 @@ impl Application {
             tokens: Arc::new(tokens),
             upstream: Arc::new(Upstream::new(upstream_tls, endpoints)?),
             clock,
+            consent: config.consent,
         };
         Ok(Self {
             listener,

@@ -29,6 +29,9 @@ pub struct Config {
     /// Per professional (and per Amsterdammer); see `ratelimit`.
     #[serde(default)]
     pub rate_limit: crate::ratelimit::RateLimitConfig,
+    /// Rules for recording toestemmingsverklaringen.
+    #[serde(default)]
+    pub consent: ConsentConfig,
     pub tls: TlsConfig,
     pub citizen_idp: CitizenIdpConfig,
     /// Per partner id of the register: where its system answers and the key its tokens are signed with.
@@ -42,6 +45,28 @@ pub enum LogFormat {
     #[default]
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsentConfig {
+    /// The longest period one toestemmingsverklaring may cover, from `valid_from` to `valid_until`,
+    /// in days. Consent is given for a plan, not for ever (vuistregel 5); default two years.
+    pub max_period_days: u32,
+}
+
+impl Default for ConsentConfig {
+    fn default() -> Self {
+        Self {
+            max_period_days: 730,
+        }
+    }
+}
+
+impl ConsentConfig {
+    pub fn max_period(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.max_period_days))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -53,6 +53,7 @@ pub fn dev_config(
         pseudonym_key_file: pki.pseudonym_key(),
         log_format: LogFormat::Text,
         rate_limit: Default::default(),
+        consent: Default::default(),
         tls: TlsConfig {
             server_cert: pki.gateway_cert(),
             server_key: pki.gateway_key(),
@@ -159,6 +160,11 @@ pub fn register_summary(register: &Register) -> String {
         register.activities.len()
     );
     for a in &register.activities {
+        let recorders = if a.consent_recorders.is_empty() {
+            "-".to_owned()
+        } else {
+            a.consent_recorders.join(", ")
+        };
         let _ = writeln!(
             out,
             "  {:<38} {:<12} {} -> {}  roles: {}  retention: {}",
@@ -169,6 +175,7 @@ pub fn register_summary(register: &Register) -> String {
             a.roles.join(", "),
             a.retention()
         );
+        let _ = writeln!(out, "      consent recorders: {recorders}");
         for (category, fields) in &a.fields {
             let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
             let _ = writeln!(out, "      {category}: {}", fields.join(", "));
@@ -204,14 +211,19 @@ fn print_welcome(
     let curl_okt = format!(
         "curl -s --cacert {dir}/ca.crt --cert {dir}/partners/okt-amsterdam.crt --key {dir}/partners/okt-amsterdam.key"
     );
+    // One year ahead: within the register's maximum consent period whenever the demo runs.
+    let valid_until = (chrono::Utc::now() + chrono::Duration::days(365))
+        .format("%Y-%m-%dT00:00:00Z")
+        .to_string();
     println!("\nTry it (BSN 111222333 is a valid test number):\n");
     println!("  # 1. A buurtteam professional records the toestemmingsverklaring for the OKT");
     println!(
         "  BT=$({exe} dev token --pki {dir} --partner {bt} --sub medewerker-1 --role regievoerder)"
     );
     println!(
-        "  {curl_bt} -H \"Authorization: Bearer $BT\" -H 'Content-Type: application/json' {base}/v1/consents \\\n    -d '{{\"subject_bsn\":\"111222333\",\"recipients\":[\"okt-amsterdam\"],\"activities\":[\"gezinsondersteuning-ouders\"],\"categories\":[\"contact\",\"regie\"],\"valid_until\":\"2030-01-01T00:00:00Z\",\"evidence\":{{\"method\":\"signed_form\",\"document_sha256\":\"{}\",\"recorded_by\":\"medewerker-1\"}}}}'",
-        "ab".repeat(32)
+        "  {curl_bt} -H \"Authorization: Bearer $BT\" -H 'Content-Type: application/json' {base}/v1/consents \\\n    -d '{{\"subject_bsn\":\"111222333\",\"recipients\":[\"okt-amsterdam\"],\"activities\":[\"gezinsondersteuning-ouders\"],\"categories\":[\"contact\",\"regie\"],\"valid_until\":\"{until}\",\"evidence\":{{\"method\":\"signed_form\",\"document_sha256\":\"{}\",\"recorded_by\":\"medewerker-1\"}}}}'",
+        "ab".repeat(32),
+        until = valid_until
     );
     println!("\n  # 2. An OKT professional asks the buurtteam for what that purpose needs");
     println!(

@@ -19,4 +19,5 @@ pub struct AppState {
     pub upstream: Arc<Upstream>,
     pub limits: Arc<RateLimits>,
     pub clock: Arc<dyn Clock>,
+    pub consent: crate::config::ConsentConfig,
 }

@@ -47,6 +47,8 @@ impl PartyRef {
 #[derive(Debug, Clone)]
 pub struct ConsentGrant {
     pub id: String,
+    /// The partner id that recorded it, or `amsterdammer`.
+    pub recorded_by: String,
     pub recipients: Vec<PartyRef>,
     /// `None`: the sources are the `from` kinds of the consent's activities.
     pub sources: Option<Vec<PartyRef>>,
@@ -55,6 +57,8 @@ pub struct ConsentGrant {
     pub valid_from: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
     pub revoked: bool,
+    /// `false` while it awaits confirmation by a listed recorder or the Amsterdammer.
+    pub confirmed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -251,7 +255,7 @@ fn explicit_consent(req: &Request<'_>) -> Result<String, Violation> {
 }
 
 fn covers(c: &ConsentGrant, req: &Request<'_>) -> bool {
-    let current = !c.revoked && c.valid_from <= req.now && req.now < c.valid_until;
+    let current = !c.revoked && c.confirmed && c.valid_from <= req.now && req.now < c.valid_until;
     let source_ok = match &c.sources {
         Some(sources) => sources.iter().any(|s| s.matches(req.source)),
         None => req.activity.from.contains(&req.source.kind),

@@ -7,8 +7,10 @@ mod bsn;
 mod decide;
 mod payload;
 mod register;
+mod trust;
 
 pub use bsn::{Bsn, BsnError};
 pub use decide::{ConsentGrant, Decision, Mode, PartyRef, Permit, Request, Violation, decide};
 pub use payload::{PayloadIssue, filter_payload};
 pub use register::{Activity, Category, FieldType, LegalBasis, Partner, Register, RegisterError};
+pub use trust::{RecordingError, Standing, may_confirm, may_see, parties, recording_by};

@@ -76,6 +76,11 @@ pub struct Activity {
     pub roles: Vec<String>,
     /// Whether partners may pull (`exchange`), push (`delivery`), or both.
     pub modes: Vec<crate::Mode>,
+    /// Partner kinds whose professionals may record a consent for this activity that is active at
+    /// once. Any other party of the activity may record one, but it stays `pending` until a listed
+    /// recorder or the Amsterdammer confirms it. Empty for activities not based on consent.
+    #[serde(default)]
+    pub consent_recorders: Vec<String>,
     /// Retention of the disclosure record, in days (vuistregel 5).
     pub retention_days: u32,
     /// Per category, the fields this purpose needs (vuistregel 1). Its keys are the activity's categories.
@@ -90,6 +95,16 @@ impl Activity {
     /// ISO 8601 duration of the retention period, as served in the public register.
     pub fn retention(&self) -> String {
         format!("P{}D", self.retention_days)
+    }
+
+    /// Whether a partner of `kind` takes part in the activity, as source or as recipient.
+    pub fn is_party(&self, kind: &str) -> bool {
+        self.from.iter().chain(&self.to).any(|k| k == kind)
+    }
+
+    /// Whether a consent recorded by a partner of `kind` is active without confirmation.
+    pub fn is_consent_recorder(&self, kind: &str) -> bool {
+        self.consent_recorders.iter().any(|k| k == kind)
     }
 }
 
@@ -132,6 +147,17 @@ impl Register {
         self.activities.iter().find(|a| a.id == id)
     }
 
+    /// A name in a consent: a partner id (first) or a partner kind.
+    pub fn party(&self, name: &str) -> Option<crate::PartyRef> {
+        if self.partner(name).is_some() {
+            Some(crate::PartyRef::Partner(name.to_owned()))
+        } else if self.kinds().contains(name) {
+            Some(crate::PartyRef::Kind(name.to_owned()))
+        } else {
+            None
+        }
+    }
+
     pub fn kinds(&self) -> BTreeSet<&str> {
         self.partners.iter().map(|p| p.kind.as_str()).collect()
     }
@@ -156,6 +182,12 @@ impl Register {
         let mut ids = BTreeSet::new();
         let mut oins = BTreeSet::new();
         for p in &self.partners {
+            // Consent histories name the resident acting themselves so.
+            if p.id == "amsterdammer" || p.kind == "amsterdammer" {
+                return fail(
+                    "'amsterdammer' is reserved for the resident; no partner may use it".into(),
+                );
+            }
             if !ids.insert(p.id.as_str()) {
                 return fail(format!("partner id {} appears twice", p.id));
             }
@@ -172,6 +204,28 @@ impl Register {
                         a.id
                     ));
                 }
+            }
+            match a.legal_basis {
+                LegalBasis::Consent if a.consent_recorders.is_empty() => {
+                    return fail(format!(
+                        "activity {} rests on consent but names no consent_recorders",
+                        a.id
+                    ));
+                }
+                LegalBasis::Consent => {}
+                _ if !a.consent_recorders.is_empty() => {
+                    return fail(format!(
+                        "activity {} does not rest on consent, so it takes no consent_recorders",
+                        a.id
+                    ));
+                }
+                _ => {}
+            }
+            if let Some(kind) = a.consent_recorders.iter().find(|k| !a.is_party(k)) {
+                return fail(format!(
+                    "activity {}: consent recorder {kind} takes no part in it (from/to)",
+                    a.id
+                ));
             }
             if a.fields.is_empty() || a.roles.is_empty() || a.modes.is_empty() {
                 return fail(format!("activity {} needs fields, roles and modes", a.id));
@@ -204,6 +258,28 @@ mod tests {
         for kind in ["buurtteam", "okt", "wpi", "aanbieder", "meldpunt"] {
             assert!(register.kinds().contains(kind), "{kind}");
         }
+    }
+
+    #[test]
+    fn a_consent_recorder_that_takes_no_part_in_the_activity_is_refused() {
+        let broken = DEMO.replace(
+            "consent_recorders = [\"buurtteam\", \"wpi\"]",
+            "consent_recorders = [\"buurtteam\", \"aanbieder\"]",
+        );
+        assert_ne!(broken, DEMO, "the demo register changed; adapt this test");
+        let err = Register::from_toml(&broken).unwrap_err();
+        assert!(err.to_string().contains("aanbieder takes no part"), "{err}");
+    }
+
+    #[test]
+    fn a_consent_based_activity_without_recorders_is_refused() {
+        let broken = DEMO.replace("consent_recorders = [\"buurtteam\"]\n", "");
+        assert_ne!(broken, DEMO, "the demo register changed; adapt this test");
+        let err = Register::from_toml(&broken).unwrap_err();
+        assert!(
+            err.to_string().contains("names no consent_recorders"),
+            "{err}"
+        );
     }
 
     #[test]

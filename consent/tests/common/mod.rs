@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use consent::{
-    DecisionRecord, Evidence, LedgerWrite, NewConsent, NewDisclosure, Outcome, Pseudonymizer,
-    Store, SubjectId,
+    Actor, DecisionRecord, Evidence, LedgerWrite, NewConsent, NewDisclosure, Outcome,
+    Pseudonymizer, Store, SubjectId,
 };
 use policies::Bsn;
 use sqlx::{Connection, Executor, PgConnection};
@@ -194,7 +194,8 @@ pub fn new_consent(subject: &SubjectId) -> NewConsent {
             recorded_by: "j.jansen".into(),
         },
         note: Some("besproken aan de keukentafel".into()),
-        recorded_by_partner: "buurtteam-oost".into(),
+        recorded_by: Actor::professional("buurtteam-oost", "j.jansen"),
+        confirmed: true,
     }
 }
 

@@ -3,7 +3,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use consent::{Evidence, NewConsent};
+use chrono::{DateTime, Utc};
+use consent::{Actor, Consent, Evidence, NewConsent};
+use policies::{RecordingError, Standing, recording_by};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -14,58 +16,28 @@ use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
-/// Records a toestemmingsverklaring (seed 004 §2.4.6).
+/// Records a toestemmingsverklaring (seed 004 §2.4.6). Active at once when the caller's kind is a
+/// listed `consent_recorders` kind of every activity; otherwise `pending` until confirmed.
 #[utoipa::path(post, path = "/v1/consents", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), request_body = RecordConsentRequest,
-    responses((status = 201, body = ConsentView), (status = 400, body = super::views::ErrorBody),
-              (status = 401, body = super::views::ErrorBody), (status = 403, body = super::views::ErrorBody)))]
+    responses((status = 201, body = ConsentView, description = "`status` is `active`, or `pending` with `awaiting_confirmation`"),
+              (status = 400, body = super::views::ErrorBody),
+              (status = 401, body = super::views::ErrorBody),
+              (status = 403, body = super::views::ErrorBody, description = "`not_a_party`: the caller's organisation takes no part in one of the activities")))]
 pub async fn record_consent(
     State(state): State<AppState>,
     who: Professional,
     ApiJson(body): ApiJson<RecordConsentRequest>,
 ) -> Result<(StatusCode, Json<ConsentView>), ApiError> {
-    let register = &state.register;
     let bsn = parse::bsn(&body.subject_bsn)?;
-    if body.recipients.is_empty() || body.activities.is_empty() || body.categories.is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid_request",
-            "recipients, activities and categories must each name at least one",
-        ));
-    }
-    let mut activities = Vec::new();
-    for id in &body.activities {
-        let a = parse::activity(register, id)?;
-        if a.legal_basis != policies::LegalBasis::Consent {
-            return Err(ApiError::bad_request(
-                "not_consent_based",
-                format!(
-                    "activity '{id}' rests on {}, not on consent",
-                    a.legal_basis.as_str()
-                ),
-            ));
-        }
-        activities.push(a);
-    }
-    for name in body.recipients.iter().chain(body.sources.iter().flatten()) {
-        parse::party(register, name)?;
-    }
-    let categories = parse::categories(register, &body.categories)?;
-    if let Some(cat) = categories
-        .iter()
-        .find(|c| !activities.iter().any(|a| a.fields.contains_key(*c)))
-    {
-        return Err(ApiError::bad_request(
-            "category_not_needed",
-            format!("category '{cat}' is not needed by any of the activities (vuistregel 1)"),
-        ));
-    }
-    let now = state.clock.now();
-    let valid_from = body.valid_from.unwrap_or(now);
-    if body.valid_until <= valid_from {
-        return Err(ApiError::bad_request(
-            "invalid_period",
-            "valid_until must lie after valid_from",
-        ));
-    }
+    let terms = Terms {
+        recipients: &body.recipients,
+        sources: body.sources.as_deref(),
+        categories: &body.categories,
+        activities: &body.activities,
+        valid_from: body.valid_from,
+        valid_until: body.valid_until,
+    };
+    let checked = terms.check(&state, Some(&who.partner.kind))?;
     let e = &body.evidence;
     let digest_ok =
         e.document_sha256.len() == 64 && e.document_sha256.chars().all(|c| c.is_ascii_hexdigit());
@@ -75,35 +47,155 @@ pub async fn record_consent(
             "evidence needs a method, the recorder, and the document's SHA-256 as 64 hex characters",
         ));
     }
-    let kind = &who.partner.kind;
-    if !activities
-        .iter()
-        .any(|a| a.from.contains(kind) || a.to.contains(kind))
-    {
-        return Err(ApiError::forbidden(format!(
-            "a {kind} takes no part in these activities, so it cannot record consent for them"
-        )));
-    }
-    let new = NewConsent {
-        subject: state.pseudonyms.subject(&bsn),
-        recipients: body.recipients,
-        sources: body.sources,
-        categories: categories.into_iter().collect(),
-        activities: body.activities,
-        valid_from,
-        valid_until: body.valid_until,
-        evidence: Evidence {
-            method: body.evidence.method,
-            document_sha256: body.evidence.document_sha256.to_ascii_lowercase(),
-            recorded_by: body.evidence.recorded_by,
-        },
-        note: body.note,
-        recorded_by_partner: who.partner.id.clone(),
+    let evidence = Evidence {
+        method: body.evidence.method,
+        document_sha256: body.evidence.document_sha256.to_ascii_lowercase(),
+        recorded_by: body.evidence.recorded_by,
     };
+    let by = Actor::professional(&who.partner.id, &who.id);
+    let new = checked.into_new_consent(state.pseudonyms.subject(&bsn), evidence, body.note, by);
+    record(&state, new).await
+}
+
+/// Stores a checked consent; `201` with it as stored.
+pub(super) async fn record(
+    state: &AppState,
+    new: NewConsent,
+) -> Result<(StatusCode, Json<ConsentView>), ApiError> {
+    let now = state.clock.now();
     let id = uuid::Uuid::now_v7().to_string();
     let stored = state.store.insert_consent(&id, &new, now).await?;
-    tracing::info!(consent_id = %id, partner = %who.partner.id, "consent recorded");
+    tracing::info!(consent_id = %id, by = %new.recorded_by.party, confirmed = new.confirmed, "consent recorded");
     Ok((StatusCode::CREATED, Json(ConsentView::new(stored, now))))
+}
+
+/// What a request to record a consent asks for, whoever sends it.
+pub(super) struct Terms<'a> {
+    pub recipients: &'a [String],
+    pub sources: Option<&'a [String]>,
+    pub categories: &'a [String],
+    pub activities: &'a [String],
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: DateTime<Utc>,
+}
+
+/// Terms that passed the register and the trust model.
+pub(super) struct CheckedTerms {
+    recipients: Vec<String>,
+    sources: Option<Vec<String>>,
+    activities: Vec<String>,
+    categories: Vec<String>,
+    valid_from: DateTime<Utc>,
+    valid_until: DateTime<Utc>,
+    standing: Standing,
+}
+
+impl Terms<'_> {
+    /// Checks the terms against the register and the consent trust model (`policies::trust`).
+    /// `recorder_kind` is the recording partner's kind; `None` when the Amsterdammer records.
+    pub(super) fn check(
+        &self,
+        state: &AppState,
+        recorder_kind: Option<&str>,
+    ) -> Result<CheckedTerms, ApiError> {
+        let register = &state.register;
+        if self.recipients.is_empty() || self.activities.is_empty() || self.categories.is_empty() {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                "recipients, activities and categories must each name at least one",
+            ));
+        }
+        let mut activities = Vec::new();
+        for id in self.activities {
+            let a = parse::activity(register, id)?;
+            if a.legal_basis != policies::LegalBasis::Consent {
+                return Err(ApiError::bad_request(
+                    "not_consent_based",
+                    format!(
+                        "activity '{id}' rests on {}, not on consent",
+                        a.legal_basis.as_str()
+                    ),
+                ));
+            }
+            activities.push(a);
+        }
+        let standing = match recorder_kind {
+            Some(kind) => recording_by(kind, &activities)
+                .map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "not_a_party", e.to_string()))?,
+            // The Amsterdammer gives consent themselves: nothing to confirm.
+            None => Standing::Active,
+        };
+        policies::parties(register, &activities, self.recipients, self.sources).map_err(|e| {
+            let code = match e {
+                RecordingError::Recipient(_) => "invalid_recipient",
+                RecordingError::Source(_) => "invalid_source",
+                RecordingError::UnknownParty(_) | RecordingError::NotAParty { .. } => {
+                    "unknown_partner"
+                }
+            };
+            ApiError::bad_request(code, e.to_string())
+        })?;
+        let categories = parse::categories(register, self.categories)?;
+        if let Some(cat) = categories
+            .iter()
+            .find(|c| !activities.iter().any(|a| a.fields.contains_key(*c)))
+        {
+            return Err(ApiError::bad_request(
+                "category_not_needed",
+                format!("category '{cat}' is not needed by any of the activities (vuistregel 1)"),
+            ));
+        }
+        let now = state.clock.now();
+        let valid_from = self.valid_from.unwrap_or(now);
+        if self.valid_until <= valid_from {
+            return Err(ApiError::bad_request(
+                "invalid_period",
+                "valid_until must lie after valid_from",
+            ));
+        }
+        if self.valid_until - valid_from > state.consent.max_period() {
+            return Err(ApiError::bad_request(
+                "consent_period_too_long",
+                format!(
+                    "a toestemmingsverklaring may cover at most {} days from valid_from to valid_until",
+                    state.consent.max_period_days
+                ),
+            ));
+        }
+        Ok(CheckedTerms {
+            recipients: self.recipients.to_vec(),
+            sources: self.sources.map(<[String]>::to_vec),
+            activities: self.activities.to_vec(),
+            categories: categories.into_iter().collect(),
+            valid_from,
+            valid_until: self.valid_until,
+            standing,
+        })
+    }
+}
+
+impl CheckedTerms {
+    pub(super) fn into_new_consent(
+        self,
+        subject: consent::SubjectId,
+        evidence: Evidence,
+        note: Option<String>,
+        recorded_by: Actor,
+    ) -> NewConsent {
+        NewConsent {
+            subject,
+            recipients: self.recipients,
+            sources: self.sources,
+            categories: self.categories,
+            activities: self.activities,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            evidence,
+            note,
+            recorded_by,
+            confirmed: self.standing == Standing::Active,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
@@ -166,16 +258,12 @@ pub async fn get_consent(
     who: Professional,
     Path(id): Path<String>,
 ) -> Result<Json<ConsentView>, ApiError> {
-    let c = state
-        .store
-        .consent(&id)
-        .await?
-        .filter(|c| parse::visible_to(&state.register, c, &who.partner))
-        .ok_or_else(|| ApiError::not_found("consent"))?;
+    let c = visible_consent(&state, &who, &id).await?;
     Ok(Json(ConsentView::new(c, state.clock.now())))
 }
 
-/// Revokes a consent; idempotent. Binds every request that starts after this returns.
+/// Revokes a consent on the Amsterdammer's behalf (art. 7(3) AVG: through any professional involved);
+/// idempotent. Binds every request that starts after this returns.
 #[utoipa::path(post, path = "/v1/consents/{id}/revoke", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
     responses((status = 200, body = RevokedView), (status = 404, body = super::views::ErrorBody)))]
 pub async fn revoke_consent(
@@ -183,28 +271,100 @@ pub async fn revoke_consent(
     who: Professional,
     Path(id): Path<String>,
 ) -> Result<Json<RevokedView>, ApiError> {
-    let visible = state
-        .store
-        .consent(&id)
-        .await?
-        .is_some_and(|c| parse::visible_to(&state.register, &c, &who.partner));
-    if !visible {
-        return Err(ApiError::not_found("consent"));
+    visible_consent(&state, &who, &id).await?;
+    revoke(&state, &id, &Actor::professional(&who.partner.id, &who.id)).await
+}
+
+/// Confirms a pending consent: only a professional of a listed recorder of every one of its
+/// activities who may see it. Idempotent.
+#[utoipa::path(post, path = "/v1/consents/{id}/confirm", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
+    responses((status = 200, body = ConsentView), (status = 403, body = super::views::ErrorBody, description = "`not_a_recorder`"),
+              (status = 404, body = super::views::ErrorBody), (status = 409, body = super::views::ErrorBody, description = "`consent_revoked` or `consent_expired`")))]
+pub async fn confirm_consent(
+    State(state): State<AppState>,
+    who: Professional,
+    Path(id): Path<String>,
+) -> Result<Json<ConsentView>, ApiError> {
+    let c = visible_consent(&state, &who, &id).await?;
+    let activities: Vec<_> = c
+        .activities
+        .iter()
+        .filter_map(|a| state.register.activity(a))
+        .collect();
+    let listed = activities.len() == c.activities.len()
+        && policies::may_confirm(&who.partner.kind, &activities);
+    if c.awaits_confirmation() && !listed {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_a_recorder",
+            format!(
+                "a {} is not a listed consent recorder of every activity of this consent; a listed recorder or the Amsterdammer must confirm it",
+                who.partner.kind
+            ),
+        ));
     }
-    revoke(&state, &id, &who.partner.id).await
+    confirm(&state, c, &Actor::professional(&who.partner.id, &who.id)).await
+}
+
+/// The consent, if the caller's organisation may see it; `404` otherwise, so that the answer does not
+/// reveal that it exists.
+async fn visible_consent(
+    state: &AppState,
+    who: &Professional,
+    id: &str,
+) -> Result<Consent, ApiError> {
+    state
+        .store
+        .consent(id)
+        .await?
+        .filter(|c| parse::visible_to(&state.register, c, &who.partner))
+        .ok_or_else(|| ApiError::not_found("consent"))
+}
+
+/// Confirms `c` (already checked: the caller may confirm it).
+pub(super) async fn confirm(
+    state: &AppState,
+    c: Consent,
+    by: &Actor,
+) -> Result<Json<ConsentView>, ApiError> {
+    let now = state.clock.now();
+    if c.revoked_at.is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "consent_revoked",
+            "this toestemmingsverklaring was revoked; a revocation is never undone: record a new one",
+        ));
+    }
+    if !c.awaits_confirmation() {
+        return Ok(Json(ConsentView::new(c, now)));
+    }
+    if now >= c.valid_until {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "consent_expired",
+            "this toestemmingsverklaring has expired; record a new one",
+        ));
+    }
+    let confirmed = state
+        .store
+        .confirm_consent(&c.id, by, now)
+        .await?
+        .ok_or_else(|| ApiError::not_found("consent"))?;
+    tracing::info!(consent_id = %c.id, by = %by.party, "consent confirmed");
+    Ok(Json(ConsentView::new(confirmed, now)))
 }
 
 pub(super) async fn revoke(
     state: &AppState,
     id: &str,
-    by: &str,
+    by: &Actor,
 ) -> Result<Json<RevokedView>, ApiError> {
     let c = state
         .store
         .revoke_consent(id, by, state.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("consent"))?;
-    tracing::info!(consent_id = %id, by, "consent revoked");
+    tracing::info!(consent_id = %id, by = %by.party, "consent revoked");
     Ok(Json(RevokedView {
         id: c.id,
         status: "revoked".into(),

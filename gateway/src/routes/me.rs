@@ -2,11 +2,20 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use consent::{Actor, Consent, Evidence};
+use ring::digest::{SHA256, digest};
 
-use super::views::{ConsentView, ErrorBody, MyDisclosureView, RevokedView};
+use super::consents::Terms;
+use super::views::{ConsentView, ErrorBody, MyConsentRequest, MyDisclosureView, RevokedView};
 use crate::auth::Citizen;
 use crate::error::ApiError;
+use crate::json::ApiJson;
 use crate::state::AppState;
+
+/// How a toestemmingsverklaring the Amsterdammer records themselves is evidenced: this request, as
+/// signed in through the citizen identity provider.
+const PORTAL_EVIDENCE: &str = "digital";
 
 /// Every toestemmingsverklaring the Amsterdammer gave.
 #[utoipa::path(get, path = "/v1/me/consents", tag = "amsterdammer", security(("citizen_token" = [])),
@@ -33,15 +42,64 @@ pub async fn revoke_my_consent(
     me: Citizen,
     Path(id): Path<String>,
 ) -> Result<Json<RevokedView>, ApiError> {
-    let mine = state
+    my_consent(&state, &me, &id).await?;
+    super::consents::revoke(&state, &id, &Actor::amsterdammer()).await
+}
+
+/// The Amsterdammer records a toestemmingsverklaring themselves; it is active at once.
+#[utoipa::path(post, path = "/v1/me/consents", tag = "amsterdammer", security(("citizen_token" = [])), request_body = MyConsentRequest,
+    responses((status = 201, body = ConsentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn record_my_consent(
+    State(state): State<AppState>,
+    me: Citizen,
+    ApiJson(body): ApiJson<MyConsentRequest>,
+) -> Result<(StatusCode, Json<ConsentView>), ApiError> {
+    let terms = Terms {
+        recipients: &body.recipients,
+        sources: body.sources.as_deref(),
+        categories: &body.categories,
+        activities: &body.activities,
+        valid_from: body.valid_from,
+        valid_until: body.valid_until,
+    };
+    let checked = terms.check(&state, None)?;
+    // The statement itself is the evidence: its digest ties the record to what was asked.
+    let statement = serde_json::to_vec(&body).map_err(ApiError::internal)?;
+    let evidence = Evidence {
+        method: PORTAL_EVIDENCE.into(),
+        document_sha256: hex::encode(digest(&SHA256, &statement)),
+        recorded_by: consent::AMSTERDAMMER.into(),
+    };
+    let new = checked.into_new_consent(
+        me.subject.clone(),
+        evidence,
+        body.note,
+        Actor::amsterdammer(),
+    );
+    super::consents::record(&state, new).await
+}
+
+/// The Amsterdammer confirms a consent a professional recorded that awaits confirmation.
+#[utoipa::path(post, path = "/v1/me/consents/{id}/confirm", tag = "amsterdammer", security(("citizen_token" = [])),
+    responses((status = 200, body = ConsentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`consent_revoked` or `consent_expired`")))]
+pub async fn confirm_my_consent(
+    State(state): State<AppState>,
+    me: Citizen,
+    Path(id): Path<String>,
+) -> Result<Json<ConsentView>, ApiError> {
+    let c = my_consent(&state, &me, &id).await?;
+    super::consents::confirm(&state, c, &Actor::amsterdammer()).await
+}
+
+/// One of the Amsterdammer's own consents; `404` for anyone else's.
+async fn my_consent(state: &AppState, me: &Citizen, id: &str) -> Result<Consent, ApiError> {
+    state
         .store
-        .consent(&id)
+        .consent(id)
         .await?
-        .is_some_and(|c| c.subject == me.subject);
-    if !mine {
-        return Err(ApiError::not_found("consent"));
-    }
-    super::consents::revoke(&state, &id, "amsterdammer").await
+        .filter(|c| c.subject == me.subject)
+        .ok_or_else(|| ApiError::not_found("consent"))
 }
 
 /// Every disclosure about the Amsterdammer: who received what, from whom, why, on which basis.

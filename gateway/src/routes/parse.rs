@@ -35,18 +35,6 @@ pub fn partner<'r>(register: &'r Register, id: &str) -> Result<&'r Partner, ApiE
     })
 }
 
-/// A partner id or a partner kind.
-pub fn party(register: &Register, name: &str) -> Result<(), ApiError> {
-    if register.partner(name).is_some() || register.kinds().contains(name) {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(
-            "unknown_partner",
-            format!("'{name}' is neither a partner id nor a partner kind"),
-        ))
-    }
-}
-
 pub fn categories(register: &Register, names: &[String]) -> Result<BTreeSet<String>, ApiError> {
     register.categories_named(names).map_err(|name| {
         ApiError::bad_request(
@@ -56,48 +44,30 @@ pub fn categories(register: &Register, names: &[String]) -> Result<BTreeSet<Stri
     })
 }
 
-fn party_ref(register: &Register, name: &str) -> PartyRef {
-    if register.partner(name).is_some() {
-        PartyRef::Partner(name.to_owned())
-    } else {
-        PartyRef::Kind(name.to_owned())
-    }
-}
-
-/// What `decide` needs of a stored consent.
+/// What `decide` and the trust rules need of a stored consent.
 pub fn grant(register: &Register, c: &Consent) -> ConsentGrant {
+    // Stored names were checked against the register when recorded; one the register no longer
+    // knows names nobody, so it matches nobody.
+    let party = |name: &String| {
+        register
+            .party(name)
+            .unwrap_or_else(|| PartyRef::Partner(name.clone()))
+    };
     ConsentGrant {
         id: c.id.clone(),
-        recipients: c
-            .recipients
-            .iter()
-            .map(|r| party_ref(register, r))
-            .collect(),
-        sources: c
-            .sources
-            .as_ref()
-            .map(|s| s.iter().map(|r| party_ref(register, r)).collect()),
+        recorded_by: c.recorded_by_partner.clone(),
+        recipients: c.recipients.iter().map(party).collect(),
+        sources: c.sources.as_ref().map(|s| s.iter().map(party).collect()),
         categories: c.categories.iter().cloned().collect(),
         activities: c.activities.iter().cloned().collect(),
         valid_from: c.valid_from,
         valid_until: c.valid_until,
         revoked: c.revoked_at.is_some(),
+        confirmed: c.confirmed_at.is_some(),
     }
 }
 
-/// A consent is visible to the organisation that recorded it, and to every organisation it names as
-/// recipient or source.
+/// Whether `partner` may see (and so revoke) the consent: see `policies::may_see`.
 pub fn visible_to(register: &Register, c: &Consent, partner: &Partner) -> bool {
-    let g = grant(register, c);
-    let is_source = match &g.sources {
-        Some(sources) => sources.iter().any(|s| s.matches(partner)),
-        None => c
-            .activities
-            .iter()
-            .filter_map(|a| register.activity(a))
-            .any(|a| a.from.contains(&partner.kind)),
-    };
-    c.recorded_by_partner == partner.id
-        || g.recipients.iter().any(|r| r.matches(partner))
-        || is_source
+    policies::may_see(&grant(register, c), partner)
 }

@@ -50,6 +50,9 @@ pub struct ActivityView {
     pub retention: String,
     /// `exchange` and/or `delivery`.
     pub modes: Vec<String>,
+    /// Partner kinds whose professionals may record a consent for this activity that is active at
+    /// once; a consent recorded by another party stays `pending` until confirmed.
+    pub consent_recorders: Vec<String>,
     /// Per category, the fields this purpose may receive.
     pub fields: BTreeMap<String, Vec<String>>,
 }
@@ -90,6 +93,7 @@ impl From<&Register> for RegisterView {
                     roles: a.roles.clone(),
                     retention: a.retention(),
                     modes: a.modes.iter().map(|m| m.as_str().to_owned()).collect(),
+                    consent_recorders: a.consent_recorders.clone(),
                     fields: a
                         .fields
                         .iter()
@@ -131,20 +135,44 @@ pub struct RecordConsentRequest {
     pub sources: Option<Vec<String>>,
 }
 
+/// What the Amsterdammer sends to record a toestemmingsverklaring themselves (`POST /v1/me/consents`).
+/// The subject is the signed-in Amsterdammer; the evidence is this request itself.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MyConsentRequest {
+    /// Partner ids or partner kinds.
+    pub recipients: Vec<String>,
+    pub categories: Vec<String>,
+    pub activities: Vec<String>,
+    /// Defaults to now.
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: DateTime<Utc>,
+    pub note: Option<String>,
+    /// Narrows the sources (partner ids or kinds); default: the activities' `from` kinds.
+    pub sources: Option<Vec<String>>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentEventView {
     pub at: DateTime<Utc>,
-    /// `recorded` or `revoked`.
+    /// `recorded`, `confirmed` or `revoked`.
     pub event: String,
     /// Partner id, or `amsterdammer`.
     pub by: String,
+    /// The professional (token `sub`) who acted for the partner; absent when the Amsterdammer acted.
+    pub professional: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentView {
     pub id: String,
-    /// `active`, `revoked`, `expired` or `pending` (not yet valid).
+    /// `active`, `revoked`, `expired` or `pending` (awaiting confirmation, or not yet valid).
     pub status: String,
+    /// Recorded by a party that is not a listed recorder of every activity: it covers nothing until
+    /// a listed recorder (`POST /v1/consents/{id}/confirm`) or the Amsterdammer
+    /// (`POST /v1/me/consents/{id}/confirm`) confirms it.
+    pub awaiting_confirmation: bool,
+    pub confirmed_at: Option<DateTime<Utc>>,
     pub recipients: Vec<String>,
     pub sources: Option<Vec<String>>,
     pub categories: Vec<String>,
@@ -153,7 +181,7 @@ pub struct ConsentView {
     pub valid_until: DateTime<Utc>,
     pub evidence: EvidenceBody,
     pub note: Option<String>,
-    /// The partner that recorded the toestemmingsverklaring.
+    /// The partner that recorded the toestemmingsverklaring, or `amsterdammer`.
     pub recorded_by_partner: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -164,6 +192,8 @@ impl ConsentView {
     pub fn new(c: Consent, now: DateTime<Utc>) -> Self {
         let status = c.status_at(now).as_str().to_owned();
         Self {
+            awaiting_confirmation: c.awaits_confirmation(),
+            confirmed_at: c.confirmed_at,
             id: c.id,
             status,
             recipients: c.recipients,
@@ -188,6 +218,7 @@ impl ConsentView {
                     at: e.at,
                     event: e.event,
                     by: e.by,
+                    professional: e.professional,
                 })
                 .collect(),
         }

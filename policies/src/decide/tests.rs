@@ -22,6 +22,7 @@ fn wpi_activity() -> Activity {
         roles: vec!["buurtteammedewerker".into()],
         modes: vec![Mode::Exchange],
         retention_days: 365,
+        consent_recorders: vec!["buurtteam".into()],
         fields: [("inkomen".to_string(), ["uitkering".to_string()].into())].into(),
     }
 }
@@ -33,6 +34,7 @@ fn now() -> DateTime<Utc> {
 fn consent() -> ConsentGrant {
     ConsentGrant {
         id: "c1".into(),
+        recorded_by: "bt-west".into(),
         recipients: vec![PartyRef::Kind("buurtteam".into())],
         sources: None,
         categories: ["inkomen".to_string()].into(),
@@ -40,6 +42,7 @@ fn consent() -> ConsentGrant {
         valid_from: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
         valid_until: Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap(),
         revoked: false,
+        confirmed: true,
     }
 }
 
@@ -112,6 +115,13 @@ fn a_revoked_or_expired_consent_never_counts() {
     assert_eq!(case.violated(), vec![8]);
     let mut case = Case::new();
     case.consents[0].valid_until = now();
+    assert_eq!(case.violated(), vec![8]);
+}
+
+#[test]
+fn a_consent_awaiting_confirmation_covers_nothing() {
+    let mut case = Case::new();
+    case.consents[0].confirmed = false;
     assert_eq!(case.violated(), vec![8]);
 }
 
