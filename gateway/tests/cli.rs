@@ -175,6 +175,15 @@ fn policy_check_summarises_a_good_register_and_names_what_is_wrong_with_a_bad_on
         summary.contains("melding-zorg-en-woonoverlast") && summary.contains("public_task"),
         "{summary}"
     );
+    // The privacy officer sees who may record a consent that is active at once, per activity.
+    let ouders = summary
+        .split("gezinsondersteuning-ouders")
+        .nth(1)
+        .expect("the ouders activity is listed");
+    assert!(
+        ouders.contains("consent recorders: buurtteam, okt"),
+        "{summary}"
+    );
 
     let bad = gateway::demo::DEMO_REGISTER
         .replace("kind = [\"voornaam\",", "kind = [\"bsn\", \"voornaam\",");
