@@ -9,6 +9,7 @@ mod ledger;
 mod model;
 mod postgres;
 mod pseudonym;
+mod sql;
 mod sqlite;
 mod store;
 

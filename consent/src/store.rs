@@ -89,9 +89,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 /// `sqlite:PATH` (created if missing) or `postgres://...`.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(crate::postgres::PgStore::connect(url).await?))
+        Ok(Arc::new(crate::postgres::connect(url).await?))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(crate::sqlite::SqliteStore::connect(url).await?))
+        Ok(Arc::new(crate::sqlite::connect(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl)
     }

@@ -1,0 +1,245 @@
+//! The SQL both databases share, written once: [`SqlStore`] implements [`Store`] for any [`Backend`].
+//! Statements use `$N` placeholders, which SQLite accepts too. What truly differs per database (how
+//! to connect, the durability check, how a transaction begins, how the ledger head is locked, and how
+//! a time is stored) lives in `sqlite.rs` and `postgres.rs` and in [`DbTime`].
+
+mod encode;
+mod rows;
+mod statements;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::{Database, Decode, Encode, Executor, FromRow, IntoArguments, Pool, Type};
+use tracing::instrument;
+
+pub use encode::DbTime;
+use encode::{from_index, to_index, to_json};
+use rows::{
+    CONSENT_COLUMNS, ConsentRow, DECISION_COLUMNS, DISCLOSURE_COLUMNS, DecisionRow, DisclosureRow,
+    EventRow,
+};
+use statements::ConsentKey;
+
+use crate::SubjectId;
+use crate::ledger::SealedWrite;
+use crate::model::{Actor, Consent, DecisionRecord, Disclosure, NewConsent, Outcome};
+use crate::store::{Store, StoreError};
+
+/// How the shared SQL runs on one database.
+pub trait Backend: Database {
+    /// Starts a read transaction whose statements all see one snapshot.
+    const BEGIN_READ: &'static str;
+    /// Starts a write transaction.
+    const BEGIN_WRITE: &'static str;
+    /// Reads the ledger size inside a write transaction and holds it until commit, so that writers
+    /// (also on other replicas) take turns and ledger indexes stay consecutive and unique.
+    const LOCK_LEDGER_HEAD: &'static str;
+
+    /// How many rows a statement changed.
+    fn rows_affected(result: &Self::QueryResult) -> u64;
+}
+
+/// The store on one database.
+#[derive(Debug)]
+pub struct SqlStore<DB: Database> {
+    pool: Pool<DB>,
+}
+
+impl<DB: Database> SqlStore<DB> {
+    pub fn new(pool: Pool<DB>) -> Self {
+        Self { pool }
+    }
+}
+
+#[async_trait]
+impl<DB> Store for SqlStore<DB>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> DbTime: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<DbTime>: Encode<'q, DB> + Type<DB>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
+    for<'r> ConsentRow: FromRow<'r, DB::Row>,
+    for<'r> EventRow: FromRow<'r, DB::Row>,
+    for<'r> DecisionRow: FromRow<'r, DB::Row>,
+    for<'r> DisclosureRow: FromRow<'r, DB::Row>,
+    for<'r> i64: Decode<'r, DB>,
+{
+    #[instrument(skip_all)]
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn insert_consent(
+        &self,
+        id: &str,
+        c: &NewConsent,
+        now: DateTime<Utc>,
+    ) -> Result<Consent, StoreError> {
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        sqlx::query(&format!(
+            "INSERT INTO consents ({CONSENT_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15)"
+        ))
+        .bind(id)
+        .bind(c.subject.as_str())
+        .bind(to_json(&c.recipients)?)
+        .bind(c.sources.as_ref().map(to_json).transpose()?)
+        .bind(to_json(&c.categories)?)
+        .bind(to_json(&c.activities)?)
+        .bind(DbTime(c.valid_from))
+        .bind(DbTime(c.valid_until))
+        .bind(c.evidence.method.as_str())
+        .bind(c.evidence.document_sha256.as_str())
+        .bind(c.evidence.recorded_by.as_str())
+        .bind(c.note.as_deref())
+        .bind(c.recorded_by.party.as_str())
+        .bind(DbTime(now))
+        .bind(c.confirmed.then_some(DbTime(now)))
+        .execute(&mut *tx)
+        .await?;
+        Self::add_event(&mut tx, id, now, "recorded", &c.recorded_by).await?;
+        let consent = Self::load_consents(&mut tx, ConsentKey::Id, id)
+            .await?
+            .pop();
+        tx.commit().await?;
+        consent.ok_or_else(|| {
+            StoreError::Corrupt(format!("consent {id} vanished while being recorded"))
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn consent(&self, id: &str) -> Result<Option<Consent>, StoreError> {
+        Ok(self.read_consents(ConsentKey::Id, id).await?.pop())
+    }
+
+    #[instrument(skip_all)]
+    async fn consents_of(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError> {
+        self.read_consents(ConsentKey::Subject, subject.as_str())
+            .await
+    }
+
+    #[instrument(skip_all)]
+    async fn revoke_consent(
+        &self,
+        id: &str,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError> {
+        self.transition(
+            id,
+            by,
+            now,
+            "UPDATE consents SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            "revoked",
+        )
+        .await
+    }
+
+    #[instrument(skip_all)]
+    async fn confirm_consent(
+        &self,
+        id: &str,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError> {
+        self.transition(
+            id,
+            by,
+            now,
+            "UPDATE consents SET confirmed_at = $1
+             WHERE id = $2 AND confirmed_at IS NULL AND revoked_at IS NULL",
+            "confirmed",
+        )
+        .await
+    }
+
+    #[instrument(skip_all, fields(writes = writes.len()))]
+    async fn commit_batch(&self, writes: &[SealedWrite]) -> Result<Vec<Option<u64>>, StoreError> {
+        if writes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let (size,): (i64,) = sqlx::query_as(DB::LOCK_LEDGER_HEAD)
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut size = to_index(size)?;
+        let mut indexes = Vec::with_capacity(writes.len());
+        for write in writes {
+            Self::insert_decision(&mut tx, &write.decision).await?;
+            match &write.disclosure {
+                None => indexes.push(None),
+                Some((record, seal)) => {
+                    Self::insert_disclosure(&mut tx, size, record, &seal.salt, &seal.leaf_hash)
+                        .await?;
+                    indexes.push(Some(size));
+                    size += 1;
+                }
+            }
+        }
+        sqlx::query("UPDATE ledger_head SET size = $1 WHERE id = 1")
+            .bind(from_index(size)?)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(indexes)
+    }
+
+    #[instrument(skip_all)]
+    async fn disclosures_of(&self, subject: &SubjectId) -> Result<Vec<Disclosure>, StoreError> {
+        let rows: Vec<DisclosureRow> = sqlx::query_as(&format!(
+            "SELECT {DISCLOSURE_COLUMNS} FROM disclosures WHERE subject = $1 ORDER BY log_index"
+        ))
+        .bind(subject.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(DisclosureRow::into_disclosure)
+            .collect()
+    }
+
+    #[instrument(skip_all)]
+    async fn disclosure(&self, id: &str) -> Result<Option<Disclosure>, StoreError> {
+        let row: Option<DisclosureRow> = sqlx::query_as(&format!(
+            "SELECT {DISCLOSURE_COLUMNS} FROM disclosures WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(DisclosureRow::into_disclosure).transpose()
+    }
+
+    #[instrument(skip_all)]
+    async fn ledger_size(&self) -> Result<u64, StoreError> {
+        let (size,): (i64,) = sqlx::query_as("SELECT size FROM ledger_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        to_index(size)
+    }
+
+    #[instrument(skip_all)]
+    async fn decisions(
+        &self,
+        outcome: Option<Outcome>,
+        limit: u32,
+    ) -> Result<Vec<DecisionRecord>, StoreError> {
+        // `$1 IS NULL` would need a typed NULL on PostgreSQL; '' matches no outcome instead.
+        let rows: Vec<DecisionRow> = sqlx::query_as(&format!(
+            "SELECT {DECISION_COLUMNS} FROM decisions WHERE ($1 = '' OR outcome = $1)
+             ORDER BY at DESC, id DESC LIMIT $2"
+        ))
+        .bind(outcome.map_or("", Outcome::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(DecisionRow::into_decision).collect()
+    }
+}

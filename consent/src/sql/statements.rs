@@ -1,0 +1,204 @@
+//! The statements the store's methods are made of, shared by both databases. The where-clause is
+//! the same as on the `Store` impl in `mod.rs`: what the SQL needs of a database.
+
+use chrono::{DateTime, Utc};
+use sqlx::{Decode, Encode, Executor, FromRow, IntoArguments, Type};
+
+use super::encode::{DbTime, from_index, to_json};
+use super::rows::{
+    CONSENT_COLUMNS, ConsentRow, DECISION_COLUMNS, DISCLOSURE_COLUMNS, EVENT_COLUMNS, EventRow,
+    consents_with_history,
+};
+use super::{Backend, SqlStore};
+use crate::model::{Actor, Consent, DecisionRecord, NewDisclosure};
+use crate::store::StoreError;
+
+/// Which consents a read loads: one by id, or every one of a subject (oldest first).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum ConsentKey {
+    Id,
+    Subject,
+}
+
+impl ConsentKey {
+    /// The consents, and their events in history order.
+    fn queries(self) -> (String, String) {
+        match self {
+            Self::Id => (
+                format!("SELECT {CONSENT_COLUMNS} FROM consents WHERE id = $1"),
+                format!(
+                    "SELECT {EVENT_COLUMNS} FROM consent_events WHERE consent_id = $1 ORDER BY seq"
+                ),
+            ),
+            Self::Subject => (
+                format!(
+                    "SELECT {CONSENT_COLUMNS} FROM consents WHERE subject = $1 ORDER BY created_at, id"
+                ),
+                format!(
+                    "SELECT {EVENT_COLUMNS} FROM consent_events WHERE consent_id IN \
+                     (SELECT id FROM consents WHERE subject = $1) ORDER BY consent_id, seq"
+                ),
+            ),
+        }
+    }
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> DbTime: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<DbTime>: Encode<'q, DB> + Type<DB>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
+    for<'r> ConsentRow: FromRow<'r, DB::Row>,
+    for<'r> EventRow: FromRow<'r, DB::Row>,
+    for<'r> i64: Decode<'r, DB>,
+{
+    pub(super) async fn load_consents(
+        conn: &mut DB::Connection,
+        key: ConsentKey,
+        value: &str,
+    ) -> Result<Vec<Consent>, StoreError> {
+        let (consents_sql, events_sql) = key.queries();
+        let rows: Vec<ConsentRow> = sqlx::query_as(&consents_sql)
+            .bind(value)
+            .fetch_all(&mut *conn)
+            .await?;
+        let events: Vec<EventRow> = sqlx::query_as(&events_sql)
+            .bind(value)
+            .fetch_all(&mut *conn)
+            .await?;
+        consents_with_history(rows, events)
+    }
+
+    /// One read transaction, so a consent and its history come from the same snapshot.
+    pub(super) async fn read_consents(
+        &self,
+        key: ConsentKey,
+        value: &str,
+    ) -> Result<Vec<Consent>, StoreError> {
+        let mut tx = self.pool.begin_with(DB::BEGIN_READ).await?;
+        let consents = Self::load_consents(&mut tx, key, value).await?;
+        tx.commit().await?;
+        Ok(consents)
+    }
+
+    pub(super) async fn add_event(
+        conn: &mut DB::Connection,
+        consent_id: &str,
+        at: DateTime<Utc>,
+        event: &str,
+        by: &Actor,
+    ) -> Result<(), StoreError> {
+        // The caller changed the consent row first, so its row lock serialises events per consent.
+        sqlx::query(
+            "INSERT INTO consent_events (consent_id, seq, at, event, actor, professional)
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM consent_events WHERE consent_id = $1",
+        )
+        .bind(consent_id)
+        .bind(DbTime(at))
+        .bind(event)
+        .bind(by.party.as_str())
+        .bind(by.professional.as_deref())
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// One step in a consent's life: `update` (binding the time, then the id) changes at most one
+    /// row; when it does, the event is added to the history in the same transaction. Repeating a
+    /// step changes nothing (idempotent); a concurrent step holds the row lock, and this one then
+    /// finds the row changed and does nothing.
+    pub(super) async fn transition(
+        &self,
+        id: &str,
+        by: &Actor,
+        now: DateTime<Utc>,
+        update: &str,
+        event: &str,
+    ) -> Result<Option<Consent>, StoreError> {
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let result = sqlx::query(update)
+            .bind(DbTime(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if DB::rows_affected(&result) == 1 {
+            Self::add_event(&mut tx, id, now, event, by).await?;
+        }
+        let consent = Self::load_consents(&mut tx, ConsentKey::Id, id)
+            .await?
+            .pop();
+        tx.commit().await?;
+        Ok(consent)
+    }
+
+    pub(super) async fn insert_decision(
+        conn: &mut DB::Connection,
+        d: &DecisionRecord,
+    ) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "INSERT INTO decisions ({DECISION_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        ))
+        .bind(d.id.as_str())
+        .bind(DbTime(d.at))
+        .bind(d.mode.as_str())
+        .bind(d.partner.as_str())
+        .bind(d.professional.as_str())
+        .bind(d.role.as_str())
+        .bind(d.activity.as_str())
+        .bind(d.source.as_str())
+        .bind(d.recipient.as_str())
+        .bind(d.subject.as_str())
+        .bind(to_json(&d.categories)?)
+        .bind(d.outcome.as_str())
+        .bind(to_json(&d.violations)?)
+        .bind(d.consent_id.as_deref())
+        .bind(d.error.as_deref())
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn insert_disclosure(
+        conn: &mut DB::Connection,
+        log_index: u64,
+        d: &NewDisclosure,
+        salt: &str,
+        leaf_hash: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "INSERT INTO disclosures ({DISCLOSURE_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+        ))
+        .bind(from_index(log_index)?)
+        .bind(d.id.as_str())
+        .bind(DbTime(d.at))
+        .bind(d.mode.as_str())
+        .bind(d.source.as_str())
+        .bind(d.recipient.as_str())
+        .bind(d.professional.as_str())
+        .bind(d.subject.as_str())
+        .bind(d.activity.as_str())
+        .bind(d.legal_basis.as_str())
+        .bind(to_json(&d.categories)?)
+        .bind(to_json(&d.fields)?)
+        .bind(d.consent_id.as_deref())
+        .bind(d.justification.as_deref())
+        .bind(d.payload_sha256.as_str())
+        .bind(d.decision_id.as_str())
+        .bind(DbTime(d.retain_until))
+        .bind(salt)
+        .bind(leaf_hash)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
