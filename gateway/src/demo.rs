@@ -79,7 +79,8 @@ pub fn dev_config(
     }
 }
 
-/// Starts one sample system per partner; `behaviour` picks how each behaves.
+/// Starts one sample system per partner, each serving with that partner's certificate and accepting
+/// only the gateway's (`pki::GATEWAY_OIN`); `behaviour` picks how each behaves.
 pub async fn start_sample_systems(
     pki: &PkiLayout,
     register: &Arc<Register>,
@@ -91,6 +92,7 @@ pub async fn start_sample_systems(
             &pki.ca(),
             &pki.partner_cert(&partner.id),
             &pki.partner_key(&partner.id),
+            pki::GATEWAY_OIN,
         )?;
         systems.push(
             SampleSystem::start(

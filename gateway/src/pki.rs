@@ -14,6 +14,9 @@ use ring::rand::{SecureRandom, SystemRandom};
 
 /// OID 2.5.4.5, the subject attribute that carries the organisation identifier (OIN).
 pub const SERIAL_NUMBER_OID: [u64; 4] = [2, 5, 4, 5];
+/// The gateway's OIN in the development PKI (its certificate's subject `serialNumber`); the sample
+/// partner systems accept calls only from a certificate carrying it.
+pub const GATEWAY_OIN: &str = "00000001000000000000";
 
 /// Where `dev pki` puts things.
 #[derive(Debug, Clone)]
@@ -101,7 +104,7 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
     let (cert, key) = leaf(
         "amsterdam-privacy-gateway",
         "Gemeente Amsterdam",
-        Some("00000001000000000000"),
+        Some(GATEWAY_OIN),
     )?;
     write(&layout.gateway_cert(), &cert)?;
     write(&layout.gateway_key(), &key)?;

@@ -1,7 +1,9 @@
-//! Sample partner systems for the demo and the tests. Each answers over mTLS (only clients with a
-//! certificate from the dev CA, i.e. the gateway) with deterministic synthetic records for any valid
-//! BSN: every field of each category's schema plus an internal note, more than any one activity may
-//! receive, so the gateway's filtering is visible. Deliveries are kept in memory for inspection.
+//! Sample partner systems for the demo and the tests. Each serves with its partner's certificate and
+//! answers over mTLS only the gateway (a client certificate of the dev CA carrying the gateway's OIN;
+//! any other fails the handshake, see `tls::strict_server_config`) with deterministic synthetic
+//! records for any valid BSN: every field of each category's schema plus an internal note, more than
+//! any one activity may receive, so the gateway's filtering is visible. Deliveries are kept in memory
+//! for inspection.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,17 +1,22 @@
 //! rustls configuration, ring provider passed explicitly. The server asks every client for a
 //! certificate and verifies one that is presented against the partners' CA (an unknown CA fails the
 //! handshake); clients without one (residents, public endpoints) are let through, and partner routes
-//! refuse them later (see `auth::Partner`).
+//! refuse them later (see `auth::Partner`). Towards partner systems the gateway accepts only a server
+//! certificate naming that partner's OIN.
+
+mod organisation;
 
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use rustls::client::WebPkiServerVerifier;
 use rustls::server::WebPkiClientVerifier;
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
+pub use self::organisation::{RequireClientOin, RequireServerOin, certificate_oin};
 use crate::config::TlsConfig;
 
 pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
@@ -63,26 +68,61 @@ pub fn server_config(tls: &TlsConfig) -> anyhow::Result<Arc<ServerConfig>> {
     Ok(Arc::new(config))
 }
 
-/// A server that *requires* client certificates from `ca` (the sample partner systems use this: only
-/// the gateway may call them).
+/// A server that *requires* a client certificate from `ca` naming `only_oin` (the sample partner
+/// systems use this: only the gateway may call them; any other certificate fails the handshake).
 pub fn strict_server_config(
     ca: &Path,
     cert: &Path,
     key: &Path,
+    only_oin: &str,
 ) -> anyhow::Result<Arc<ServerConfig>> {
     let provider = provider();
-    let verifier =
-        WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca)?), provider.clone())
-            .build()?;
+    let chain = WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca)?), provider.clone())
+        .build()?;
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
-        .with_client_cert_verifier(verifier)
+        .with_client_cert_verifier(Arc::new(RequireClientOin::new(chain, only_oin)))
         .with_single_cert(load_certs(cert)?, load_key(key)?)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
 
-/// TLS towards partner systems: trust `ca`, present `cert`/`key`.
+/// The gateway's side of the calls to partner systems: whom it trusts and what it presents.
+#[derive(Debug)]
+pub struct UpstreamIdentity {
+    roots: Arc<RootCertStore>,
+    certs: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+}
+
+impl UpstreamIdentity {
+    /// Trust `ca`, present `cert`/`key`.
+    pub fn load(ca: &Path, cert: &Path, key: &Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            roots: Arc::new(roots(ca)?),
+            certs: load_certs(cert)?,
+            key: load_key(key)?,
+        })
+    }
+
+    /// TLS towards the system of the partner whose OIN is `oin`: its server certificate must chain
+    /// to the trusted CA, fit the host name, and name that OIN.
+    pub fn towards(&self, oin: &str) -> anyhow::Result<ClientConfig> {
+        let provider = provider();
+        let chain =
+            WebPkiServerVerifier::builder_with_provider(self.roots.clone(), provider.clone())
+                .build()
+                .context("cannot build the server certificate verifier")?;
+        ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(RequireServerOin::new(chain, oin)))
+            .with_client_auth_cert(self.certs.clone(), self.key.clone_key())
+            .context("the client certificate and key do not fit")
+    }
+}
+
+/// TLS with a client certificate: trust `ca`, present `cert`/`key` (partners calling the gateway).
 pub fn client_config(ca: &Path, cert: &Path, key: &Path) -> anyhow::Result<ClientConfig> {
     ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()?
