@@ -29,6 +29,8 @@ pub enum Behaviour {
     Failing,
     /// Answers correctly after half a second (for shutdown-drain tests).
     Slow,
+    /// Answers an empty record for every category asked (a system that holds nothing yet).
+    Empty,
 }
 
 #[derive(Debug, Clone)]
@@ -129,10 +131,11 @@ async fn records(
     for name in &req.categories {
         if let Some(category) = s.register.category(name) {
             let seed = format!("{}/{}/{}", s.partner.id, req.subject_bsn, name);
-            data.insert(
-                name.clone(),
-                synthetic(category, &seed, s.behaviour == Behaviour::Malformed),
-            );
+            let record = match s.behaviour {
+                Behaviour::Empty => json!({}),
+                b => synthetic(category, &seed, b == Behaviour::Malformed),
+            };
+            data.insert(name.clone(), record);
         }
     }
     (StatusCode::OK, Json(json!({ "data": data })))

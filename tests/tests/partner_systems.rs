@@ -4,7 +4,7 @@
 
 use gateway::pki::PkiLayout;
 use serde_json::{Value, json};
-use tests::{BSN, Config, Db, TestApp};
+use tests::{BSN, Behaviour, Config, Db, TestApp, key_set, set_of};
 
 const OUDERS: &str = "gezinsondersteuning-ouders";
 const AANMELDING: &str = "aanmelding-aanvullende-ondersteuning";
@@ -161,7 +161,66 @@ async fn the_gateway_does_not_deliver_to_a_system_whose_certificate_names_anothe
     app.stop().await;
 }
 
+async fn withheld_names_the_schema_fields_the_purpose_does_not_permit_whatever_the_source_sent(
+    db: Db,
+) {
+    let empty = |id: &str| {
+        if id == "bt-zuid-oost" {
+            Behaviour::Empty
+        } else {
+            Behaviour::Normal
+        }
+    };
+    let Some(app) = TestApp::spawn_with(db, empty, &[]).await else {
+        return;
+    };
+    app.record_consent(BSN, &["aio-lvb-cordaan"], &[AANMELDING], &["gezondheid"])
+        .await;
+    // The aanmelding permits gezondheid.beperking only. bt-centrum-west's system sends every field
+    // of the schema plus `interne_notitie`; bt-zuid-oost's holds nothing.
+    let mut answers = Vec::new();
+    for source in ["bt-centrum-west", "bt-zuid-oost"] {
+        let (status, body) = app
+            .post_as(
+                "aio-lvb-cordaan",
+                "begeleider",
+                "/v1/exchange",
+                &json!({"subject_bsn": BSN, "source": source, "activity": AANMELDING, "categories": ["gezondheid"]}),
+            )
+            .await;
+        assert_eq!(status, 200, "{source}: {body}");
+        assert_eq!(
+            body["withheld"],
+            json!([
+                "gezondheid.behandelaar",
+                "gezondheid.diagnose",
+                "gezondheid.medicatie"
+            ]),
+            "{source}: the schema fields the purpose does not permit, sorted: {body}"
+        );
+        assert!(
+            !body.to_string().contains("interne_notitie"),
+            "{source}: a field outside the schema is never named: {body}"
+        );
+        answers.push(body);
+    }
+    assert_eq!(
+        key_set(&answers[0]["data"]["gezondheid"]),
+        set_of(&["beperking"]),
+        "{}",
+        answers[0]
+    );
+    assert_eq!(
+        answers[1]["data"]["gezondheid"],
+        json!({}),
+        "{}",
+        answers[1]
+    );
+    app.stop().await;
+}
+
 tests::both_databases! {
+    withheld_names_the_schema_fields_the_purpose_does_not_permit_whatever_the_source_sent => withheld_names_the_schema_fields_the_purpose_does_not_permit_whatever_the_source_sent;
     the_gateway_does_not_ask_a_system_whose_certificate_names_another_partner => the_gateway_does_not_ask_a_system_whose_certificate_names_another_partner;
     the_gateway_does_not_deliver_to_a_system_whose_certificate_names_another_partner => the_gateway_does_not_deliver_to_a_system_whose_certificate_names_another_partner;
 }
