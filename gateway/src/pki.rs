@@ -2,6 +2,9 @@
 //! the keys are written unencrypted next to each other.
 
 use std::fs;
+use std::io::Write as _;
+#[cfg(unix)]
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -30,6 +33,10 @@ impl PkiLayout {
     }
     pub fn ca(&self) -> PathBuf {
         self.dir.join("ca.crt")
+    }
+    /// The CA's private key (`dev pki --revoke` signs CRLs with it).
+    pub fn ca_key(&self) -> PathBuf {
+        self.dir.join("ca.key")
     }
     pub fn gateway_cert(&self) -> PathBuf {
         self.dir.join("gateway.crt")
@@ -85,7 +92,7 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
     ];
     let ca = ca_params.self_signed(&ca_key)?;
     write(&layout.ca(), &ca.pem())?;
-    write(&dir.join("ca.key"), &ca_key.serialize_pem())?;
+    write_secret(&layout.ca_key(), &ca_key.serialize_pem())?;
 
     let leaf = |cn: &str, org: &str, oin: Option<&str>| -> anyhow::Result<(String, String)> {
         let key = KeyPair::generate()?;
@@ -107,14 +114,14 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
         Some(GATEWAY_OIN),
     )?;
     write(&layout.gateway_cert(), &cert)?;
-    write(&layout.gateway_key(), &key)?;
+    write_secret(&layout.gateway_key(), &key)?;
 
     for partner in &register.partners {
         let (cert, key) = leaf(&partner.id, &partner.name, Some(&partner.oin))?;
         write(&layout.partner_cert(&partner.id), &cert)?;
-        write(&layout.partner_key(&partner.id), &key)?;
+        write_secret(&layout.partner_key(&partner.id), &key)?;
         let token_key = KeyPair::generate()?;
-        write(
+        write_secret(
             &layout.partner_token_key(&partner.id),
             &token_key.serialize_pem(),
         )?;
@@ -125,14 +132,14 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
     }
 
     let idp = KeyPair::generate()?;
-    write(&layout.citizen_idp_key(), &idp.serialize_pem())?;
+    write_secret(&layout.citizen_idp_key(), &idp.serialize_pem())?;
     write(&layout.citizen_idp_pub(), &idp.public_key_pem())?;
 
     let mut secret = [0u8; 32];
     SystemRandom::new()
         .fill(&mut secret)
         .map_err(|_| anyhow::anyhow!("no randomness available"))?;
-    write(&layout.pseudonym_key(), &hex::encode(secret))?;
+    write_secret(&layout.pseudonym_key(), &hex::encode(secret))?;
     Ok(layout)
 }
 
@@ -149,4 +156,22 @@ fn dn(cn: &str, org: &str, oin: Option<&str>) -> DistinguishedName {
 
 fn write(path: &Path, contents: &str) -> anyhow::Result<()> {
     fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes a private key readable by its owner only: the file is created with mode 0600 (an earlier
+/// file is removed first, since opening an existing file keeps its old mode).
+fn write_secret(path: &Path, contents: &str) -> anyhow::Result<()> {
+    let context = || format!("cannot write {}", path.display());
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(context);
+        }
+        _ => {}
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(path).with_context(context)?;
+    file.write_all(contents.as_bytes()).with_context(context)
 }
