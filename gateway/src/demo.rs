@@ -60,6 +60,7 @@ pub fn dev_config(
             upstream_ca: pki.ca(),
             client_cert: pki.gateway_cert(),
             client_key: pki.gateway_key(),
+            client_crl: Vec::new(),
         },
         citizen_idp: CitizenIdpConfig {
             issuer: DEV_CITIZEN_ISSUER.into(),

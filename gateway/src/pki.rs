@@ -8,10 +8,12 @@ use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use chrono::{Datelike as _, Utc};
 use policies::Register;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName,
+    DnType, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, RevocationReason,
+    RevokedCertParams, SerialNumber,
 };
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -37,6 +39,10 @@ impl PkiLayout {
     /// The CA's private key (`dev pki --revoke` signs CRLs with it).
     pub fn ca_key(&self) -> PathBuf {
         self.dir.join("ca.key")
+    }
+    /// The CRL `revoke` writes.
+    pub fn crl(&self) -> PathBuf {
+        self.dir.join("ca.crl")
     }
     pub fn gateway_cert(&self) -> PathBuf {
         self.dir.join("gateway.crt")
@@ -78,19 +84,7 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
         .with_context(|| format!("cannot create {}", dir.display()))?;
 
     let ca_key = KeyPair::generate()?;
-    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params.distinguished_name = dn(
-        "Amsterdam Sociaal Domein Dev CA",
-        "Gemeente Amsterdam (development)",
-        None,
-    );
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca = ca_params.self_signed(&ca_key)?;
+    let ca = ca_params()?.self_signed(&ca_key)?;
     write(&layout.ca(), &ca.pem())?;
     write_secret(&layout.ca_key(), &ca_key.serialize_pem())?;
 
@@ -141,6 +135,67 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
         .map_err(|_| anyhow::anyhow!("no randomness available"))?;
     write_secret(&layout.pseudonym_key(), &hex::encode(secret))?;
     Ok(layout)
+}
+
+/// Writes `ca.crl`, a CRL signed by the dev CA that revokes the client certificates of `partner_ids`
+/// (none: a CRL that revokes nothing), valid for 30 days. Returns its path. For `[tls] client_crl`.
+pub fn revoke(layout: &PkiLayout, partner_ids: &[&str]) -> anyhow::Result<PathBuf> {
+    let ca_key = fs::read_to_string(layout.ca_key())
+        .with_context(|| format!("cannot read {}", layout.ca_key().display()))?;
+    let ca_key = KeyPair::from_pem(&ca_key).context("ca.key is not a private key")?;
+    // rcgen signs a CRL with a `Certificate`: the CA's own parameters and key give one with the
+    // subject and key identifier of ca.crt, which is all the CRL takes from it.
+    let ca = ca_params()?.self_signed(&ca_key)?;
+    let now = Utc::now();
+    let day = |d: chrono::NaiveDate| -> anyhow::Result<_> {
+        let month = u8::try_from(d.month())?;
+        let day = u8::try_from(d.day())?;
+        Ok(rcgen::date_time_ymd(d.year(), month, day))
+    };
+    let today = day(now.date_naive())?;
+    let revoked_certs = partner_ids
+        .iter()
+        .map(|id| {
+            let cert = crate::tls::load_certs(&layout.partner_cert(id))
+                .with_context(|| format!("no certificate for partner {id} in the PKI"))?;
+            let (_, cert) = x509_parser::parse_x509_certificate(cert[0].as_ref())
+                .map_err(|e| anyhow::anyhow!("the certificate of {id} does not parse: {e}"))?;
+            Ok(RevokedCertParams {
+                serial_number: SerialNumber::from(cert.serial.to_bytes_be()),
+                revocation_time: today,
+                reason_code: Some(RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let crl = CertificateRevocationListParams {
+        this_update: today,
+        next_update: day(now.date_naive() + chrono::Days::new(30))?,
+        crl_number: SerialNumber::from(u64::try_from(now.timestamp())?),
+        issuing_distribution_point: None,
+        revoked_certs,
+        key_identifier_method: KeyIdMethod::Sha256,
+    }
+    .signed_by(&ca, &ca_key)?;
+    write(&layout.crl(), &crl.pem()?)?;
+    Ok(layout.crl())
+}
+
+/// The dev CA: its subject, and the right to sign certificates and CRLs.
+fn ca_params() -> anyhow::Result<CertificateParams> {
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params.distinguished_name = dn(
+        "Amsterdam Sociaal Domein Dev CA",
+        "Gemeente Amsterdam (development)",
+        None,
+    );
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    Ok(params)
 }
 
 fn dn(cn: &str, org: &str, oin: Option<&str>) -> DistinguishedName {

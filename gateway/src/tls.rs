@@ -1,12 +1,12 @@
 //! rustls configuration, ring provider passed explicitly. The server asks every client for a
 //! certificate and verifies one that is presented against the partners' CA (an unknown CA fails the
-//! handshake); clients without one (residents, public endpoints) are let through, and partner routes
-//! refuse them later (see `auth::Partner`). Towards partner systems the gateway accepts only a server
-//! certificate naming that partner's OIN.
+//! handshake) and, when configured, the CRLs; clients without one (residents, public endpoints) are
+//! let through, and partner routes refuse them later (see `auth::Partner`). Towards partner systems
+//! the gateway accepts only a server certificate naming that partner's OIN.
 
 mod organisation;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
@@ -14,7 +14,7 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::server::WebPkiClientVerifier;
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 
 pub use self::organisation::{RequireClientOin, RequireServerOin, certificate_oin};
 use crate::config::TlsConfig;
@@ -49,16 +49,46 @@ pub fn roots(path: &Path) -> anyhow::Result<RootCertStore> {
     Ok(roots)
 }
 
-/// The listener's TLS: server certificate, optional-but-verified client certificates.
+/// Certificate revocation lists, each file PEM (one or more CRLs) or DER (one CRL).
+pub fn load_crls(paths: &[PathBuf]) -> anyhow::Result<Vec<CertificateRevocationListDer<'static>>> {
+    let mut crls = Vec::new();
+    for path in paths {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read CRL {}", path.display()))?;
+        if bytes.starts_with(b"-----BEGIN") {
+            let pem = CertificateRevocationListDer::pem_slice_iter(&bytes)
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| format!("{} holds a malformed CRL", path.display()))?;
+            if pem.is_empty() {
+                bail!("{} holds no CRL", path.display());
+            }
+            crls.extend(pem);
+        } else {
+            crls.push(CertificateRevocationListDer::from(bytes));
+        }
+    }
+    Ok(crls)
+}
+
+/// The listener's TLS: server certificate, optional-but-verified client certificates, checked
+/// against the configured CRLs (a revoked certificate fails the handshake).
 pub fn server_config(tls: &TlsConfig) -> anyhow::Result<Arc<ServerConfig>> {
     let provider = provider();
-    let verifier = WebPkiClientVerifier::builder_with_provider(
+    let mut builder = WebPkiClientVerifier::builder_with_provider(
         Arc::new(roots(&tls.client_ca)?),
         provider.clone(),
     )
-    .allow_unauthenticated()
-    .build()
-    .context("cannot build the client certificate verifier")?;
+    .allow_unauthenticated();
+    if !tls.client_crl.is_empty() {
+        // Only the partner's own certificate is looked up; one whose issuer has no CRL in the list
+        // is refused (fail closed), so list a CRL for every CA in `client_ca`.
+        builder = builder
+            .with_crls(load_crls(&tls.client_crl)?)
+            .only_check_end_entity_revocation();
+    }
+    let verifier = builder
+        .build()
+        .context("cannot build the client certificate verifier (is every CRL valid?)")?;
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_client_cert_verifier(verifier)
@@ -137,4 +167,38 @@ pub fn anonymous_client_config(ca: &Path) -> anyhow::Result<ClientConfig> {
         .with_safe_default_protocol_versions()?
         .with_root_certificates(roots(ca)?)
         .with_no_client_auth())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crl_loads_from_pem_and_from_der() {
+        let dir = tempfile::tempdir().unwrap();
+        let register = policies::Register::from_toml(crate::demo::DEMO_REGISTER).unwrap();
+        let layout = crate::pki::generate(dir.path(), &register).unwrap();
+        let pem = crate::pki::revoke(&layout, &["wpi"]).unwrap();
+        let der = dir.path().join("ca.crl.der");
+        std::fs::write(
+            &der,
+            load_crls(std::slice::from_ref(&pem)).unwrap()[0].as_ref(),
+        )
+        .unwrap();
+        let crls = load_crls(&[pem, der]).unwrap();
+        assert_eq!(crls.len(), 2);
+        assert_eq!(crls[0], crls[1]);
+    }
+
+    #[test]
+    fn a_pem_file_without_a_crl_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.crl");
+        std::fs::write(
+            &bad,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        assert!(load_crls(&[bad]).is_err());
+    }
 }

@@ -83,6 +83,47 @@ fn dev_pki_writes_every_private_key_readable_by_its_owner_only() {
 }
 
 #[test]
+fn dev_pki_revoke_writes_a_crl_for_the_pki_already_there() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        gateway(&["dev", "pki", "--out", "pki"], dir.path())
+            .status
+            .success()
+    );
+    let ca = std::fs::read(dir.path().join("pki/ca.crt")).unwrap();
+    let out = gateway(
+        &[
+            "dev",
+            "pki",
+            "--out",
+            "pki",
+            "--revoke",
+            "wpi",
+            "--revoke",
+            "okt-amsterdam",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let crl = std::fs::read_to_string(dir.path().join("pki/ca.crl")).unwrap();
+    assert!(crl.starts_with("-----BEGIN X509 CRL-----"), "{crl}");
+    assert_eq!(
+        std::fs::read(dir.path().join("pki/ca.crt")).unwrap(),
+        ca,
+        "the CA is kept, so the CRL fits the certificates already handed out"
+    );
+    let unknown = gateway(
+        &["dev", "pki", "--out", "pki", "--revoke", "nobody"],
+        dir.path(),
+    );
+    assert!(!unknown.status.success(), "an unknown partner is an error");
+}
+
+#[test]
 fn dev_token_prints_partner_and_citizen_tokens_and_refuses_a_bad_bsn() {
     let dir = tempfile::tempdir().unwrap();
     assert!(

@@ -219,6 +219,49 @@ async fn withheld_names_the_schema_fields_the_purpose_does_not_permit_whatever_t
     app.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_whose_certificate_is_on_the_crl_is_refused_at_the_handshake() {
+    let Some(app) = TestApp::spawn_configured(Db::Sqlite, |config, pki| {
+        let crl = gateway::pki::revoke(pki, &["wpi"]).expect("crl");
+        config.tls.client_crl = vec![crl];
+    })
+    .await
+    else {
+        return;
+    };
+    let token = app.partner_token("wpi", "prof-1", "klantmanager");
+    let result = app
+        .partner("wpi")
+        .get(app.url(&format!("/v1/consents?subject_bsn={BSN}")))
+        .bearer_auth(&token)
+        .send()
+        .await;
+    assert!(
+        result.is_err(),
+        "a revoked certificate must fail the handshake, got HTTP {:?}",
+        result.map(|r| r.status())
+    );
+    let result = app.partner("wpi").get(app.url("/healthz")).send().await;
+    assert!(
+        result.is_err(),
+        "even on a public route, got HTTP {:?}",
+        result.map(|r| r.status())
+    );
+
+    // Another partner of the same CA, and anyone without a certificate, still get in.
+    let (status, body) = app
+        .get_as(
+            "bt-centrum-west",
+            "regievoerder",
+            &format!("/v1/consents?subject_bsn={BSN}"),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = tests::send(app.public().get(app.url("/v1/register"))).await;
+    assert_eq!(status, 200);
+    app.stop().await;
+}
+
 tests::both_databases! {
     withheld_names_the_schema_fields_the_purpose_does_not_permit_whatever_the_source_sent => withheld_names_the_schema_fields_the_purpose_does_not_permit_whatever_the_source_sent;
     the_gateway_does_not_ask_a_system_whose_certificate_names_another_partner => the_gateway_does_not_ask_a_system_whose_certificate_names_another_partner;
