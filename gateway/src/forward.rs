@@ -152,7 +152,16 @@ impl Upstream {
     }
 }
 
-/// reqwest errors include the URL; ours carry no personal data, but keep messages short anyway.
+/// The error and its causes (e.g. the TLS reason: a certificate naming another organisation), without
+/// the URL: ours carry no personal data, but keep messages short anyway. Request bodies never appear.
 fn without_url(e: reqwest::Error) -> String {
-    e.without_url().to_string()
+    let e = e.without_url();
+    let mut message = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        message.push_str(": ");
+        message.push_str(&c.to_string());
+        cause = c.source();
+    }
+    message
 }
