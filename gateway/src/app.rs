@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::tokens::TokenVerifier;
 use crate::config::Config;
-use crate::forward::Upstream;
+use crate::forward::{PartnerSystem, Upstream};
 use crate::ratelimit::RateLimits;
 use crate::state::AppState;
 use crate::{routes, server, tls};
@@ -49,17 +49,21 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let register = load_register(&config.register)?;
         let mut partner_keys = HashMap::new();
-        let mut endpoints = HashMap::new();
+        let mut systems = HashMap::new();
         for (id, partner) in &config.partners {
-            if register.partner(id).is_none() {
+            let Some(registered) = register.partner(id) else {
                 bail!("the configuration names partner '{id}', which the register does not know");
-            }
+            };
             partner_keys.insert(
                 id.clone(),
                 TokenVerifier::read_public_key(&partner.token_key)?,
             );
             if let Some(endpoint) = &partner.endpoint {
-                endpoints.insert(id.clone(), endpoint.clone());
+                let system = PartnerSystem {
+                    endpoint: endpoint.clone(),
+                    oin: registered.oin.clone(),
+                };
+                systems.insert(id.clone(), system);
             }
         }
         let tokens = TokenVerifier::new(
@@ -73,7 +77,7 @@ impl Application {
         let store = consent::connect(&config.database_url)
             .await
             .context("cannot open the database")?;
-        let upstream_tls = tls::client_config(
+        let upstream_identity = tls::UpstreamIdentity::load(
             &config.tls.upstream_ca,
             &config.tls.client_cert,
             &config.tls.client_key,
@@ -87,7 +91,7 @@ impl Application {
             store,
             pseudonyms: Arc::new(pseudonyms),
             tokens: Arc::new(tokens),
-            upstream: Arc::new(Upstream::new(upstream_tls, endpoints)?),
+            upstream: Arc::new(Upstream::new(&upstream_identity, systems)?),
             clock,
             consent: config.consent,
         };

@@ -70,6 +70,10 @@ enum Dev {
         /// Register whose partners get identities (default: the demo register).
         #[arg(long)]
         register: Option<PathBuf>,
+        /// Write OUT/ca.crl, signed by the dev CA, revoking this partner's client certificate
+        /// (repeatable); uses the PKI already in OUT (generates one first if there is none).
+        #[arg(long, value_name = "PARTNER")]
+        revoke: Vec<String>,
     },
     /// Print a partner JWT (--partner, --sub, --role) or a citizen token (--citizen BSN).
     Token {
@@ -112,15 +116,34 @@ pub async fn run() -> anyhow::Result<()> {
             let register = crate::app::load_register(&register)?;
             print!("{}", crate::demo::register_summary(&register));
         }
-        Command::Dev(Dev::Pki { out, register }) => {
-            let text = match register {
-                Some(path) => std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?,
-                None => DEMO_REGISTER.to_owned(),
+        Command::Dev(Dev::Pki {
+            out,
+            register,
+            revoke,
+        }) => {
+            let existing = PkiLayout::new(&out);
+            let layout = if revoke.is_empty() || !existing.exists() {
+                let text = match register {
+                    Some(path) => std::fs::read_to_string(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?,
+                    None => DEMO_REGISTER.to_owned(),
+                };
+                let register = policies::Register::from_toml(&text)?;
+                let layout = crate::pki::generate(&out, &register)?;
+                println!("development PKI written to {}", out.display());
+                layout
+            } else {
+                existing
             };
-            let register = policies::Register::from_toml(&text)?;
-            crate::pki::generate(&out, &register)?;
-            println!("development PKI written to {}", out.display());
+            if !revoke.is_empty() {
+                let ids: Vec<&str> = revoke.iter().map(String::as_str).collect();
+                let crl = crate::pki::revoke(&layout, &ids)?;
+                println!(
+                    "CRL revoking {} written to {}",
+                    ids.join(", "),
+                    crl.display()
+                );
+            }
         }
         Command::Dev(Dev::Token {
             pki,

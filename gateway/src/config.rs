@@ -81,6 +81,10 @@ pub struct TlsConfig {
     /// The gateway's own client certificate towards partner systems.
     pub client_cert: PathBuf,
     pub client_key: PathBuf,
+    /// Certificate revocation lists (PEM or DER) that partners' client certificates are checked
+    /// against at the handshake; none by default.
+    #[serde(default)]
+    pub client_crl: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -169,6 +173,9 @@ impl Config {
             &mut self.tls.client_cert,
             &mut self.tls.client_key,
         ] {
+            fix(p);
+        }
+        for p in &mut self.tls.client_crl {
             fix(p);
         }
         for partner in self.partners.values_mut() {

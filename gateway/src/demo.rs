@@ -61,6 +61,7 @@ pub fn dev_config(
             upstream_ca: pki.ca(),
             client_cert: pki.gateway_cert(),
             client_key: pki.gateway_key(),
+            client_crl: Vec::new(),
         },
         citizen_idp: CitizenIdpConfig {
             issuer: DEV_CITIZEN_ISSUER.into(),
@@ -80,7 +81,8 @@ pub fn dev_config(
     }
 }
 
-/// Starts one sample system per partner; `behaviour` picks how each behaves.
+/// Starts one sample system per partner, each serving with that partner's certificate and accepting
+/// only the gateway's (`pki::GATEWAY_OIN`); `behaviour` picks how each behaves.
 pub async fn start_sample_systems(
     pki: &PkiLayout,
     register: &Arc<Register>,
@@ -92,6 +94,7 @@ pub async fn start_sample_systems(
             &pki.ca(),
             &pki.partner_cert(&partner.id),
             &pki.partner_key(&partner.id),
+            pki::GATEWAY_OIN,
         )?;
         systems.push(
             SampleSystem::start(

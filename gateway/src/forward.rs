@@ -1,5 +1,8 @@
 //! Calls to partner systems over mTLS with the gateway's own client certificate: fetching the
 //! permitted categories from a source (exchange) and handing pushed data to a recipient (delivery).
+//! Each partner has its own client (and connection pool) that accepts only a server certificate
+//! naming that partner's OIN, checked at the handshake before the request (with its BSN) is sent;
+//! a system presenting another organisation's certificate is treated as unreachable.
 //!
 //! The partner-system interface (what sample systems implement, and real ones must):
 //! `POST {endpoint}/v1/records` `{"subject_bsn", "activity", "categories": [...]}` →
@@ -11,6 +14,8 @@ use std::time::Duration;
 
 use policies::Bsn;
 use serde_json::{Map, Value, json};
+
+use crate::tls::UpstreamIdentity;
 
 /// Answers from partner systems larger than this are refused.
 const MAX_ANSWER_BYTES: usize = 1 << 20;
@@ -27,32 +32,55 @@ pub enum ForwardError {
     Malformed(String),
 }
 
+/// Where one partner's system answers, and whom the gateway expects to find there.
+#[derive(Debug, Clone)]
+pub struct PartnerSystem {
+    /// Base URL (https).
+    pub endpoint: String,
+    /// The partner's OIN (register), which the system's server certificate must carry.
+    pub oin: String,
+}
+
+#[derive(Debug)]
+struct Connection {
+    endpoint: String,
+    client: reqwest::Client,
+}
+
 #[derive(Debug)]
 pub struct Upstream {
-    client: reqwest::Client,
-    endpoints: HashMap<String, String>,
+    systems: HashMap<String, Connection>,
 }
 
 impl Upstream {
+    /// One client per partner id in `systems`, each pinned to that partner's OIN.
     pub fn new(
-        tls: rustls::ClientConfig,
-        endpoints: HashMap<String, String>,
+        identity: &UpstreamIdentity,
+        systems: HashMap<String, PartnerSystem>,
     ) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .timeout(Duration::from_secs(10))
-            .connect_timeout(Duration::from_secs(3))
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()?;
-        Ok(Self { client, endpoints })
+        let systems = systems
+            .into_iter()
+            .map(|(id, system)| {
+                let client = reqwest::Client::builder()
+                    .use_preconfigured_tls(identity.towards(&system.oin)?)
+                    .timeout(Duration::from_secs(10))
+                    .connect_timeout(Duration::from_secs(3))
+                    .pool_idle_timeout(Duration::from_secs(60))
+                    .build()?;
+                let connection = Connection {
+                    endpoint: system.endpoint,
+                    client,
+                };
+                Ok((id, connection))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Self { systems })
     }
 
-    fn url(&self, partner: &str, path: &str) -> Result<String, ForwardError> {
-        let base = self
-            .endpoints
+    fn system(&self, partner: &str) -> Result<&Connection, ForwardError> {
+        self.systems
             .get(partner)
-            .ok_or_else(|| ForwardError::NoEndpoint(partner.to_owned()))?;
-        Ok(format!("{}{path}", base.trim_end_matches('/')))
+            .ok_or_else(|| ForwardError::NoEndpoint(partner.to_owned()))
     }
 
     /// Asks `source` for the given categories of one subject. Returns the `data` object as sent.
@@ -67,7 +95,7 @@ impl Upstream {
         let body =
             json!({ "subject_bsn": bsn.expose(), "activity": activity, "categories": categories });
         let answer = self
-            .post(self.url(source, "/v1/records")?, &body, traceparent)
+            .post(self.system(source)?, "/v1/records", &body, traceparent)
             .await?;
         let bytes = answer
             .bytes()
@@ -96,18 +124,20 @@ impl Upstream {
         body: &Value,
         traceparent: Option<&str>,
     ) -> Result<(), ForwardError> {
-        self.post(self.url(recipient, "/v1/deliveries")?, body, traceparent)
+        self.post(self.system(recipient)?, "/v1/deliveries", body, traceparent)
             .await
             .map(drop)
     }
 
     async fn post(
         &self,
-        url: String,
+        system: &Connection,
+        path: &str,
         body: &Value,
         traceparent: Option<&str>,
     ) -> Result<reqwest::Response, ForwardError> {
-        let mut request = self.client.post(url).json(body);
+        let url = format!("{}{path}", system.endpoint.trim_end_matches('/'));
+        let mut request = system.client.post(url).json(body);
         if let Some(tp) = traceparent {
             request = request.header("traceparent", tp);
         }
@@ -122,7 +152,16 @@ impl Upstream {
     }
 }
 
-/// reqwest errors include the URL; ours carry no personal data, but keep messages short anyway.
+/// The error and its causes (e.g. the TLS reason: a certificate naming another organisation), without
+/// the URL: ours carry no personal data, but keep messages short anyway. Request bodies never appear.
 fn without_url(e: reqwest::Error) -> String {
-    e.without_url().to_string()
+    let e = e.without_url();
+    let mut message = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        message.push_str(": ");
+        message.push_str(&c.to_string());
+        cause = c.source();
+    }
+    message
 }

@@ -2,18 +2,26 @@
 //! the keys are written unencrypted next to each other.
 
 use std::fs;
+use std::io::Write as _;
+#[cfg(unix)]
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use chrono::{Datelike as _, Utc};
 use policies::Register;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName,
+    DnType, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, RevocationReason,
+    RevokedCertParams, SerialNumber,
 };
 use ring::rand::{SecureRandom, SystemRandom};
 
 /// OID 2.5.4.5, the subject attribute that carries the organisation identifier (OIN).
 pub const SERIAL_NUMBER_OID: [u64; 4] = [2, 5, 4, 5];
+/// The gateway's OIN in the development PKI (its certificate's subject `serialNumber`); the sample
+/// partner systems accept calls only from a certificate carrying it.
+pub const GATEWAY_OIN: &str = "00000001000000000000";
 
 /// Where `dev pki` puts things.
 #[derive(Debug, Clone)]
@@ -27,6 +35,14 @@ impl PkiLayout {
     }
     pub fn ca(&self) -> PathBuf {
         self.dir.join("ca.crt")
+    }
+    /// The CA's private key (`dev pki --revoke` signs CRLs with it).
+    pub fn ca_key(&self) -> PathBuf {
+        self.dir.join("ca.key")
+    }
+    /// The CRL `revoke` writes.
+    pub fn crl(&self) -> PathBuf {
+        self.dir.join("ca.crl")
     }
     pub fn gateway_cert(&self) -> PathBuf {
         self.dir.join("gateway.crt")
@@ -68,21 +84,9 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
         .with_context(|| format!("cannot create {}", dir.display()))?;
 
     let ca_key = KeyPair::generate()?;
-    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params.distinguished_name = dn(
-        "Amsterdam Sociaal Domein Dev CA",
-        "Gemeente Amsterdam (development)",
-        None,
-    );
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca = ca_params.self_signed(&ca_key)?;
+    let ca = ca_params()?.self_signed(&ca_key)?;
     write(&layout.ca(), &ca.pem())?;
-    write(&dir.join("ca.key"), &ca_key.serialize_pem())?;
+    write_secret(&layout.ca_key(), &ca_key.serialize_pem())?;
 
     let leaf = |cn: &str, org: &str, oin: Option<&str>| -> anyhow::Result<(String, String)> {
         let key = KeyPair::generate()?;
@@ -101,17 +105,17 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
     let (cert, key) = leaf(
         "amsterdam-privacy-gateway",
         "Gemeente Amsterdam",
-        Some("00000001000000000000"),
+        Some(GATEWAY_OIN),
     )?;
     write(&layout.gateway_cert(), &cert)?;
-    write(&layout.gateway_key(), &key)?;
+    write_secret(&layout.gateway_key(), &key)?;
 
     for partner in &register.partners {
         let (cert, key) = leaf(&partner.id, &partner.name, Some(&partner.oin))?;
         write(&layout.partner_cert(&partner.id), &cert)?;
-        write(&layout.partner_key(&partner.id), &key)?;
+        write_secret(&layout.partner_key(&partner.id), &key)?;
         let token_key = KeyPair::generate()?;
-        write(
+        write_secret(
             &layout.partner_token_key(&partner.id),
             &token_key.serialize_pem(),
         )?;
@@ -122,15 +126,76 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
     }
 
     let idp = KeyPair::generate()?;
-    write(&layout.citizen_idp_key(), &idp.serialize_pem())?;
+    write_secret(&layout.citizen_idp_key(), &idp.serialize_pem())?;
     write(&layout.citizen_idp_pub(), &idp.public_key_pem())?;
 
     let mut secret = [0u8; 32];
     SystemRandom::new()
         .fill(&mut secret)
         .map_err(|_| anyhow::anyhow!("no randomness available"))?;
-    write(&layout.pseudonym_key(), &hex::encode(secret))?;
+    write_secret(&layout.pseudonym_key(), &hex::encode(secret))?;
     Ok(layout)
+}
+
+/// Writes `ca.crl`, a CRL signed by the dev CA that revokes the client certificates of `partner_ids`
+/// (none: a CRL that revokes nothing), valid for 30 days. Returns its path. For `[tls] client_crl`.
+pub fn revoke(layout: &PkiLayout, partner_ids: &[&str]) -> anyhow::Result<PathBuf> {
+    let ca_key = fs::read_to_string(layout.ca_key())
+        .with_context(|| format!("cannot read {}", layout.ca_key().display()))?;
+    let ca_key = KeyPair::from_pem(&ca_key).context("ca.key is not a private key")?;
+    // rcgen signs a CRL with a `Certificate`: the CA's own parameters and key give one with the
+    // subject and key identifier of ca.crt, which is all the CRL takes from it.
+    let ca = ca_params()?.self_signed(&ca_key)?;
+    let now = Utc::now();
+    let day = |d: chrono::NaiveDate| -> anyhow::Result<_> {
+        let month = u8::try_from(d.month())?;
+        let day = u8::try_from(d.day())?;
+        Ok(rcgen::date_time_ymd(d.year(), month, day))
+    };
+    let today = day(now.date_naive())?;
+    let revoked_certs = partner_ids
+        .iter()
+        .map(|id| {
+            let cert = crate::tls::load_certs(&layout.partner_cert(id))
+                .with_context(|| format!("no certificate for partner {id} in the PKI"))?;
+            let (_, cert) = x509_parser::parse_x509_certificate(cert[0].as_ref())
+                .map_err(|e| anyhow::anyhow!("the certificate of {id} does not parse: {e}"))?;
+            Ok(RevokedCertParams {
+                serial_number: SerialNumber::from(cert.serial.to_bytes_be()),
+                revocation_time: today,
+                reason_code: Some(RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let crl = CertificateRevocationListParams {
+        this_update: today,
+        next_update: day(now.date_naive() + chrono::Days::new(30))?,
+        crl_number: SerialNumber::from(u64::try_from(now.timestamp())?),
+        issuing_distribution_point: None,
+        revoked_certs,
+        key_identifier_method: KeyIdMethod::Sha256,
+    }
+    .signed_by(&ca, &ca_key)?;
+    write(&layout.crl(), &crl.pem()?)?;
+    Ok(layout.crl())
+}
+
+/// The dev CA: its subject, and the right to sign certificates and CRLs.
+fn ca_params() -> anyhow::Result<CertificateParams> {
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params.distinguished_name = dn(
+        "Amsterdam Sociaal Domein Dev CA",
+        "Gemeente Amsterdam (development)",
+        None,
+    );
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    Ok(params)
 }
 
 fn dn(cn: &str, org: &str, oin: Option<&str>) -> DistinguishedName {
@@ -146,4 +211,22 @@ fn dn(cn: &str, org: &str, oin: Option<&str>) -> DistinguishedName {
 
 fn write(path: &Path, contents: &str) -> anyhow::Result<()> {
     fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes a private key readable by its owner only: the file is created with mode 0600 (an earlier
+/// file is removed first, since opening an existing file keeps its old mode).
+fn write_secret(path: &Path, contents: &str) -> anyhow::Result<()> {
+    let context = || format!("cannot write {}", path.display());
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(context);
+        }
+        _ => {}
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(path).with_context(context)?;
+    file.write_all(contents.as_bytes()).with_context(context)
 }

@@ -1,7 +1,9 @@
-//! Sample partner systems for the demo and the tests. Each answers over mTLS (only clients with a
-//! certificate from the dev CA, i.e. the gateway) with deterministic synthetic records for any valid
-//! BSN: every field of each category's schema plus an internal note, more than any one activity may
-//! receive, so the gateway's filtering is visible. Deliveries are kept in memory for inspection.
+//! Sample partner systems for the demo and the tests. Each serves with its partner's certificate and
+//! answers over mTLS only the gateway (a client certificate of the dev CA carrying the gateway's OIN;
+//! any other fails the handshake, see `tls::strict_server_config`) with deterministic synthetic
+//! records for any valid BSN: every field of each category's schema plus an internal note, more than
+//! any one activity may receive, so the gateway's filtering is visible. Deliveries are kept in memory
+//! for inspection.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -27,6 +29,8 @@ pub enum Behaviour {
     Failing,
     /// Answers correctly after half a second (for shutdown-drain tests).
     Slow,
+    /// Answers an empty record for every category asked (a system that holds nothing yet).
+    Empty,
 }
 
 #[derive(Debug, Clone)]
@@ -127,10 +131,11 @@ async fn records(
     for name in &req.categories {
         if let Some(category) = s.register.category(name) {
             let seed = format!("{}/{}/{}", s.partner.id, req.subject_bsn, name);
-            data.insert(
-                name.clone(),
-                synthetic(category, &seed, s.behaviour == Behaviour::Malformed),
-            );
+            let record = match s.behaviour {
+                Behaviour::Empty => json!({}),
+                b => synthetic(category, &seed, b == Behaviour::Malformed),
+            };
+            data.insert(name.clone(), record);
         }
     }
     (StatusCode::OK, Json(json!({ "data": data })))

@@ -1,17 +1,22 @@
 //! rustls configuration, ring provider passed explicitly. The server asks every client for a
 //! certificate and verifies one that is presented against the partners' CA (an unknown CA fails the
-//! handshake); clients without one (residents, public endpoints) are let through, and partner routes
-//! refuse them later (see `auth::Partner`).
+//! handshake) and, when configured, the CRLs; clients without one (residents, public endpoints) are
+//! let through, and partner routes refuse them later (see `auth::Partner`). Towards partner systems
+//! the gateway accepts only a server certificate naming that partner's OIN.
 
-use std::path::Path;
+mod organisation;
+
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use rustls::client::WebPkiServerVerifier;
 use rustls::server::WebPkiClientVerifier;
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 
+pub use self::organisation::{RequireClientOin, RequireServerOin, certificate_oin};
 use crate::config::TlsConfig;
 
 pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
@@ -44,16 +49,46 @@ pub fn roots(path: &Path) -> anyhow::Result<RootCertStore> {
     Ok(roots)
 }
 
-/// The listener's TLS: server certificate, optional-but-verified client certificates.
+/// Certificate revocation lists, each file PEM (one or more CRLs) or DER (one CRL).
+pub fn load_crls(paths: &[PathBuf]) -> anyhow::Result<Vec<CertificateRevocationListDer<'static>>> {
+    let mut crls = Vec::new();
+    for path in paths {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read CRL {}", path.display()))?;
+        if bytes.starts_with(b"-----BEGIN") {
+            let pem = CertificateRevocationListDer::pem_slice_iter(&bytes)
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| format!("{} holds a malformed CRL", path.display()))?;
+            if pem.is_empty() {
+                bail!("{} holds no CRL", path.display());
+            }
+            crls.extend(pem);
+        } else {
+            crls.push(CertificateRevocationListDer::from(bytes));
+        }
+    }
+    Ok(crls)
+}
+
+/// The listener's TLS: server certificate, optional-but-verified client certificates, checked
+/// against the configured CRLs (a revoked certificate fails the handshake).
 pub fn server_config(tls: &TlsConfig) -> anyhow::Result<Arc<ServerConfig>> {
     let provider = provider();
-    let verifier = WebPkiClientVerifier::builder_with_provider(
+    let mut builder = WebPkiClientVerifier::builder_with_provider(
         Arc::new(roots(&tls.client_ca)?),
         provider.clone(),
     )
-    .allow_unauthenticated()
-    .build()
-    .context("cannot build the client certificate verifier")?;
+    .allow_unauthenticated();
+    if !tls.client_crl.is_empty() {
+        // Only the partner's own certificate is looked up; one whose issuer has no CRL in the list
+        // is refused (fail closed), so list a CRL for every CA in `client_ca`.
+        builder = builder
+            .with_crls(load_crls(&tls.client_crl)?)
+            .only_check_end_entity_revocation();
+    }
+    let verifier = builder
+        .build()
+        .context("cannot build the client certificate verifier (is every CRL valid?)")?;
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_client_cert_verifier(verifier)
@@ -63,26 +98,61 @@ pub fn server_config(tls: &TlsConfig) -> anyhow::Result<Arc<ServerConfig>> {
     Ok(Arc::new(config))
 }
 
-/// A server that *requires* client certificates from `ca` (the sample partner systems use this: only
-/// the gateway may call them).
+/// A server that *requires* a client certificate from `ca` naming `only_oin` (the sample partner
+/// systems use this: only the gateway may call them; any other certificate fails the handshake).
 pub fn strict_server_config(
     ca: &Path,
     cert: &Path,
     key: &Path,
+    only_oin: &str,
 ) -> anyhow::Result<Arc<ServerConfig>> {
     let provider = provider();
-    let verifier =
-        WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca)?), provider.clone())
-            .build()?;
+    let chain = WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca)?), provider.clone())
+        .build()?;
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
-        .with_client_cert_verifier(verifier)
+        .with_client_cert_verifier(Arc::new(RequireClientOin::new(chain, only_oin)))
         .with_single_cert(load_certs(cert)?, load_key(key)?)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
 
-/// TLS towards partner systems: trust `ca`, present `cert`/`key`.
+/// The gateway's side of the calls to partner systems: whom it trusts and what it presents.
+#[derive(Debug)]
+pub struct UpstreamIdentity {
+    roots: Arc<RootCertStore>,
+    certs: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+}
+
+impl UpstreamIdentity {
+    /// Trust `ca`, present `cert`/`key`.
+    pub fn load(ca: &Path, cert: &Path, key: &Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            roots: Arc::new(roots(ca)?),
+            certs: load_certs(cert)?,
+            key: load_key(key)?,
+        })
+    }
+
+    /// TLS towards the system of the partner whose OIN is `oin`: its server certificate must chain
+    /// to the trusted CA, fit the host name, and name that OIN.
+    pub fn towards(&self, oin: &str) -> anyhow::Result<ClientConfig> {
+        let provider = provider();
+        let chain =
+            WebPkiServerVerifier::builder_with_provider(self.roots.clone(), provider.clone())
+                .build()
+                .context("cannot build the server certificate verifier")?;
+        ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(RequireServerOin::new(chain, oin)))
+            .with_client_auth_cert(self.certs.clone(), self.key.clone_key())
+            .context("the client certificate and key do not fit")
+    }
+}
+
+/// TLS with a client certificate: trust `ca`, present `cert`/`key` (partners calling the gateway).
 pub fn client_config(ca: &Path, cert: &Path, key: &Path) -> anyhow::Result<ClientConfig> {
     ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()?
@@ -97,4 +167,38 @@ pub fn anonymous_client_config(ca: &Path) -> anyhow::Result<ClientConfig> {
         .with_safe_default_protocol_versions()?
         .with_root_certificates(roots(ca)?)
         .with_no_client_auth())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crl_loads_from_pem_and_from_der() {
+        let dir = tempfile::tempdir().unwrap();
+        let register = policies::Register::from_toml(crate::demo::DEMO_REGISTER).unwrap();
+        let layout = crate::pki::generate(dir.path(), &register).unwrap();
+        let pem = crate::pki::revoke(&layout, &["wpi"]).unwrap();
+        let der = dir.path().join("ca.crl.der");
+        std::fs::write(
+            &der,
+            load_crls(std::slice::from_ref(&pem)).unwrap()[0].as_ref(),
+        )
+        .unwrap();
+        let crls = load_crls(&[pem, der]).unwrap();
+        assert_eq!(crls.len(), 2);
+        assert_eq!(crls[0], crls[1]);
+    }
+
+    #[test]
+    fn a_pem_file_without_a_crl_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.crl");
+        std::fs::write(
+            &bad,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        assert!(load_crls(&[bad]).is_err());
+    }
 }

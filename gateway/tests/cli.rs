@@ -38,6 +38,92 @@ fn dev_pki_writes_the_files_the_api_contract_names() {
 }
 
 #[test]
+fn dev_pki_writes_every_private_key_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |file: &Path| std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+    for run in ["first", "second, over a key left world-readable"] {
+        let out = gateway(&["dev", "pki", "--out", "pki"], dir.path());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pki = dir.path().join("pki");
+        let mut keys: Vec<_> = ["ca.key", "gateway.key", "citizen-idp.key", "pseudonym.key"]
+            .iter()
+            .map(|f| pki.join(f))
+            .collect();
+        for entry in std::fs::read_dir(pki.join("partners")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "key") {
+                keys.push(path);
+            }
+        }
+        assert!(
+            keys.iter()
+                .any(|k| k.to_string_lossy().ends_with("wpi.token.key")),
+            "token keys are among them: {keys:?}"
+        );
+        for key in &keys {
+            assert_eq!(
+                mode(key),
+                0o600,
+                "{run} run: {} is {:o}",
+                key.display(),
+                mode(key)
+            );
+        }
+        std::fs::set_permissions(
+            pki.join("gateway.key"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn dev_pki_revoke_writes_a_crl_for_the_pki_already_there() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        gateway(&["dev", "pki", "--out", "pki"], dir.path())
+            .status
+            .success()
+    );
+    let ca = std::fs::read(dir.path().join("pki/ca.crt")).unwrap();
+    let out = gateway(
+        &[
+            "dev",
+            "pki",
+            "--out",
+            "pki",
+            "--revoke",
+            "wpi",
+            "--revoke",
+            "okt-amsterdam",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let crl = std::fs::read_to_string(dir.path().join("pki/ca.crl")).unwrap();
+    assert!(crl.starts_with("-----BEGIN X509 CRL-----"), "{crl}");
+    assert_eq!(
+        std::fs::read(dir.path().join("pki/ca.crt")).unwrap(),
+        ca,
+        "the CA is kept, so the CRL fits the certificates already handed out"
+    );
+    let unknown = gateway(
+        &["dev", "pki", "--out", "pki", "--revoke", "nobody"],
+        dir.path(),
+    );
+    assert!(!unknown.status.success(), "an unknown partner is an error");
+}
+
+#[test]
 fn dev_token_prints_partner_and_citizen_tokens_and_refuses_a_bad_bsn() {
     let dir = tempfile::tempdir().unwrap();
     assert!(

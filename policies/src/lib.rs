@@ -11,6 +11,6 @@ mod trust;
 
 pub use bsn::{Bsn, BsnError};
 pub use decide::{ConsentGrant, Decision, Mode, PartyRef, Permit, Request, Violation, decide};
-pub use payload::{PayloadIssue, filter_payload};
+pub use payload::{PayloadIssue, filter_payload, withheld_fields};
 pub use register::{Activity, Category, FieldType, LegalBasis, Partner, Register, RegisterError};
 pub use trust::{RecordingError, Standing, may_confirm, may_see, parties, recording_by};

@@ -20,35 +20,47 @@ pub enum PayloadIssue {
     },
 }
 
-/// Checks `value` against the category's schema and keeps only `allowed` fields. Returns the released
-/// record and the names of the fields that were present but withheld.
+/// Checks `value` against the category's schema and keeps only `allowed` fields; every other field,
+/// in the schema or not, is dropped.
 pub fn filter_payload(
     category: &Category,
     allowed: &BTreeSet<String>,
     value: &Value,
-) -> Result<(Map<String, Value>, Vec<String>), PayloadIssue> {
+) -> Result<Map<String, Value>, PayloadIssue> {
     let Value::Object(record) = value else {
         return Err(PayloadIssue::NotAnObject(category.id.clone()));
     };
     let mut released = Map::new();
-    let mut withheld = Vec::new();
     for (field, v) in record {
-        let schema_type = category.fields.get(field);
-        match schema_type {
-            Some(t) if allowed.contains(field) => {
-                if !(v.is_null() || matches_type(*t, v)) {
-                    return Err(PayloadIssue::WrongType {
-                        category: category.id.clone(),
-                        field: field.clone(),
-                        expected: type_name(*t),
-                    });
-                }
-                released.insert(field.clone(), v.clone());
-            }
-            _ => withheld.push(format!("{}.{field}", category.id)),
+        let Some(t) = category
+            .fields
+            .get(field)
+            .filter(|_| allowed.contains(field))
+        else {
+            continue;
+        };
+        if !(v.is_null() || matches_type(*t, v)) {
+            return Err(PayloadIssue::WrongType {
+                category: category.id.clone(),
+                field: field.clone(),
+                expected: type_name(*t),
+            });
         }
+        released.insert(field.clone(), v.clone());
     }
-    Ok((released, withheld))
+    Ok(released)
+}
+
+/// The fields of the category's schema that `allowed` leaves out, as `category.field`, sorted: what
+/// a purpose withholds. It depends on the schema only, never on a record, so naming it reveals
+/// nothing about what a partner system holds (e.g. whether a `diagnose` exists).
+pub fn withheld_fields(category: &Category, allowed: &BTreeSet<String>) -> Vec<String> {
+    category
+        .fields
+        .keys()
+        .filter(|field| !allowed.contains(*field))
+        .map(|field| format!("{}.{field}", category.id))
+        .collect()
 }
 
 fn matches_type(t: FieldType, v: &Value) -> bool {
@@ -93,16 +105,24 @@ mod tests {
     }
 
     #[test]
-    fn fields_the_purpose_does_not_need_are_dropped_and_reported() {
+    fn fields_the_purpose_does_not_need_and_fields_outside_the_schema_are_dropped() {
         let allowed = BTreeSet::from(["naam".to_string()]);
-        let (out, withheld) = filter_payload(
+        let out = filter_payload(
             &contact(),
             &allowed,
             &json!({"naam": "A. de Vries", "telefoon": "0201234567", "hobby": "x"}),
         )
         .unwrap();
         assert_eq!(Value::Object(out), json!({"naam": "A. de Vries"}));
-        assert_eq!(withheld, vec!["contact.hobby", "contact.telefoon"]);
+    }
+
+    #[test]
+    fn withheld_fields_come_from_the_schema_not_from_the_record() {
+        let allowed = BTreeSet::from(["naam".to_string()]);
+        assert_eq!(
+            withheld_fields(&contact(), &allowed),
+            vec!["contact.geboortedatum", "contact.telefoon"]
+        );
     }
 
     #[test]

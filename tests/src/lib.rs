@@ -10,6 +10,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use gateway::Application;
 use gateway::auth::tokens;
+pub use gateway::config::Config;
 use gateway::demo::{
     DEFAULT_AUDIENCE, DEMO_REGISTER, DEV_CITIZEN_ISSUER, dev_config, start_sample_systems,
 };
@@ -136,12 +137,47 @@ impl TestApp {
         offline: &[&str],
     ) -> Option<Self> {
         let clock = Arc::new(consent::SystemClock);
-        Self::launch(db, behaviour, offline, generous_rate_limit(), clock).await
+        Self::launch(
+            db,
+            behaviour,
+            offline,
+            generous_rate_limit(),
+            clock,
+            |_, _| {},
+        )
+        .await
+    }
+
+    /// The gateway with well-behaved sample systems and a configuration `configure` may change
+    /// before start (e.g. point a partner's endpoint at another partner's system, or add a CRL made
+    /// with `pki::revoke`). The endpoints in `config.partners` are already filled in.
+    pub async fn spawn_configured(
+        db: Db,
+        configure: impl FnOnce(&mut Config, &PkiLayout),
+    ) -> Option<Self> {
+        let clock = Arc::new(consent::SystemClock);
+        Self::launch(
+            db,
+            |_| Behaviour::Normal,
+            &[],
+            generous_rate_limit(),
+            clock,
+            configure,
+        )
+        .await
     }
 
     /// The gateway on a clock the test moves (expiry, retention).
     pub async fn spawn_with_clock(db: Db, clock: Arc<consent::FixedClock>) -> Option<Self> {
-        Self::launch(db, |_| Behaviour::Normal, &[], generous_rate_limit(), clock).await
+        Self::launch(
+            db,
+            |_| Behaviour::Normal,
+            &[],
+            generous_rate_limit(),
+            clock,
+            |_, _| {},
+        )
+        .await
     }
 
     /// The gateway with the given rate limit per professional.
@@ -152,6 +188,7 @@ impl TestApp {
             &[],
             rate_limit,
             Arc::new(consent::SystemClock),
+            |_, _| {},
         )
         .await
     }
@@ -162,6 +199,7 @@ impl TestApp {
         offline: &[&str],
         rate_limit: RateLimitConfig,
         clock: Arc<dyn consent::Clock>,
+        configure: impl FnOnce(&mut Config, &PkiLayout),
     ) -> Option<Self> {
         let dir = TempDir::new().expect("temp dir");
         let db = TestDb::create(db, dir.path()).await?;
@@ -197,6 +235,7 @@ impl TestApp {
             &endpoints,
         );
         config.rate_limit = rate_limit;
+        configure(&mut config, &pki);
         let app = Application::build_with(&config, listener, clock)
             .await
             .expect("gateway builds");

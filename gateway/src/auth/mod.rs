@@ -29,17 +29,10 @@ pub struct PeerCertificate {
 impl ClientIdentity {
     pub fn from_der(der: Option<&[u8]>) -> Self {
         let certificate = der.map(|der| PeerCertificate {
-            oin: subject_serial_number(der),
+            oin: crate::tls::certificate_oin(der),
         });
         Self { certificate }
     }
-}
-
-fn subject_serial_number(der: &[u8]) -> Option<String> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let oid = x509_parser::oid_registry::OID_X509_SERIALNUMBER;
-    let attr = cert.subject().iter_by_oid(&oid).next()?;
-    attr.as_str().ok().map(str::to_owned)
 }
 
 /// The organisation behind the client certificate.

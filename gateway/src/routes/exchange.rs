@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use consent::{DecisionRecord, LedgerWrite, NewDisclosure, Outcome, SubjectId};
 use policies::{
     Activity, Decision, LegalBasis, Mode, Partner, Permit, Register, decide, filter_payload,
+    withheld_fields,
 };
 use ring::digest::{SHA256, digest};
 use serde_json::{Map, Value, json};
@@ -83,7 +84,7 @@ pub async fn exchange(
             ));
         }
     };
-    let (data, withheld) = match release(&register, &permit, answer) {
+    let (data, withheld) = match release(&register, &permit, &pipeline.categories, answer) {
         Ok(released) => released,
         Err(issue) => {
             pipeline
@@ -141,12 +142,13 @@ pub async fn deliver(
         state.pseudonyms.subject(&bsn),
     )?;
     let permit = pipeline.decide(&state).await?;
-    let (data, withheld) = release(&register, &permit, body.data).map_err(|issue| {
-        ApiError::bad_request(
-            "invalid_payload",
-            format!("the delivered data fails its schema (vuistregel 3): {issue}"),
-        )
-    })?;
+    let (data, withheld) =
+        release(&register, &permit, &pipeline.categories, body.data).map_err(|issue| {
+            ApiError::bad_request(
+                "invalid_payload",
+                format!("the delivered data fails its schema (vuistregel 3): {issue}"),
+            )
+        })?;
     let (disclosure_id, log_index) = pipeline.commit(&state, &permit, &data).await?;
     let message = json!({
         "subject_bsn": bsn.expose(),
@@ -363,26 +365,39 @@ impl<'a> Pipeline<'a> {
     }
 }
 
-/// Vuistregels 1 and 3 on the data itself: schema-check each permitted category, keep only the
-/// permitted fields, withhold whole categories that were not permitted.
+/// Vuistregels 1 and 3 on the data itself: schema-check each permitted category and keep only the
+/// permitted fields. Categories and fields outside the request or the schema are dropped unnamed.
+/// `withheld` is what the purpose does not permit of the `requested` categories' schema, so it is the
+/// same whatever the data held and reveals nothing about it.
 fn release(
     register: &Register,
     permit: &Permit,
+    requested: &BTreeSet<String>,
     data: Map<String, Value>,
 ) -> Result<(Map<String, Value>, Vec<String>), policies::PayloadIssue> {
     let mut released = Map::new();
-    let mut withheld = Vec::new();
+    // The permit names requested categories only; anything else the data holds is dropped.
     for (cat, value) in data {
-        match (permit.fields.get(&cat), register.category(&cat)) {
-            (Some(allowed), Some(category)) => {
-                let (record, dropped) = filter_payload(category, allowed, &value)?;
-                withheld.extend(dropped);
-                released.insert(cat, Value::Object(record));
-            }
-            _ => withheld.push(cat),
+        if let (Some(allowed), Some(category)) = (permit.fields.get(&cat), register.category(&cat))
+        {
+            released.insert(
+                cat,
+                Value::Object(filter_payload(category, allowed, &value)?),
+            );
         }
     }
-    Ok((released, withheld))
+    let mut withheld = BTreeSet::new();
+    for cat in requested {
+        match (permit.fields.get(cat), register.category(cat)) {
+            (Some(allowed), Some(category)) => {
+                withheld.extend(withheld_fields(category, allowed));
+            }
+            _ => {
+                withheld.insert(cat.clone());
+            }
+        }
+    }
+    Ok((released, withheld.into_iter().collect()))
 }
 
 /// W3C trace context, passed on when it looks like one.

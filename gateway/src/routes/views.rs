@@ -246,7 +246,8 @@ pub struct ExchangeResponse {
     /// Per category, only the fields the activity permits.
     #[schema(value_type = Object)]
     pub data: Map<String, Value>,
-    /// `category.field` (or `category`) that the source sent but the purpose does not need.
+    /// `category.field` of the requested categories' schema (or a whole requested `category`) that
+    /// the purpose does not permit, sorted; the same whatever the source holds.
     pub withheld: Vec<String>,
     /// Position of the disclosure in the public log.
     pub log_index: u64,
@@ -270,7 +271,8 @@ pub struct DeliveryRequest {
 pub struct DeliveryResponse {
     pub disclosure_id: String,
     pub delivered_at: DateTime<Utc>,
-    /// Fields of the delivered data that the purpose does not need and that were not passed on.
+    /// `category.field` of the delivered categories' schema that the purpose does not permit (none
+    /// of them is passed on), sorted; fields outside the schema are dropped without being named.
     pub withheld: Vec<String>,
     pub log_index: u64,
 }
