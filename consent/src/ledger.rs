@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use chrono::SubsecRound as _;
-use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom, SystemRandom};
 use tokio::sync::{mpsc, oneshot};
 
@@ -21,7 +20,7 @@ const MAX_BATCH: usize = 256;
 pub struct Seal {
     /// 16 random bytes (hex) mixed into the leaf, so a leaf cannot be confirmed by guessing the record.
     pub salt: String,
-    /// RFC 6962 leaf hash (hex): SHA-256(0x00 || SHA-256(salt || canonical JSON of the record)).
+    /// RFC 9162 leaf hash (hex) of the frozen v1 leaf encoding (see [`crate::leaf`]).
     pub leaf_hash: String,
 }
 
@@ -29,22 +28,6 @@ pub struct Seal {
 pub struct SealedWrite {
     pub decision: DecisionRecord,
     pub disclosure: Option<(NewDisclosure, Seal)>,
-}
-
-/// RFC 6962 leaf hash of a ledger record under `salt`.
-pub fn leaf_hash(salt: &[u8], record: &NewDisclosure) -> Result<[u8; 32], serde_json::Error> {
-    // serde_json writes struct fields in declaration order, so this encoding is stable.
-    let canonical = serde_json::to_vec(record)?;
-    let mut salted = Vec::with_capacity(salt.len() + canonical.len());
-    salted.extend_from_slice(salt);
-    salted.extend_from_slice(&canonical);
-    let d = digest(&SHA256, &salted);
-    let mut leaf = Vec::with_capacity(33);
-    leaf.push(0x00);
-    leaf.extend_from_slice(d.as_ref());
-    let mut out = [0u8; 32];
-    out.copy_from_slice(digest(&SHA256, &leaf).as_ref());
-    Ok(out)
 }
 
 type Reply = oneshot::Sender<Result<Option<u64>, Arc<StoreError>>>;
@@ -90,7 +73,7 @@ fn seal(write: LedgerWrite) -> Result<SealedWrite, StoreError> {
             SystemRandom::new()
                 .fill(&mut salt)
                 .map_err(|_| StoreError::Corrupt("no randomness for the leaf salt".into()))?;
-            let leaf = leaf_hash(&salt, &record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let leaf = crate::leaf::leaf_hash(&salt, &record);
             let seal = Seal {
                 salt: hex::encode(salt),
                 leaf_hash: hex::encode(leaf),

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod clock;
+mod leaf;
 mod ledger;
 mod model;
 mod postgres;
@@ -14,7 +15,8 @@ mod sqlite;
 mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use ledger::{LedgerWriter, Seal, SealedWrite, leaf_hash};
+pub use leaf::{leaf_hash, leaf_input, record_digest};
+pub use ledger::{LedgerWriter, Seal, SealedWrite};
 pub use model::{
     AMSTERDAMMER, Actor, Consent, ConsentEvent, ConsentStatus, DecisionRecord, Disclosure,
     Evidence, LedgerWrite, NewConsent, NewDisclosure, Outcome,

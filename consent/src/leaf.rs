@@ -1,0 +1,189 @@
+//! The frozen leaf encoding of the ledger (version 1). A Merkle leaf must hash the same bytes for as
+//! long as the log exists, so it is not derived from serde output (a renamed or reordered struct field
+//! would silently change every leaf): every field is written here, in a fixed order, in a fixed binary
+//! layout. Change nothing in this file; a new layout is a new version with its own tag.
+//!
+//! Layout: strings are a big-endian `u32` byte length and UTF-8; lists a `u32` count and their items;
+//! optional values a `0x00` (absent) or `0x01` byte and the value; times a big-endian `i64` of
+//! microseconds since the Unix epoch (UTC).
+//!
+//! - record digest = SHA-256(salt || `ledger-record/v1` || id, at, mode, source, recipient,
+//!   professional, subject, activity, legal_basis, categories, fields, consent_id, justification,
+//!   payload_sha256, decision_id, retain_until)
+//! - leaf input = `ledger-leaf/v1` || at, mode, activity, legal_basis, source, recipient || record
+//!   digest (32 bytes). The header names no person: it stays readable after the record is erased.
+//! - leaf hash = SHA-256(0x00 || leaf input) (RFC 9162 §2.1.1).
+
+use ring::digest::{Context, SHA256, digest};
+
+use crate::model::NewDisclosure;
+
+const RECORD_TAG: &[u8] = b"ledger-record/v1";
+const LEAF_TAG: &[u8] = b"ledger-leaf/v1";
+
+/// The salted digest of the whole record: commits to everything, reveals nothing without the salt.
+pub fn record_digest(salt: &[u8], r: &NewDisclosure) -> [u8; 32] {
+    let mut out = Encoder(Vec::with_capacity(512));
+    out.raw(salt);
+    out.raw(RECORD_TAG);
+    out.str(&r.id);
+    out.micros(r.at);
+    out.str(&r.mode);
+    out.str(&r.source);
+    out.str(&r.recipient);
+    out.str(&r.professional);
+    out.str(r.subject.as_str());
+    out.str(&r.activity);
+    out.str(&r.legal_basis);
+    out.list(&r.categories);
+    out.list(&r.fields);
+    out.opt(r.consent_id.as_deref());
+    out.opt(r.justification.as_deref());
+    out.str(&r.payload_sha256);
+    out.str(&r.decision_id);
+    out.micros(r.retain_until);
+    sha256(&out.0)
+}
+
+/// The bytes the Merkle leaf hashes: the non-personal header and the record digest.
+pub fn leaf_input(r: &NewDisclosure, record_digest: &[u8; 32]) -> Vec<u8> {
+    let mut out = Encoder(Vec::with_capacity(160));
+    out.raw(LEAF_TAG);
+    out.micros(r.at);
+    out.str(&r.mode);
+    out.str(&r.activity);
+    out.str(&r.legal_basis);
+    out.str(&r.source);
+    out.str(&r.recipient);
+    out.raw(record_digest);
+    out.0
+}
+
+/// RFC 9162 leaf hash of a ledger record under `salt`.
+pub fn leaf_hash(salt: &[u8], r: &NewDisclosure) -> [u8; 32] {
+    let input = leaf_input(r, &record_digest(salt, r));
+    let mut ctx = Context::new(&SHA256);
+    ctx.update(&[0x00]);
+    ctx.update(&input);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    out
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest(&SHA256, bytes).as_ref());
+    out
+}
+
+struct Encoder(Vec<u8>);
+
+impl Encoder {
+    fn raw(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn len(&mut self, n: usize) {
+        // A ledger field never comes near 4 GiB; saturate rather than wrap, so no two values collide.
+        self.raw(&u32::try_from(n).unwrap_or(u32::MAX).to_be_bytes());
+    }
+
+    fn str(&mut self, s: &str) {
+        self.len(s.len());
+        self.raw(s.as_bytes());
+    }
+
+    fn list(&mut self, items: &[String]) {
+        self.len(items.len());
+        for item in items {
+            self.str(item);
+        }
+    }
+
+    fn opt(&mut self, s: Option<&str>) {
+        match s {
+            None => self.raw(&[0x00]),
+            Some(s) => {
+                self.raw(&[0x01]);
+                self.str(s);
+            }
+        }
+    }
+
+    fn micros(&mut self, t: chrono::DateTime<chrono::Utc>) {
+        self.raw(&t.timestamp_micros().to_be_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::SubjectId;
+
+    fn record() -> NewDisclosure {
+        NewDisclosure {
+            id: "0192d3a4-0000-7000-8000-000000000001".into(),
+            at: Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap(),
+            mode: "exchange".into(),
+            source: "bt-centrum-west".into(),
+            recipient: "okt-amsterdam".into(),
+            professional: "okt-7".into(),
+            subject: SubjectId::from_stored("5f".repeat(32)),
+            activity: "gezinsondersteuning-ouders".into(),
+            legal_basis: "consent".into(),
+            categories: vec!["contact".into(), "regie".into()],
+            fields: vec!["contact.naam".into(), "regie.regievoerder_naam".into()],
+            consent_id: Some("0192d3a4-0000-7000-8000-0000000000c1".into()),
+            justification: None,
+            payload_sha256: "ab".repeat(32),
+            decision_id: "0192d3a4-0000-7000-8000-0000000000d1".into(),
+            retain_until: Utc.with_ymd_and_hms(2028, 3, 1, 9, 30, 0).unwrap(),
+        }
+    }
+
+    /// Known answer: these bytes and this hash are what every stored v1 leaf was computed with. If
+    /// this test fails, the encoding changed and every stored leaf would stop verifying.
+    #[test]
+    fn the_v1_leaf_encoding_is_frozen() {
+        let salt = [7u8; 16];
+        let r = record();
+        let digest = record_digest(&salt, &r);
+        assert_eq!(
+            hex::encode(digest),
+            "bcf33e753434673cf077d8fb3298100afde48785a1532f0972a72b1039166b9e"
+        );
+        assert_eq!(
+            hex::encode(leaf_input(&r, &digest)),
+            "6c65646765722d6c6561662f763100064bf31d3df6000000000865786368616e67650000001a67657a696e736f6e646572737465756e696e672d6f756465727300000007636f6e73656e740000000f62742d63656e7472756d2d776573740000000d6f6b742d616d7374657264616dbcf33e753434673cf077d8fb3298100afde48785a1532f0972a72b1039166b9e"
+        );
+        assert_eq!(
+            hex::encode(leaf_hash(&salt, &r)),
+            "5f1606837ec278d21daeaee1c29af6ec743fe9d36d841ccf6bc934187df87b63"
+        );
+    }
+
+    #[test]
+    fn every_part_of_the_record_changes_the_leaf() {
+        let salt = [7u8; 16];
+        let base = leaf_hash(&salt, &record());
+        let changes: [fn(&mut NewDisclosure); 6] = [
+            |r| r.professional.push('x'),
+            |r| r.fields.pop().map(drop).unwrap_or(()),
+            |r| r.justification = Some(String::new()),
+            |r| r.at += chrono::Duration::microseconds(1),
+            |r| r.subject = SubjectId::from_stored("60".repeat(32)),
+            // Moving a byte between two adjacent strings must not give the same leaf.
+            |r| {
+                r.categories = vec!["contactr".into(), "egie".into()];
+            },
+        ];
+        for change in changes {
+            let mut r = record();
+            change(&mut r);
+            assert_ne!(leaf_hash(&salt, &r), base);
+        }
+        assert_ne!(leaf_hash(&[8u8; 16], &record()), base, "the salt counts");
+    }
+}
