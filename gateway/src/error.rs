@@ -60,6 +60,23 @@ impl ApiError {
         e
     }
 
+    /// The activity rests on a basis other than consent and the request gave no justification.
+    pub fn justification_required(
+        activity: &policies::Activity,
+        violations: Vec<Violation>,
+    ) -> Self {
+        let mut e = Self::bad_request(
+            "justification_required",
+            format!(
+                "activity '{}' rests on {}, not on consent: give a justification, it is recorded for review",
+                activity.id,
+                activity.legal_basis.as_str()
+            ),
+        );
+        e.violations = violations;
+        e
+    }
+
     pub fn rate_limited(wait: std::time::Duration) -> Self {
         let mut e = Self::new(
             StatusCode::TOO_MANY_REQUESTS,

@@ -11,6 +11,7 @@ pub mod error;
 pub mod forward;
 mod json;
 pub mod openapi;
+pub mod pipeline;
 pub mod pki;
 pub mod ratelimit;
 pub mod routes;

@@ -215,10 +215,16 @@ fn least_privilege(req: &Request<'_>) -> Vec<Violation> {
     )]
 }
 
-/// Without consent, another legal basis must be argued per request (seed 004 §2.7: "goed onderbouwen").
+/// Whether a request under `activity` lacks the justification its legal basis needs: without
+/// consent, another basis must be argued per request (seed 004 §2.7: "goed onderbouwen"). A blank
+/// justification is none.
+pub fn needs_justification(activity: &Activity, justification: Option<&str>) -> bool {
+    let given = justification.is_some_and(|j| !j.trim().is_empty());
+    activity.legal_basis != LegalBasis::Consent && !given
+}
+
 fn justification_for_other_bases(req: &Request<'_>) -> Vec<Violation> {
-    let given = req.justification.is_some_and(|j| !j.trim().is_empty());
-    if req.activity.legal_basis == LegalBasis::Consent || given {
+    if !needs_justification(req.activity, req.justification) {
         return Vec::new();
     }
     vec![v(

@@ -7,10 +7,14 @@ mod bsn;
 mod decide;
 mod payload;
 mod register;
+mod release;
 mod trust;
 
 pub use bsn::{Bsn, BsnError};
-pub use decide::{ConsentGrant, Decision, Mode, PartyRef, Permit, Request, Violation, decide};
+pub use decide::{
+    ConsentGrant, Decision, Mode, PartyRef, Permit, Request, Violation, decide, needs_justification,
+};
 pub use payload::{PayloadIssue, filter_payload, withheld_fields};
 pub use register::{Activity, Category, FieldType, LegalBasis, Partner, Register, RegisterError};
+pub use release::{Released, release};
 pub use trust::{RecordingError, Standing, may_confirm, may_see, parties, recording_by};

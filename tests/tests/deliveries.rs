@@ -173,6 +173,11 @@ async fn a_melding_needs_a_justification_and_is_recorded_as_public_task(db: Db) 
             .is_empty()
     );
     assert_eq!(app.count("disclosures").await, 0);
+    assert_eq!(
+        app.count("decisions").await,
+        2,
+        "each refusal for want of a justification is recorded for review"
+    );
 
     melding["justification"] =
         json!("Buren melden stankoverlast; bewoner is niet bereikbaar en verwaarloost zichzelf.");

@@ -1,8 +1,9 @@
 //! Toestemmingsverklaringen, for partner professionals (api.md "Consents").
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use consent::{Actor, Consent, Evidence, NewConsent};
 use policies::{RecordingError, Standing, recording_by};
@@ -255,11 +256,9 @@ async fn consents_visible_to(
     responses((status = 200, body = ConsentView), (status = 404, body = super::views::ErrorBody)))]
 pub async fn get_consent(
     State(state): State<AppState>,
-    who: Professional,
-    Path(id): Path<String>,
+    VisibleConsent { consent, .. }: VisibleConsent,
 ) -> Result<Json<ConsentView>, ApiError> {
-    let c = visible_consent(&state, &who, &id).await?;
-    Ok(Json(ConsentView::new(c, state.clock.now())))
+    Ok(Json(ConsentView::new(consent, state.clock.now())))
 }
 
 /// Revokes a consent on the Amsterdammer's behalf (art. 7(3) AVG: through any professional involved);
@@ -268,11 +267,14 @@ pub async fn get_consent(
     responses((status = 200, body = RevokedView), (status = 404, body = super::views::ErrorBody)))]
 pub async fn revoke_consent(
     State(state): State<AppState>,
-    who: Professional,
-    Path(id): Path<String>,
+    VisibleConsent { consent, who }: VisibleConsent,
 ) -> Result<Json<RevokedView>, ApiError> {
-    visible_consent(&state, &who, &id).await?;
-    revoke(&state, &id, &Actor::professional(&who.partner.id, &who.id)).await
+    revoke(
+        &state,
+        &consent.id,
+        &Actor::professional(&who.partner.id, &who.id),
+    )
+    .await
 }
 
 /// Confirms a pending consent: only a professional of a listed recorder of every one of its
@@ -282,10 +284,8 @@ pub async fn revoke_consent(
               (status = 404, body = super::views::ErrorBody), (status = 409, body = super::views::ErrorBody, description = "`consent_revoked` or `consent_expired`")))]
 pub async fn confirm_consent(
     State(state): State<AppState>,
-    who: Professional,
-    Path(id): Path<String>,
+    VisibleConsent { consent: c, who }: VisibleConsent,
 ) -> Result<Json<ConsentView>, ApiError> {
-    let c = visible_consent(&state, &who, &id).await?;
     let activities: Vec<_> = c
         .activities
         .iter()
@@ -306,19 +306,30 @@ pub async fn confirm_consent(
     confirm(&state, c, &Actor::professional(&who.partner.id, &who.id)).await
 }
 
-/// The consent, if the caller's organisation may see it; `404` otherwise, so that the answer does not
-/// reveal that it exists.
-async fn visible_consent(
-    state: &AppState,
-    who: &Professional,
-    id: &str,
-) -> Result<Consent, ApiError> {
-    state
-        .store
-        .consent(id)
-        .await?
-        .filter(|c| parse::visible_to(&state.register, c, &who.partner))
-        .ok_or_else(|| ApiError::not_found("consent"))
+/// A consent named in the path (`{id}`) that the calling professional's organisation may see
+/// (`policies::may_see`). Otherwise `404`, so that the answer does not reveal that it exists.
+#[derive(Debug)]
+pub struct VisibleConsent {
+    pub consent: Consent,
+    pub who: Professional,
+}
+
+impl FromRequestParts<AppState> for VisibleConsent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let who = Professional::from_request_parts(parts, state).await?;
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found("consent"))?;
+        let consent = state
+            .store
+            .consent(&id)
+            .await?
+            .filter(|c| parse::visible_to(&state.register, c, &who.partner))
+            .ok_or_else(|| ApiError::not_found("consent"))?;
+        Ok(Self { consent, who })
+    }
 }
 
 /// Confirms `c` (already checked: the caller may confirm it).

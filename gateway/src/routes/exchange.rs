@@ -1,22 +1,14 @@
-//! Exchange (pull) and delivery (push): one pipeline (architecture.md steps 4-10). Parse, look up
-//! the subject's consents, decide, forward or take the pushed data, check and filter it, write the
-//! decision and disclosure durably, and only then release.
-
-use std::collections::BTreeSet;
+//! Exchange (pull) and delivery (push), the routes (architecture.md steps 4-10): parse the request,
+//! run it through the [`Pipeline`] (consents, decision, durable record), forward or take the pushed
+//! data, check and filter it (`policies::release`), and only then release.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Duration, Utc};
-use consent::{DecisionRecord, LedgerWrite, NewDisclosure, Outcome, SubjectId};
-use policies::{
-    Activity, Decision, LegalBasis, Mode, Partner, Permit, Register, decide, filter_payload,
-    withheld_fields,
-};
-use ring::digest::{SHA256, digest};
-use serde_json::{Map, Value, json};
+use policies::{Mode, Released, release};
+use serde_json::json;
 
 use super::parse;
 use super::views::{
@@ -25,6 +17,7 @@ use super::views::{
 use crate::auth::Professional;
 use crate::error::ApiError;
 use crate::json::ApiJson;
+use crate::pipeline::{Ask, Pipeline};
 use crate::state::AppState;
 
 /// Asks a source partner's system for one Amsterdammer's data under one processing activity.
@@ -47,14 +40,16 @@ pub async fn exchange(
     let pipeline = Pipeline::start(
         &state,
         &who,
-        Mode::Exchange,
-        activity,
-        source,
-        &who.partner,
-        categories,
-        body.justification,
-        state.pseudonyms.subject(&bsn),
-    )?;
+        Ask {
+            mode: Mode::Exchange,
+            activity,
+            source,
+            recipient: &who.partner,
+            categories,
+            justification: body.justification,
+            subject: state.pseudonyms.subject(&bsn),
+        },
+    );
     let permit = pipeline.decide(&state).await?;
 
     let wanted: Vec<&str> = permit.fields.keys().map(String::as_str).collect();
@@ -84,7 +79,12 @@ pub async fn exchange(
             ));
         }
     };
-    let (data, withheld) = match release(&register, &permit, &pipeline.categories, answer) {
+    let Released { data, withheld } = match release(
+        &register,
+        &permit,
+        pipeline.categories(),
+        answer,
+    ) {
         Ok(released) => released,
         Err(issue) => {
             pipeline
@@ -133,17 +133,19 @@ pub async fn deliver(
     let pipeline = Pipeline::start(
         &state,
         &who,
-        Mode::Delivery,
-        activity,
-        &who.partner,
-        recipient,
-        categories,
-        body.justification,
-        state.pseudonyms.subject(&bsn),
-    )?;
+        Ask {
+            mode: Mode::Delivery,
+            activity,
+            source: &who.partner,
+            recipient,
+            categories,
+            justification: body.justification,
+            subject: state.pseudonyms.subject(&bsn),
+        },
+    );
     let permit = pipeline.decide(&state).await?;
-    let (data, withheld) =
-        release(&register, &permit, &pipeline.categories, body.data).map_err(|issue| {
+    let Released { data, withheld } = release(&register, &permit, pipeline.categories(), body.data)
+        .map_err(|issue| {
             ApiError::bad_request(
                 "invalid_payload",
                 format!("the delivered data fails its schema (vuistregel 3): {issue}"),
@@ -176,228 +178,6 @@ pub async fn deliver(
         withheld,
         log_index,
     }))
-}
-
-/// One request on its way through the pipeline.
-struct Pipeline<'a> {
-    mode: Mode,
-    who: &'a Professional,
-    activity: &'a Activity,
-    source: &'a Partner,
-    recipient: &'a Partner,
-    categories: BTreeSet<String>,
-    justification: Option<String>,
-    subject: SubjectId,
-    now: DateTime<Utc>,
-    decision_id: String,
-}
-
-impl<'a> Pipeline<'a> {
-    #[allow(clippy::too_many_arguments)]
-    fn start(
-        state: &AppState,
-        who: &'a Professional,
-        mode: Mode,
-        activity: &'a Activity,
-        source: &'a Partner,
-        recipient: &'a Partner,
-        categories: BTreeSet<String>,
-        justification: Option<String>,
-        subject: SubjectId,
-    ) -> Result<Self, ApiError> {
-        let justification = justification.filter(|j| !j.trim().is_empty());
-        if activity.legal_basis != LegalBasis::Consent && justification.is_none() {
-            return Err(ApiError::bad_request(
-                "justification_required",
-                format!(
-                    "activity '{}' rests on {}, not on consent: give a justification, it is recorded for review",
-                    activity.id,
-                    activity.legal_basis.as_str()
-                ),
-            ));
-        }
-        Ok(Self {
-            mode,
-            who,
-            activity,
-            source,
-            recipient,
-            categories,
-            justification,
-            subject,
-            now: state.clock.now(),
-            decision_id: uuid::Uuid::now_v7().to_string(),
-        })
-    }
-
-    /// Looks up consents and decides. A denial is recorded durably before the 403 leaves.
-    async fn decide(&self, state: &AppState) -> Result<Permit, ApiError> {
-        let consents = state.store.consents_of(&self.subject).await?;
-        let grants: Vec<_> = consents
-            .iter()
-            .map(|c| parse::grant(&state.register, c))
-            .collect();
-        let decision = decide(&policies::Request {
-            mode: self.mode,
-            activity: self.activity,
-            source: self.source,
-            recipient: self.recipient,
-            role: &self.who.role,
-            categories: &self.categories,
-            consents: &grants,
-            justification: self.justification.as_deref(),
-            now: self.now,
-        });
-        match decision {
-            Decision::Permit(permit) => Ok(permit),
-            Decision::Deny(violations) => {
-                let record = self.decision_record(Outcome::Deny, json!(violations), None, None);
-                state
-                    .ledger
-                    .write(LedgerWrite {
-                        decision: record,
-                        disclosure: None,
-                    })
-                    .await?;
-                tracing::info!(activity = %self.activity.id, decision_id = %self.decision_id, "denied");
-                Err(ApiError::denied(violations))
-            }
-        }
-    }
-
-    async fn record_failure(
-        &self,
-        state: &AppState,
-        permit: &Permit,
-        error: &str,
-    ) -> Result<(), ApiError> {
-        let record = self.decision_record(
-            Outcome::Permit,
-            json!([]),
-            permit.consent_id.clone(),
-            Some(error.into()),
-        );
-        state
-            .ledger
-            .write(LedgerWrite {
-                decision: record,
-                disclosure: None,
-            })
-            .await?;
-        Ok(())
-    }
-
-    /// Writes decision and disclosure in the group commit and waits until both are durable.
-    async fn commit(
-        &self,
-        state: &AppState,
-        permit: &Permit,
-        data: &Map<String, Value>,
-    ) -> Result<(String, u64), ApiError> {
-        let id = uuid::Uuid::now_v7().to_string();
-        let canonical = serde_json::to_vec(data).map_err(ApiError::internal)?;
-        let fields = data
-            .iter()
-            .flat_map(|(cat, record)| {
-                record
-                    .as_object()
-                    .into_iter()
-                    .flat_map(move |r| r.keys().map(move |f| format!("{cat}.{f}")))
-            })
-            .collect();
-        let disclosure = NewDisclosure {
-            id: id.clone(),
-            at: self.now,
-            mode: self.mode.as_str().into(),
-            source: self.source.id.clone(),
-            recipient: self.recipient.id.clone(),
-            professional: self.who.id.clone(),
-            subject: self.subject.clone(),
-            activity: self.activity.id.clone(),
-            legal_basis: permit.legal_basis.as_str().into(),
-            categories: data.keys().cloned().collect(),
-            fields,
-            consent_id: permit.consent_id.clone(),
-            justification: self.justification.clone(),
-            payload_sha256: hex::encode(digest(&SHA256, &canonical)),
-            decision_id: self.decision_id.clone(),
-            retain_until: self.now + Duration::days(i64::from(self.activity.retention_days)),
-        };
-        let decision =
-            self.decision_record(Outcome::Permit, json!([]), permit.consent_id.clone(), None);
-        let index = state
-            .ledger
-            .write(LedgerWrite {
-                decision,
-                disclosure: Some(disclosure),
-            })
-            .await?;
-        let index =
-            index.ok_or_else(|| ApiError::internal("ledger gave no index for a disclosure"))?;
-        tracing::info!(disclosure_id = %id, log_index = index, activity = %self.activity.id, "disclosed");
-        Ok((id, index))
-    }
-
-    fn decision_record(
-        &self,
-        outcome: Outcome,
-        violations: Value,
-        consent_id: Option<String>,
-        error: Option<String>,
-    ) -> DecisionRecord {
-        DecisionRecord {
-            id: self.decision_id.clone(),
-            at: self.now,
-            mode: self.mode.as_str().into(),
-            partner: self.who.partner.id.clone(),
-            professional: self.who.id.clone(),
-            role: self.who.role.clone(),
-            activity: self.activity.id.clone(),
-            source: self.source.id.clone(),
-            recipient: self.recipient.id.clone(),
-            subject: self.subject.clone(),
-            categories: self.categories.iter().cloned().collect(),
-            outcome,
-            violations,
-            consent_id,
-            error,
-        }
-    }
-}
-
-/// Vuistregels 1 and 3 on the data itself: schema-check each permitted category and keep only the
-/// permitted fields. Categories and fields outside the request or the schema are dropped unnamed.
-/// `withheld` is what the purpose does not permit of the `requested` categories' schema, so it is the
-/// same whatever the data held and reveals nothing about it.
-fn release(
-    register: &Register,
-    permit: &Permit,
-    requested: &BTreeSet<String>,
-    data: Map<String, Value>,
-) -> Result<(Map<String, Value>, Vec<String>), policies::PayloadIssue> {
-    let mut released = Map::new();
-    // The permit names requested categories only; anything else the data holds is dropped.
-    for (cat, value) in data {
-        if let (Some(allowed), Some(category)) = (permit.fields.get(&cat), register.category(&cat))
-        {
-            released.insert(
-                cat,
-                Value::Object(filter_payload(category, allowed, &value)?),
-            );
-        }
-    }
-    let mut withheld = BTreeSet::new();
-    for cat in requested {
-        match (permit.fields.get(cat), register.category(cat)) {
-            (Some(allowed), Some(category)) => {
-                withheld.extend(withheld_fields(category, allowed));
-            }
-            _ => {
-                withheld.insert(cat.clone());
-            }
-        }
-    }
-    Ok((released, withheld.into_iter().collect()))
 }
 
 /// W3C trace context, passed on when it looks like one.

@@ -5,7 +5,7 @@ mod consents;
 mod exchange;
 mod health;
 mod me;
-mod parse;
+pub(crate) mod parse;
 mod register;
 pub mod views;
 

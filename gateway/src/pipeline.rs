@@ -1,0 +1,200 @@
+//! One exchange or delivery on its way through the pipeline (architecture.md steps 5-9): look up the
+//! subject's consents, decide, record the decision, and write the disclosure durably before anything
+//! is released. The routes (`routes/exchange.rs`) parse the request and forward; this is the part in
+//! between that every request shares.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+use consent::{DecisionRecord, LedgerWrite, NewDisclosure, Outcome, SubjectId};
+use policies::{Activity, Decision, Mode, Partner, Permit, decide, needs_justification};
+use ring::digest::{SHA256, digest};
+use serde_json::{Map, Value, json};
+
+use crate::auth::Professional;
+use crate::error::ApiError;
+use crate::routes::parse;
+use crate::state::AppState;
+
+/// What one request asks: who gets which categories of whose data, for which activity.
+#[derive(Debug)]
+pub struct Ask<'a> {
+    pub mode: Mode,
+    pub activity: &'a Activity,
+    /// Whose data is disclosed.
+    pub source: &'a Partner,
+    /// Who receives it.
+    pub recipient: &'a Partner,
+    pub categories: BTreeSet<String>,
+    pub justification: Option<String>,
+    pub subject: SubjectId,
+}
+
+/// One request on its way through the pipeline.
+#[derive(Debug)]
+pub struct Pipeline<'a> {
+    who: &'a Professional,
+    ask: Ask<'a>,
+    now: DateTime<Utc>,
+    decision_id: String,
+}
+
+impl<'a> Pipeline<'a> {
+    pub fn start(state: &AppState, who: &'a Professional, mut ask: Ask<'a>) -> Self {
+        ask.justification = ask.justification.filter(|j| !j.trim().is_empty());
+        Self {
+            who,
+            ask,
+            now: state.clock.now(),
+            decision_id: uuid::Uuid::now_v7().to_string(),
+        }
+    }
+
+    /// The categories the request names.
+    pub fn categories(&self) -> &BTreeSet<String> {
+        &self.ask.categories
+    }
+
+    /// Looks up consents and decides. A denial is recorded durably before its answer leaves: `403
+    /// denied`, or `400 justification_required` when the activity's basis needs a justification the
+    /// request lacks (the rule itself is `policies::needs_justification`).
+    pub async fn decide(&self, state: &AppState) -> Result<Permit, ApiError> {
+        let consents = state.store.consents_of(&self.ask.subject).await?;
+        let grants: Vec<_> = consents
+            .iter()
+            .map(|c| parse::grant(&state.register, c))
+            .collect();
+        let decision = decide(&policies::Request {
+            mode: self.ask.mode,
+            activity: self.ask.activity,
+            source: self.ask.source,
+            recipient: self.ask.recipient,
+            role: &self.who.role,
+            categories: &self.ask.categories,
+            consents: &grants,
+            justification: self.ask.justification.as_deref(),
+            now: self.now,
+        });
+        match decision {
+            Decision::Permit(permit) => Ok(permit),
+            Decision::Deny(violations) => {
+                let record = self.decision_record(Outcome::Deny, json!(violations), None, None);
+                state
+                    .ledger
+                    .write(LedgerWrite {
+                        decision: record,
+                        disclosure: None,
+                    })
+                    .await?;
+                tracing::info!(activity = %self.ask.activity.id, decision_id = %self.decision_id, "denied");
+                if needs_justification(self.ask.activity, self.ask.justification.as_deref()) {
+                    return Err(ApiError::justification_required(
+                        self.ask.activity,
+                        violations,
+                    ));
+                }
+                Err(ApiError::denied(violations))
+            }
+        }
+    }
+
+    /// A permitted request that still ended without disclosure (e.g. the source failed): recorded.
+    pub async fn record_failure(
+        &self,
+        state: &AppState,
+        permit: &Permit,
+        error: &str,
+    ) -> Result<(), ApiError> {
+        let record = self.decision_record(
+            Outcome::Permit,
+            json!([]),
+            permit.consent_id.clone(),
+            Some(error.into()),
+        );
+        state
+            .ledger
+            .write(LedgerWrite {
+                decision: record,
+                disclosure: None,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Writes decision and disclosure in the group commit and waits until both are durable.
+    pub async fn commit(
+        &self,
+        state: &AppState,
+        permit: &Permit,
+        data: &Map<String, Value>,
+    ) -> Result<(String, u64), ApiError> {
+        let id = uuid::Uuid::now_v7().to_string();
+        let canonical = serde_json::to_vec(data).map_err(ApiError::internal)?;
+        let fields = data
+            .iter()
+            .flat_map(|(cat, record)| {
+                record
+                    .as_object()
+                    .into_iter()
+                    .flat_map(move |r| r.keys().map(move |f| format!("{cat}.{f}")))
+            })
+            .collect();
+        let disclosure = NewDisclosure {
+            id: id.clone(),
+            at: self.now,
+            mode: self.ask.mode.as_str().into(),
+            source: self.ask.source.id.clone(),
+            recipient: self.ask.recipient.id.clone(),
+            professional: self.who.id.clone(),
+            subject: self.ask.subject.clone(),
+            activity: self.ask.activity.id.clone(),
+            legal_basis: permit.legal_basis.as_str().into(),
+            categories: data.keys().cloned().collect(),
+            fields,
+            consent_id: permit.consent_id.clone(),
+            justification: self.ask.justification.clone(),
+            payload_sha256: hex::encode(digest(&SHA256, &canonical)),
+            decision_id: self.decision_id.clone(),
+            retain_until: self.now + Duration::days(i64::from(self.ask.activity.retention_days)),
+        };
+        let decision =
+            self.decision_record(Outcome::Permit, json!([]), permit.consent_id.clone(), None);
+        let index = state
+            .ledger
+            .write(LedgerWrite {
+                decision,
+                disclosure: Some(disclosure),
+            })
+            .await?;
+        let index =
+            index.ok_or_else(|| ApiError::internal("ledger gave no index for a disclosure"))?;
+        tracing::info!(disclosure_id = %id, log_index = index, activity = %self.ask.activity.id, "disclosed");
+        Ok((id, index))
+    }
+
+    fn decision_record(
+        &self,
+        outcome: Outcome,
+        violations: Value,
+        consent_id: Option<String>,
+        error: Option<String>,
+    ) -> DecisionRecord {
+        DecisionRecord {
+            id: self.decision_id.clone(),
+            at: self.now,
+            mode: self.ask.mode.as_str().into(),
+            partner: self.who.partner.id.clone(),
+            professional: self.who.id.clone(),
+            role: self.who.role.clone(),
+            activity: self.ask.activity.id.clone(),
+            source: self.ask.source.id.clone(),
+            recipient: self.ask.recipient.id.clone(),
+            subject: self.ask.subject.clone(),
+            categories: self.ask.categories.iter().cloned().collect(),
+            outcome,
+            violations,
+            consent_id,
+            error,
+        }
+    }
+}
