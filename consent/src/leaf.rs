@@ -28,13 +28,13 @@ pub fn record_digest(salt: &[u8], r: &NewDisclosure) -> [u8; 32] {
     out.raw(RECORD_TAG);
     out.str(&r.id);
     out.micros(r.at);
-    out.str(&r.mode);
+    out.str(r.mode.as_str());
     out.str(&r.source);
     out.str(&r.recipient);
     out.str(&r.professional);
     out.str(r.subject.as_str());
     out.str(&r.activity);
-    out.str(&r.legal_basis);
+    out.str(r.legal_basis.as_str());
     out.list(&r.categories);
     out.list(&r.fields);
     out.opt(r.consent_id.as_deref());
@@ -50,9 +50,9 @@ pub fn leaf_input(r: &NewDisclosure, record_digest: &[u8; 32]) -> Vec<u8> {
     let mut out = Encoder(Vec::with_capacity(160));
     out.raw(LEAF_TAG);
     out.micros(r.at);
-    out.str(&r.mode);
+    out.str(r.mode.as_str());
     out.str(&r.activity);
-    out.str(&r.legal_basis);
+    out.str(r.legal_basis.as_str());
     out.str(&r.source);
     out.str(&r.recipient);
     out.raw(record_digest);
@@ -126,13 +126,13 @@ mod tests {
         NewDisclosure {
             id: "0192d3a4-0000-7000-8000-000000000001".into(),
             at: Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap(),
-            mode: "exchange".into(),
+            mode: policies::Mode::Exchange,
             source: "bt-centrum-west".into(),
             recipient: "okt-amsterdam".into(),
             professional: "okt-7".into(),
             subject: SubjectId::from_stored("5f".repeat(32)),
             activity: "gezinsondersteuning-ouders".into(),
-            legal_basis: "consent".into(),
+            legal_basis: policies::LegalBasis::Consent,
             categories: vec!["contact".into(), "regie".into()],
             fields: vec!["contact.naam".into(), "regie.regievoerder_naam".into()],
             consent_id: Some("0192d3a4-0000-7000-8000-0000000000c1".into()),

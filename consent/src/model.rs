@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use policies::{LegalBasis, Mode, Violation};
+
 use crate::SubjectId;
 
 /// How the toestemmingsverklaring was obtained (seed 004 §2.4.6: it must be registered in the dossier).
@@ -157,8 +159,7 @@ impl Outcome {
 pub struct DecisionRecord {
     pub id: String,
     pub at: DateTime<Utc>,
-    /// `exchange` or `delivery`.
-    pub mode: String,
+    pub mode: Mode,
     /// The partner the professional acts for.
     pub partner: String,
     /// The professional (token `sub`).
@@ -170,8 +171,8 @@ pub struct DecisionRecord {
     pub subject: SubjectId,
     pub categories: Vec<String>,
     pub outcome: Outcome,
-    /// JSON array of `{vuistregel, reason}`; empty for a permit.
-    pub violations: serde_json::Value,
+    /// Each vuistregel broken; empty for a permit.
+    pub violations: Vec<Violation>,
     pub consent_id: Option<String>,
     /// Set when a permitted request still ended without disclosure, e.g. `source_unavailable`.
     pub error: Option<String>,
@@ -182,7 +183,7 @@ pub struct DecisionRecord {
 pub struct NewDisclosure {
     pub id: String,
     pub at: DateTime<Utc>,
-    pub mode: String,
+    pub mode: Mode,
     /// The partner whose data was disclosed.
     pub source: String,
     /// The partner that received it.
@@ -190,7 +191,7 @@ pub struct NewDisclosure {
     pub professional: String,
     pub subject: SubjectId,
     pub activity: String,
-    pub legal_basis: String,
+    pub legal_basis: LegalBasis,
     pub categories: Vec<String>,
     /// `category.field` of every field released.
     pub fields: Vec<String>,

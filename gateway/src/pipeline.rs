@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 use consent::{DecisionRecord, LedgerWrite, NewDisclosure, Outcome, SubjectId};
-use policies::{Activity, Decision, Mode, Partner, Permit, decide, needs_justification};
+use policies::{Activity, Decision, Mode, Partner, Permit, Violation, decide, needs_justification};
 use ring::digest::{SHA256, digest};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::auth::Professional;
 use crate::error::ApiError;
@@ -78,7 +78,7 @@ impl<'a> Pipeline<'a> {
         match decision {
             Decision::Permit(permit) => Ok(permit),
             Decision::Deny(violations) => {
-                let record = self.decision_record(Outcome::Deny, json!(violations), None, None);
+                let record = self.decision_record(Outcome::Deny, violations.clone(), None, None);
                 state
                     .ledger
                     .write(LedgerWrite {
@@ -107,7 +107,7 @@ impl<'a> Pipeline<'a> {
     ) -> Result<(), ApiError> {
         let record = self.decision_record(
             Outcome::Permit,
-            json!([]),
+            Vec::new(),
             permit.consent_id.clone(),
             Some(error.into()),
         );
@@ -142,13 +142,13 @@ impl<'a> Pipeline<'a> {
         let disclosure = NewDisclosure {
             id: id.clone(),
             at: self.now,
-            mode: self.ask.mode.as_str().into(),
+            mode: self.ask.mode,
             source: self.ask.source.id.clone(),
             recipient: self.ask.recipient.id.clone(),
             professional: self.who.id.clone(),
             subject: self.ask.subject.clone(),
             activity: self.ask.activity.id.clone(),
-            legal_basis: permit.legal_basis.as_str().into(),
+            legal_basis: permit.legal_basis,
             categories: data.keys().cloned().collect(),
             fields,
             consent_id: permit.consent_id.clone(),
@@ -158,7 +158,7 @@ impl<'a> Pipeline<'a> {
             retain_until: self.now + Duration::days(i64::from(self.ask.activity.retention_days)),
         };
         let decision =
-            self.decision_record(Outcome::Permit, json!([]), permit.consent_id.clone(), None);
+            self.decision_record(Outcome::Permit, Vec::new(), permit.consent_id.clone(), None);
         let index = state
             .ledger
             .write(LedgerWrite {
@@ -175,14 +175,14 @@ impl<'a> Pipeline<'a> {
     fn decision_record(
         &self,
         outcome: Outcome,
-        violations: Value,
+        violations: Vec<Violation>,
         consent_id: Option<String>,
         error: Option<String>,
     ) -> DecisionRecord {
         DecisionRecord {
             id: self.decision_id.clone(),
             at: self.now,
-            mode: self.ask.mode.as_str().into(),
+            mode: self.ask.mode,
             partner: self.who.partner.id.clone(),
             professional: self.who.id.clone(),
             role: self.who.role.clone(),

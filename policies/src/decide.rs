@@ -19,6 +19,13 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// The stored or written name back to a mode; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Exchange, Self::Delivery]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Exchange => "exchange",
@@ -76,7 +83,7 @@ pub struct Request<'a> {
     pub now: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     pub vuistregel: u8,
     pub reason: String,

@@ -51,6 +51,18 @@ pub enum LegalBasis {
 }
 
 impl LegalBasis {
+    /// The stored or written name back to a basis; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Consent,
+            Self::LegalObligation,
+            Self::VitalInterest,
+            Self::PublicTask,
+        ]
+        .into_iter()
+        .find(|b| b.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Consent => "consent",

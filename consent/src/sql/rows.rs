@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use policies::{LegalBasis, Mode};
 use sqlx::FromRow;
 
 use super::encode::{DbTime, from_json, to_index};
@@ -128,7 +129,7 @@ impl DecisionRow {
         Ok(DecisionRecord {
             id: self.id,
             at: self.at.0,
-            mode: self.mode,
+            mode: parse_mode(&self.mode)?,
             partner: self.partner,
             professional: self.professional,
             role: self.role,
@@ -143,6 +144,10 @@ impl DecisionRow {
             error: self.error,
         })
     }
+}
+
+fn parse_mode(s: &str) -> Result<Mode, StoreError> {
+    Mode::parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown mode {s:?}")))
 }
 
 fn parse_outcome(s: &str) -> Result<Outcome, StoreError> {
@@ -184,13 +189,15 @@ impl DisclosureRow {
             record: NewDisclosure {
                 id: self.id,
                 at: self.at.0,
-                mode: self.mode,
+                mode: parse_mode(&self.mode)?,
                 source: self.source,
                 recipient: self.recipient,
                 professional: self.professional,
                 subject: SubjectId::from_stored(self.subject),
                 activity: self.activity,
-                legal_basis: self.legal_basis,
+                legal_basis: LegalBasis::parse(&self.legal_basis).ok_or_else(|| {
+                    StoreError::Corrupt(format!("unknown legal basis {:?}", self.legal_basis))
+                })?,
                 categories: from_json(&self.categories)?,
                 fields: from_json(&self.fields)?,
                 consent_id: self.consent_id,

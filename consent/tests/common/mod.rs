@@ -201,15 +201,16 @@ pub fn new_consent(subject: &SubjectId) -> NewConsent {
 
 pub fn decision(subject: &SubjectId, outcome: Outcome, at: DateTime<Utc>) -> DecisionRecord {
     let violations = match outcome {
-        Outcome::Permit => serde_json::json!([]),
-        Outcome::Deny => {
-            serde_json::json!([{ "vuistregel": 3, "reason": "no consent for this recipient" }])
-        }
+        Outcome::Permit => Vec::new(),
+        Outcome::Deny => vec![policies::Violation {
+            vuistregel: 8,
+            reason: "no consent for this recipient".into(),
+        }],
     };
     DecisionRecord {
         id: new_id(),
         at,
-        mode: "exchange".into(),
+        mode: policies::Mode::Exchange,
         partner: "buurtteam-oost".into(),
         professional: "j.jansen".into(),
         role: "buurtteamer".into(),
@@ -229,13 +230,13 @@ pub fn disclosure_for(decision: &DecisionRecord) -> NewDisclosure {
     NewDisclosure {
         id: new_id(),
         at: decision.at,
-        mode: decision.mode.clone(),
+        mode: decision.mode,
         source: decision.source.clone(),
         recipient: decision.recipient.clone(),
         professional: decision.professional.clone(),
         subject: decision.subject.clone(),
         activity: decision.activity.clone(),
-        legal_basis: "consent".into(),
+        legal_basis: policies::LegalBasis::Consent,
         categories: decision.categories.clone(),
         fields: vec![
             "financien.schulden_totaal".into(),

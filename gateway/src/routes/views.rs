@@ -323,7 +323,7 @@ impl MyDisclosureView {
             from: r.source,
             to: r.recipient,
             activity: r.activity,
-            legal_basis: r.legal_basis,
+            legal_basis: r.legal_basis.as_str().to_owned(),
             categories: r.categories,
             consent_id: r.consent_id,
             log_index: d.log_index,
