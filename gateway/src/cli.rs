@@ -114,7 +114,7 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Command::Policy(Policy::Check { register }) => {
             let register = crate::app::load_register(&register)?;
-            print!("{}", crate::demo::register_summary(&register));
+            print!("{}", register_summary(&register));
         }
         Command::Dev(Dev::Pki {
             out,
@@ -196,4 +196,48 @@ fn log_format_from_env() -> LogFormat {
         Ok("json") => LogFormat::Json,
         _ => LogFormat::Text,
     }
+}
+
+/// A readable summary of a register, for `gateway policy check`.
+pub fn register_summary(register: &policies::Register) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let special: Vec<&str> = register
+        .categories
+        .iter()
+        .filter(|c| c.special)
+        .map(|c| c.id.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "register is consistent: {} partners, {} categories ({} special: {}), {} activities",
+        register.partners.len(),
+        register.categories.len(),
+        special.len(),
+        special.join(", "),
+        register.activities.len()
+    );
+    for a in &register.activities {
+        let recorders = if a.consent_recorders.is_empty() {
+            "-".to_owned()
+        } else {
+            a.consent_recorders.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "  {:<38} {:<12} {} -> {}  roles: {}  retention: {}",
+            a.id,
+            a.legal_basis.as_str(),
+            a.from.join("|"),
+            a.to.join("|"),
+            a.roles.join(", "),
+            a.retention()
+        );
+        let _ = writeln!(out, "      consent recorders: {recorders}");
+        for (category, fields) in &a.fields {
+            let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+            let _ = writeln!(out, "      {category}: {}", fields.join(", "));
+        }
+    }
+    out
 }
