@@ -4,12 +4,14 @@
 #![forbid(unsafe_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use gateway::Application;
 use gateway::auth::tokens;
+pub use gateway::config::Config;
 use gateway::demo::{
     DEFAULT_AUDIENCE, DEMO_REGISTER, DEV_CITIZEN_ISSUER, dev_config, start_sample_systems,
 };
@@ -114,6 +116,8 @@ fn with_database(url: &str, name: &str) -> String {
 #[derive(Debug)]
 pub struct TestApp {
     pub base: String,
+    /// Where the gateway listens (127.0.0.1, port 0 resolved).
+    pub addr: SocketAddr,
     pub pki: PkiLayout,
     pub register: Arc<Register>,
     pub db: TestDb,
@@ -136,32 +140,32 @@ impl TestApp {
         offline: &[&str],
     ) -> Option<Self> {
         let clock = Arc::new(consent::SystemClock);
-        Self::launch(db, behaviour, offline, generous_rate_limit(), clock).await
+        Self::launch(db, behaviour, offline, clock, |_| {}).await
     }
 
     /// The gateway on a clock the test moves (expiry, retention).
     pub async fn spawn_with_clock(db: Db, clock: Arc<consent::FixedClock>) -> Option<Self> {
-        Self::launch(db, |_| Behaviour::Normal, &[], generous_rate_limit(), clock).await
+        Self::launch(db, |_| Behaviour::Normal, &[], clock, |_| {}).await
     }
 
-    /// The gateway with the given rate limit per professional.
+    /// The gateway with the given rate limits.
     pub async fn spawn_with_rate_limit(db: Db, rate_limit: RateLimitConfig) -> Option<Self> {
-        Self::launch(
-            db,
-            |_| Behaviour::Normal,
-            &[],
-            rate_limit,
-            Arc::new(consent::SystemClock),
-        )
-        .await
+        Self::spawn_with_config(db, |config| config.rate_limit = rate_limit).await
+    }
+
+    /// The gateway with its configuration changed by `configure` before it is built (it starts from
+    /// the development configuration with generous rate limits).
+    pub async fn spawn_with_config(db: Db, configure: impl FnOnce(&mut Config)) -> Option<Self> {
+        let clock = Arc::new(consent::SystemClock);
+        Self::launch(db, |_| Behaviour::Normal, &[], clock, configure).await
     }
 
     async fn launch(
         db: Db,
         behaviour: impl Fn(&str) -> Behaviour,
         offline: &[&str],
-        rate_limit: RateLimitConfig,
         clock: Arc<dyn consent::Clock>,
+        configure: impl FnOnce(&mut Config),
     ) -> Option<Self> {
         let dir = TempDir::new().expect("temp dir");
         let db = TestDb::create(db, dir.path()).await?;
@@ -196,7 +200,8 @@ impl TestApp {
             addr,
             &endpoints,
         );
-        config.rate_limit = rate_limit;
+        config.rate_limit = generous_rate_limit();
+        configure(&mut config);
         let app = Application::build_with(&config, listener, clock)
             .await
             .expect("gateway builds");
@@ -206,6 +211,7 @@ impl TestApp {
         }));
         let test_app = Self {
             base: format!("https://localhost:{}", addr.port()),
+            addr,
             pki,
             register,
             db,
@@ -445,12 +451,15 @@ pub fn set_of(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// Tests and the load generator drive many requests as one professional; the rate limit has its
-/// own test (`TestApp::spawn_with_rate_limit`).
-fn generous_rate_limit() -> RateLimitConfig {
+/// Tests and the load generator drive many requests as one professional and one organisation; the
+/// rate limits have their own tests (`TestApp::spawn_with_rate_limit`).
+pub fn generous_rate_limit() -> RateLimitConfig {
+    let many = NonZeroU32::new(100_000).expect("non-zero");
     RateLimitConfig {
-        per_second: NonZeroU32::new(100_000).expect("non-zero"),
-        burst: NonZeroU32::new(100_000).expect("non-zero"),
+        per_second: many,
+        burst: many,
+        organisation_per_second: many,
+        organisation_burst: many,
     }
 }
 

@@ -107,7 +107,7 @@ impl FromRequestParts<AppState> for Professional {
             })?;
         state
             .limits
-            .check(&partner.id, &claims.sub)
+            .check_professional(&partner.id, &claims.sub)
             .map_err(ApiError::rate_limited)?;
         Ok(Self {
             partner,
@@ -142,7 +142,7 @@ impl FromRequestParts<AppState> for Citizen {
         let subject = state.pseudonyms.subject(&bsn);
         state
             .limits
-            .check("amsterdammer", subject.as_str())
+            .check_amsterdammer(subject.as_str())
             .map_err(ApiError::rate_limited)?;
         Ok(Self { bsn, subject })
     }
