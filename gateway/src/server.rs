@@ -16,6 +16,7 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt as _;
 
 use crate::auth::ClientIdentity;
+use crate::routes::layers::{MAX_HEADER_BYTES, MAX_HEADERS};
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,7 +36,14 @@ pub async fn serve(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT);
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_headers(2 * MAX_HEADERS)
+        .max_buf_size(4 * MAX_HEADER_BYTES);
+    // hyper's own header limits are above the gateway's (`routes::layers`), so a request with too
+    // many or too large headers gets the gateway's `431` in the API's error shape.
+    builder
+        .http2()
+        .max_header_list_size(u32::try_from(4 * MAX_HEADER_BYTES).unwrap_or(u32::MAX));
     tokio::pin!(shutdown);
     loop {
         let (tcp, peer) = tokio::select! {

@@ -250,6 +250,17 @@ impl TestApp {
         client(gateway::tls::anonymous_client_config(&self.pki.ca()).expect("public tls"))
     }
 
+    /// As [`TestApp::public`], speaking HTTP/2 (the other clients speak HTTP/1.1).
+    pub fn public_http2(&self) -> reqwest::Client {
+        let mut tls = gateway::tls::anonymous_client_config(&self.pki.ca()).expect("public tls");
+        tls.alpn_protocols = vec![b"h2".to_vec()];
+        reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .http2_prior_knowledge()
+            .build()
+            .expect("client")
+    }
+
     pub fn partner_token(&self, partner: &str, sub: &str, role: &str) -> String {
         let claims = tokens::partner_claims(
             partner,

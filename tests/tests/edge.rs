@@ -1,5 +1,6 @@
-//! The edge a partner cannot dodge (issue 5, finding 4): a limit per organisation besides the one
-//! per professional.
+//! The edge a partner cannot dodge (issue 5, findings 4 and 7): a limit per organisation besides the
+//! one per professional, a request id that is the gateway's own, no caching of answers about
+//! residents, and `431` in the API's error shape.
 
 #![allow(clippy::unwrap_used)] // test bodies: a panic is the failure report
 
@@ -83,6 +84,156 @@ async fn rotating_subs_cannot_get_past_the_organisation_limit(db: Db) {
     app.stop().await;
 }
 
+fn is_uuid(value: &str) -> bool {
+    value.len() == 36 && uuid::Uuid::try_parse(value).is_ok()
+}
+
+async fn a_request_id_the_client_chose_is_kept_only_when_it_is_a_uuid(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let client = app.public();
+    let id_of = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    for chosen in [
+        "111222333",
+        "bsn=111222333;note=x",
+        "{0190a3c2-7d4e-7b1a-9f00-123456789abc}",
+    ] {
+        let r = client
+            .get(app.url("/healthz"))
+            .header("x-request-id", chosen)
+            .send()
+            .await
+            .unwrap();
+        let id = id_of(&r);
+        assert!(
+            is_uuid(&id) && id != chosen,
+            "{chosen:?} came back as {id:?}"
+        );
+    }
+    let uuid = uuid::Uuid::new_v4().to_string();
+    let r = client
+        .get(app.url("/healthz"))
+        .header("x-request-id", &uuid)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(id_of(&r), uuid, "a UUID is kept");
+    let r = client.get(app.url("/healthz")).send().await.unwrap();
+    assert!(is_uuid(&id_of(&r)), "without one the gateway makes one");
+    app.stop().await;
+}
+
+async fn answers_about_a_resident_or_a_consent_are_not_cached(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let id = app
+        .record_consent(
+            BSN,
+            &["okt-amsterdam"],
+            &["gezinsondersteuning-ouders"],
+            &["contact"],
+        )
+        .await;
+    let token = app.partner_token("bt-centrum-west", "prof-1", "regievoerder");
+    let partner = app.partner("bt-centrum-west");
+    let citizen = app.citizen_token(BSN);
+    let requests = [
+        (
+            "GET /v1/me/consents",
+            app.public()
+                .get(app.url("/v1/me/consents"))
+                .bearer_auth(&citizen),
+        ),
+        (
+            "GET /v1/me/disclosures",
+            app.public()
+                .get(app.url("/v1/me/disclosures"))
+                .bearer_auth(&citizen),
+        ),
+        (
+            "GET /v1/consents/{id}",
+            partner
+                .get(app.url(&format!("/v1/consents/{id}")))
+                .bearer_auth(&token),
+        ),
+        (
+            "GET /v1/consents?subject_bsn=",
+            partner
+                .get(app.url(&format!("/v1/consents?subject_bsn={BSN}")))
+                .bearer_auth(&token),
+        ),
+        (
+            "POST /v1/consents/search",
+            partner
+                .post(app.url("/v1/consents/search"))
+                .bearer_auth(&token)
+                .json(&json!({"subject_bsn": BSN})),
+        ),
+        (
+            "POST /v1/consents/{id}/revoke",
+            partner
+                .post(app.url(&format!("/v1/consents/{id}/revoke")))
+                .bearer_auth(&token),
+        ),
+        (
+            "POST /v1/me/consents/{id}/revoke",
+            app.public()
+                .post(app.url(&format!("/v1/me/consents/{id}/revoke")))
+                .bearer_auth(&citizen),
+        ),
+        (
+            "401 on /v1/me/consents",
+            app.public().get(app.url("/v1/me/consents")),
+        ),
+    ];
+    for (what, request) in requests {
+        let r = request.send().await.unwrap();
+        let status = r.status();
+        assert_eq!(
+            r.headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("no-store"),
+            "{what} ({status})"
+        );
+    }
+    app.stop().await;
+}
+
+async fn oversized_headers_get_431_in_the_error_shape(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    for (version, client) in [("HTTP/1.1", app.public()), ("HTTP/2", app.public_http2())] {
+        let many = (0..120).fold(client.get(app.url("/healthz")), |r, i| {
+            r.header(format!("x-filler-{i}"), "x")
+        });
+        let large = client
+            .get(app.url("/healthz"))
+            .header("x-large", "x".repeat(20 * 1024));
+        for (what, request) in [("120 headers", many), ("a 20 KiB header", large)] {
+            let r = request.send().await.unwrap();
+            assert_eq!(r.version() == reqwest::Version::HTTP_2, version == "HTTP/2");
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            assert_eq!(status, 431, "{version}, {what}: {body}");
+            assert_eq!(
+                body["error"]["code"], "headers_too_large",
+                "{version}, {what}"
+            );
+            assert!(body["error"]["message"].is_string(), "{version}, {what}");
+        }
+        let (status, _) = send(client.get(app.url("/healthz"))).await;
+        assert_eq!(status, 200, "{version}: ordinary headers pass");
+    }
+    app.stop().await;
+}
+
 tests::both_databases! {
     rotating_subs_cannot_get_past_the_organisation_limit => rotating_subs_cannot_get_past_the_organisation_limit;
+    a_request_id_the_client_chose_is_kept_only_when_it_is_a_uuid => a_request_id_the_client_chose_is_kept_only_when_it_is_a_uuid;
+    answers_about_a_resident_or_a_consent_are_not_cached => answers_about_a_resident_or_a_consent_are_not_cached;
+    oversized_headers_get_431_in_the_error_shape => oversized_headers_get_431_in_the_error_shape;
 }
