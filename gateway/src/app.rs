@@ -67,6 +67,7 @@ impl Application {
             partner_keys,
             config.citizen_idp.issuer.clone(),
             TokenVerifier::read_public_key(&config.citizen_idp.key)?,
+            config.tokens.max_lifetime_secs.get(),
         );
         let pseudonyms =
             Pseudonymizer::new(&config.pseudonym_key()?.0).map_err(anyhow::Error::msg)?;

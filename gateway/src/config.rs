@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -26,9 +27,11 @@ pub struct Config {
     pub pseudonym_key_file: PathBuf,
     #[serde(default)]
     pub log_format: LogFormat,
-    /// Per professional (and per Amsterdammer); see `ratelimit`.
+    /// Per professional, per organisation and per Amsterdammer; see `ratelimit`.
     #[serde(default)]
     pub rate_limit: crate::ratelimit::RateLimitConfig,
+    #[serde(default)]
+    pub tokens: TokenConfig,
     pub tls: TlsConfig,
     pub citizen_idp: CitizenIdpConfig,
     /// Per partner id of the register: where its system answers and the key its tokens are signed with.
@@ -73,6 +76,25 @@ pub struct PartnerConfig {
     pub endpoint: Option<String>,
     /// Public key (PEM, P-256) the partner's tokens are signed with (ES256).
     pub token_key: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokenConfig {
+    /// The longest a token may be valid: `exp - iat`, and `exp - now` (plus 30 s leeway).
+    pub max_lifetime_secs: NonZeroU64,
+}
+
+impl Default for TokenConfig {
+    fn default() -> Self {
+        Self {
+            max_lifetime_secs: secs(3600),
+        }
+    }
+}
+
+fn secs(n: u64) -> NonZeroU64 {
+    NonZeroU64::new(n).unwrap_or(NonZeroU64::MIN)
 }
 
 fn default_listen() -> SocketAddr {
@@ -204,6 +226,12 @@ mod tests {
             .unwrap();
         assert_eq!(config.database_url, "postgres://db/x");
         assert_eq!(config.listen.port(), 9000);
+    }
+
+    #[test]
+    fn a_tokens_section_may_be_left_out() {
+        let tokens: TokenConfig = toml::from_str("").unwrap();
+        assert_eq!(tokens.max_lifetime_secs.get(), 3600);
     }
 
     #[test]

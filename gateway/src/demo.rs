@@ -53,6 +53,7 @@ pub fn dev_config(
         pseudonym_key_file: pki.pseudonym_key(),
         log_format: LogFormat::Text,
         rate_limit: Default::default(),
+        tokens: Default::default(),
         tls: TlsConfig {
             server_cert: pki.gateway_cert(),
             server_key: pki.gateway_key(),

@@ -1,11 +1,14 @@
 //! The edge a partner cannot dodge (issue 5, findings 4 and 7): a limit per organisation besides the
-//! one per professional, a request id that is the gateway's own, no caching of answers about
-//! residents, and `431` in the API's error shape.
+//! one per professional, tokens that name a professional and do not live for years, a request id
+//! that is the gateway's own, no caching of answers about residents, and `431` in the API's error
+//! shape.
 
 #![allow(clippy::unwrap_used)] // test bodies: a panic is the failure report
 
 use std::num::NonZeroU32;
 
+use chrono::Utc;
+use gateway::demo::DEFAULT_AUDIENCE;
 use policies::Bsn;
 use serde_json::{Value, json};
 use tests::{BSN, Db, TestApp, send};
@@ -81,6 +84,67 @@ async fn rotating_subs_cannot_get_past_the_organisation_limit(db: Db) {
     )
     .await;
     assert_eq!(status, 200, "another organisation is not held back: {body}");
+    app.stop().await;
+}
+
+/// Claims of a professional of `okt-amsterdam`, valid for ten minutes from now.
+fn claims(sub: &str) -> Value {
+    let now = Utc::now().timestamp();
+    json!({"iss": "okt-amsterdam", "sub": sub, "role": "okt-medewerker", "aud": DEFAULT_AUDIENCE,
+           "exp": now + 600, "nbf": now, "iat": now})
+}
+
+async fn a_token_without_a_usable_sub_or_valid_for_too_long_is_refused(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let now = Utc::now().timestamp();
+    let ten_years = 10 * 365 * 24 * 3600;
+    let mut refused = vec![
+        ("an empty sub", claims("")),
+        ("a blank sub", claims("   ")),
+        ("a sub of 129 characters", claims(&"k".repeat(129))),
+        ("no role", {
+            let mut c = claims("okt-1");
+            c["role"] = json!("");
+            c
+        }),
+        ("valid for ten years", {
+            let mut c = claims("okt-1");
+            c["exp"] = json!(now + ten_years);
+            c
+        }),
+    ];
+    let mut without_iat = claims("okt-1");
+    without_iat["exp"] = json!(now + ten_years);
+    without_iat.as_object_mut().unwrap().remove("iat");
+    refused.push(("expiring in ten years, without iat", without_iat));
+
+    let client = app.partner("okt-amsterdam");
+    let path = app.url(&format!("/v1/consents?subject_bsn={BSN}"));
+    for (what, claims) in &refused {
+        let token = app.sign_partner("okt-amsterdam", claims);
+        let (status, body) = send(client.get(&path).bearer_auth(token)).await;
+        assert_eq!(status, 401, "{what}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_token", "{what}: {body}");
+    }
+    let longest = app.sign_partner("okt-amsterdam", &claims(&"k".repeat(128)));
+    let (status, body) = send(client.get(&path).bearer_auth(longest)).await;
+    assert_eq!(status, 200, "a sub of 128 characters is fine: {body}");
+
+    let mut citizen = claims("citizen");
+    citizen["iss"] = json!(gateway::demo::DEV_CITIZEN_ISSUER);
+    citizen["bsn"] = json!(BSN);
+    citizen["exp"] = json!(now + ten_years);
+    let key = std::fs::read(app.pki.citizen_idp_key()).unwrap();
+    let token = gateway::auth::tokens::sign(&citizen, &key).unwrap();
+    let (status, body) = send(
+        app.public()
+            .get(app.url("/v1/me/consents"))
+            .bearer_auth(token),
+    )
+    .await;
+    assert_eq!(status, 401, "a citizen token for ten years: {body}");
     app.stop().await;
 }
 
@@ -233,6 +297,7 @@ async fn oversized_headers_get_431_in_the_error_shape(db: Db) {
 
 tests::both_databases! {
     rotating_subs_cannot_get_past_the_organisation_limit => rotating_subs_cannot_get_past_the_organisation_limit;
+    a_token_without_a_usable_sub_or_valid_for_too_long_is_refused => a_token_without_a_usable_sub_or_valid_for_too_long_is_refused;
     a_request_id_the_client_chose_is_kept_only_when_it_is_a_uuid => a_request_id_the_client_chose_is_kept_only_when_it_is_a_uuid;
     answers_about_a_resident_or_a_consent_are_not_cached => answers_about_a_resident_or_a_consent_are_not_cached;
     oversized_headers_get_431_in_the_error_shape => oversized_headers_get_431_in_the_error_shape;

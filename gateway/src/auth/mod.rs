@@ -99,7 +99,7 @@ impl FromRequestParts<AppState> for Professional {
             .tokens
             .verify_partner(&partner.id, token)
             .map_err(|e| {
-                tracing::info!(partner = %partner.id, reason = %e, "partner token refused");
+                tracing::info!(partner = %partner.id, reason = e.reason(), "partner token refused");
                 ApiError::unauthorized(
                     "invalid_token",
                     "the bearer token is not valid for this partner",
@@ -133,7 +133,7 @@ impl FromRequestParts<AppState> for Citizen {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
         let claims = state.tokens.verify_citizen(token).map_err(|e| {
-            tracing::info!(reason = %e, "citizen token refused");
+            tracing::info!(reason = e.reason(), "citizen token refused");
             ApiError::unauthorized("invalid_token", "log in again: the token is not valid")
         })?;
         let bsn = Bsn::parse(&claims.bsn).map_err(|_| {
