@@ -13,7 +13,7 @@ use policies::Register;
 use tokio::net::TcpListener;
 
 use crate::auth::tokens::TokenVerifier;
-use crate::config::Config;
+use crate::config::{Config, ConnectionLimits};
 use crate::forward::Upstream;
 use crate::ratelimit::RateLimits;
 use crate::state::AppState;
@@ -24,6 +24,7 @@ pub struct Application {
     listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
     router: axum::Router,
+    connections: ConnectionLimits,
     state: AppState,
 }
 
@@ -47,6 +48,7 @@ impl Application {
         listener: TcpListener,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
+        config.connections.validate()?;
         let register = load_register(&config.register)?;
         let mut partner_keys = HashMap::new();
         let mut endpoints = HashMap::new();
@@ -95,6 +97,7 @@ impl Application {
             listener,
             tls: tls::server_config(&config.tls)?,
             router: routes::router(state.clone()),
+            connections: config.connections,
             state,
         })
     }
@@ -112,7 +115,14 @@ impl Application {
     /// Serves until `shutdown` resolves, then drains in-flight requests.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) {
         tracing::info!(addr = %self.local_addr(), "gateway listening");
-        server::serve(self.listener, self.tls, self.router, shutdown).await;
+        server::serve(
+            self.listener,
+            self.tls,
+            self.router,
+            self.connections,
+            shutdown,
+        )
+        .await;
         tracing::info!("gateway stopped");
     }
 }

@@ -81,6 +81,14 @@ impl ApiError {
         e
     }
 
+    pub fn request_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "the request body did not arrive in time; send it at once",
+        )
+    }
+
     pub fn bad_gateway(
         code: &'static str,
         message: impl Into<String>,

@@ -3,6 +3,8 @@
 //! with and without client certificates. `Db::Postgres` creates a fresh database from `DATABASE_URL`.
 #![forbid(unsafe_code)]
 
+pub mod raw;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -11,7 +13,7 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use gateway::Application;
 use gateway::auth::tokens;
-pub use gateway::config::Config;
+pub use gateway::config::{Config, ConnectionLimits};
 use gateway::demo::{
     DEFAULT_AUDIENCE, DEMO_REGISTER, DEV_CITIZEN_ISSUER, dev_config, start_sample_systems,
 };
