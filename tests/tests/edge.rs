@@ -1,7 +1,7 @@
 //! The edge a partner cannot dodge (issue 5, findings 4 and 7): a limit per organisation besides the
 //! one per professional, tokens that name a professional and do not live for years, a request id
-//! that is the gateway's own, no caching of answers about residents, and `431` in the API's error
-//! shape.
+//! that is the gateway's own, no caching of answers about residents, and every error, `431`
+//! included, in the API's error shape.
 
 #![allow(clippy::unwrap_used)] // test bodies: a panic is the failure report
 
@@ -295,10 +295,30 @@ async fn oversized_headers_get_431_in_the_error_shape(db: Db) {
     app.stop().await;
 }
 
+async fn an_error_axum_produces_itself_gets_the_error_shape(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let token = app.partner_token("bt-centrum-west", "prof-1", "regievoerder");
+    // A path segment that is not UTF-8 fails axum's `Path` extractor, not one of ours.
+    let (status, body) = send(
+        app.partner("bt-centrum-west")
+            .get(app.url("/v1/consents/%FF%FE111222333"))
+            .bearer_auth(token),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "bad_request", "{body}");
+    assert!(body["error"]["message"].is_string(), "{body}");
+    assert!(!body.to_string().contains(BSN), "{body}");
+    app.stop().await;
+}
+
 tests::both_databases! {
     rotating_subs_cannot_get_past_the_organisation_limit => rotating_subs_cannot_get_past_the_organisation_limit;
     a_token_without_a_usable_sub_or_valid_for_too_long_is_refused => a_token_without_a_usable_sub_or_valid_for_too_long_is_refused;
     a_request_id_the_client_chose_is_kept_only_when_it_is_a_uuid => a_request_id_the_client_chose_is_kept_only_when_it_is_a_uuid;
     answers_about_a_resident_or_a_consent_are_not_cached => answers_about_a_resident_or_a_consent_are_not_cached;
     oversized_headers_get_431_in_the_error_shape => oversized_headers_get_431_in_the_error_shape;
+    an_error_axum_produces_itself_gets_the_error_shape => an_error_axum_produces_itself_gets_the_error_shape;
 }

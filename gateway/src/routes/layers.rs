@@ -1,9 +1,10 @@
 //! What every request passes before its handler (issue 5, finding 7): the request id and trace
 //! context are the gateway's own, a request with too many or too large headers is `431` in the
-//! API's error shape, and no response about a resident is cached.
+//! API's error shape, every other error is in that shape too, and no response about a resident is
+//! cached.
 
 use axum::extract::Request;
-use axum::http::header::CACHE_CONTROL;
+use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -83,6 +84,53 @@ pub async fn refuse_large_headers(req: Request, next: Next) -> Response {
         .into_response();
     }
     next.run(req).await
+}
+
+/// A 4xx/5xx that is not JSON did not come from an [`ApiError`] but from axum itself (an extractor's
+/// rejection, e.g. a path segment that is not UTF-8): it gets the API's error shape, with a message
+/// that does not repeat the request (axum's own text may quote it). Its other headers are kept.
+pub async fn error_shape(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(CONTENT_TYPE);
+    parts.headers.remove(CONTENT_LENGTH);
+    let reason = status.canonical_reason().unwrap_or("error");
+    let mut shaped = ApiError::new(
+        status,
+        code_for(status),
+        format!("the request could not be handled: {reason}"),
+    )
+    .into_response();
+    shaped.headers_mut().extend(parts.headers);
+    shaped
+}
+
+fn code_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        422 => "invalid_request",
+        429 => "rate_limited",
+        431 => "headers_too_large",
+        500 => "internal",
+        503 => "unavailable",
+        _ if status.is_client_error() => "client_error",
+        _ => "server_error",
+    }
 }
 
 /// `Cache-Control: no-store` on every response that does not set its own: most answers are about a

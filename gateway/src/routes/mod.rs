@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(from_fn(layers::refuse_large_headers))
+        .layer(from_fn(layers::error_shape))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request| {
