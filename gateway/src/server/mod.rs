@@ -37,8 +37,8 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// may take before it is dropped.
 const IDLE_GRACE: Duration = Duration::from_secs(5);
 
-/// Until a request has its head and body, this is when its body must have arrived (`408` after).
-/// Set on every request by the server; read where bodies are read (`json::ApiJson`).
+/// When a request's body must have arrived (else `408`): set on every request when its head
+/// arrives, kept where bodies are read (`json::ApiJson`).
 #[derive(Debug, Clone, Copy)]
 pub struct BodyDeadline(pub Instant);
 
