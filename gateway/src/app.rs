@@ -13,7 +13,7 @@ use policies::Register;
 use tokio::net::TcpListener;
 
 use crate::auth::tokens::TokenVerifier;
-use crate::config::Config;
+use crate::config::{Config, ConnectionLimits};
 use crate::forward::{PartnerSystem, Upstream};
 use crate::ratelimit::RateLimits;
 use crate::state::AppState;
@@ -24,6 +24,7 @@ pub struct Application {
     listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
     router: axum::Router,
+    connections: ConnectionLimits,
     state: AppState,
 }
 
@@ -47,6 +48,7 @@ impl Application {
         listener: TcpListener,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
+        config.connections.validate()?;
         let register = load_register(&config.register)?;
         let mut partner_keys = HashMap::new();
         let mut systems = HashMap::new();
@@ -71,6 +73,7 @@ impl Application {
             partner_keys,
             config.citizen_idp.issuer.clone(),
             TokenVerifier::read_public_key(&config.citizen_idp.key)?,
+            config.tokens.max_lifetime_secs.get(),
         );
         let pseudonyms =
             Pseudonymizer::new(&config.pseudonym_key()?.0).map_err(anyhow::Error::msg)?;
@@ -99,6 +102,7 @@ impl Application {
             listener,
             tls: tls::server_config(&config.tls)?,
             router: routes::router(state.clone()),
+            connections: config.connections,
             state,
         })
     }
@@ -116,7 +120,14 @@ impl Application {
     /// Serves until `shutdown` resolves, then drains in-flight requests.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) {
         tracing::info!(addr = %self.local_addr(), "gateway listening");
-        server::serve(self.listener, self.tls, self.router, shutdown).await;
+        server::serve(
+            self.listener,
+            self.tls,
+            self.router,
+            self.connections,
+            shutdown,
+        )
+        .await;
         tracing::info!("gateway stopped");
     }
 }

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
@@ -26,12 +28,17 @@ pub struct Config {
     pub pseudonym_key_file: PathBuf,
     #[serde(default)]
     pub log_format: LogFormat,
-    /// Per professional (and per Amsterdammer); see `ratelimit`.
+    /// Per professional, per organisation and per Amsterdammer; see `ratelimit`.
     #[serde(default)]
     pub rate_limit: crate::ratelimit::RateLimitConfig,
     /// Rules for recording toestemmingsverklaringen.
     #[serde(default)]
     pub consent: ConsentConfig,
+    #[serde(default)]
+    pub tokens: TokenConfig,
+    /// Timeouts and limits of every connection; see `server`.
+    #[serde(default)]
+    pub connections: ConnectionLimits,
     pub tls: TlsConfig,
     pub citizen_idp: CitizenIdpConfig,
     /// Per partner id of the register: where its system answers and the key its tokens are signed with.
@@ -102,6 +109,91 @@ pub struct PartnerConfig {
     pub endpoint: Option<String>,
     /// Public key (PEM, P-256) the partner's tokens are signed with (ES256).
     pub token_key: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokenConfig {
+    /// The longest a token may be valid: `exp - iat`, and `exp - now` (plus 30 s leeway).
+    pub max_lifetime_secs: NonZeroU64,
+}
+
+impl Default for TokenConfig {
+    fn default() -> Self {
+        Self {
+            max_lifetime_secs: secs(3600),
+        }
+    }
+}
+
+/// What one connection may take of the gateway (issue 5, finding 5): every phase has a deadline, and
+/// one peer address may hold only so many connections.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectionLimits {
+    /// From accept to a finished TLS handshake.
+    pub handshake_timeout_secs: NonZeroU64,
+    /// For an HTTP/1 request head, from when the connection is ready for it (so also the time an
+    /// HTTP/1 keep-alive connection may wait for its next request).
+    pub header_timeout_secs: NonZeroU64,
+    /// For the whole request body, from when its head arrived; over it the answer is `408`.
+    pub body_timeout_secs: NonZeroU64,
+    /// A connection without a request in flight (HTTP/1 or HTTP/2, or TLS without any request yet)
+    /// is closed after this, gracefully and then, after a short grace, hard. At most 55 s, so an
+    /// idle connection is gone within a minute.
+    pub idle_timeout_secs: NonZeroU64,
+    /// Concurrent connections from one peer IP address; more are refused at accept. 0: no limit.
+    /// Behind a TCP load balancer without PROXY protocol every client has the balancer's address:
+    /// raise this there, or set 0.
+    pub max_per_peer: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            handshake_timeout_secs: secs(10),
+            header_timeout_secs: secs(10),
+            body_timeout_secs: secs(30),
+            idle_timeout_secs: secs(30),
+            max_per_peer: 100,
+        }
+    }
+}
+
+/// The longest configurable idle timeout: with the grace after it, an idle connection is closed
+/// within 60 s.
+pub const MAX_IDLE_TIMEOUT_SECS: u64 = 55;
+
+impl ConnectionLimits {
+    pub fn handshake_timeout(&self) -> Duration {
+        Duration::from_secs(self.handshake_timeout_secs.get())
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs.get())
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_timeout_secs.get())
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_secs.get())
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.idle_timeout_secs.get() > MAX_IDLE_TIMEOUT_SECS {
+            bail!(
+                "connections.idle_timeout_secs may be at most {MAX_IDLE_TIMEOUT_SECS}, so an idle \
+                 connection is closed within a minute"
+            );
+        }
+        Ok(())
+    }
+}
+
+fn secs(n: u64) -> NonZeroU64 {
+    NonZeroU64::new(n).unwrap_or(NonZeroU64::MIN)
 }
 
 fn default_listen() -> SocketAddr {
@@ -236,6 +328,26 @@ mod tests {
             .unwrap();
         assert_eq!(config.database_url, "postgres://db/x");
         assert_eq!(config.listen.port(), 9000);
+    }
+
+    #[test]
+    fn limit_sections_may_name_only_some_keys_and_the_rest_keep_their_defaults() {
+        let limits: ConnectionLimits = toml::from_str("idle_timeout_secs = 5").unwrap();
+        assert_eq!(limits.idle_timeout(), Duration::from_secs(5));
+        assert_eq!(
+            limits.max_per_peer,
+            ConnectionLimits::default().max_per_peer
+        );
+        let tokens: TokenConfig = toml::from_str("").unwrap();
+        assert_eq!(tokens.max_lifetime_secs.get(), 3600);
+        assert!(toml::from_str::<ConnectionLimits>("idle_timeout_secs = 0").is_err());
+    }
+
+    #[test]
+    fn an_idle_timeout_over_55_seconds_is_refused() {
+        let limits: ConnectionLimits = toml::from_str("idle_timeout_secs = 56").unwrap();
+        assert!(limits.validate().is_err());
+        assert!(ConnectionLimits::default().validate().is_ok());
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub fn dev_config(
         log_format: LogFormat::Text,
         rate_limit: Default::default(),
         consent: Default::default(),
+        tokens: Default::default(),
+        connections: Default::default(),
         tls: TlsConfig {
             server_cert: pki.gateway_cert(),
             server_key: pki.gateway_key(),

@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 use policies::Violation;
 use serde_json::json;
 
+use crate::ratelimit::OverLimit;
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -77,14 +79,31 @@ impl ApiError {
         e
     }
 
-    pub fn rate_limited(wait: std::time::Duration) -> Self {
+    /// `429` with `Retry-After`, saying whose limit was reached.
+    pub fn rate_limited(over: OverLimit) -> Self {
+        let (who, wait) = match over {
+            OverLimit::Professional(wait) => ("this professional", wait),
+            OverLimit::Organisation(wait) => {
+                ("this organisation (all its professionals together)", wait)
+            }
+            OverLimit::Amsterdammer(wait) => ("this Amsterdammer", wait),
+        };
         let mut e = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
-            "too many requests from this professional; try again after Retry-After seconds",
+            format!("too many requests from {who}; try again after Retry-After seconds"),
         );
-        e.retry_after_secs = Some(wait.as_secs().max(1));
+        // Whole seconds, rounded up: a client that waits as told is let through.
+        e.retry_after_secs = Some((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1));
         e
+    }
+
+    pub fn request_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "the request body did not arrive in time; send it at once",
+        )
     }
 
     pub fn bad_gateway(

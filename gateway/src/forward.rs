@@ -65,7 +65,9 @@ impl Upstream {
                     .use_preconfigured_tls(identity.towards(&system.oin)?)
                     .timeout(Duration::from_secs(10))
                     .connect_timeout(Duration::from_secs(3))
-                    .pool_idle_timeout(Duration::from_secs(60))
+                    // Shorter than a partner system's own idle timeout (the sample systems close after 30 s), so the
+                    // gateway never sends on a connection the system is closing.
+                    .pool_idle_timeout(Duration::from_secs(20))
                     .build()?;
                 let connection = Connection {
                     endpoint: system.endpoint,

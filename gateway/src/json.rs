@@ -1,5 +1,7 @@
 //! A `Json` extractor whose rejections speak the API's error format (api.md "Errors"):
-//! malformed JSON is `400 malformed_json`, a body over the limit `413 payload_too_large`.
+//! malformed JSON is `400 malformed_json`, a body over the limit `413 payload_too_large`, a body that
+//! does not arrive before its [`BodyDeadline`] `408 request_timeout`. It is where request bodies are
+//! read, so it is where the body deadline is kept.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
@@ -7,6 +9,7 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::server::BodyDeadline;
 
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
@@ -19,7 +22,15 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        let deadline = req.extensions().get::<BodyDeadline>().copied();
+        let read = axum::Json::<T>::from_request(req, state);
+        let read = match deadline {
+            Some(BodyDeadline(at)) => tokio::time::timeout_at(at, read)
+                .await
+                .map_err(|_| ApiError::request_timeout())?,
+            None => read.await,
+        };
+        match read {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(rejection_to_error(rejection)),
         }

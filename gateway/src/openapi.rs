@@ -105,13 +105,18 @@ impl Modify for CommonErrors {
                 };
                 if let Some(unauthorized) = caller {
                     add("401", unauthorized);
-                    add("429", "too many requests; see the Retry-After header");
+                    add(
+                        "429",
+                        "too many requests from this professional, organisation or Amsterdammer; see the Retry-After header",
+                    );
                 }
                 if op.request_body.is_some() {
                     add("400", "invalid input, with a stable error code");
+                    add("408", "the body did not arrive within the body timeout");
                     add("413", "body larger than 1 MiB");
                     add("415", "body is not sent as application/json");
                 }
+                add("431", "more than 100 header fields or 16 KiB of headers");
             }
         }
     }

@@ -1,5 +1,7 @@
-//! Rate limits per professional (architecture.md, pipeline step 3), keyed by the verified partner and
-//! token subject, never by a header a client could choose. Idle keys are pruned periodically.
+//! Rate limits (architecture.md, pipeline step 3): per professional and per organisation, keyed by the
+//! verified partner (client certificate) and token subject, never by a header a client could choose.
+//! The organisation limit is what a partner cannot dodge by rotating `sub`. Amsterdammers have their
+//! own limit per pseudonym. Idle keys are pruned periodically.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -10,49 +12,85 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct RateLimitConfig {
-    /// Sustained requests per second for one professional.
+    /// Sustained requests per second for one professional (and one Amsterdammer).
     pub per_second: NonZeroU32,
     /// Requests one professional may make at once before the sustained rate applies.
     pub burst: NonZeroU32,
+    /// Sustained requests per second for all professionals of one organisation together.
+    pub organisation_per_second: NonZeroU32,
+    /// Requests one organisation may make at once before its sustained rate applies.
+    pub organisation_burst: NonZeroU32,
 }
 
 impl Default for RateLimitConfig {
     fn default() -> Self {
+        let n = |n| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
         Self {
-            per_second: NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN),
-            burst: NonZeroU32::new(200).unwrap_or(NonZeroU32::MIN),
+            per_second: n(20),
+            burst: n(200),
+            organisation_per_second: n(50),
+            organisation_burst: n(200),
         }
     }
 }
 
+/// Who is over the limit, and how long until the next request may pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverLimit {
+    Professional(Duration),
+    Organisation(Duration),
+    Amsterdammer(Duration),
+}
+
 #[derive(Debug)]
 pub struct RateLimits {
-    limiter: DefaultKeyedRateLimiter<(String, String)>,
+    professionals: DefaultKeyedRateLimiter<(String, String)>,
+    organisations: DefaultKeyedRateLimiter<String>,
+    amsterdammers: DefaultKeyedRateLimiter<String>,
     clock: DefaultClock,
 }
 
 impl RateLimits {
     pub fn new(config: RateLimitConfig) -> Arc<Self> {
-        let quota = Quota::per_second(config.per_second).allow_burst(config.burst);
+        let personal = Quota::per_second(config.per_second).allow_burst(config.burst);
+        let organisation = Quota::per_second(config.organisation_per_second)
+            .allow_burst(config.organisation_burst);
         Arc::new(Self {
-            limiter: DefaultKeyedRateLimiter::keyed(quota),
+            professionals: DefaultKeyedRateLimiter::keyed(personal),
+            organisations: DefaultKeyedRateLimiter::keyed(organisation),
+            amsterdammers: DefaultKeyedRateLimiter::keyed(personal),
             clock: DefaultClock::default(),
         })
     }
 
-    /// `Err(wait)` when the professional must wait before the next request.
-    pub fn check(&self, partner: &str, professional: &str) -> Result<(), Duration> {
-        self.limiter
+    /// A professional's request counts against their own limit and their organisation's. The
+    /// professional is checked first, so one who is already refused does not use up the budget of
+    /// their colleagues.
+    pub fn check_professional(&self, partner: &str, professional: &str) -> Result<(), OverLimit> {
+        self.professionals
             .check_key(&(partner.to_owned(), professional.to_owned()))
-            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+            .map_err(|n| OverLimit::Professional(n.wait_time_from(self.clock.now())))?;
+        self.organisations
+            .check_key(&partner.to_owned())
+            .map_err(|n| OverLimit::Organisation(n.wait_time_from(self.clock.now())))
+    }
+
+    /// An Amsterdammer, by pseudonym.
+    pub fn check_amsterdammer(&self, subject: &str) -> Result<(), OverLimit> {
+        self.amsterdammers
+            .check_key(&subject.to_owned())
+            .map_err(|n| OverLimit::Amsterdammer(n.wait_time_from(self.clock.now())))
     }
 
     /// Forgets keys whose buckets are full again; run every minute.
     pub fn prune(&self) {
-        self.limiter.retain_recent();
-        self.limiter.shrink_to_fit();
+        self.professionals.retain_recent();
+        self.professionals.shrink_to_fit();
+        self.organisations.retain_recent();
+        self.amsterdammers.retain_recent();
+        self.amsterdammers.shrink_to_fit();
     }
 
     /// Spawns the pruning task; it ends when the limiter is dropped.
@@ -75,17 +113,66 @@ impl RateLimits {
 mod tests {
     use super::*;
 
+    fn n(n: u32) -> NonZeroU32 {
+        NonZeroU32::new(n).unwrap()
+    }
+
     #[test]
     fn a_professional_over_the_burst_must_wait_while_a_colleague_may_go_on() {
         let limits = RateLimits::new(RateLimitConfig {
-            per_second: NonZeroU32::new(1).unwrap(),
-            burst: NonZeroU32::new(2).unwrap(),
+            per_second: n(1),
+            burst: n(2),
+            ..RateLimitConfig::default()
         });
-        assert!(limits.check("wpi", "km-1").is_ok());
-        assert!(limits.check("wpi", "km-1").is_ok());
-        let wait = limits.check("wpi", "km-1").unwrap_err();
+        assert!(limits.check_professional("wpi", "km-1").is_ok());
+        assert!(limits.check_professional("wpi", "km-1").is_ok());
+        let Err(OverLimit::Professional(wait)) = limits.check_professional("wpi", "km-1") else {
+            panic!("the professional is over the limit");
+        };
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1));
-        assert!(limits.check("wpi", "km-2").is_ok());
-        assert!(limits.check("okt-amsterdam", "km-1").is_ok());
+        assert!(limits.check_professional("wpi", "km-2").is_ok());
+        assert!(limits.check_professional("okt-amsterdam", "km-1").is_ok());
+    }
+
+    #[test]
+    fn new_subjects_do_not_get_past_the_organisation_limit() {
+        let limits = RateLimits::new(RateLimitConfig {
+            organisation_per_second: n(1),
+            organisation_burst: n(3),
+            ..RateLimitConfig::default()
+        });
+        for i in 0..3 {
+            assert!(limits.check_professional("wpi", &format!("km-{i}")).is_ok());
+        }
+        assert!(matches!(
+            limits.check_professional("wpi", "km-new"),
+            Err(OverLimit::Organisation(_))
+        ));
+        assert!(limits.check_professional("okt-amsterdam", "km-1").is_ok());
+    }
+
+    #[test]
+    fn a_refused_professional_does_not_use_up_the_organisation_budget() {
+        let limits = RateLimits::new(RateLimitConfig {
+            per_second: n(1),
+            burst: n(1),
+            organisation_per_second: n(1),
+            organisation_burst: n(2),
+        });
+        assert!(limits.check_professional("wpi", "km-1").is_ok());
+        for _ in 0..10 {
+            assert!(matches!(
+                limits.check_professional("wpi", "km-1"),
+                Err(OverLimit::Professional(_))
+            ));
+        }
+        assert!(limits.check_professional("wpi", "km-2").is_ok());
+    }
+
+    #[test]
+    fn a_rate_limit_section_may_name_only_some_keys() {
+        let config: RateLimitConfig = toml::from_str("organisation_per_second = 7").unwrap();
+        assert_eq!(config.organisation_per_second.get(), 7);
+        assert_eq!(config.per_second, RateLimitConfig::default().per_second);
     }
 }

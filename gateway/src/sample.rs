@@ -75,7 +75,8 @@ impl SampleSystem {
             .route("/v1/deliveries", post(receive))
             .with_state(state);
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(crate::server::serve(listener, tls, router, async {
+        let limits = crate::config::ConnectionLimits::default();
+        tokio::spawn(crate::server::serve(listener, tls, router, limits, async {
             let _ = stopped.await;
         }));
         Ok(Self {

@@ -3,14 +3,17 @@
 //! with and without client certificates. `Db::Postgres` creates a fresh database from `DATABASE_URL`.
 #![forbid(unsafe_code)]
 
+pub mod raw;
+
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use gateway::Application;
 use gateway::auth::tokens;
-pub use gateway::config::Config;
+pub use gateway::config::{Config, ConnectionLimits};
 use gateway::demo::{
     DEFAULT_AUDIENCE, DEMO_REGISTER, DEV_CITIZEN_ISSUER, dev_config, start_sample_systems,
 };
@@ -115,6 +118,8 @@ fn with_database(url: &str, name: &str) -> String {
 #[derive(Debug)]
 pub struct TestApp {
     pub base: String,
+    /// Where the gateway listens (127.0.0.1, port 0 resolved).
+    pub addr: SocketAddr,
     pub pki: PkiLayout,
     pub register: Arc<Register>,
     pub db: TestDb,
@@ -137,15 +142,7 @@ impl TestApp {
         offline: &[&str],
     ) -> Option<Self> {
         let clock = Arc::new(consent::SystemClock);
-        Self::launch(
-            db,
-            behaviour,
-            offline,
-            generous_rate_limit(),
-            clock,
-            |_, _| {},
-        )
-        .await
+        Self::launch(db, behaviour, offline, clock, |_, _| {}).await
     }
 
     /// The gateway with well-behaved sample systems and a configuration `configure` may change
@@ -156,48 +153,29 @@ impl TestApp {
         configure: impl FnOnce(&mut Config, &PkiLayout),
     ) -> Option<Self> {
         let clock = Arc::new(consent::SystemClock);
-        Self::launch(
-            db,
-            |_| Behaviour::Normal,
-            &[],
-            generous_rate_limit(),
-            clock,
-            configure,
-        )
-        .await
+        Self::launch(db, |_| Behaviour::Normal, &[], clock, configure).await
     }
 
     /// The gateway on a clock the test moves (expiry, retention).
     pub async fn spawn_with_clock(db: Db, clock: Arc<consent::FixedClock>) -> Option<Self> {
-        Self::launch(
-            db,
-            |_| Behaviour::Normal,
-            &[],
-            generous_rate_limit(),
-            clock,
-            |_, _| {},
-        )
-        .await
+        Self::launch(db, |_| Behaviour::Normal, &[], clock, |_, _| {}).await
     }
 
-    /// The gateway with the given rate limit per professional.
+    /// The gateway with the given rate limits.
     pub async fn spawn_with_rate_limit(db: Db, rate_limit: RateLimitConfig) -> Option<Self> {
-        Self::launch(
-            db,
-            |_| Behaviour::Normal,
-            &[],
-            rate_limit,
-            Arc::new(consent::SystemClock),
-            |_, _| {},
-        )
-        .await
+        Self::spawn_with_config(db, |config| config.rate_limit = rate_limit).await
+    }
+
+    /// The gateway with its configuration changed by `configure` before it is built (it starts from
+    /// the development configuration with generous rate limits).
+    pub async fn spawn_with_config(db: Db, configure: impl FnOnce(&mut Config)) -> Option<Self> {
+        Self::spawn_configured(db, |config, _| configure(config)).await
     }
 
     async fn launch(
         db: Db,
         behaviour: impl Fn(&str) -> Behaviour,
         offline: &[&str],
-        rate_limit: RateLimitConfig,
         clock: Arc<dyn consent::Clock>,
         configure: impl FnOnce(&mut Config, &PkiLayout),
     ) -> Option<Self> {
@@ -234,7 +212,7 @@ impl TestApp {
             addr,
             &endpoints,
         );
-        config.rate_limit = rate_limit;
+        config.rate_limit = generous_rate_limit();
         configure(&mut config, &pki);
         let app = Application::build_with(&config, listener, clock)
             .await
@@ -245,6 +223,7 @@ impl TestApp {
         }));
         let test_app = Self {
             base: format!("https://localhost:{}", addr.port()),
+            addr,
             pki,
             register,
             db,
@@ -281,6 +260,17 @@ impl TestApp {
     /// An HTTPS client without a client certificate (an Amsterdammer's browser, the public).
     pub fn public(&self) -> reqwest::Client {
         client(gateway::tls::anonymous_client_config(&self.pki.ca()).expect("public tls"))
+    }
+
+    /// As [`TestApp::public`], speaking HTTP/2 (the other clients speak HTTP/1.1).
+    pub fn public_http2(&self) -> reqwest::Client {
+        let mut tls = gateway::tls::anonymous_client_config(&self.pki.ca()).expect("public tls");
+        tls.alpn_protocols = vec![b"h2".to_vec()];
+        reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .http2_prior_knowledge()
+            .build()
+            .expect("client")
     }
 
     pub fn partner_token(&self, partner: &str, sub: &str, role: &str) -> String {
@@ -484,12 +474,15 @@ pub fn set_of(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// Tests and the load generator drive many requests as one professional; the rate limit has its
-/// own test (`TestApp::spawn_with_rate_limit`).
-fn generous_rate_limit() -> RateLimitConfig {
+/// Tests and the load generator drive many requests as one professional and one organisation; the
+/// rate limits have their own tests (`TestApp::spawn_with_rate_limit`).
+pub fn generous_rate_limit() -> RateLimitConfig {
+    let many = NonZeroU32::new(100_000).expect("non-zero");
     RateLimitConfig {
-        per_second: NonZeroU32::new(100_000).expect("non-zero"),
-        burst: NonZeroU32::new(100_000).expect("non-zero"),
+        per_second: many,
+        burst: many,
+        organisation_per_second: many,
+        organisation_burst: many,
     }
 }
 

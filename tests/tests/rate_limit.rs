@@ -12,6 +12,7 @@ async fn a_professional_over_the_limit_waits_while_a_colleague_goes_on(db: Db) {
     let limit = RateLimitConfig {
         per_second: NonZeroU32::new(1).unwrap(),
         burst: NonZeroU32::new(3).unwrap(),
+        ..tests::generous_rate_limit()
     };
     let Some(app) = TestApp::spawn_with_rate_limit(db, limit).await else {
         return;

@@ -92,7 +92,7 @@ impl FromRequestParts<AppState> for Professional {
             .tokens
             .verify_partner(&partner.id, token)
             .map_err(|e| {
-                tracing::info!(partner = %partner.id, reason = %e, "partner token refused");
+                tracing::info!(partner = %partner.id, reason = e.reason(), "partner token refused");
                 ApiError::unauthorized(
                     "invalid_token",
                     "the bearer token is not valid for this partner",
@@ -100,7 +100,7 @@ impl FromRequestParts<AppState> for Professional {
             })?;
         state
             .limits
-            .check(&partner.id, &claims.sub)
+            .check_professional(&partner.id, &claims.sub)
             .map_err(ApiError::rate_limited)?;
         Ok(Self {
             partner,
@@ -126,7 +126,7 @@ impl FromRequestParts<AppState> for Citizen {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
         let claims = state.tokens.verify_citizen(token).map_err(|e| {
-            tracing::info!(reason = %e, "citizen token refused");
+            tracing::info!(reason = e.reason(), "citizen token refused");
             ApiError::unauthorized("invalid_token", "log in again: the token is not valid")
         })?;
         let bsn = Bsn::parse(&claims.bsn).map_err(|_| {
@@ -135,7 +135,7 @@ impl FromRequestParts<AppState> for Citizen {
         let subject = state.pseudonyms.subject(&bsn);
         state
             .limits
-            .check("amsterdammer", subject.as_str())
+            .check_amsterdammer(subject.as_str())
             .map_err(ApiError::rate_limited)?;
         Ok(Self { bsn, subject })
     }

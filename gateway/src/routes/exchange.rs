@@ -180,10 +180,9 @@ pub async fn deliver(
     }))
 }
 
-/// W3C trace context, passed on when it looks like one.
+/// The caller's W3C trace context, passed on; `layers::own_request_id` has removed one that is not W3C-shaped.
 fn traceparent(headers: &HeaderMap) -> Option<&str> {
     headers
-        .get("traceparent")
+        .get(super::layers::TRACEPARENT)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() == 55 && v.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
 }

@@ -1,9 +1,11 @@
-//! The HTTP routes (api.md) and the layers every request passes: request id, a span that names the
-//! route (never the URI: query strings may hold a BSN), and the 1 MiB body limit.
+//! The HTTP routes (api.md) and the layers every request passes: the gateway's own request id, a span
+//! that names the route (never the URI: query strings may hold a BSN), `no-store` by default, the
+//! header limits and the 1 MiB body limit.
 
 mod consents;
 mod exchange;
 mod health;
+pub mod layers;
 mod me;
 pub(crate) mod parse;
 mod register;
@@ -11,11 +13,9 @@ pub mod views;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::HeaderName;
+use axum::middleware::from_fn;
 use axum::routing::{get, post};
-use tower_http::request_id::{
-    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{PropagateRequestIdLayer, RequestId};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::state::AppState;
@@ -26,7 +26,6 @@ pub use health::*;
 pub use me::*;
 pub use register::*;
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub const BODY_LIMIT: usize = 1 << 20;
 
 pub fn router(state: AppState) -> Router {
@@ -50,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(from_fn(layers::refuse_large_headers))
+        .layer(from_fn(layers::error_shape))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request| {
@@ -60,8 +61,9 @@ pub fn router(state: AppState) -> Router {
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(from_fn(layers::no_store_by_default))
+        .layer(PropagateRequestIdLayer::new(layers::REQUEST_ID))
+        .layer(from_fn(layers::own_request_id))
 }
 
 async fn method_not_allowed() -> crate::error::ApiError {

@@ -1,0 +1,192 @@
+//! The accept loop: a limit of connections per peer address, the TLS handshake per connection (off
+//! the accept path, with a deadline), the peer certificate turned into a [`ClientIdentity`] once per
+//! connection and attached to each of its requests, HTTP/1.1 and HTTP/2, an idle timeout that closes
+//! a connection with no request in flight, and graceful shutdown that drains in-flight requests.
+//!
+//! Every phase of a connection has a deadline (issue 5, finding 5): the handshake
+//! (`handshake_timeout_secs`), an HTTP/1 request head (`header_timeout_secs`, hyper's own), a request
+//! body (`body_timeout_secs`, see [`BodyDeadline`]) and the time without a request in flight
+//! (`idle_timeout_secs`, which also covers a TLS connection that never sends a request and an idle
+//! HTTP/2 connection).
+
+mod idle;
+mod peers;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt as _;
+
+use crate::auth::ClientIdentity;
+use crate::config::ConnectionLimits;
+use crate::routes::layers::{MAX_HEADER_BYTES, MAX_HEADERS};
+use idle::Activity;
+use peers::{PeerSlot, Peers, RefusalLog};
+
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// After an idle connection is asked to close (HTTP/2 GOAWAY, HTTP/1 no keep-alive), how long it
+/// may take before it is dropped.
+const IDLE_GRACE: Duration = Duration::from_secs(5);
+
+/// When a request's body must have arrived (else `408`): set on every request when its head
+/// arrives, kept where bodies are read (`json::ApiJson`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyDeadline(pub Instant);
+
+/// Serves `router` over TLS on `listener` until `shutdown` resolves, then drains open connections.
+pub async fn serve(
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    router: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    let acceptor = TlsAcceptor::from(tls);
+    let builder = Arc::new(http_builder(&limits));
+    let peers = Peers::new(limits.max_per_peer);
+    let mut refusals = RefusalLog::default();
+    // Each connection holds a receiver; shutdown signals them and waits until all are gone.
+    let (stop, _) = watch::channel(());
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Some(slot) = peers.admit(peer.ip()) else {
+            refusals.refused(peer.ip());
+            continue;
+        };
+        let _ = tcp.set_nodelay(true);
+        let connection = Connection {
+            acceptor: acceptor.clone(),
+            builder: builder.clone(),
+            router: router.clone(),
+            limits,
+            stop: stop.subscribe(),
+            _slot: slot,
+        };
+        tokio::spawn(connection.serve(tcp, peer));
+    }
+    drop(listener);
+    let _ = stop.send(());
+    if tokio::time::timeout(DRAIN_TIMEOUT, stop.closed())
+        .await
+        .is_err()
+    {
+        tracing::warn!("shutdown: some connections did not finish in time");
+    }
+}
+
+/// HTTP/1 and HTTP/2 with hyper's own limits set above the gateway's (`routes::layers`), so that a
+/// request with too many or too large headers gets the gateway's `431` in the API's error shape.
+fn http_builder(limits: &ConnectionLimits) -> Builder<TokioExecutor> {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout())
+        .max_headers(2 * MAX_HEADERS)
+        .max_buf_size(4 * MAX_HEADER_BYTES);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(4 * MAX_HEADER_BYTES).unwrap_or(u32::MAX));
+    builder
+}
+
+struct Connection {
+    acceptor: TlsAcceptor,
+    builder: Arc<Builder<TokioExecutor>>,
+    router: Router,
+    limits: ConnectionLimits,
+    stop: watch::Receiver<()>,
+    /// Counts this connection against its peer address until it is dropped.
+    _slot: PeerSlot,
+}
+
+impl Connection {
+    async fn serve(mut self, tcp: TcpStream, peer: std::net::SocketAddr) {
+        let handshake =
+            tokio::time::timeout(self.limits.handshake_timeout(), self.acceptor.accept(tcp));
+        let tls = tokio::select! {
+            result = handshake => match result {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(e)) => {
+                    tracing::info!(%peer, error = %e, "TLS handshake refused");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%peer, "TLS handshake timed out");
+                    return;
+                }
+            },
+            _ = self.stop.changed() => return,
+        };
+        let der = tls
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(|c| c.as_ref().to_vec());
+        let identity = ClientIdentity::from_der(der.as_deref());
+        let activity = Activity::new();
+        let service = {
+            let activity = activity.clone();
+            let router = self.router.clone();
+            let body_timeout = self.limits.body_timeout();
+            tower::service_fn(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                let busy = activity.begin();
+                req.extensions_mut().insert(identity.clone());
+                req.extensions_mut()
+                    .insert(BodyDeadline(Instant::now() + body_timeout));
+                let response = router.clone().oneshot(req);
+                async move {
+                    let response = response.await;
+                    drop(busy);
+                    response
+                }
+            })
+        };
+        let conn = self
+            .builder
+            .serve_connection_with_upgrades(TokioIo::new(tls), TowerToHyperService::new(service));
+        tokio::pin!(conn);
+        let grace = tokio::select! {
+            result = conn.as_mut() => return log_end(result),
+            () = activity.idle_for(self.limits.idle_timeout()) => Some(IDLE_GRACE),
+            // Drain: in-flight requests finish; `serve` bounds the wait.
+            _ = self.stop.changed() => None,
+        };
+        conn.as_mut().graceful_shutdown();
+        match grace {
+            None => log_end(conn.await),
+            Some(grace) => match tokio::time::timeout(grace, conn).await {
+                Ok(result) => log_end(result),
+                Err(_) => tracing::debug!(%peer, "idle connection dropped after its grace"),
+            },
+        }
+    }
+}
+
+fn log_end(result: Result<(), Box<dyn std::error::Error + Send + Sync>>) {
+    if let Err(e) = result {
+        tracing::debug!(error = %e, "connection ended with an error");
+    }
+}

@@ -1,0 +1,191 @@
+//! Raw connections to the gateway, for what happens below the HTTP client: a TCP connection from a
+//! chosen loopback address (Linux routes all of 127.0.0.0/8 to the loopback interface, so a test can
+//! be its own peer address), TLS over it with or without a partner's certificate and with chosen
+//! ALPN protocols, and reading until the server closes the connection.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::time::Instant;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+use crate::TestApp;
+
+/// ALPN for HTTP/1.1 only.
+pub const HTTP1: &[&str] = &["http/1.1"];
+/// ALPN for HTTP/2 only.
+pub const HTTP2: &[&str] = &["h2"];
+
+/// A TCP connection to the gateway from `from` (an address of 127.0.0.0/8).
+pub async fn tcp(app: &TestApp, from: IpAddr) -> io::Result<TcpStream> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind(SocketAddr::new(from, 0))?;
+    socket.connect(app.addr).await
+}
+
+/// A TLS connection to the gateway from `from`, as `partner` (its client certificate) or anonymous,
+/// offering `alpn`.
+pub async fn tls(
+    app: &TestApp,
+    from: IpAddr,
+    partner: Option<&str>,
+    alpn: &[&str],
+) -> io::Result<TlsStream<TcpStream>> {
+    let mut config = match partner {
+        Some(partner) => gateway::tls::client_config(
+            &app.pki.ca(),
+            &app.pki.partner_cert(partner),
+            &app.pki.partner_key(partner),
+        ),
+        None => gateway::tls::anonymous_client_config(&app.pki.ca()),
+    }
+    .map_err(io::Error::other)?;
+    config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
+    let name = rustls::pki_types::ServerName::try_from("localhost").map_err(io::Error::other)?;
+    TlsConnector::from(Arc::new(config))
+        .connect(name, tcp(app, from).await?)
+        .await
+}
+
+/// What a connection delivered before the server closed it, and after how long.
+#[derive(Debug)]
+pub struct Closed {
+    pub received: Vec<u8>,
+    pub after: Duration,
+}
+
+/// Reads until the server closes the connection (end of stream, or an error such as a reset or a
+/// TCP close without TLS close_notify); `None` if it is still open after `limit`.
+pub async fn read_until_closed(
+    stream: &mut (impl AsyncRead + Unpin),
+    limit: Duration,
+) -> Option<Closed> {
+    let started = Instant::now();
+    let mut received = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(limit, read).await.ok()?;
+    Some(Closed {
+        received,
+        after: started.elapsed(),
+    })
+}
+
+/// An HTTP/1 response: status and body.
+#[derive(Debug)]
+pub struct Http1Response {
+    pub status: u16,
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+/// Reads one HTTP/1 response with a `Content-Length` body; `None` if the connection closes first or
+/// it takes longer than `limit`.
+pub async fn read_http1_response(
+    stream: &mut (impl AsyncRead + Unpin),
+    limit: Duration,
+) -> Option<Http1Response> {
+    let read = async {
+        let mut received = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            if let Some(response) = parse_http1(&received) {
+                return Some(response);
+            }
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => received.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(limit, read).await.ok()?
+}
+
+fn parse_http1(bytes: &[u8]) -> Option<Http1Response> {
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    let body = bytes.get(end + 4..end + 4 + length)?.to_vec();
+    Some(Http1Response { status, head, body })
+}
+
+/// An HTTP/2 frame header and payload, as a server sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub kind: u8,
+    pub flags: u8,
+    pub payload: Vec<u8>,
+}
+
+/// HTTP/2 GOAWAY frame type.
+pub const GOAWAY: u8 = 0x7;
+const PING: u8 = 0x6;
+const ACK: u8 = 0x1;
+
+/// The HTTP/2 client connection preface followed by an empty SETTINGS frame.
+pub const HTTP2_PREFACE: &[u8] =
+    b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+
+/// Reads HTTP/2 frames until the server closes the connection, answering its PINGs as a live client
+/// does (a graceful HTTP/2 shutdown waits for one); `None` if still open after `limit`.
+pub async fn http2_frames_until_closed(
+    stream: &mut (impl AsyncRead + AsyncWrite + Unpin),
+    limit: Duration,
+) -> Option<(Vec<Frame>, Duration)> {
+    let started = Instant::now();
+    let read = async {
+        let mut frames = Vec::new();
+        let mut received = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            while let Some(frame) = take_frame(&mut received) {
+                if frame.kind == PING && frame.flags & ACK == 0 {
+                    let mut ack = vec![0, 0, 8, PING, ACK, 0, 0, 0, 0];
+                    ack.extend_from_slice(&frame.payload);
+                    let _ = stream.write_all(&ack).await;
+                }
+                frames.push(frame);
+            }
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return frames,
+                Ok(n) => received.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    let frames = tokio::time::timeout(limit, read).await.ok()?;
+    Some((frames, started.elapsed()))
+}
+
+fn take_frame(bytes: &mut Vec<u8>) -> Option<Frame> {
+    let header = bytes.get(..9)?;
+    let length =
+        usize::from(header[0]) << 16 | usize::from(header[1]) << 8 | usize::from(header[2]);
+    let payload = bytes.get(9..9 + length)?.to_vec();
+    let frame = Frame {
+        kind: header[3],
+        flags: header[4],
+        payload,
+    };
+    bytes.drain(..9 + length);
+    Some(frame)
+}
