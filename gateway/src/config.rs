@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
+
+mod limits;
+pub use limits::{ConnectionLimits, ConsentConfig, MAX_IDLE_TIMEOUT_SECS, TokenConfig};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,28 +55,6 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, default)]
-pub struct ConsentConfig {
-    /// The longest period one toestemmingsverklaring may cover, from `valid_from` to `valid_until`,
-    /// in days. Consent is given for a plan, not for ever (vuistregel 5); default two years.
-    pub max_period_days: u32,
-}
-
-impl Default for ConsentConfig {
-    fn default() -> Self {
-        Self {
-            max_period_days: 730,
-        }
-    }
-}
-
-impl ConsentConfig {
-    pub fn max_period(&self) -> chrono::Duration {
-        chrono::Duration::days(i64::from(self.max_period_days))
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TlsConfig {
@@ -109,91 +88,6 @@ pub struct PartnerConfig {
     pub endpoint: Option<String>,
     /// Public key (PEM, P-256) the partner's tokens are signed with (ES256).
     pub token_key: PathBuf,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(default, deny_unknown_fields)]
-pub struct TokenConfig {
-    /// The longest a token may be valid: `exp - iat`, and `exp - now` (plus 30 s leeway).
-    pub max_lifetime_secs: NonZeroU64,
-}
-
-impl Default for TokenConfig {
-    fn default() -> Self {
-        Self {
-            max_lifetime_secs: secs(3600),
-        }
-    }
-}
-
-/// What one connection may take of the gateway (issue 5, finding 5): every phase has a deadline, and
-/// one peer address may hold only so many connections.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(default, deny_unknown_fields)]
-pub struct ConnectionLimits {
-    /// From accept to a finished TLS handshake.
-    pub handshake_timeout_secs: NonZeroU64,
-    /// For an HTTP/1 request head, from when the connection is ready for it (so also the time an
-    /// HTTP/1 keep-alive connection may wait for its next request).
-    pub header_timeout_secs: NonZeroU64,
-    /// For the whole request body, from when its head arrived; over it the answer is `408`.
-    pub body_timeout_secs: NonZeroU64,
-    /// A connection without a request in flight (HTTP/1 or HTTP/2, or TLS without any request yet)
-    /// is closed after this, gracefully and then, after a short grace, hard. At most 55 s, so an
-    /// idle connection is gone within a minute.
-    pub idle_timeout_secs: NonZeroU64,
-    /// Concurrent connections from one peer IP address; more are refused at accept. 0: no limit.
-    /// Behind a TCP load balancer without PROXY protocol every client has the balancer's address:
-    /// raise this there, or set 0.
-    pub max_per_peer: usize,
-}
-
-impl Default for ConnectionLimits {
-    fn default() -> Self {
-        Self {
-            handshake_timeout_secs: secs(10),
-            header_timeout_secs: secs(10),
-            body_timeout_secs: secs(30),
-            idle_timeout_secs: secs(30),
-            max_per_peer: 100,
-        }
-    }
-}
-
-/// The longest configurable idle timeout: with the grace after it, an idle connection is closed
-/// within 60 s.
-pub const MAX_IDLE_TIMEOUT_SECS: u64 = 55;
-
-impl ConnectionLimits {
-    pub fn handshake_timeout(&self) -> Duration {
-        Duration::from_secs(self.handshake_timeout_secs.get())
-    }
-
-    pub fn header_timeout(&self) -> Duration {
-        Duration::from_secs(self.header_timeout_secs.get())
-    }
-
-    pub fn body_timeout(&self) -> Duration {
-        Duration::from_secs(self.body_timeout_secs.get())
-    }
-
-    pub fn idle_timeout(&self) -> Duration {
-        Duration::from_secs(self.idle_timeout_secs.get())
-    }
-
-    pub fn validate(&self) -> anyhow::Result<()> {
-        if self.idle_timeout_secs.get() > MAX_IDLE_TIMEOUT_SECS {
-            bail!(
-                "connections.idle_timeout_secs may be at most {MAX_IDLE_TIMEOUT_SECS}, so an idle \
-                 connection is closed within a minute"
-            );
-        }
-        Ok(())
-    }
-}
-
-fn secs(n: u64) -> NonZeroU64 {
-    NonZeroU64::new(n).unwrap_or(NonZeroU64::MIN)
 }
 
 fn default_listen() -> SocketAddr {
@@ -297,75 +191,4 @@ impl Config {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn environment_overrides_the_file() {
-        let mut config: Config = toml::from_str(
-            r#"
-            register = "r.toml"
-            pseudonym_key_file = "k"
-            [tls]
-            server_cert = "a"
-            server_key = "b"
-            client_ca = "c"
-            upstream_ca = "c"
-            client_cert = "a"
-            client_key = "b"
-            [citizen_idp]
-            issuer = "digid"
-            key = "d"
-            "#,
-        )
-        .unwrap();
-        config
-            .apply_env(|k| match k {
-                "DATABASE_URL" => Some("postgres://db/x".into()),
-                "GATEWAY_LISTEN" => Some("0.0.0.0:9000".into()),
-                _ => None,
-            })
-            .unwrap();
-        assert_eq!(config.database_url, "postgres://db/x");
-        assert_eq!(config.listen.port(), 9000);
-    }
-
-    #[test]
-    fn limit_sections_may_name_only_some_keys_and_the_rest_keep_their_defaults() {
-        let limits: ConnectionLimits = toml::from_str("idle_timeout_secs = 5").unwrap();
-        assert_eq!(limits.idle_timeout(), Duration::from_secs(5));
-        assert_eq!(
-            limits.max_per_peer,
-            ConnectionLimits::default().max_per_peer
-        );
-        let tokens: TokenConfig = toml::from_str("").unwrap();
-        assert_eq!(tokens.max_lifetime_secs.get(), 3600);
-        assert!(toml::from_str::<ConnectionLimits>("idle_timeout_secs = 0").is_err());
-    }
-
-    #[test]
-    fn an_idle_timeout_over_55_seconds_is_refused() {
-        let limits: ConnectionLimits = toml::from_str("idle_timeout_secs = 56").unwrap();
-        assert!(limits.validate().is_err());
-        assert!(ConnectionLimits::default().validate().is_ok());
-    }
-
-    #[test]
-    fn secrets_never_print() {
-        assert_eq!(format!("{:?}", Secret(vec![1, 2, 3])), "[redacted]");
-    }
-}
-
-#[cfg(test)]
-mod deploy_examples {
-    use super::*;
-
-    #[test]
-    fn the_production_example_configuration_parses() {
-        let text = include_str!("../../deploy/production/gateway.toml");
-        let config: Config = toml::from_str(text).unwrap();
-        assert!(config.database_url.starts_with("postgres://"));
-        assert_eq!(config.log_format, LogFormat::Json);
-        assert!(config.partners.contains_key("wpi"));
-    }
-}
+mod tests;

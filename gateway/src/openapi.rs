@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{self, views};
+use crate::routes::{self, bodies};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -32,7 +32,7 @@ use crate::routes::{self, views};
         routes::confirm_my_consent,
         routes::my_disclosures,
     ),
-    components(schemas(views::ErrorBody, views::ErrorDetail, views::ViolationView)),
+    components(schemas(bodies::ErrorBody, bodies::ErrorDetail, bodies::ViolationView)),
     modifiers(&SecuritySchemes, &CommonErrors)
 )]
 pub struct ApiDoc;

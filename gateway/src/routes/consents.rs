@@ -4,14 +4,13 @@ use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use chrono::{DateTime, Utc};
 use consent::{Actor, Consent, Evidence, NewConsent};
-use policies::{RecordingError, Standing, recording_by};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::bodies::{ConsentView, RecordConsentRequest, RevokedView};
 use super::parse;
-use super::views::{ConsentView, RecordConsentRequest, RevokedView};
+use super::terms::Terms;
 use crate::auth::Professional;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
@@ -21,9 +20,9 @@ use crate::state::AppState;
 /// listed `consent_recorders` kind of every activity; otherwise `pending` until confirmed.
 #[utoipa::path(post, path = "/v1/consents", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), request_body = RecordConsentRequest,
     responses((status = 201, body = ConsentView, description = "`status` is `active`, or `pending` with `awaiting_confirmation`"),
-              (status = 400, body = super::views::ErrorBody),
-              (status = 401, body = super::views::ErrorBody),
-              (status = 403, body = super::views::ErrorBody, description = "`not_a_party`: the caller's organisation takes no part in one of the activities")))]
+              (status = 400, body = super::bodies::ErrorBody),
+              (status = 401, body = super::bodies::ErrorBody),
+              (status = 403, body = super::bodies::ErrorBody, description = "`not_a_party`: the caller's organisation takes no part in one of the activities")))]
 pub async fn record_consent(
     State(state): State<AppState>,
     who: Professional,
@@ -70,135 +69,6 @@ pub(super) async fn record(
     Ok((StatusCode::CREATED, Json(ConsentView::new(stored, now))))
 }
 
-/// What a request to record a consent asks for, whoever sends it.
-pub(super) struct Terms<'a> {
-    pub recipients: &'a [String],
-    pub sources: Option<&'a [String]>,
-    pub categories: &'a [String],
-    pub activities: &'a [String],
-    pub valid_from: Option<DateTime<Utc>>,
-    pub valid_until: DateTime<Utc>,
-}
-
-/// Terms that passed the register and the trust model.
-pub(super) struct CheckedTerms {
-    recipients: Vec<String>,
-    sources: Option<Vec<String>>,
-    activities: Vec<String>,
-    categories: Vec<String>,
-    valid_from: DateTime<Utc>,
-    valid_until: DateTime<Utc>,
-    standing: Standing,
-}
-
-impl Terms<'_> {
-    /// Checks the terms against the register and the consent trust model (`policies::trust`).
-    /// `recorder_kind` is the recording partner's kind; `None` when the Amsterdammer records.
-    pub(super) fn check(
-        &self,
-        state: &AppState,
-        recorder_kind: Option<&str>,
-    ) -> Result<CheckedTerms, ApiError> {
-        let register = &state.register;
-        if self.recipients.is_empty() || self.activities.is_empty() || self.categories.is_empty() {
-            return Err(ApiError::bad_request(
-                "invalid_request",
-                "recipients, activities and categories must each name at least one",
-            ));
-        }
-        let mut activities = Vec::new();
-        for id in self.activities {
-            let a = parse::activity(register, id)?;
-            if a.legal_basis != policies::LegalBasis::Consent {
-                return Err(ApiError::bad_request(
-                    "not_consent_based",
-                    format!(
-                        "activity '{id}' rests on {}, not on consent",
-                        a.legal_basis.as_str()
-                    ),
-                ));
-            }
-            activities.push(a);
-        }
-        let standing = match recorder_kind {
-            Some(kind) => recording_by(kind, &activities)
-                .map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "not_a_party", e.to_string()))?,
-            // The Amsterdammer gives consent themselves: nothing to confirm.
-            None => Standing::Active,
-        };
-        policies::parties(register, &activities, self.recipients, self.sources).map_err(|e| {
-            let code = match e {
-                RecordingError::Recipient(_) => "invalid_recipient",
-                RecordingError::Source(_) => "invalid_source",
-                RecordingError::UnknownParty(_) | RecordingError::NotAParty { .. } => {
-                    "unknown_partner"
-                }
-            };
-            ApiError::bad_request(code, e.to_string())
-        })?;
-        let categories = parse::categories(register, self.categories)?;
-        if let Some(cat) = categories
-            .iter()
-            .find(|c| !activities.iter().any(|a| a.fields.contains_key(*c)))
-        {
-            return Err(ApiError::bad_request(
-                "category_not_needed",
-                format!("category '{cat}' is not needed by any of the activities (vuistregel 1)"),
-            ));
-        }
-        let now = state.clock.now();
-        let valid_from = self.valid_from.unwrap_or(now);
-        if self.valid_until <= valid_from {
-            return Err(ApiError::bad_request(
-                "invalid_period",
-                "valid_until must lie after valid_from",
-            ));
-        }
-        if self.valid_until - valid_from > state.consent.max_period() {
-            return Err(ApiError::bad_request(
-                "consent_period_too_long",
-                format!(
-                    "a toestemmingsverklaring may cover at most {} days from valid_from to valid_until",
-                    state.consent.max_period_days
-                ),
-            ));
-        }
-        Ok(CheckedTerms {
-            recipients: self.recipients.to_vec(),
-            sources: self.sources.map(<[String]>::to_vec),
-            activities: self.activities.to_vec(),
-            categories: categories.into_iter().collect(),
-            valid_from,
-            valid_until: self.valid_until,
-            standing,
-        })
-    }
-}
-
-impl CheckedTerms {
-    pub(super) fn into_new_consent(
-        self,
-        subject: consent::SubjectId,
-        evidence: Evidence,
-        note: Option<String>,
-        recorded_by: Actor,
-    ) -> NewConsent {
-        NewConsent {
-            subject,
-            recipients: self.recipients,
-            sources: self.sources,
-            categories: self.categories,
-            activities: self.activities,
-            valid_from: self.valid_from,
-            valid_until: self.valid_until,
-            evidence,
-            note,
-            recorded_by,
-            confirmed: self.standing == Standing::Active,
-        }
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentQuery {
@@ -210,7 +80,7 @@ pub struct ConsentQuery {
 
 /// The subject's consents that concern the caller's organisation.
 #[utoipa::path(get, path = "/v1/consents", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), params(ConsentQuery),
-    responses((status = 200, body = [ConsentView]), (status = 400, body = super::views::ErrorBody)))]
+    responses((status = 200, body = [ConsentView]), (status = 400, body = super::bodies::ErrorBody)))]
 pub async fn list_consents(
     State(state): State<AppState>,
     who: Professional,
@@ -222,7 +92,7 @@ pub async fn list_consents(
 /// The same as `GET /v1/consents`, with the BSN in the body instead of the URL, so it stays out of
 /// proxy and load-balancer access logs. Prefer this one.
 #[utoipa::path(post, path = "/v1/consents/search", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), request_body = ConsentQuery,
-    responses((status = 200, body = [ConsentView]), (status = 400, body = super::views::ErrorBody)))]
+    responses((status = 200, body = [ConsentView]), (status = 400, body = super::bodies::ErrorBody)))]
 pub async fn search_consents(
     State(state): State<AppState>,
     who: Professional,
@@ -253,7 +123,7 @@ async fn consents_visible_to(
 
 /// One consent with its history.
 #[utoipa::path(get, path = "/v1/consents/{id}", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
-    responses((status = 200, body = ConsentView), (status = 404, body = super::views::ErrorBody)))]
+    responses((status = 200, body = ConsentView), (status = 404, body = super::bodies::ErrorBody)))]
 pub async fn get_consent(
     State(state): State<AppState>,
     VisibleConsent { consent, .. }: VisibleConsent,
@@ -264,7 +134,7 @@ pub async fn get_consent(
 /// Revokes a consent on the Amsterdammer's behalf (art. 7(3) AVG: through any professional involved);
 /// idempotent. Binds every request that starts after this returns.
 #[utoipa::path(post, path = "/v1/consents/{id}/revoke", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
-    responses((status = 200, body = RevokedView), (status = 404, body = super::views::ErrorBody)))]
+    responses((status = 200, body = RevokedView), (status = 404, body = super::bodies::ErrorBody)))]
 pub async fn revoke_consent(
     State(state): State<AppState>,
     VisibleConsent { consent, who }: VisibleConsent,
@@ -280,8 +150,8 @@ pub async fn revoke_consent(
 /// Confirms a pending consent: only a professional of a listed recorder of every one of its
 /// activities who may see it. Idempotent.
 #[utoipa::path(post, path = "/v1/consents/{id}/confirm", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
-    responses((status = 200, body = ConsentView), (status = 403, body = super::views::ErrorBody, description = "`not_a_recorder`"),
-              (status = 404, body = super::views::ErrorBody), (status = 409, body = super::views::ErrorBody, description = "`consent_revoked` or `consent_expired`")))]
+    responses((status = 200, body = ConsentView), (status = 403, body = super::bodies::ErrorBody, description = "`not_a_recorder`"),
+              (status = 404, body = super::bodies::ErrorBody), (status = 409, body = super::bodies::ErrorBody, description = "`consent_revoked` or `consent_expired`")))]
 pub async fn confirm_consent(
     State(state): State<AppState>,
     VisibleConsent { consent: c, who }: VisibleConsent,

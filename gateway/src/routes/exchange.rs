@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use policies::{Mode, Released, release};
 use serde_json::json;
 
-use super::parse;
-use super::views::{
+use super::bodies::{
     DeliveryRequest, DeliveryResponse, ErrorBody, ExchangeRequest, ExchangeResponse,
 };
+use super::parse;
 use crate::auth::Professional;
 use crate::error::ApiError;
 use crate::json::ApiJson;

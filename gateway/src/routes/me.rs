@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use consent::{Actor, Consent, Evidence};
 use ring::digest::{SHA256, digest};
 
-use super::consents::Terms;
-use super::views::{ConsentView, ErrorBody, MyConsentRequest, MyDisclosureView, RevokedView};
+use super::bodies::{ConsentView, ErrorBody, MyConsentRequest, MyDisclosureView, RevokedView};
+use super::terms::Terms;
 use crate::auth::Citizen;
 use crate::error::ApiError;
 use crate::json::ApiJson;

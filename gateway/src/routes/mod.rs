@@ -2,6 +2,7 @@
 //! that names the route (never the URI: query strings may hold a BSN), `no-store` by default, the
 //! header limits and the 1 MiB body limit.
 
+pub mod bodies;
 mod consents;
 mod exchange;
 mod health;
@@ -9,7 +10,7 @@ pub mod layers;
 mod me;
 pub(crate) mod parse;
 mod register;
-pub mod views;
+mod terms;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};

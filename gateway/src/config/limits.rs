@@ -1,0 +1,115 @@
+//! Limits a deployment may tune: token lifetime, connection timeouts and the per-peer connection
+//! cap (issue 5, finding 5), and the longest consent period. Every key has a safe default.
+
+use std::num::NonZeroU64;
+use std::time::Duration;
+
+use anyhow::bail;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsentConfig {
+    /// The longest period one toestemmingsverklaring may cover, from `valid_from` to `valid_until`,
+    /// in days. Consent is given for a plan, not for ever (vuistregel 5); default two years.
+    pub max_period_days: u32,
+}
+
+impl Default for ConsentConfig {
+    fn default() -> Self {
+        Self {
+            max_period_days: 730,
+        }
+    }
+}
+
+impl ConsentConfig {
+    pub fn max_period(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.max_period_days))
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokenConfig {
+    /// The longest a token may be valid: `exp - iat`, and `exp - now` (plus 30 s leeway).
+    pub max_lifetime_secs: NonZeroU64,
+}
+
+impl Default for TokenConfig {
+    fn default() -> Self {
+        Self {
+            max_lifetime_secs: secs(3600),
+        }
+    }
+}
+
+/// What one connection may take of the gateway (issue 5, finding 5): every phase has a deadline, and
+/// one peer address may hold only so many connections.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectionLimits {
+    /// From accept to a finished TLS handshake.
+    pub handshake_timeout_secs: NonZeroU64,
+    /// For an HTTP/1 request head, from when the connection is ready for it (so also the time an
+    /// HTTP/1 keep-alive connection may wait for its next request).
+    pub header_timeout_secs: NonZeroU64,
+    /// For the whole request body, from when its head arrived; over it the answer is `408`.
+    pub body_timeout_secs: NonZeroU64,
+    /// A connection without a request in flight (HTTP/1 or HTTP/2, or TLS without any request yet)
+    /// is closed after this, gracefully and then, after a short grace, hard. At most 55 s, so an
+    /// idle connection is gone within a minute.
+    pub idle_timeout_secs: NonZeroU64,
+    /// Concurrent connections from one peer IP address; more are refused at accept. 0: no limit.
+    /// Behind a TCP load balancer without PROXY protocol every client has the balancer's address:
+    /// raise this there, or set 0.
+    pub max_per_peer: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            handshake_timeout_secs: secs(10),
+            header_timeout_secs: secs(10),
+            body_timeout_secs: secs(30),
+            idle_timeout_secs: secs(30),
+            max_per_peer: 100,
+        }
+    }
+}
+
+/// The longest configurable idle timeout: with the grace after it, an idle connection is closed
+/// within 60 s.
+pub const MAX_IDLE_TIMEOUT_SECS: u64 = 55;
+
+impl ConnectionLimits {
+    pub fn handshake_timeout(&self) -> Duration {
+        Duration::from_secs(self.handshake_timeout_secs.get())
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs.get())
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_timeout_secs.get())
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_secs.get())
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.idle_timeout_secs.get() > MAX_IDLE_TIMEOUT_SECS {
+            bail!(
+                "connections.idle_timeout_secs may be at most {MAX_IDLE_TIMEOUT_SECS}, so an idle \
+                 connection is closed within a minute"
+            );
+        }
+        Ok(())
+    }
+}
+
+fn secs(n: u64) -> NonZeroU64 {
+    NonZeroU64::new(n).unwrap_or(NonZeroU64::MIN)
+}

@@ -1,0 +1,69 @@
+use std::time::Duration;
+
+use super::*;
+
+#[test]
+fn environment_overrides_the_file() {
+    let mut config: Config = toml::from_str(
+        r#"
+        register = "r.toml"
+        pseudonym_key_file = "k"
+        [tls]
+        server_cert = "a"
+        server_key = "b"
+        client_ca = "c"
+        upstream_ca = "c"
+        client_cert = "a"
+        client_key = "b"
+        [citizen_idp]
+        issuer = "digid"
+        key = "d"
+        "#,
+    )
+    .unwrap();
+    config
+        .apply_env(|k| match k {
+            "DATABASE_URL" => Some("postgres://db/x".into()),
+            "GATEWAY_LISTEN" => Some("0.0.0.0:9000".into()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(config.database_url, "postgres://db/x");
+    assert_eq!(config.listen.port(), 9000);
+}
+
+#[test]
+fn limit_sections_may_name_only_some_keys_and_the_rest_keep_their_defaults() {
+    let limits: ConnectionLimits = toml::from_str("idle_timeout_secs = 5").unwrap();
+    assert_eq!(limits.idle_timeout(), Duration::from_secs(5));
+    assert_eq!(
+        limits.max_per_peer,
+        ConnectionLimits::default().max_per_peer
+    );
+    let tokens: TokenConfig = toml::from_str("").unwrap();
+    assert_eq!(tokens.max_lifetime_secs.get(), 3600);
+    assert!(toml::from_str::<ConnectionLimits>("idle_timeout_secs = 0").is_err());
+}
+
+#[test]
+fn an_idle_timeout_over_55_seconds_is_refused() {
+    let limits: ConnectionLimits = toml::from_str("idle_timeout_secs = 56").unwrap();
+    assert!(limits.validate().is_err());
+    assert!(ConnectionLimits::default().validate().is_ok());
+}
+
+#[test]
+fn secrets_never_print() {
+    assert_eq!(format!("{:?}", Secret(vec![1, 2, 3])), "[redacted]");
+}
+
+// ---- the deploy examples ----
+
+#[test]
+fn the_production_example_configuration_parses() {
+    let text = include_str!("../../../deploy/production/gateway.toml");
+    let config: Config = toml::from_str(text).unwrap();
+    assert!(config.database_url.starts_with("postgres://"));
+    assert_eq!(config.log_format, LogFormat::Json);
+    assert!(config.partners.contains_key("wpi"));
+}
