@@ -41,9 +41,14 @@ pub struct LedgerWriter {
 impl LedgerWriter {
     /// Starts the writer task on the current runtime. It stops when every handle is dropped.
     pub fn start(store: Arc<dyn Store>) -> Self {
+        Self::spawn(store).0
+    }
+
+    /// As [`start`](Self::start), with the task: it ends once every handle is dropped and every
+    /// write queued before that is committed, so its owner can await it on shutdown.
+    pub fn spawn(store: Arc<dyn Store>) -> (Self, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(store, rx));
-        Self { tx }
+        (Self { tx }, tokio::spawn(run(store, rx)))
     }
 
     /// Seals, queues, and waits until the write is durable. Returns the disclosure's ledger index.

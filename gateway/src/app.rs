@@ -26,6 +26,14 @@ pub struct Application {
     router: axum::Router,
     connections: ConnectionLimits,
     state: AppState,
+    tasks: BackgroundTasks,
+}
+
+/// Tasks the application started and stops with it.
+#[derive(Debug)]
+struct BackgroundTasks {
+    ledger: tokio::task::JoinHandle<()>,
+    pruning: tokio::task::JoinHandle<()>,
 }
 
 pub fn load_register(path: &Path) -> anyhow::Result<Register> {
@@ -77,7 +85,7 @@ impl Application {
         );
         let pseudonyms =
             Pseudonymizer::new(&config.pseudonym_key()?.0).map_err(anyhow::Error::msg)?;
-        let store = consent::connect(&config.database_url)
+        let store = consent::connect(config.database_url.expose())
             .await
             .context("cannot open the database")?;
         let upstream_identity = tls::UpstreamIdentity::load(
@@ -86,11 +94,12 @@ impl Application {
             &config.tls.client_key,
         )?;
         let limits = RateLimits::new(config.rate_limit);
-        limits.start_pruning();
+        let pruning = limits.start_pruning();
+        let (ledger, ledger_task) = LedgerWriter::spawn(store.clone());
         let state = AppState {
             limits,
             register: Arc::new(register),
-            ledger: LedgerWriter::start(store.clone()),
+            ledger,
             store,
             pseudonyms: Arc::new(pseudonyms),
             tokens: Arc::new(tokens),
@@ -104,6 +113,10 @@ impl Application {
             router: routes::router(state.clone()),
             connections: config.connections,
             state,
+            tasks: BackgroundTasks {
+                ledger: ledger_task,
+                pruning,
+            },
         })
     }
 
@@ -117,17 +130,25 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    /// Serves until `shutdown` resolves, then drains in-flight requests, then stops the background
+    /// tasks: the ledger writer once it has committed every queued write, the limiter pruning at once.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) {
         tracing::info!(addr = %self.local_addr(), "gateway listening");
-        server::serve(
-            self.listener,
-            self.tls,
-            self.router,
-            self.connections,
-            shutdown,
-        )
-        .await;
+        let Self {
+            listener,
+            tls,
+            router,
+            connections,
+            state,
+            tasks,
+        } = self;
+        server::serve(listener, tls, router, connections, shutdown).await;
+        // The router's copies of the state went with the server; this is the last handle.
+        drop(state);
+        tasks.pruning.abort();
+        if let Err(e) = tasks.ledger.await {
+            tracing::error!(error = %e, "the ledger writer did not stop cleanly");
+        }
         tracing::info!("gateway stopped");
     }
 }

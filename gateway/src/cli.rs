@@ -8,8 +8,9 @@ use clap::{Parser, Subcommand};
 
 use crate::app::Application;
 use crate::auth::tokens;
+use crate::config::DEFAULT_AUDIENCE;
 use crate::config::{Config, LogFormat};
-use crate::demo::{DEFAULT_AUDIENCE, DEMO_REGISTER, DEV_CITIZEN_ISSUER};
+use crate::demo::{DEMO_REGISTER, DEV_CITIZEN_ISSUER};
 use crate::pki::PkiLayout;
 
 #[derive(Debug, Parser)]
@@ -192,8 +193,8 @@ pub async fn run() -> anyhow::Result<()> {
 }
 
 fn log_format_from_env() -> LogFormat {
-    match std::env::var("GATEWAY_LOG_FORMAT").as_deref() {
-        Ok("json") => LogFormat::Json,
+    match std::env::var("GATEWAY_LOG_FORMAT").map(|v| v.parse()) {
+        Ok(Ok(format)) => format,
         _ => LogFormat::Text,
     }
 }

@@ -19,7 +19,7 @@ pub struct Config {
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
     #[serde(default = "default_database_url")]
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     /// The verwerkingsregister (TOML).
     pub register: PathBuf,
     /// The `aud` every token must carry.
@@ -94,12 +94,62 @@ fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8443))
 }
 
-fn default_database_url() -> String {
-    "sqlite:data/gateway.db".into()
+fn default_database_url() -> DatabaseUrl {
+    DatabaseUrl::new("sqlite:data/gateway.db")
 }
 
+/// The `aud` every token must carry, unless configured otherwise.
+pub const DEFAULT_AUDIENCE: &str = "amsterdam-privacy-gateway";
+
 fn default_audience() -> String {
-    "amsterdam-privacy-gateway".into()
+    DEFAULT_AUDIENCE.into()
+}
+
+/// A database URL. It may carry a password, so `Debug` shows it without one.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    /// The URL itself, password included: only for connecting.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // scheme://user:password@host/... -> scheme://user:[redacted]@host/...
+        let url = &self.0;
+        let authority = url.find("://").map_or(0, |i| i + 3);
+        let end = url[authority..]
+            .find('/')
+            .map_or(url.len(), |i| authority + i);
+        match url[authority..end].rfind('@').map(|at| authority + at) {
+            Some(at) => match url[authority..at].find(':').map(|c| authority + c) {
+                Some(colon) => write!(f, "{}:[redacted]{}", &url[..colon], &url[at..]),
+                None => f.write_str(url),
+            },
+            None => f.write_str(url),
+        }
+    }
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = anyhow::Error;
+
+    /// `text` or `json`, as `GATEWAY_LOG_FORMAT` and the file's `log_format` spell it.
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        match s {
+            "json" => Ok(Self::Json),
+            "text" => Ok(Self::Text),
+            other => bail!("GATEWAY_LOG_FORMAT must be text or json, not {other:?}"),
+        }
+    }
 }
 
 /// A secret value: `Debug` never shows it.
@@ -127,17 +177,13 @@ impl Config {
 
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(url) = var("DATABASE_URL") {
-            self.database_url = url;
+            self.database_url = DatabaseUrl::new(url);
         }
         if let Some(listen) = var("GATEWAY_LISTEN") {
             self.listen = listen.parse().context("GATEWAY_LISTEN must be HOST:PORT")?;
         }
         if let Some(format) = var("GATEWAY_LOG_FORMAT") {
-            self.log_format = match format.as_str() {
-                "json" => LogFormat::Json,
-                "text" => LogFormat::Text,
-                other => bail!("GATEWAY_LOG_FORMAT must be text or json, not {other}"),
-            };
+            self.log_format = format.parse()?;
         }
         Ok(())
     }
@@ -167,11 +213,11 @@ impl Config {
         for partner in self.partners.values_mut() {
             fix(&mut partner.token_key);
         }
-        if let Some(path) = self.database_url.strip_prefix("sqlite:")
+        if let Some(path) = self.database_url.expose().strip_prefix("sqlite:")
             && !path.starts_with('/')
             && !path.starts_with("//")
         {
-            self.database_url = format!("sqlite:{}", base.join(path).display());
+            self.database_url = DatabaseUrl::new(format!("sqlite:{}", base.join(path).display()));
         }
     }
 

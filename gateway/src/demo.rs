@@ -10,7 +10,7 @@ use anyhow::Context;
 use policies::Register;
 
 use crate::app::{Application, shutdown_signal};
-use crate::config::{CitizenIdpConfig, Config, LogFormat, PartnerConfig, TlsConfig};
+use crate::config::{CitizenIdpConfig, Config, DatabaseUrl, LogFormat, PartnerConfig, TlsConfig};
 use crate::pki::{self, PkiLayout};
 use crate::sample::{Behaviour, SampleSystem};
 use crate::tls;
@@ -19,7 +19,7 @@ use crate::tls;
 pub const DEMO_REGISTER: &str = include_str!("../../deploy/demo/register.toml");
 /// Issuer of citizen tokens in development (a DigiD stand-in).
 pub const DEV_CITIZEN_ISSUER: &str = "demo-digid";
-pub const DEFAULT_AUDIENCE: &str = "amsterdam-privacy-gateway";
+pub use crate::config::DEFAULT_AUDIENCE;
 
 /// The register file to use: `path` if it exists, else the built-in demo register written into `dir`.
 pub fn register_file(path: Option<&Path>, dir: &Path) -> anyhow::Result<PathBuf> {
@@ -47,7 +47,7 @@ pub fn dev_config(
 ) -> Config {
     Config {
         listen,
-        database_url,
+        database_url: DatabaseUrl::new(database_url),
         register: register_path,
         audience: DEFAULT_AUDIENCE.into(),
         pseudonym_key_file: pki.pseudonym_key(),

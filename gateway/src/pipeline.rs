@@ -42,11 +42,13 @@ pub struct Pipeline<'a> {
 impl<'a> Pipeline<'a> {
     pub fn start(state: &AppState, who: &'a Professional, mut ask: Ask<'a>) -> Self {
         ask.justification = ask.justification.filter(|j| !j.trim().is_empty());
+        let decision_id = uuid::Uuid::now_v7().to_string();
+        tracing::Span::current().record("decision_id", decision_id.as_str());
         Self {
             who,
             ask,
             now: state.clock.now(),
-            decision_id: uuid::Uuid::now_v7().to_string(),
+            decision_id,
         }
     }
 

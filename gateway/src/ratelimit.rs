@@ -94,7 +94,7 @@ impl RateLimits {
     }
 
     /// Spawns the pruning task; it ends when the limiter is dropped.
-    pub fn start_pruning(self: &Arc<Self>) {
+    pub fn start_pruning(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let weak = Arc::downgrade(self);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -105,7 +105,7 @@ impl RateLimits {
                     None => break,
                 }
             }
-        });
+        })
     }
 }
 

@@ -145,4 +145,18 @@ async fn serve_logs_json_lines_without_a_bsn_or_a_token() {
         all.contains("source_unavailable"),
         "the failed exchange is logged with its code"
     );
+    // The access line of an exchange says who asked and which decision it led to.
+    let answered = requests
+        .iter()
+        .find(|l| l.contains("finished processing request") && l.contains("\"status\":502"))
+        .unwrap_or_else(|| panic!("no access line of the failed exchange:\n{all}"));
+    assert!(
+        answered.contains("\"partner\":\"okt-amsterdam\""),
+        "{answered}"
+    );
+    assert!(
+        answered.contains("\"professional\":\"prof-9\""),
+        "{answered}"
+    );
+    assert!(answered.contains("\"decision_id\":\""), "{answered}");
 }

@@ -102,6 +102,9 @@ impl FromRequestParts<AppState> for Professional {
             .limits
             .check_professional(&partner.id, &claims.sub)
             .map_err(ApiError::rate_limited)?;
+        let span = tracing::Span::current();
+        span.record("partner", partner.id.as_str());
+        span.record("professional", claims.sub.as_str());
         Ok(Self {
             partner,
             id: claims.sub,

@@ -28,7 +28,7 @@ fn environment_overrides_the_file() {
             _ => None,
         })
         .unwrap();
-    assert_eq!(config.database_url, "postgres://db/x");
+    assert_eq!(config.database_url.expose(), "postgres://db/x");
     assert_eq!(config.listen.port(), 9000);
 }
 
@@ -53,6 +53,35 @@ fn an_idle_timeout_over_55_seconds_is_refused() {
 }
 
 #[test]
+fn a_database_url_never_prints_its_password() {
+    let url = DatabaseUrl::new("postgres://gateway:s3cr3t@db.internal:5432/gw?sslmode=require");
+    let shown = format!("{url:?}");
+    assert!(!shown.contains("s3cr3t"), "{shown}");
+    assert_eq!(
+        shown,
+        "postgres://gateway:[redacted]@db.internal:5432/gw?sslmode=require"
+    );
+    assert_eq!(
+        format!("{:?}", DatabaseUrl::new("sqlite:data/gateway.db")),
+        "sqlite:data/gateway.db"
+    );
+    assert_eq!(
+        format!(
+            "{:?}",
+            DatabaseUrl::new("postgres://postgres@127.0.0.1/test")
+        ),
+        "postgres://postgres@127.0.0.1/test"
+    );
+}
+
+#[test]
+fn the_log_format_has_one_spelling() {
+    assert_eq!("json".parse::<LogFormat>().unwrap(), LogFormat::Json);
+    assert_eq!("text".parse::<LogFormat>().unwrap(), LogFormat::Text);
+    assert!("JSON".parse::<LogFormat>().is_err());
+}
+
+#[test]
 fn secrets_never_print() {
     assert_eq!(format!("{:?}", Secret(vec![1, 2, 3])), "[redacted]");
 }
@@ -63,7 +92,7 @@ fn secrets_never_print() {
 fn the_production_example_configuration_parses() {
     let text = include_str!("../../../deploy/production/gateway.toml");
     let config: Config = toml::from_str(text).unwrap();
-    assert!(config.database_url.starts_with("postgres://"));
+    assert!(config.database_url.expose().starts_with("postgres://"));
     assert_eq!(config.log_format, LogFormat::Json);
     assert!(config.partners.contains_key("wpi"));
 }

@@ -57,7 +57,10 @@ pub fn router(state: AppState) -> Router {
                 .make_span_with(|req: &Request| {
                     let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str());
                     let id = req.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
-                    tracing::info_span!("request", method = %req.method(), route, request_id = id.unwrap_or("-"))
+                    // Who is asking and which decision it led to are recorded once known (`auth`, `pipeline`).
+                    tracing::info_span!("request", method = %req.method(), route, request_id = id.unwrap_or("-"),
+                        partner = tracing::field::Empty, professional = tracing::field::Empty,
+                        decision_id = tracing::field::Empty)
                 })
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
