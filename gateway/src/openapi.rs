@@ -1,12 +1,14 @@
-//! `GET /openapi.json`, generated from the handlers' annotations and the body types.
+//! The OpenAPI document served at `GET /openapi.json`: its frame here, its paths from the routers
+//! (each route's `#[utoipa::path]` beside its handler), finished here.
 
 use axum::Json;
+use utoipa::Modify;
+use utoipa::openapi::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
 
-use crate::routes::{self, bodies};
+use crate::routes::bodies;
 
-#[derive(Debug, OpenApi)]
+#[derive(Debug, utoipa::OpenApi)]
 #[openapi(
     info(
         title = "Amsterdam social-domain privacy gateway",
@@ -15,30 +17,22 @@ use crate::routes::{self, bodies};
                         checked against the Amsterdammer's toestemmingsverklaring and the eight AVG vuistregels. \
                         Partner routes need a client certificate and a partner-signed ES256 token."
     ),
-    paths(
-        routes::healthz,
-        routes::readyz,
-        routes::get_register,
-        routes::record_consent,
-        routes::list_consents, routes::search_consents,
-        routes::get_consent,
-        routes::revoke_consent,
-        routes::confirm_consent,
-        routes::exchange,
-        routes::deliver,
-        routes::my_consents,
-        routes::revoke_my_consent,
-        routes::record_my_consent,
-        routes::confirm_my_consent,
-        routes::my_disclosures,
-    ),
-    components(schemas(bodies::ErrorBody, bodies::ErrorDetail, bodies::ViolationView)),
-    modifiers(&SecuritySchemes, &CommonErrors)
+    components(schemas(bodies::ErrorBody, bodies::ErrorDetail, bodies::ViolationView))
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
-pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The document's frame: title, description and the shared error schemas. The paths come from the
+/// routers, where each route is declared once (`routes::router`).
+pub fn base() -> OpenApi {
+    <ApiDoc as utoipa::OpenApi>::openapi()
+}
+
+/// The whole document once the routers added their paths: the security schemes, and the error
+/// answers every route of a kind can give. Serialised once, served as is.
+pub fn finish(mut document: OpenApi) -> Json<OpenApi> {
+    SecuritySchemes.modify(&mut document);
+    CommonErrors.modify(&mut document);
+    Json(document)
 }
 
 /// How callers authenticate (api.md, "Who calls").

@@ -1,6 +1,8 @@
 //! What anyone can see without credentials: health, the register (art. 30 AVG), the OpenAPI
 //! description, and errors that always speak the API's error format.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Value, json};
 use tests::{BSN, Db, TestApp, send, set_of};
 
@@ -101,14 +103,50 @@ async fn the_openapi_description_lists_the_contract_paths(db: Db) {
     };
     let (status, doc) = send(app.public().get(app.url("/openapi.json"))).await;
     assert_eq!(status, 200);
-    let paths = &doc["paths"];
-    for path in [
-        "/v1/exchange",
-        "/v1/deliveries",
-        "/v1/consents",
-        "/v1/me/disclosures",
-    ] {
-        assert!(paths.get(path).is_some(), "openapi lists {path}");
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys() {
+            documented.insert(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    let served: BTreeSet<String> = [
+        "GET /healthz",
+        "GET /readyz",
+        "GET /v1/register",
+        "POST /v1/consents",
+        "GET /v1/consents",
+        "POST /v1/consents/search",
+        "GET /v1/consents/{id}",
+        "POST /v1/consents/{id}/revoke",
+        "POST /v1/consents/{id}/confirm",
+        "POST /v1/exchange",
+        "POST /v1/deliveries",
+        "GET /v1/me/consents",
+        "POST /v1/me/consents",
+        "POST /v1/me/consents/{id}/revoke",
+        "POST /v1/me/consents/{id}/confirm",
+        "GET /v1/me/disclosures",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    assert_eq!(
+        documented, served,
+        "the document describes exactly the routes served"
+    );
+    // And every operation it describes is routed: neither the unknown-route fallback nor 405.
+    for operation in &documented {
+        let (method, path) = operation.split_once(' ').expect("method and path");
+        let url = app.url(&path.replace("{id}", "0192d3a4-0000-7000-8000-000000000000"));
+        let request = match method {
+            "GET" => app.public().get(url),
+            _ => app.public().post(url).json(&json!({})),
+        };
+        let (status, body) = send(request).await;
+        assert!(
+            status != 405 && !(status == 404 && body["error"]["message"] == "route not found"),
+            "{operation} is documented but not routed: {status} {body}"
+        );
     }
     app.stop().await;
 }

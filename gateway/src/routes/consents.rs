@@ -7,6 +7,8 @@ use axum::http::request::Parts;
 use consent::{Actor, Consent, Evidence, NewConsent};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::bodies::{ConsentView, RecordConsentRequest, RevokedView};
 use super::parse;
@@ -15,6 +17,16 @@ use crate::auth::Professional;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
+
+/// The partner routes for toestemmingsverklaringen.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(record_consent, list_consents))
+        .routes(routes!(search_consents))
+        .routes(routes!(get_consent))
+        .routes(routes!(revoke_consent))
+        .routes(routes!(confirm_consent))
+}
 
 /// Records a toestemmingsverklaring (seed 004 §2.4.6). Active at once when the caller's kind is a
 /// listed `consent_recorders` kind of every activity; otherwise `pending` until confirmed.

@@ -9,6 +9,8 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use policies::{Mode, Released, release};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::bodies::{
     DeliveryRequest, DeliveryResponse, ErrorBody, ExchangeRequest, ExchangeResponse,
@@ -19,6 +21,13 @@ use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::pipeline::{Ask, Pipeline};
 use crate::state::AppState;
+
+/// Exchange (pull) and delivery (push).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(exchange))
+        .routes(routes!(deliver))
+}
 
 /// Asks a source partner's system for one Amsterdammer's data under one processing activity.
 #[utoipa::path(post, path = "/v1/exchange", tag = "exchange", security(("partner_certificate" = [], "partner_token" = [])), request_body = ExchangeRequest,

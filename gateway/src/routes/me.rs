@@ -5,6 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use consent::{Actor, Consent, Evidence};
 use ring::digest::{SHA256, digest};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::bodies::{ConsentView, ErrorBody, MyConsentRequest, MyDisclosureView, RevokedView};
 use super::terms::Terms;
@@ -16,6 +18,15 @@ use crate::state::AppState;
 /// How a toestemmingsverklaring the Amsterdammer records themselves is evidenced: this request, as
 /// signed in through the citizen identity provider.
 const PORTAL_EVIDENCE: &str = "digital";
+
+/// The Amsterdammer's own routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(my_consents, record_my_consent))
+        .routes(routes!(revoke_my_consent))
+        .routes(routes!(confirm_my_consent))
+        .routes(routes!(my_disclosures))
+}
 
 /// Every toestemmingsverklaring the Amsterdammer gave.
 #[utoipa::path(get, path = "/v1/me/consents", tag = "amsterdammer", security(("citizen_token" = [])),

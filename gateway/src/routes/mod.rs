@@ -15,37 +15,28 @@ mod terms;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::from_fn;
-use axum::routing::{get, post};
+use axum::routing::get;
 use tower_http::request_id::{PropagateRequestIdLayer, RequestId};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
-pub use consents::*;
-pub use exchange::*;
-pub use health::*;
-pub use me::*;
-pub use register::*;
-
 pub const BODY_LIMIT: usize = 1 << 20;
 
+/// Every route, each declared once with its OpenAPI description (one `router()` per area), and the
+/// document they make together, served at `/openapi.json`.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/openapi.json", get(crate::openapi::serve))
-        .route("/v1/register", get(get_register))
-        .route("/v1/consents", post(record_consent).get(list_consents))
-        .route("/v1/consents/search", post(search_consents))
-        .route("/v1/consents/{id}", get(get_consent))
-        .route("/v1/consents/{id}/revoke", post(revoke_consent))
-        .route("/v1/consents/{id}/confirm", post(confirm_consent))
-        .route("/v1/exchange", post(exchange))
-        .route("/v1/deliveries", post(deliver))
-        .route("/v1/me/consents", get(my_consents).post(record_my_consent))
-        .route("/v1/me/consents/{id}/revoke", post(revoke_my_consent))
-        .route("/v1/me/consents/{id}/confirm", post(confirm_my_consent))
-        .route("/v1/me/disclosures", get(my_disclosures))
+    let (routes, document) = OpenApiRouter::with_openapi(crate::openapi::base())
+        .merge(health::router())
+        .merge(register::router())
+        .merge(consents::router())
+        .merge(exchange::router())
+        .merge(me::router())
+        .split_for_parts();
+    let document = crate::openapi::finish(document);
+    routes
+        .route("/openapi.json", get(move || std::future::ready(document.clone())))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -7,8 +7,15 @@ use axum::extract::State;
 use policies::Register;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
+
+/// The public register.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default().routes(routes!(get_register))
+}
 
 /// The public verwerkingsregister (art. 30 AVG, vuistregel 7).
 #[utoipa::path(get, path = "/v1/register", tag = "public", responses((status = 200, body = RegisterView)))]
