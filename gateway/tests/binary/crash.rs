@@ -8,9 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-mod common;
-
-use common::{GATEWAY, okt_consent, okt_exchange, partner_client, partner_token};
+use crate::common::{GATEWAY, okt_consent, okt_exchange, partner_client, partner_token};
 use gateway::pki::PkiLayout;
 use sqlx::Connection;
 

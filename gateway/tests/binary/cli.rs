@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const GATEWAY: &str = env!("CARGO_BIN_EXE_gateway");
+use crate::common::GATEWAY;
 
 fn gateway(args: &[&str], cwd: &Path) -> std::process::Output {
     Command::new(GATEWAY)

@@ -5,9 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-mod common;
-
-use common::{BSN, GATEWAY, okt_consent, okt_exchange, partner_client, partner_token};
+use crate::common::{BSN, GATEWAY, okt_consent, okt_exchange, partner_client, partner_token};
 use gateway::pki::PkiLayout;
 use serde_json::Value;
 

@@ -1,0 +1,17 @@
+//! The end-to-end tests: the real gateway and sample partner systems over mTLS, each test on SQLite
+//! and on a fresh PostgreSQL database (`tests::both_databases!`), in one test binary (one link, one
+//! process). `edge_log.rs` is a binary of its own: it installs the process-wide log subscriber.
+
+mod bad_input;
+mod burst;
+mod connections;
+mod consent_trust;
+mod deliveries;
+mod edge;
+mod exchange;
+mod expiry;
+mod partner_systems;
+mod public;
+mod rate_limit;
+mod shutdown;
+mod storage_hygiene;
