@@ -15,8 +15,8 @@ use consent::{
 use sqlx::{Connection, SqliteConnection};
 
 use common::{
-    BSN_A, BSN_B, SqliteFile, TestDatabase, at, decision, denied_write, disclosure_for,
-    new_consent, new_id, permitted_write, subject,
+    BSN_A, BSN_B, SqliteFile, at, decision, denied_write, disclosure_for, new_consent, new_id,
+    permitted_write, subject,
 };
 
 /// Generates `sqlite::NAME` and `postgres::NAME` for each test. `store NAME` gets a fresh store;
@@ -767,17 +767,16 @@ mod postgres_only {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_database_with_synchronous_commit_off_is_refused_as_not_durable() {
-        let Some(db) = TestDatabase::create().await else {
+        let Some(db) = fixture::PgDatabase::create("consent_test").await else {
             return;
         };
         db.admin(&format!(
             "ALTER DATABASE {} SET synchronous_commit = off",
-            db.name
+            db.name()
         ))
         .await;
 
-        let result = consent::connect(&db.url).await;
-        db.drop_best_effort().await;
+        let result = consent::connect(db.url()).await;
 
         match result {
             Err(StoreError::NotDurable(why)) => {

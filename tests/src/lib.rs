@@ -164,10 +164,10 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// Stops the gateway (draining in-flight requests) and drops a PostgreSQL test database.
+    /// Stops the gateway (draining in-flight requests); a PostgreSQL test database is dropped with
+    /// the app (also when a test panics before it gets here).
     pub async fn stop(mut self) {
         self.stop_server().await;
-        self.db.drop_database().await;
     }
 
     /// Shuts the gateway down as SIGTERM does (draining in-flight requests); the database stays.

@@ -10,7 +10,6 @@ use consent::{
     Pseudonymizer, Store, SubjectId,
 };
 use policies::Bsn;
-use sqlx::{Connection, Executor, PgConnection};
 use tempfile::TempDir;
 
 /// Test BSNs (they pass the 11-proef).
@@ -51,90 +50,14 @@ impl Backend {
                 test(file.url()).await;
             }
             Self::Postgres => {
-                let Some(db) = TestDatabase::create().await else {
+                // Dropped with `db`, also when the test panics.
+                let Some(db) = fixture::PgDatabase::create("consent_test").await else {
                     return;
                 };
-                // Run on its own task so that a failing test still drops its database.
-                let outcome = tokio::spawn(test(db.url.clone())).await;
-                db.drop_best_effort().await;
-                if let Err(failure) = outcome {
-                    std::panic::resume_unwind(failure.into_panic());
-                }
+                test(db.url().to_owned()).await;
             }
         }
     }
-}
-
-/// A uniquely named PostgreSQL database on the server `DATABASE_URL` points at.
-#[derive(Debug)]
-pub struct TestDatabase {
-    admin_url: String,
-    pub name: String,
-    pub url: String,
-}
-
-impl TestDatabase {
-    /// `None` when PostgreSQL tests are skipped (`SKIP_POSTGRES=1` and no `DATABASE_URL`).
-    pub async fn create() -> Option<Self> {
-        let Ok(admin_url) = std::env::var("DATABASE_URL") else {
-            if std::env::var("SKIP_POSTGRES").as_deref() == Ok("1") {
-                eprintln!("SKIP_POSTGRES=1 and no DATABASE_URL: this PostgreSQL test was skipped");
-                return None;
-            }
-            panic!(
-                "the PostgreSQL store tests need a server: set DATABASE_URL, e.g. \
-                 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test (or SKIP_POSTGRES=1 to skip them)"
-            );
-        };
-        let name = format!("consent_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&admin_url)
-            .await
-            .expect("DATABASE_URL accepts a connection");
-        admin
-            .execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .expect("CREATE DATABASE");
-        admin.close().await.ok();
-        let url = with_database(&admin_url, &name);
-        Some(Self {
-            admin_url,
-            name,
-            url,
-        })
-    }
-
-    /// Runs `sql` on the server (not inside the test database).
-    pub async fn admin(&self, sql: &str) {
-        let mut admin = PgConnection::connect(&self.admin_url)
-            .await
-            .expect("DATABASE_URL accepts a connection");
-        admin.execute(sql).await.expect(sql);
-        admin.close().await.ok();
-    }
-
-    pub async fn drop_best_effort(self) {
-        if let Ok(mut admin) = PgConnection::connect(&self.admin_url).await {
-            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-            if let Err(e) = admin.execute(sql.as_str()).await {
-                eprintln!("could not drop test database {}: {e}", self.name);
-            }
-            admin.close().await.ok();
-        }
-    }
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority..].find('/') {
-        Some(slash) => &base[..authority + slash],
-        None => base,
-    };
-    format!("{server}/{name}{query}")
 }
 
 /// A SQLite database file in a temporary directory that lives as long as this value.
