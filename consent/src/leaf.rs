@@ -39,7 +39,7 @@ pub fn record_digest(salt: &[u8], r: &NewDisclosure) -> [u8; 32] {
     out.list(&r.fields);
     out.opt(r.consent_id.as_deref());
     out.opt(r.justification.as_deref());
-    out.str(&r.payload_sha256);
+    out.str(r.payload_sha256.as_str());
     out.str(&r.decision_id);
     out.micros(r.retain_until);
     sha256(&out.0)
@@ -137,7 +137,7 @@ mod tests {
             fields: vec!["contact.naam".into(), "regie.regievoerder_naam".into()],
             consent_id: Some("0192d3a4-0000-7000-8000-0000000000c1".into()),
             justification: None,
-            payload_sha256: "ab".repeat(32),
+            payload_sha256: crate::Sha256Hex::parse(&"ab".repeat(32)).unwrap(),
             decision_id: "0192d3a4-0000-7000-8000-0000000000d1".into(),
             retain_until: Utc.with_ymd_and_hms(2028, 3, 1, 9, 30, 0).unwrap(),
         }

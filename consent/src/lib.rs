@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod clock;
+mod digest;
 mod leaf;
 mod ledger;
 mod model;
@@ -15,6 +16,7 @@ mod sqlite;
 mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use digest::{InvalidDigest, Sha256Hex};
 pub use leaf::{leaf_hash, leaf_input, record_digest};
 pub use ledger::{LedgerWriter, Seal, SealedWrite};
 pub use model::{

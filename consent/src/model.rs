@@ -5,15 +5,15 @@ use serde::{Deserialize, Serialize};
 
 use policies::{LegalBasis, Mode, Violation};
 
-use crate::SubjectId;
+use crate::{Sha256Hex, SubjectId};
 
 /// How the toestemmingsverklaring was obtained (seed 004 §2.4.6: it must be registered in the dossier).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     /// e.g. `signed_form`, `verbal_recorded`, `digital_signature`.
     pub method: String,
-    /// SHA-256 (hex) of the signed document held by the recording organisation.
-    pub document_sha256: String,
+    /// SHA-256 of the signed document held by the recording organisation.
+    pub document_sha256: Sha256Hex,
     /// The professional who recorded it.
     pub recorded_by: String,
 }
@@ -198,7 +198,7 @@ pub struct NewDisclosure {
     pub consent_id: Option<String>,
     pub justification: Option<String>,
     /// SHA-256 (hex) of the released payload (canonical JSON).
-    pub payload_sha256: String,
+    pub payload_sha256: Sha256Hex,
     pub decision_id: String,
     pub retain_until: DateTime<Utc>,
 }

@@ -6,9 +6,8 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
-use consent::{DecisionRecord, LedgerWrite, NewDisclosure, Outcome, SubjectId};
+use consent::{DecisionRecord, LedgerWrite, NewDisclosure, Outcome, Sha256Hex, SubjectId};
 use policies::{Activity, Decision, Mode, Partner, Permit, Violation, decide, needs_justification};
-use ring::digest::{SHA256, digest};
 use serde_json::{Map, Value};
 
 use crate::auth::Professional;
@@ -155,7 +154,7 @@ impl<'a> Pipeline<'a> {
             fields,
             consent_id: permit.consent_id.clone(),
             justification: self.ask.justification.clone(),
-            payload_sha256: hex::encode(digest(&SHA256, &canonical)),
+            payload_sha256: Sha256Hex::of(&canonical),
             decision_id: self.decision_id.clone(),
             retain_until: self.now + Duration::days(i64::from(self.ask.activity.retention_days)),
         };

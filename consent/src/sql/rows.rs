@@ -6,11 +6,11 @@ use policies::{LegalBasis, Mode};
 use sqlx::FromRow;
 
 use super::encode::{DbTime, from_json, to_index};
-use crate::SubjectId;
 use crate::model::{
     Consent, ConsentEvent, DecisionRecord, Disclosure, Evidence, NewDisclosure, Outcome,
 };
 use crate::store::StoreError;
+use crate::{Sha256Hex, SubjectId};
 
 pub const CONSENT_COLUMNS: &str = "id, subject, recipients, sources, categories, activities, valid_from, valid_until, \
      evidence_method, evidence_document_sha256, evidence_recorded_by, note, recorded_by_partner, created_at, \
@@ -91,7 +91,7 @@ impl ConsentRow {
             valid_until: self.valid_until.0,
             evidence: Evidence {
                 method: self.evidence_method,
-                document_sha256: self.evidence_document_sha256,
+                document_sha256: digest(self.evidence_document_sha256)?,
                 recorded_by: self.evidence_recorded_by,
             },
             note: self.note,
@@ -144,6 +144,10 @@ impl DecisionRow {
             error: self.error,
         })
     }
+}
+
+fn digest(stored: String) -> Result<Sha256Hex, StoreError> {
+    Sha256Hex::try_from(stored).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn parse_mode(s: &str) -> Result<Mode, StoreError> {
@@ -202,7 +206,7 @@ impl DisclosureRow {
                 fields: from_json(&self.fields)?,
                 consent_id: self.consent_id,
                 justification: self.justification,
-                payload_sha256: self.payload_sha256,
+                payload_sha256: digest(self.payload_sha256)?,
                 decision_id: self.decision_id,
                 retain_until: self.retain_until.0,
             },

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use consent::{
     Actor, DecisionRecord, Evidence, LedgerWrite, NewConsent, NewDisclosure, Outcome,
-    Pseudonymizer, Store, SubjectId,
+    Pseudonymizer, Sha256Hex, Store, SubjectId,
 };
 use policies::Bsn;
 use tempfile::TempDir;
@@ -113,7 +113,7 @@ pub fn new_consent(subject: &SubjectId) -> NewConsent {
         valid_until: at(0) + Duration::days(365),
         evidence: Evidence {
             method: "signed_form".into(),
-            document_sha256: "ab".repeat(32),
+            document_sha256: Sha256Hex::parse(&"ab".repeat(32)).expect("a digest"),
             recorded_by: "j.jansen".into(),
         },
         note: Some("besproken aan de keukentafel".into()),
@@ -167,7 +167,7 @@ pub fn disclosure_for(decision: &DecisionRecord) -> NewDisclosure {
         ],
         consent_id: Some("c-1".into()),
         justification: None,
-        payload_sha256: "cd".repeat(32),
+        payload_sha256: Sha256Hex::parse(&"cd".repeat(32)).expect("a digest"),
         decision_id: decision.id.clone(),
         retain_until: decision.at + Duration::days(30),
     }

@@ -106,7 +106,7 @@ impl ConsentView {
             valid_until: c.valid_until,
             evidence: EvidenceBody {
                 method: c.evidence.method,
-                document_sha256: c.evidence.document_sha256,
+                document_sha256: c.evidence.document_sha256.to_string(),
                 recorded_by: c.evidence.recorded_by,
             },
             note: c.note,

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use consent::{Actor, Consent, Evidence, NewConsent};
+use consent::{Actor, Consent, NewConsent};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -50,20 +50,7 @@ pub async fn record_consent(
         valid_until: body.valid_until,
     };
     let checked = terms.check(&state, Some(&who.partner.kind))?;
-    let e = &body.evidence;
-    let digest_ok =
-        e.document_sha256.len() == 64 && e.document_sha256.chars().all(|c| c.is_ascii_hexdigit());
-    if !digest_ok || e.method.trim().is_empty() || e.recorded_by.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid_evidence",
-            "evidence needs a method, the recorder, and the document's SHA-256 as 64 hex characters",
-        ));
-    }
-    let evidence = Evidence {
-        method: body.evidence.method,
-        document_sha256: body.evidence.document_sha256.to_ascii_lowercase(),
-        recorded_by: body.evidence.recorded_by,
-    };
+    let evidence = parse::evidence(body.evidence)?;
     let by = Actor::professional(&who.partner.id, &who.id);
     let new = checked.into_new_consent(state.pseudonyms.subject(&bsn), evidence, body.note, by);
     record(&state, new).await

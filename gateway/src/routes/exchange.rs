@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use super::bodies::{
     DeliveryRequest, DeliveryResponse, ErrorBody, ExchangeRequest, ExchangeResponse,
 };
-use super::parse;
+use super::parse::{Delivery, Exchange};
 use crate::auth::Professional;
 use crate::error::ApiError;
 use crate::json::ApiJson;
@@ -42,10 +42,13 @@ pub async fn exchange(
     ApiJson(body): ApiJson<ExchangeRequest>,
 ) -> Result<Response, ApiError> {
     let register = state.register.clone();
-    let bsn = parse::bsn(&body.subject_bsn)?;
-    let activity = parse::activity(&register, &body.activity)?;
-    let source = parse::partner(&register, &body.source)?;
-    let categories = parse::categories(&register, &body.categories)?;
+    let Exchange {
+        bsn,
+        activity,
+        source,
+        categories,
+        justification,
+    } = body.parse(&register)?;
     let pipeline = Pipeline::start(
         &state,
         &who,
@@ -55,7 +58,7 @@ pub async fn exchange(
             source,
             recipient: &who.partner,
             categories,
-            justification: body.justification,
+            justification,
             subject: state.pseudonyms.subject(&bsn),
         },
     );
@@ -134,11 +137,14 @@ pub async fn deliver(
     ApiJson(body): ApiJson<DeliveryRequest>,
 ) -> Result<Json<DeliveryResponse>, ApiError> {
     let register = state.register.clone();
-    let bsn = parse::bsn(&body.subject_bsn)?;
-    let activity = parse::activity(&register, &body.activity)?;
-    let recipient = parse::partner(&register, &body.recipient)?;
-    let names: Vec<String> = body.data.keys().cloned().collect();
-    let categories = parse::categories(&register, &names)?;
+    let Delivery {
+        bsn,
+        activity,
+        recipient,
+        categories,
+        data,
+        justification,
+    } = body.parse(&register)?;
     let pipeline = Pipeline::start(
         &state,
         &who,
@@ -148,12 +154,12 @@ pub async fn deliver(
             source: &who.partner,
             recipient,
             categories,
-            justification: body.justification,
+            justification,
             subject: state.pseudonyms.subject(&bsn),
         },
     );
     let permit = pipeline.decide(&state).await?;
-    let Released { data, withheld } = release(&register, &permit, pipeline.categories(), body.data)
+    let Released { data, withheld } = release(&register, &permit, pipeline.categories(), data)
         .map_err(|issue| {
             ApiError::bad_request(
                 "invalid_payload",

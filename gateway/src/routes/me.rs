@@ -3,8 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use consent::{Actor, Consent, Evidence};
-use ring::digest::{SHA256, digest};
+use consent::{Actor, Consent, Evidence, Sha256Hex};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -78,7 +77,7 @@ pub async fn record_my_consent(
     let statement = serde_json::to_vec(&body).map_err(ApiError::internal)?;
     let evidence = Evidence {
         method: PORTAL_EVIDENCE.into(),
-        document_sha256: hex::encode(digest(&SHA256, &statement)),
+        document_sha256: Sha256Hex::of(&statement),
         recorded_by: consent::AMSTERDAMMER.into(),
     };
     let new = checked.into_new_consent(

@@ -1,10 +1,15 @@
-//! Turning request strings into register-checked values, with the API's 400 codes.
+//! Request bodies turned into domain values once, at the edge, with the API's 400 codes: a BSN that
+//! passed the 11-proef, the register's own `Activity` and `Partner`, known categories, a digest of the
+//! right shape. Handlers and the pipeline work with these, never with the raw strings.
 
 use std::collections::BTreeSet;
 
-use consent::Consent;
+use consent::{Consent, Evidence, Sha256Hex};
 use policies::{Activity, Bsn, BsnError, ConsentGrant, Partner, PartyRef, Register};
 
+use serde_json::{Map, Value};
+
+use super::bodies::{DeliveryRequest, EvidenceBody, ExchangeRequest};
 use crate::error::ApiError;
 
 pub fn bsn(input: &str) -> Result<Bsn, ApiError> {
@@ -70,4 +75,69 @@ pub fn grant(register: &Register, c: &Consent) -> ConsentGrant {
 /// Whether `partner` may see (and so revoke) the consent: see `policies::may_see`.
 pub fn visible_to(register: &Register, c: &Consent, partner: &Partner) -> bool {
     policies::may_see(&grant(register, c), partner)
+}
+
+/// The evidence of a toestemmingsverklaring: how it was given, by whom recorded, the document digest.
+pub fn evidence(body: EvidenceBody) -> Result<Evidence, ApiError> {
+    let refused = || {
+        ApiError::bad_request(
+            "invalid_evidence",
+            "evidence needs a method, the recorder, and the document's SHA-256 as 64 hex characters",
+        )
+    };
+    if body.method.trim().is_empty() || body.recorded_by.trim().is_empty() {
+        return Err(refused());
+    }
+    Ok(Evidence {
+        method: body.method,
+        document_sha256: Sha256Hex::parse(&body.document_sha256).map_err(|_| refused())?,
+        recorded_by: body.recorded_by,
+    })
+}
+
+/// `POST /v1/exchange` as the gateway understands it.
+#[derive(Debug)]
+pub struct Exchange<'r> {
+    pub bsn: Bsn,
+    pub activity: &'r Activity,
+    pub source: &'r Partner,
+    pub categories: BTreeSet<String>,
+    pub justification: Option<String>,
+}
+
+impl ExchangeRequest {
+    pub fn parse(self, register: &Register) -> Result<Exchange<'_>, ApiError> {
+        Ok(Exchange {
+            bsn: bsn(&self.subject_bsn)?,
+            activity: activity(register, &self.activity)?,
+            source: partner(register, &self.source)?,
+            categories: categories(register, &self.categories)?,
+            justification: self.justification,
+        })
+    }
+}
+
+/// `POST /v1/deliveries` as the gateway understands it: the categories are those of the data sent.
+#[derive(Debug)]
+pub struct Delivery<'r> {
+    pub bsn: Bsn,
+    pub activity: &'r Activity,
+    pub recipient: &'r Partner,
+    pub categories: BTreeSet<String>,
+    pub data: Map<String, Value>,
+    pub justification: Option<String>,
+}
+
+impl DeliveryRequest {
+    pub fn parse(self, register: &Register) -> Result<Delivery<'_>, ApiError> {
+        let names: Vec<String> = self.data.keys().cloned().collect();
+        Ok(Delivery {
+            bsn: bsn(&self.subject_bsn)?,
+            activity: activity(register, &self.activity)?,
+            recipient: partner(register, &self.recipient)?,
+            categories: categories(register, &names)?,
+            data: self.data,
+            justification: self.justification,
+        })
+    }
 }
