@@ -4,6 +4,7 @@
 //! (vuistregel 4); subjects appear only as a keyed pseudonym ([`SubjectId`]), never as a BSN.
 #![forbid(unsafe_code)]
 
+mod checkpoint;
 mod clock;
 mod digest;
 mod leaf;
@@ -15,6 +16,7 @@ mod sql;
 mod sqlite;
 mod store;
 
+pub use checkpoint::{Checkpoint, LogSigner, LogVerifier, NoteError};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use digest::{InvalidDigest, Sha256Hex};
 pub use leaf::{leaf_hash, leaf_input, record_digest};
