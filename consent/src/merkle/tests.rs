@@ -78,6 +78,12 @@ fn naive_subproof(m: usize, d: &[Hash], b: bool) -> Vec<Hash> {
     proof
 }
 
+fn flip(hash: &Hash, bit: usize) -> Hash {
+    let mut out = *hash;
+    out[bit / 8] ^= 1 << (bit % 8);
+    out
+}
+
 #[test]
 fn the_empty_tree_has_the_hash_of_the_empty_string_as_root() {
     let empty = h("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -295,4 +301,288 @@ fn every_consistency_proof_verifies_for_every_pair_of_sizes_up_to_64() {
                 .unwrap_or_else(|e| panic!("{from} -> {to}: {e}"));
         }
     }
+}
+
+#[test]
+fn a_flipped_bit_in_the_leaf_the_proof_or_the_root_fails_inclusion() {
+    let d = leaves(16);
+    let tree = tree_of(&d);
+    for size in 1..=16 {
+        let root = tree.root_at(size).unwrap();
+        for index in 0..size {
+            let leaf = d[index as usize];
+            let proof = tree.inclusion_proof(index, size).unwrap();
+            for bit in 0..256 {
+                let bad_leaf = flip(&leaf, bit);
+                assert!(verify_inclusion(&bad_leaf, index, size, &proof, &root).is_err());
+                let bad_root = flip(&root, bit);
+                assert!(verify_inclusion(&leaf, index, size, &proof, &bad_root).is_err());
+                for i in 0..proof.len() {
+                    let mut bad = proof.clone();
+                    bad[i] = flip(&bad[i], bit);
+                    let err = verify_inclusion(&leaf, index, size, &bad, &root).unwrap_err();
+                    assert_eq!(err, ProofError::RootMismatch, "leaf {index} in {size}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_flipped_bit_in_either_root_or_the_proof_fails_consistency() {
+    let tree = tree_of(&leaves(16));
+    for to in 1..=16 {
+        let b = tree.root_at(to).unwrap();
+        for from in 1..=to {
+            let a = tree.root_at(from).unwrap();
+            let proof = tree.consistency_proof(from, to).unwrap();
+            for bit in 0..256 {
+                let bad_a = flip(&a, bit);
+                let bad_b = flip(&b, bit);
+                assert!(verify_consistency(from, to, &bad_a, &b, &proof).is_err());
+                assert!(verify_consistency(from, to, &a, &bad_b, &proof).is_err());
+                for i in 0..proof.len() {
+                    let mut bad = proof.clone();
+                    bad[i] = flip(&bad[i], bit);
+                    let err = verify_consistency(from, to, &a, &b, &bad).unwrap_err();
+                    assert_eq!(err, ProofError::RootMismatch, "{from} -> {to}");
+                }
+            }
+        }
+    }
+    // The empty tree has one root only.
+    let bad_empty = flip(&empty_root(), 0);
+    let err = verify_consistency(0, 3, &bad_empty, &tree.root_at(3).unwrap(), &[]);
+    assert_eq!(err, Err(ProofError::RootMismatch));
+}
+
+/// The sides on which RFC 9162's PATH(m, D[n]) finds the siblings, leaf upwards (true = left); None
+/// when there is no such leaf. Two claims with the same shape hash the same inputs in the same order.
+fn path_shape(m: u64, n: u64) -> Option<Vec<bool>> {
+    if m >= n {
+        return None;
+    }
+    if n == 1 {
+        return Some(vec![]);
+    }
+    let k = split(n);
+    let (mut shape, left) = if m < k {
+        (path_shape(m, k)?, false)
+    } else {
+        (path_shape(m - k, n - k)?, true)
+    };
+    shape.push(left);
+    Some(shape)
+}
+
+/// The same for PROOF(m, D[n]): whether the proof carries its own seed (§2.1.4.2 step 2) and the side
+/// of every further node. None where the proof is empty by definition (m = 0 or m = n) or m > n.
+fn proof_shape(m: u64, n: u64) -> Option<(bool, Vec<bool>)> {
+    fn sub(m: u64, n: u64, b: bool) -> (bool, Vec<bool>) {
+        if m == n {
+            return (!b, vec![]);
+        }
+        let k = split(n);
+        let ((seed, mut sides), left) = if m <= k {
+            (sub(m, k, b), false)
+        } else {
+            (sub(m - k, n - k, false), true)
+        };
+        sides.push(left);
+        (seed, sides)
+    }
+    (m > 0 && m < n).then(|| sub(m, n, true))
+}
+
+/// A proof binds the index and size only as far as they change how its hashes combine: where the
+/// neighbouring claim has the same shape (leaf 0 of 3 and of 4: both "sibling right, sibling right"),
+/// any verifier that sees only hashes must accept it, and a tree of the other size with that root
+/// would need a leaf hash to equal a node hash, which RFC 9162's 0x00/0x01 prefixes rule out. Every
+/// other neighbouring index or size must fail.
+#[test]
+fn a_neighbouring_index_or_size_fails_inclusion_unless_the_proof_has_the_same_shape() {
+    let d = leaves(33);
+    let tree = tree_of(&d);
+    let mut same_shape = 0;
+    for size in 1..=32 {
+        let root = tree.root_at(size).unwrap();
+        for index in 0..size {
+            let leaf = d[index as usize];
+            let proof = tree.inclusion_proof(index, size).unwrap();
+            let wrong = [
+                (index.wrapping_sub(1), size),
+                (index + 1, size),
+                (index, size - 1),
+                (index, size + 1),
+            ];
+            for (i, s) in wrong {
+                let accepted = verify_inclusion(&leaf, i, s, &proof, &root).is_ok();
+                let same =
+                    path_shape(i, s).is_some() && path_shape(i, s) == path_shape(index, size);
+                assert_eq!(
+                    accepted, same,
+                    "leaf {index} in {size} checked as leaf {i} in {s}"
+                );
+                assert!(!accepted || i == index, "a changed index never passes");
+                same_shape += usize::from(same);
+                // Against the root the log really had at that size, it never passes.
+                if let Ok(their_root) = tree.root_at(s) {
+                    assert!(verify_inclusion(&leaf, i, s, &proof, &their_root).is_err());
+                }
+            }
+        }
+    }
+    // Only sizes ever coincide (leaf 0 of 3 and of 4 first): 832 such claims here, as an independent
+    // Python run of the §2.1.3.2 algorithm also counts.
+    assert!(path_shape(0, 3) == path_shape(0, 4));
+    assert_eq!(same_shape, 832);
+}
+
+#[test]
+fn a_neighbouring_size_fails_consistency_unless_the_proof_has_the_same_shape() {
+    let tree = tree_of(&leaves(33));
+    let mut same_shape = 0;
+    for to in 1..=32 {
+        let b = tree.root_at(to).unwrap();
+        for from in 1..to {
+            let a = tree.root_at(from).unwrap();
+            let proof = tree.consistency_proof(from, to).unwrap();
+            for (f, t) in [
+                (from - 1, to),
+                (from + 1, to),
+                (from, to - 1),
+                (from, to + 1),
+            ] {
+                let accepted = verify_consistency(f, t, &a, &b, &proof).is_ok();
+                let same =
+                    proof_shape(f, t).is_some() && proof_shape(f, t) == proof_shape(from, to);
+                assert_eq!(accepted, same, "{from} -> {to} checked as {f} -> {t}");
+                assert!(!accepted || f == from, "a changed old size never passes");
+                same_shape += usize::from(same);
+                if let (Ok(their_a), Ok(their_b)) = (tree.root_at(f), tree.root_at(t)) {
+                    assert!(verify_consistency(f, t, &their_a, &their_b, &proof).is_err());
+                }
+            }
+        }
+    }
+    // As for inclusion only the new size ever coincides (1 -> 3 and 1 -> 4 first); Python agrees.
+    assert_eq!(same_shape, 832);
+}
+
+#[test]
+fn an_extra_or_a_missing_proof_element_is_the_wrong_length() {
+    let d = leaves(16);
+    let tree = tree_of(&d);
+    let extra = sha256(&[b"extra"]);
+    for size in 1..=16 {
+        let root = tree.root_at(size).unwrap();
+        for index in 0..size {
+            let leaf = d[index as usize];
+            let mut proof = tree.inclusion_proof(index, size).unwrap();
+            let len = proof.len();
+            let wrong_len = Err(ProofError::WrongProofLength { len: len + 1 });
+            proof.push(extra);
+            assert_eq!(
+                verify_inclusion(&leaf, index, size, &proof, &root),
+                wrong_len
+            );
+            proof.pop();
+            if proof.pop().is_some() {
+                let wrong_len = Err(ProofError::WrongProofLength { len: len - 1 });
+                assert_eq!(
+                    verify_inclusion(&leaf, index, size, &proof, &root),
+                    wrong_len
+                );
+            }
+        }
+        for from in 0..=size {
+            let a = tree.root_at(from).unwrap();
+            let mut proof = tree.consistency_proof(from, size).unwrap();
+            let len = proof.len();
+            proof.push(extra);
+            let wrong_len = Err(ProofError::WrongProofLength { len: len + 1 });
+            assert_eq!(verify_consistency(from, size, &a, &root, &proof), wrong_len);
+            proof.pop();
+            if proof.pop().is_some() {
+                let wrong_len = Err(ProofError::WrongProofLength { len: len - 1 });
+                assert_eq!(verify_consistency(from, size, &a, &root, &proof), wrong_len);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_index_at_or_beyond_the_size_is_out_of_range() {
+    let tree = tree_of(&leaves(8));
+    let out = |index, size| ProofError::IndexOutOfRange { index, size };
+    assert_eq!(tree.inclusion_proof(5, 5), Err(out(5, 5)));
+    assert_eq!(tree.inclusion_proof(0, 0), Err(out(0, 0)));
+    let root = tree.root_at(5).unwrap();
+    let leaf = leaves(6)[5];
+    assert_eq!(verify_inclusion(&leaf, 5, 5, &[], &root), Err(out(5, 5)));
+    assert_eq!(verify_inclusion(&leaf, 9, 5, &[], &root), Err(out(9, 5)));
+    assert_eq!(
+        verify_inclusion(&leaf, 0, 0, &[], &empty_root()),
+        Err(out(0, 0))
+    );
+}
+
+#[test]
+fn a_from_size_larger_than_the_to_size_is_rejected() {
+    let tree = tree_of(&leaves(8));
+    let order = ProofError::SizesOutOfOrder { from: 5, to: 4 };
+    assert_eq!(tree.consistency_proof(5, 4), Err(order.clone()));
+    let (a, b) = (tree.root_at(5).unwrap(), tree.root_at(4).unwrap());
+    let proof = tree.consistency_proof(4, 5).unwrap();
+    assert_eq!(verify_consistency(5, 4, &a, &b, &proof), Err(order));
+}
+
+#[test]
+fn sizes_beyond_the_tree_are_rejected() {
+    let tree = tree_of(&leaves(8));
+    let beyond = |size| ProofError::SizeBeyondTree { size, tree_size: 8 };
+    assert_eq!(tree.root_at(8).unwrap(), tree.root());
+    assert_eq!(tree.root_at(9), Err(beyond(9)));
+    assert_eq!(tree.inclusion_proof(0, 9), Err(beyond(9)));
+    assert_eq!(tree.inclusion_proof(9, 9), Err(beyond(9)));
+    assert_eq!(tree.consistency_proof(3, 9), Err(beyond(9)));
+    assert_eq!(tree.consistency_proof(0, u64::MAX), Err(beyond(u64::MAX)));
+}
+
+#[test]
+fn trivial_consistency_proofs_are_empty_but_still_compare_the_roots() {
+    let tree = tree_of(&leaves(8));
+    let (a, b) = (tree.root_at(5).unwrap(), tree.root_at(8).unwrap());
+    assert_eq!(tree.consistency_proof(5, 5).unwrap(), Vec::<Hash>::new());
+    assert_eq!(verify_consistency(5, 5, &a, &a, &[]), Ok(()));
+    assert_eq!(
+        verify_consistency(5, 5, &a, &b, &[]),
+        Err(ProofError::RootMismatch)
+    );
+    assert_eq!(verify_consistency(0, 8, &empty_root(), &b, &[]), Ok(()));
+    assert_eq!(
+        verify_consistency(0, 0, &empty_root(), &empty_root(), &[]),
+        Ok(())
+    );
+    assert_eq!(
+        verify_consistency(0, 0, &empty_root(), &b, &[]),
+        Err(ProofError::RootMismatch)
+    );
+}
+
+#[test]
+fn errors_read_as_sentences() {
+    let e = ProofError::IndexOutOfRange { index: 7, size: 7 };
+    assert_eq!(
+        e.to_string(),
+        "leaf index 7 is not inside a tree of 7 leaves"
+    );
+    let e = ProofError::SizeBeyondTree {
+        size: 9,
+        tree_size: 8,
+    };
+    assert_eq!(
+        e.to_string(),
+        "tree size 9 is beyond the 8 leaves the tree holds"
+    );
 }
