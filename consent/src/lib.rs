@@ -9,6 +9,7 @@ mod clock;
 mod digest;
 mod leaf;
 mod ledger;
+pub mod merkle;
 mod model;
 mod postgres;
 mod pseudonym;
