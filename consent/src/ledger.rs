@@ -9,6 +9,7 @@ use chrono::SubsecRound as _;
 use ring::rand::{SecureRandom, SystemRandom};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::log::Log;
 use crate::model::{DecisionRecord, LedgerWrite, NewDisclosure};
 use crate::store::{Store, StoreError};
 
@@ -39,16 +40,22 @@ pub struct LedgerWriter {
 }
 
 impl LedgerWriter {
-    /// Starts the writer task on the current runtime. It stops when every handle is dropped.
+    /// Starts the writer task on the current runtime, without a signed log (the storage tests).
+    /// It stops when every handle is dropped.
     pub fn start(store: Arc<dyn Store>) -> Self {
-        Self::spawn(store).0
+        Self::spawn(store, None).0
     }
 
-    /// As [`start`](Self::start), with the task: it ends once every handle is dropped and every
-    /// write queued before that is committed, so its owner can await it on shutdown.
-    pub fn spawn(store: Arc<dyn Store>) -> (Self, tokio::task::JoinHandle<()>) {
+    /// Starts the writer with its task: it ends once every handle is dropped and every write
+    /// queued before that is committed, so its owner can await it on shutdown. With a `log`, every
+    /// commit is followed by a signed checkpoint before any of its writers is answered; if that
+    /// fails, they all get an error (fail closed: nothing is released without a signed checkpoint).
+    pub fn spawn(
+        store: Arc<dyn Store>,
+        log: Option<Arc<Log>>,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-        (Self { tx }, tokio::spawn(run(store, rx)))
+        (Self { tx }, tokio::spawn(run(store, log, rx)))
     }
 
     /// Seals, queues, and waits until the write is durable. Returns the disclosure's ledger index.
@@ -61,7 +68,10 @@ impl LedgerWriter {
             .map_err(|_| StoreError::WriterGone)?;
         match wait.await {
             Ok(Ok(index)) => Ok(index),
-            Ok(Err(shared)) => Err(StoreError::CommitFailed(shared.to_string())),
+            Ok(Err(shared)) => Err(match shared.as_ref() {
+                StoreError::CheckpointFailed(why) => StoreError::CheckpointFailed(why.clone()),
+                other => StoreError::CommitFailed(other.to_string()),
+            }),
             Err(_) => Err(StoreError::WriterGone),
         }
     }
@@ -92,24 +102,40 @@ fn seal(write: LedgerWrite) -> Result<SealedWrite, StoreError> {
     })
 }
 
-async fn run(store: Arc<dyn Store>, mut rx: mpsc::Receiver<(SealedWrite, Reply)>) {
+async fn run(
+    store: Arc<dyn Store>,
+    log: Option<Arc<Log>>,
+    mut rx: mpsc::Receiver<(SealedWrite, Reply)>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (writes, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
         match store.commit_batch(&writes).await {
-            Ok(indexes) => {
-                for (reply, index) in replies.into_iter().zip(indexes) {
-                    let _ = reply.send(Ok(index));
+            Ok(indexes) => match signed(log.as_deref()).await {
+                Ok(()) => {
+                    for (reply, index) in replies.into_iter().zip(indexes) {
+                        let _ = reply.send(Ok(index));
+                    }
                 }
-            }
+                Err(failed) => {
+                    for reply in replies {
+                        let _ = reply.send(Err(failed.clone()));
+                    }
+                }
+            },
             Err(e) if writes.len() > 1 => {
                 // One bad write must not fail its neighbours: commit each alone. (Should the failed
                 // commit have landed after all, the retries fail on the duplicate ids: the log then
                 // holds an entry whose request got an error, which is the safe side.)
                 tracing::warn!(error = %e, writes = writes.len(), "group commit failed; committing one by one");
                 for (write, reply) in writes.into_iter().zip(replies) {
-                    let one = store.commit_batch(std::slice::from_ref(&write)).await;
-                    let _ = reply.send(one.map(|mut i| i.pop().flatten()).map_err(Arc::new));
+                    let one = match store.commit_batch(std::slice::from_ref(&write)).await {
+                        Ok(mut index) => {
+                            signed(log.as_deref()).await.map(|()| index.pop().flatten())
+                        }
+                        Err(e) => Err(Arc::new(e)),
+                    };
+                    let _ = reply.send(one);
                 }
             }
             Err(e) => {
@@ -120,4 +146,16 @@ async fn run(store: Arc<dyn Store>, mut rx: mpsc::Receiver<(SealedWrite, Reply)>
             }
         }
     }
+}
+
+/// The checkpoint step after a commit. The entries are durable either way (the log errs towards
+/// recording), but no answer goes out without a signed checkpoint that covers it (fail closed).
+async fn signed(log: Option<&Log>) -> Result<(), Arc<StoreError>> {
+    let Some(log) = log else {
+        return Ok(());
+    };
+    log.checkpoint().await.map(drop).map_err(|e| {
+        tracing::error!(error = %e, "no checkpoint after a commit");
+        Arc::new(StoreError::CheckpointFailed(e.to_string()))
+    })
 }

@@ -9,6 +9,7 @@ mod clock;
 mod digest;
 mod leaf;
 mod ledger;
+mod log;
 pub mod merkle;
 mod model;
 mod postgres;
@@ -22,9 +23,10 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use digest::{InvalidDigest, Sha256Hex};
 pub use leaf::{leaf_hash, leaf_input, record_digest};
 pub use ledger::{LedgerWriter, Seal, SealedWrite};
+pub use log::{InclusionProof, Log, LogError};
 pub use model::{
     AMSTERDAMMER, Actor, Consent, ConsentEvent, ConsentStatus, DecisionRecord, Disclosure,
     Evidence, LedgerWrite, NewConsent, NewDisclosure, Outcome,
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
-pub use store::{Store, StoreError, connect};
+pub use store::{Store, StoreError, StoredCheckpoint, connect};

@@ -99,6 +99,12 @@ impl Tree {
         self.mth(0, self.size())
     }
 
+    /// The leaf hash at `index`, if the tree has it.
+    pub fn leaf(&self, index: u64) -> Option<Hash> {
+        let index = usize::try_from(index).ok()?;
+        self.levels.first()?.get(index).copied()
+    }
+
     /// The root the tree had when it held `size` leaves.
     pub fn root_at(&self, size: u64) -> Result<Hash, ProofError> {
         self.check_size(size)?;

@@ -26,6 +26,8 @@ pub enum StoreError {
     CommitFailed(String),
     #[error("the ledger writer has stopped")]
     WriterGone,
+    #[error("no checkpoint could be signed after the commit: {0}")]
+    CheckpointFailed(String),
 }
 
 #[async_trait]
@@ -83,6 +85,29 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         outcome: Option<Outcome>,
         limit: u32,
     ) -> Result<Vec<DecisionRecord>, StoreError>;
+
+    /// The leaf hashes of ledger entries `from..to` (by log index), in order.
+    async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError>;
+
+    /// Stores a signed checkpoint; if one for that size is stored already (another replica signed
+    /// it), keeps that one. Returns the note stored for the size.
+    async fn insert_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<String, StoreError>;
+
+    /// The checkpoint of the largest size signed so far.
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError>;
+
+    /// Every stored checkpoint, smallest size first (for `gateway log verify`).
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError>;
+}
+
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    pub root: [u8; 32],
+    /// The C2SP signed note, exactly as served.
+    pub note: String,
+    pub signed_at: DateTime<Utc>,
 }
 
 /// Opens the database at `url`, runs its migrations and checks durability settings.

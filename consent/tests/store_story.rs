@@ -61,6 +61,7 @@ on_both_backends! {
     store times_are_kept_to_the_microsecond,
     store an_entry_written_at_a_nanosecond_time_still_verifies_against_its_leaf,
     store one_bad_write_in_a_group_commit_does_not_fail_its_neighbours,
+    store no_writer_is_answered_before_a_signed_checkpoint_covers_its_entry,
     url two_stores_on_one_database_write_consecutive_unique_indexes,
     url a_reopened_database_keeps_its_records_and_continues_the_ledger,
 }
@@ -866,4 +867,84 @@ async fn one_bad_write_in_a_group_commit_does_not_fail_its_neighbours(store: Arc
     }
     assert!(!duplicate.await.expect("task"), "the duplicate must fail");
     assert_eq!(store.ledger_size().await.expect("size"), 21);
+}
+
+async fn no_writer_is_answered_before_a_signed_checkpoint_covers_its_entry(store: Arc<dyn Store>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let faulty = Arc::new(common::failing::FailingCheckpoints {
+        inner: store.clone(),
+        failing: AtomicBool::new(false),
+    });
+    let signer = consent::LogSigner::from_skey(
+        &consent::LogSigner::generate_skey("test.example/log").expect("a key"),
+    )
+    .expect("a signer");
+    let verifier = signer.verifier().clone();
+    let log = Arc::new(
+        consent::Log::open(faulty.clone(), signer, Arc::new(consent::SystemClock))
+            .await
+            .expect("the log opens"),
+    );
+    let (writer, _task) = LedgerWriter::spawn(faulty.clone(), Some(log));
+    let subject = subject(BSN_A);
+
+    let first = writer
+        .write(permitted_write(&subject, at(1)))
+        .await
+        .expect("written");
+    assert_eq!(first, Some(0));
+    let latest = store
+        .latest_checkpoint()
+        .await
+        .expect("read")
+        .expect("signed");
+    assert_eq!(
+        verifier
+            .verify_checkpoint(&latest.note)
+            .expect("verifies")
+            .size,
+        1
+    );
+
+    // The checkpoint step fails: the writer is told so, never "done".
+    faulty.failing.store(true, Ordering::SeqCst);
+    let refused = writer.write(permitted_write(&subject, at(2))).await;
+    assert!(
+        matches!(refused, Err(StoreError::CheckpointFailed(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.ledger_size().await.expect("size"),
+        2,
+        "the entry itself stays (errs towards recording)"
+    );
+    assert_eq!(
+        store
+            .latest_checkpoint()
+            .await
+            .expect("read")
+            .expect("signed")
+            .size,
+        1
+    );
+
+    // Once checkpoints can be stored again, the next one covers every entry before it.
+    faulty.failing.store(false, Ordering::SeqCst);
+    writer
+        .write(permitted_write(&subject, at(3)))
+        .await
+        .expect("written");
+    let latest = store
+        .latest_checkpoint()
+        .await
+        .expect("read")
+        .expect("signed");
+    assert_eq!(
+        verifier
+            .verify_checkpoint(&latest.note)
+            .expect("verifies")
+            .size,
+        3
+    );
 }

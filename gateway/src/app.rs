@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use consent::{Clock, LedgerWriter, Pseudonymizer, SystemClock};
+use consent::{Clock, LedgerWriter, Log, Pseudonymizer, SystemClock};
 use policies::Register;
 use tokio::net::TcpListener;
 
@@ -95,11 +95,21 @@ impl Application {
         )?;
         let limits = RateLimits::new(config.rate_limit);
         let pruning = limits.start_pruning();
-        let (ledger, ledger_task) = LedgerWriter::spawn(store.clone());
+        let log = Arc::new(
+            Log::open(store.clone(), config.log_signer()?, clock.clone())
+                .await
+                .context("the ledger does not match its signed log")?,
+        );
+        // A checkpoint of the ledger as it is at start, so there always is one to prove against.
+        log.checkpoint()
+            .await
+            .context("cannot sign a checkpoint of the ledger")?;
+        let (ledger, ledger_task) = LedgerWriter::spawn(store.clone(), Some(log.clone()));
         let state = AppState {
             limits,
             register: Arc::new(register),
             ledger,
+            log,
             store,
             pseudonyms: Arc::new(pseudonyms),
             tokens: Arc::new(tokens),

@@ -27,6 +27,9 @@ pub struct Config {
     pub audience: String,
     /// File holding the pseudonym key (at least 32 bytes, hex).
     pub pseudonym_key_file: PathBuf,
+    /// File holding the log's checkpoint signing key (signed-note signer form,
+    /// `PRIVATE+KEY+<origin>+<hash>+<key>`); the same on every replica. Its name is the log's origin.
+    pub log_signing_key_file: PathBuf,
     #[serde(default)]
     pub log_format: LogFormat,
     /// Per professional, per organisation and per Amsterdammer; see `ratelimit`.
@@ -196,6 +199,7 @@ impl Config {
         };
         fix(&mut self.register);
         fix(&mut self.pseudonym_key_file);
+        fix(&mut self.log_signing_key_file);
         fix(&mut self.citizen_idp.key);
         for p in [
             &mut self.tls.server_cert,
@@ -219,6 +223,17 @@ impl Config {
         {
             self.database_url = DatabaseUrl::new(format!("sqlite:{}", base.join(path).display()));
         }
+    }
+
+    pub fn log_signer(&self) -> anyhow::Result<consent::LogSigner> {
+        let text = std::fs::read_to_string(&self.log_signing_key_file).with_context(|| {
+            format!(
+                "cannot read the log signing key {}",
+                self.log_signing_key_file.display()
+            )
+        })?;
+        consent::LogSigner::from_skey(&text)
+            .context("the log signing key is not a signed-note signer key")
     }
 
     pub fn pseudonym_key(&self) -> anyhow::Result<Secret> {

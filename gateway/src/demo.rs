@@ -51,6 +51,7 @@ pub fn dev_config(
         register: register_path,
         audience: DEFAULT_AUDIENCE.into(),
         pseudonym_key_file: pki.pseudonym_key(),
+        log_signing_key_file: pki.log_key(),
         log_format: LogFormat::Text,
         rate_limit: Default::default(),
         consent: Default::default(),
@@ -120,7 +121,9 @@ pub async fn run(
     let register_path = register_file(register.as_deref(), Path::new("data"))?;
     let register = Arc::new(crate::app::load_register(&register_path)?);
     let layout = if PkiLayout::new(&pki_dir).exists() {
-        PkiLayout::new(&pki_dir)
+        let layout = PkiLayout::new(&pki_dir);
+        pki::ensure_log_key(&layout)?;
+        layout
     } else {
         pki::generate(&pki_dir, &register)?
     };

@@ -69,6 +69,14 @@ impl PkiLayout {
     pub fn citizen_idp_pub(&self) -> PathBuf {
         self.dir.join("citizen-idp.pub")
     }
+    /// The log's checkpoint signing key, in signed-note signer form (`PRIVATE+KEY+...`).
+    pub fn log_key(&self) -> PathBuf {
+        self.dir.join("log.key")
+    }
+    /// The log's verifier key, in signed-note form (what `/v1/log/key` serves).
+    pub fn log_pub(&self) -> PathBuf {
+        self.dir.join("log.pub")
+    }
     pub fn pseudonym_key(&self) -> PathBuf {
         self.dir.join("pseudonym.key")
     }
@@ -134,6 +142,7 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
         .fill(&mut secret)
         .map_err(|_| anyhow::anyhow!("no randomness available"))?;
     write_secret(&layout.pseudonym_key(), &hex::encode(secret))?;
+    ensure_log_key(&layout)?;
     Ok(layout)
 }
 
@@ -215,6 +224,24 @@ fn write(path: &Path, contents: &str) -> anyhow::Result<()> {
 
 /// Writes a private key readable by its owner only: the file is created with mode 0600 (an earlier
 /// file is removed first, since opening an existing file keeps its old mode).
+/// The origin (and key name) of the development log.
+pub const DEV_LOG_ORIGIN: &str = "privacy-gateway.amsterdam.example/ledger";
+
+/// Writes the log's signing and verifier keys if `layout` has none yet (a PKI from before the log
+/// was signed gets them on the next `demo`).
+pub fn ensure_log_key(layout: &PkiLayout) -> anyhow::Result<()> {
+    if layout.log_key().exists() {
+        return Ok(());
+    }
+    let skey = consent::LogSigner::generate_skey(DEV_LOG_ORIGIN)?;
+    let signer = consent::LogSigner::from_skey(&skey)?;
+    write_secret(&layout.log_key(), &format!("{skey}\n"))?;
+    write(
+        &layout.log_pub(),
+        &format!("{}\n", signer.verifier().vkey()),
+    )
+}
+
 fn write_secret(path: &Path, contents: &str) -> anyhow::Result<()> {
     let context = || format!("cannot write {}", path.display());
     match fs::remove_file(path) {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use consent::{Clock, LedgerWriter, Pseudonymizer, Store};
+use consent::{Clock, LedgerWriter, Log, Pseudonymizer, Store};
 use policies::Register;
 
 use crate::auth::tokens::TokenVerifier;
@@ -14,6 +14,8 @@ pub struct AppState {
     pub register: Arc<Register>,
     pub store: Arc<dyn Store>,
     pub ledger: LedgerWriter,
+    /// The public log over the ledger: tree, checkpoints, proofs.
+    pub log: Arc<Log>,
     pub pseudonyms: Arc<Pseudonymizer>,
     pub tokens: Arc<TokenVerifier>,
     pub upstream: Arc<Upstream>,

@@ -177,6 +177,31 @@ impl TestApp {
             }
         }
     }
+
+    /// Changes the gateway's database behind its back (tampering tests): `sql` with one text
+    /// parameter `$1`.
+    pub async fn execute(&self, sql: &str, param: &str) {
+        match &self.db.sqlite_file {
+            Some(_) => {
+                let mut c = sqlx::SqliteConnection::connect(&self.db.url)
+                    .await
+                    .expect("sqlite");
+                sqlx::query(sql)
+                    .bind(param)
+                    .execute(&mut c)
+                    .await
+                    .expect(sql);
+            }
+            None => {
+                let mut c = sqlx::PgConnection::connect(&self.db.url).await.expect("pg");
+                sqlx::query(sql)
+                    .bind(param)
+                    .execute(&mut c)
+                    .await
+                    .expect(sql);
+            }
+        }
+    }
 }
 
 fn client(tls: rustls::ClientConfig) -> reqwest::Client {

@@ -15,15 +15,15 @@ use tracing::instrument;
 pub use encode::DbTime;
 use encode::{from_index, to_index, to_json};
 use rows::{
-    CONSENT_COLUMNS, ConsentRow, DECISION_COLUMNS, DISCLOSURE_COLUMNS, DecisionRow, DisclosureRow,
-    EventRow,
+    CONSENT_COLUMNS, CheckpointRow, ConsentRow, DECISION_COLUMNS, DISCLOSURE_COLUMNS, DecisionRow,
+    DisclosureRow, EventRow, hash32,
 };
 use statements::ConsentKey;
 
 use crate::SubjectId;
 use crate::ledger::SealedWrite;
 use crate::model::{Actor, Consent, DecisionRecord, Disclosure, NewConsent, Outcome};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, StoredCheckpoint};
 
 /// How the shared SQL runs on one database.
 pub trait Backend: Database {
@@ -69,6 +69,8 @@ where
     for<'r> EventRow: FromRow<'r, DB::Row>,
     for<'r> DecisionRow: FromRow<'r, DB::Row>,
     for<'r> DisclosureRow: FromRow<'r, DB::Row>,
+    for<'r> CheckpointRow: FromRow<'r, DB::Row>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> i64: Decode<'r, DB>,
 {
     #[instrument(skip_all)]
@@ -241,5 +243,63 @@ where
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(DecisionRow::into_decision).collect()
+    }
+
+    #[instrument(skip_all, fields(from, to))]
+    async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT leaf_hash FROM disclosures WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index",
+        )
+        .bind(from_index(from)?)
+        .bind(from_index(to)?)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.len() as u64 != to.saturating_sub(from) {
+            return Err(StoreError::Corrupt(format!(
+                "the ledger has a gap between {from} and {to}"
+            )));
+        }
+        rows.iter().map(|(h,)| hash32(h)).collect()
+    }
+
+    #[instrument(skip_all, fields(size = checkpoint.size))]
+    async fn insert_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<String, StoreError> {
+        sqlx::query(
+            "INSERT INTO checkpoints (size, root_hash, note, signed_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (size) DO NOTHING",
+        )
+        .bind(from_index(checkpoint.size)?)
+        .bind(hex::encode(checkpoint.root))
+        .bind(checkpoint.note.as_str())
+        .bind(DbTime(checkpoint.signed_at))
+        .execute(&self.pool)
+        .await?;
+        let (note,): (String,) = sqlx::query_as("SELECT note FROM checkpoints WHERE size = $1")
+            .bind(from_index(checkpoint.size)?)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(note)
+    }
+
+    #[instrument(skip_all)]
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let row: Option<CheckpointRow> = sqlx::query_as(
+            "SELECT size, root_hash, note, signed_at FROM checkpoints ORDER BY size DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(CheckpointRow::into_checkpoint).transpose()
+    }
+
+    #[instrument(skip_all)]
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let rows: Vec<CheckpointRow> = sqlx::query_as(
+            "SELECT size, root_hash, note, signed_at FROM checkpoints ORDER BY size",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(CheckpointRow::into_checkpoint)
+            .collect()
     }
 }

@@ -9,7 +9,7 @@ use super::encode::{DbTime, from_json, to_index};
 use crate::model::{
     Consent, ConsentEvent, DecisionRecord, Disclosure, Evidence, NewDisclosure, Outcome,
 };
-use crate::store::StoreError;
+use crate::store::{StoreError, StoredCheckpoint};
 use crate::{Sha256Hex, SubjectId};
 
 pub const CONSENT_COLUMNS: &str = "id, subject, recipients, sources, categories, activities, valid_from, valid_until, \
@@ -103,6 +103,35 @@ impl ConsentRow {
             id: self.id,
         })
     }
+}
+
+#[derive(Debug, FromRow)]
+pub struct CheckpointRow {
+    size: i64,
+    root_hash: String,
+    note: String,
+    signed_at: DbTime,
+}
+
+impl CheckpointRow {
+    pub fn into_checkpoint(self) -> Result<StoredCheckpoint, StoreError> {
+        Ok(StoredCheckpoint {
+            size: to_index(self.size)?,
+            root: hash32(&self.root_hash)?,
+            note: self.note,
+            signed_at: self.signed_at.0,
+        })
+    }
+}
+
+/// A stored hex SHA-256 (leaf or root hash) back to bytes.
+pub fn hash32(hex_text: &str) -> Result<[u8; 32], StoreError> {
+    hex::decode(hex_text)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            StoreError::Corrupt(format!("stored hash {hex_text:?} is not 32 bytes of hex"))
+        })
 }
 
 #[derive(Debug, FromRow)]

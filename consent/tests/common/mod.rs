@@ -1,5 +1,7 @@
 //! What the store tests share: a fresh database per test on either backend, and records to write.
 
+pub mod failing;
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -8,6 +8,7 @@ fn environment_overrides_the_file() {
         r#"
         register = "r.toml"
         pseudonym_key_file = "k"
+        log_signing_key_file = "l"
         [tls]
         server_cert = "a"
         server_key = "b"

@@ -7,6 +7,7 @@ mod consents;
 mod exchange;
 mod health;
 pub mod layers;
+mod log;
 mod me;
 pub(crate) mod parse;
 mod register;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(consents::router())
         .merge(exchange::router())
         .merge(me::router())
+        .merge(log::router())
         .split_for_parts();
     let document = crate::openapi::finish(document);
     routes

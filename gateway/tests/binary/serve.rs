@@ -17,6 +17,7 @@ listen = "127.0.0.1:0"
 database_url = "sqlite:data/serve.db"
 register = "{register}"
 pseudonym_key_file = "{key}"
+log_signing_key_file = "{log_key}"
 log_format = "json"
 [tls]
 server_cert = "{cert}"
@@ -31,6 +32,7 @@ key = "{idp}"
 "#,
         register = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/demo/register.toml"),
         key = p(pki.pseudonym_key()),
+        log_key = p(pki.log_key()),
         cert = p(pki.gateway_cert()),
         server_key = p(pki.gateway_key()),
         ca = p(pki.ca()),

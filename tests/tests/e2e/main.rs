@@ -10,6 +10,7 @@ mod deliveries;
 mod edge;
 mod exchange;
 mod expiry;
+mod log;
 mod partner_systems;
 mod public;
 mod rate_limit;

@@ -1,0 +1,91 @@
+//! A store that fails on command where the ledger writer's checkpoint step stores its checkpoint:
+//! fault injection for "no answer without a signed checkpoint".
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use consent::{
+    Actor, Consent, DecisionRecord, Disclosure, NewConsent, Outcome, SealedWrite, Store,
+    StoreError, StoredCheckpoint, SubjectId,
+};
+
+#[derive(Debug)]
+pub struct FailingCheckpoints {
+    pub inner: Arc<dyn Store>,
+    pub failing: AtomicBool,
+}
+
+#[async_trait]
+impl Store for FailingCheckpoints {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.inner.ping().await
+    }
+    async fn insert_consent(
+        &self,
+        id: &str,
+        c: &NewConsent,
+        now: DateTime<Utc>,
+    ) -> Result<Consent, StoreError> {
+        self.inner.insert_consent(id, c, now).await
+    }
+    async fn consent(&self, id: &str) -> Result<Option<Consent>, StoreError> {
+        self.inner.consent(id).await
+    }
+    async fn consents_of(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError> {
+        self.inner.consents_of(subject).await
+    }
+    async fn revoke_consent(
+        &self,
+        id: &str,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError> {
+        self.inner.revoke_consent(id, by, now).await
+    }
+    async fn confirm_consent(
+        &self,
+        id: &str,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError> {
+        self.inner.confirm_consent(id, by, now).await
+    }
+    async fn commit_batch(&self, writes: &[SealedWrite]) -> Result<Vec<Option<u64>>, StoreError> {
+        self.inner.commit_batch(writes).await
+    }
+    async fn disclosures_of(&self, subject: &SubjectId) -> Result<Vec<Disclosure>, StoreError> {
+        self.inner.disclosures_of(subject).await
+    }
+    async fn disclosure(&self, id: &str) -> Result<Option<Disclosure>, StoreError> {
+        self.inner.disclosure(id).await
+    }
+    async fn ledger_size(&self) -> Result<u64, StoreError> {
+        self.inner.ledger_size().await
+    }
+    async fn decisions(
+        &self,
+        outcome: Option<Outcome>,
+        limit: u32,
+    ) -> Result<Vec<DecisionRecord>, StoreError> {
+        self.inner.decisions(outcome, limit).await
+    }
+    async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
+        self.inner.leaf_hashes(from, to).await
+    }
+    async fn insert_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<String, StoreError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(StoreError::Corrupt(
+                "injected: the checkpoint cannot be stored".into(),
+            ));
+        }
+        self.inner.insert_checkpoint(checkpoint).await
+    }
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.inner.latest_checkpoint().await
+    }
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        self.inner.checkpoints().await
+    }
+}

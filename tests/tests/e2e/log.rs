@@ -1,0 +1,237 @@
+//! The public log (issue 7, api.md "The log"), checked as an outsider would: only with what the
+//! gateway publishes (the verifier key, signed checkpoints, proofs), never by trusting it.
+
+#![allow(clippy::unwrap_used)] // test bodies: a panic is the failure report
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use consent::merkle::{self, Hash};
+use consent::{Checkpoint, LogVerifier};
+use serde_json::{Value, json};
+use tests::{BSN, Db, OTHER_BSN, TestApp, send};
+
+const OUDERS: &str = "gezinsondersteuning-ouders";
+
+async fn exchange(app: &TestApp, bsn: &str) -> Value {
+    let (status, body) = app
+        .post_as(
+            "okt-amsterdam",
+            "okt-medewerker",
+            "/v1/exchange",
+            &json!({"subject_bsn": bsn, "source": "bt-centrum-west", "activity": OUDERS,
+                    "categories": ["contact"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn text(app: &TestApp, path: &str) -> String {
+    let response = app.public().get(app.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain"),
+        "{path}"
+    );
+    response.text().await.unwrap()
+}
+
+/// The published key and the checkpoint it signed, checked with the C2SP rules.
+async fn signed_checkpoint(app: &TestApp) -> (LogVerifier, Checkpoint) {
+    let verifier = LogVerifier::parse(&text(app, "/v1/log/key").await).unwrap();
+    let note = text(app, "/v1/log/checkpoint").await;
+    let checkpoint = verifier.verify_checkpoint(&note).unwrap();
+    (verifier, checkpoint)
+}
+
+fn hash(v: &Value) -> Hash {
+    B64.decode(v.as_str().unwrap()).unwrap().try_into().unwrap()
+}
+
+fn path(v: &Value) -> Vec<Hash> {
+    v.as_array().unwrap().iter().map(hash).collect()
+}
+
+async fn every_disclosure_is_proven_in_a_checkpoint_signed_by_the_published_key(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    app.record_consent(OTHER_BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    let mine = [exchange(&app, BSN).await, exchange(&app, BSN).await];
+    exchange(&app, OTHER_BSN).await;
+
+    let (verifier, checkpoint) = signed_checkpoint(&app).await;
+    assert_eq!(
+        checkpoint.size, 3,
+        "every answered exchange is in the signed tree"
+    );
+    for answered in &mine {
+        let id = answered["disclosure_id"].as_str().unwrap();
+        let (status, proof) = app
+            .get_as_citizen(BSN, &format!("/v1/me/disclosures/{id}/proof"))
+            .await;
+        assert_eq!(status, 200, "{proof}");
+        assert_eq!(proof["leaf_index"], answered["log_index"]);
+        // The checkpoint in the answer is itself signed; the proof holds against its root.
+        let against = verifier
+            .verify_checkpoint(proof["checkpoint"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(proof["tree_size"].as_u64(), Some(against.size));
+        merkle::verify_inclusion(
+            &hash(&proof["leaf_hash"]),
+            proof["leaf_index"].as_u64().unwrap(),
+            against.size,
+            &path(&proof["path"]),
+            &against.root,
+        )
+        .unwrap();
+        // The same proof from the public route, by index only.
+        let (status, public) = send(app.public().get(app.url(&format!(
+            "/v1/log/proofs/inclusion?index={}&size={}",
+            answered["log_index"], against.size
+        ))))
+        .await;
+        assert_eq!(status, 200, "{public}");
+        assert_eq!(public["path"], proof["path"]);
+        assert_eq!(public["leaf_hash"], proof["leaf_hash"]);
+    }
+    app.stop().await;
+}
+
+async fn every_checkpoint_is_proven_to_extend_the_one_before(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    exchange(&app, BSN).await;
+    let (verifier, earlier) = signed_checkpoint(&app).await;
+    for _ in 0..4 {
+        exchange(&app, BSN).await;
+    }
+    let (_, later) = signed_checkpoint(&app).await;
+    assert_eq!((earlier.size, later.size), (1, 5));
+    let (status, proof) = send(app.public().get(app.url(&format!(
+        "/v1/log/proofs/consistency?from={}&to={}",
+        earlier.size, later.size
+    ))))
+    .await;
+    assert_eq!(status, 200, "{proof}");
+    merkle::verify_consistency(
+        earlier.size,
+        later.size,
+        &earlier.root,
+        &later.root,
+        &path(&proof["path"]),
+    )
+    .unwrap();
+    // A root the log never had does not verify against the same proof.
+    let mut forged = later.root;
+    forged[0] ^= 1;
+    assert!(
+        merkle::verify_consistency(
+            earlier.size,
+            later.size,
+            &earlier.root,
+            &forged,
+            &path(&proof["path"])
+        )
+        .is_err()
+    );
+    assert_eq!(verifier.name(), earlier.origin);
+    app.stop().await;
+}
+
+async fn a_proof_the_log_cannot_give_is_a_clear_400(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    for query in [
+        "/v1/log/proofs/inclusion?index=0&size=1",
+        "/v1/log/proofs/inclusion?index=5&size=3",
+        "/v1/log/proofs/consistency?from=2&to=1",
+        "/v1/log/proofs/consistency?from=0&to=99",
+    ] {
+        let (status, body) = send(app.public().get(app.url(query))).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_proof_request", "{query}");
+    }
+    let (status, body) = send(
+        app.public()
+            .get(app.url("/v1/log/proofs/inclusion?index=x")),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (400, json!("invalid_query"))
+    );
+    app.stop().await;
+}
+
+async fn an_amsterdammer_gets_only_the_proofs_of_their_own_disclosures(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    let id = exchange(&app, BSN).await["disclosure_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = app
+        .get_as_citizen(OTHER_BSN, &format!("/v1/me/disclosures/{id}/proof"))
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"]["code"], "not_found");
+    app.stop().await;
+}
+
+async fn a_ledger_changed_behind_the_gateways_back_does_not_open(db: Db) {
+    let Some(mut app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    exchange(&app, BSN).await;
+    exchange(&app, BSN).await;
+    app.stop_server().await;
+
+    let store = consent::connect(&app.db.url).await.unwrap();
+    let signer =
+        consent::LogSigner::from_skey(&std::fs::read_to_string(app.pki.log_key()).unwrap())
+            .unwrap();
+    let clock = Arc::new(consent::SystemClock);
+    // Untouched, the ledger opens (what the gateway does at start).
+    consent::Log::open(store.clone(), signer, clock.clone())
+        .await
+        .unwrap();
+    app.execute(
+        "UPDATE disclosures SET leaf_hash = $1 WHERE log_index = 0",
+        &"00".repeat(32),
+    )
+    .await;
+    let signer =
+        consent::LogSigner::from_skey(&std::fs::read_to_string(app.pki.log_key()).unwrap())
+            .unwrap();
+    let refused = consent::Log::open(store, signer, clock).await;
+    assert!(
+        matches!(refused, Err(consent::LogError::Diverged { size: 2 })),
+        "{refused:?}"
+    );
+}
+
+tests::both_databases! {
+    every_disclosure_is_proven_in_a_checkpoint_signed_by_the_published_key => every_disclosure_is_proven_in_a_checkpoint_signed_by_the_published_key;
+    every_checkpoint_is_proven_to_extend_the_one_before => every_checkpoint_is_proven_to_extend_the_one_before;
+    a_proof_the_log_cannot_give_is_a_clear_400 => a_proof_the_log_cannot_give_is_a_clear_400;
+    an_amsterdammer_gets_only_the_proofs_of_their_own_disclosures => an_amsterdammer_gets_only_the_proofs_of_their_own_disclosures;
+    a_ledger_changed_behind_the_gateways_back_does_not_open => a_ledger_changed_behind_the_gateways_back_does_not_open;
+}
