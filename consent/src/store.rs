@@ -86,6 +86,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         limit: u32,
     ) -> Result<Vec<DecisionRecord>, StoreError>;
 
+    /// Ledger entries `from..to` (by log index), in order, for re-deriving their leaves.
+    async fn disclosures_between(&self, from: u64, to: u64) -> Result<Vec<Disclosure>, StoreError>;
+
     /// The leaf hashes of ledger entries `from..to` (by log index), in order.
     async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError>;
 

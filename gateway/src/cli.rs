@@ -51,6 +51,37 @@ enum Command {
     /// Development identities. Never for production.
     #[command(subcommand)]
     Dev(Dev),
+    /// Check the public log, as an auditor or a monitor does.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum LogCommand {
+    /// Re-derive every leaf and the tree from the database and check every signed checkpoint
+    /// against it with the log's public key (exits non-zero, with the reason, on any mismatch).
+    Verify {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// The log's verifier key (`/v1/log/key`; `log.pub` of a dev PKI).
+        #[arg(long)]
+        key: PathBuf,
+        /// A signed checkpoint kept from earlier, which the log must still extend.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Fetch the published checkpoint, check its signature and that it extends the one seen last
+    /// time (kept in --state); exits non-zero on a fork, a shrinking log or a bad signature.
+    Monitor {
+        /// The gateway's base URL, e.g. https://gateway.example.org
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        state: PathBuf,
+        /// CA certificate(s), PEM, to trust for the gateway's TLS (e.g. /etc/ssl/certs/ca-certificates.crt).
+        #[arg(long)]
+        cacert: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,6 +147,48 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Policy(Policy::Check { register }) => {
             let register = crate::app::load_register(&register)?;
             print!("{}", register_summary(&register));
+        }
+        Command::Log(LogCommand::Verify {
+            database_url,
+            key,
+            checkpoint,
+        }) => {
+            let vkey = std::fs::read_to_string(&key)
+                .with_context(|| format!("cannot read the log key {}", key.display()))?;
+            let given = checkpoint
+                .map(|path| {
+                    std::fs::read_to_string(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))
+                })
+                .transpose()?;
+            let report = crate::logcheck::verify(&database_url, &vkey, given.as_deref()).await?;
+            println!(
+                "log verified: {} entries re-derived from their records, root {}",
+                report.entries,
+                hex::encode(report.root)
+            );
+            println!(
+                "{} stored checkpoints: each signed by the log key, matching the ledger, and extending the one before",
+                report.checkpoints
+            );
+            if let Some(size) = report.given {
+                println!("the given checkpoint of {size} entries is still extended by the log");
+            }
+        }
+        Command::Log(LogCommand::Monitor { url, state, cacert }) => {
+            let report = crate::logcheck::monitor(&url, &state, &cacert).await?;
+            match report.previous {
+                None => println!(
+                    "{}: first checkpoint seen, {} entries, signature verified; remembered in {}",
+                    report.origin,
+                    report.size,
+                    state.display()
+                ),
+                Some(previous) => println!(
+                    "{}: {} entries, signature verified, consistent with the {previous} seen before",
+                    report.origin, report.size
+                ),
+            }
         }
         Command::Dev(Dev::Pki {
             out,

@@ -245,6 +245,21 @@ where
         rows.into_iter().map(DecisionRow::into_decision).collect()
     }
 
+    #[instrument(skip_all)]
+    async fn disclosures_between(&self, from: u64, to: u64) -> Result<Vec<Disclosure>, StoreError> {
+        let rows: Vec<DisclosureRow> = sqlx::query_as(&format!(
+            "SELECT {DISCLOSURE_COLUMNS} FROM disclosures WHERE log_index >= $1 AND log_index < $2
+             ORDER BY log_index"
+        ))
+        .bind(from_index(from)?)
+        .bind(from_index(to)?)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(DisclosureRow::into_disclosure)
+            .collect()
+    }
+
     #[instrument(skip_all, fields(from, to))]
     async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
         let rows: Vec<(String,)> = sqlx::query_as(

@@ -71,6 +71,9 @@ impl Store for FailingCheckpoints {
     ) -> Result<Vec<DecisionRecord>, StoreError> {
         self.inner.decisions(outcome, limit).await
     }
+    async fn disclosures_between(&self, from: u64, to: u64) -> Result<Vec<Disclosure>, StoreError> {
+        self.inner.disclosures_between(from, to).await
+    }
     async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
         self.inner.leaf_hashes(from, to).await
     }

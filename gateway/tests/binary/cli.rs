@@ -241,7 +241,73 @@ fn demo_starts_in_seconds_and_its_printed_commands_work() {
         dir.path().join("data/demo.db").exists(),
         "the demo keeps its database under ./data"
     );
+
+    // A monitor follows the demo's public log, with nothing but its CA and the published key.
+    let base = text
+        .split_whitespace()
+        .find(|w| w.starts_with("https://localhost:"))
+        .expect("the demo's address");
+    let monitor = gateway(
+        &[
+            "log",
+            "monitor",
+            "--url",
+            base,
+            "--state",
+            "monitor.json",
+            "--cacert",
+            "dev-pki/ca.crt",
+        ],
+        dir.path(),
+    );
+    let said = String::from_utf8_lossy(&monitor.stdout);
+    assert!(
+        monitor.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&monitor.stderr)
+    );
+    assert!(said.contains("1 entries, signature verified"), "{said}");
     drop(demo);
+
+    // An auditor re-derives the whole log from the database with the public key only.
+    let verify = gateway(
+        &[
+            "log",
+            "verify",
+            "--database-url",
+            "sqlite:data/demo.db",
+            "--key",
+            "dev-pki/log.pub",
+        ],
+        dir.path(),
+    );
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert!(
+        verify.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    assert!(said.contains("log verified: 1 entries"), "{said}");
+    let wrong_key = gateway(
+        &[
+            "log",
+            "verify",
+            "--database-url",
+            "sqlite:data/demo.db",
+            "--key",
+            "dev-pki/ca.crt",
+        ],
+        dir.path(),
+    );
+    assert!(
+        !wrong_key.status.success(),
+        "a key that is not the log's fails"
+    );
+    assert!(
+        String::from_utf8_lossy(&wrong_key.stderr).contains("the log key"),
+        "{}",
+        String::from_utf8_lossy(&wrong_key.stderr)
+    );
 }
 
 #[test]

@@ -228,10 +228,133 @@ async fn a_ledger_changed_behind_the_gateways_back_does_not_open(db: Db) {
     );
 }
 
+async fn log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry(db: Db) {
+    let Some(mut app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    for _ in 0..3 {
+        exchange(&app, BSN).await;
+    }
+    let kept = text(&app, "/v1/log/checkpoint").await;
+    exchange(&app, BSN).await;
+    app.stop_server().await;
+    let vkey = std::fs::read_to_string(app.pki.log_pub()).unwrap();
+
+    let report = gateway::logcheck::verify(&app.db.url, &vkey, Some(&kept))
+        .await
+        .unwrap();
+    assert_eq!((report.entries, report.given), (4, Some(3)));
+    assert!(report.checkpoints >= 2, "{report:?}");
+
+    // An entry whose record is changed no longer gives its leaf.
+    app.execute(
+        "UPDATE disclosures SET recipient = $1 WHERE log_index = 1",
+        "aio-lvb-cordaan",
+    )
+    .await;
+    let refused = gateway::logcheck::verify(&app.db.url, &vkey, None)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("entry 1") && refused.to_string().contains("changed"),
+        "{refused:#}"
+    );
+}
+
+async fn log_verify_notices_entries_removed_after_they_were_signed(db: Db) {
+    let Some(mut app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    for _ in 0..3 {
+        exchange(&app, BSN).await;
+    }
+    let kept = text(&app, "/v1/log/checkpoint").await;
+    app.stop_server().await;
+    let vkey = std::fs::read_to_string(app.pki.log_pub()).unwrap();
+    // The operator quietly drops the last entry (and the checkpoints that named it).
+    app.execute(
+        "DELETE FROM checkpoints WHERE size >= CAST($1 AS INTEGER)",
+        "3",
+    )
+    .await;
+    app.execute(
+        "DELETE FROM disclosures WHERE log_index = CAST($1 AS INTEGER)",
+        "2",
+    )
+    .await;
+    app.execute("UPDATE ledger_head SET size = CAST($1 AS INTEGER)", "2")
+        .await;
+    // The database alone looks whole; the checkpoint a resident or auditor kept does not.
+    gateway::logcheck::verify(&app.db.url, &vkey, None)
+        .await
+        .unwrap();
+    let refused = gateway::logcheck::verify(&app.db.url, &vkey, Some(&kept))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("entries were removed"),
+        "{refused:#}"
+    );
+}
+
+async fn the_monitor_follows_a_growing_log_and_detects_a_fork(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("monitor.json");
+    let monitor = |app: &TestApp| {
+        let (url, state, ca) = (app.base.clone(), state.clone(), app.pki.ca());
+        async move { gateway::logcheck::monitor(&url, &state, &ca).await }
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    exchange(&app, BSN).await;
+    let first = monitor(&app).await.unwrap();
+    assert_eq!((first.size, first.previous), (1, None));
+    exchange(&app, BSN).await;
+    exchange(&app, BSN).await;
+    let second = monitor(&app).await.unwrap();
+    assert_eq!((second.size, second.previous), (3, Some(1)));
+
+    // A second log signed with the same key but with another history: a fork.
+    let key = app.pki.log_key();
+    let Some(fork) = TestApp::spawn_configured(db, move |config, _| {
+        config.log_signing_key_file = key;
+    })
+    .await
+    else {
+        return;
+    };
+    fork.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    for _ in 0..4 {
+        exchange(&fork, BSN).await;
+    }
+    let (url, ca) = (fork.base.clone(), fork.pki.ca());
+    let refused = gateway::logcheck::monitor(&url, &state, &ca)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("fork"), "{refused:#}");
+    // A monitor that saw a fork does not forget what it saw before.
+    let kept: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert_eq!(kept["size"], 3);
+    fork.stop().await;
+    app.stop().await;
+}
+
 tests::both_databases! {
     every_disclosure_is_proven_in_a_checkpoint_signed_by_the_published_key => every_disclosure_is_proven_in_a_checkpoint_signed_by_the_published_key;
     every_checkpoint_is_proven_to_extend_the_one_before => every_checkpoint_is_proven_to_extend_the_one_before;
     a_proof_the_log_cannot_give_is_a_clear_400 => a_proof_the_log_cannot_give_is_a_clear_400;
     an_amsterdammer_gets_only_the_proofs_of_their_own_disclosures => an_amsterdammer_gets_only_the_proofs_of_their_own_disclosures;
     a_ledger_changed_behind_the_gateways_back_does_not_open => a_ledger_changed_behind_the_gateways_back_does_not_open;
+    log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry => log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry;
+    log_verify_notices_entries_removed_after_they_were_signed => log_verify_notices_entries_removed_after_they_were_signed;
+    the_monitor_follows_a_growing_log_and_detects_a_fork => the_monitor_follows_a_growing_log_and_detects_a_fork;
 }

@@ -1,0 +1,256 @@
+//! `gateway log verify` and `gateway log monitor`: checking the log with nothing but what it
+//! publishes (the verifier key), as an auditor or a CT-style monitor would, not trusting the operator.
+//!
+//! - verify: re-derives every leaf from its stored record and salt, rebuilds the tree, and checks
+//!   every stored checkpoint's signature, that its root is the tree's at its size, and that each
+//!   extends the one before; optionally that a checkpoint kept from earlier is still extended.
+//! - monitor: fetches the public checkpoint, checks its signature and that it extends the one seen
+//!   last time (a consistency proof from the log), and remembers it; a fork, a shrinking log, a bad
+//!   signature or a changed key is an error.
+
+use std::path::Path;
+
+use anyhow::{Context, anyhow, bail, ensure};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use consent::merkle::{self, Hash, Tree};
+use consent::{Checkpoint, LogVerifier, leaf_hash};
+use serde::{Deserialize, Serialize};
+
+/// Entries read per query.
+const CHUNK: u64 = 10_000;
+
+/// What `verify` checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub entries: u64,
+    pub root: Hash,
+    pub checkpoints: usize,
+    /// The size of a given earlier checkpoint that the log still extends.
+    pub given: Option<u64>,
+}
+
+/// Checks the ledger in the database at `database_url` against the log key `vkey`.
+pub async fn verify(
+    database_url: &str,
+    vkey: &str,
+    given: Option<&str>,
+) -> anyhow::Result<VerifyReport> {
+    let verifier = LogVerifier::parse(vkey).context("the log key")?;
+    let store = consent::connect(database_url)
+        .await
+        .context("cannot open the database")?;
+    let entries = store.ledger_size().await?;
+    let mut tree = Tree::new();
+    while tree.size() < entries {
+        let to = entries.min(tree.size() + CHUNK);
+        for entry in store.disclosures_between(tree.size(), to).await? {
+            let index = entry.log_index;
+            ensure!(
+                index == tree.size(),
+                "the ledger has a gap before entry {index}"
+            );
+            let salt = hex::decode(&entry.salt)
+                .map_err(|_| anyhow!("entry {index}: its salt is not hex"))?;
+            let derived = leaf_hash(&salt, &entry.record);
+            ensure!(
+                hex::encode(derived) == entry.leaf_hash,
+                "entry {index}: its record no longer gives its leaf hash: the entry was changed"
+            );
+            tree.push(derived);
+        }
+    }
+    let mut previous: Option<Checkpoint> = None;
+    let stored = store.checkpoints().await?;
+    for row in &stored {
+        let signed = verifier
+            .verify_checkpoint(&row.note)
+            .with_context(|| format!("the checkpoint of size {}", row.size))?;
+        ensure!(
+            signed.size == row.size && signed.root == row.root,
+            "the checkpoint of size {} is stored with another size or root than it was signed with",
+            row.size
+        );
+        extends(&tree, &signed, "stored")?;
+        if let Some(before) = &previous {
+            let proof = tree.consistency_proof(before.size, signed.size)?;
+            merkle::verify_consistency(
+                before.size,
+                signed.size,
+                &before.root,
+                &signed.root,
+                &proof,
+            )
+            .with_context(|| {
+                format!(
+                    "checkpoint {} does not extend checkpoint {}",
+                    signed.size, before.size
+                )
+            })?;
+        }
+        previous = Some(signed);
+    }
+    let given = match given {
+        None => None,
+        Some(note) => {
+            let signed = verifier
+                .verify_checkpoint(note)
+                .context("the given checkpoint")?;
+            extends(&tree, &signed, "given")?;
+            Some(signed.size)
+        }
+    };
+    Ok(VerifyReport {
+        entries,
+        root: tree.root(),
+        checkpoints: stored.len(),
+        given,
+    })
+}
+
+/// The tree still has the root `checkpoint` signed for its size.
+fn extends(tree: &Tree, checkpoint: &Checkpoint, which: &str) -> anyhow::Result<()> {
+    let size = checkpoint.size;
+    ensure!(
+        size <= tree.size(),
+        "the {which} checkpoint has {size} entries but the ledger {}: entries were removed",
+        tree.size()
+    );
+    ensure!(
+        tree.root_at(size)? == checkpoint.root,
+        "the ledger's first {size} entries no longer give the root the {which} checkpoint signed: the log was changed"
+    );
+    Ok(())
+}
+
+/// What a monitor remembers between runs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MonitorState {
+    /// The log key seen on the first run (trust on first use).
+    pub key: String,
+    pub size: u64,
+    /// Base64 root hash of the checkpoint seen last.
+    pub root: String,
+}
+
+/// What one monitor run saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitorReport {
+    pub origin: String,
+    pub size: u64,
+    /// The size seen on the run before, if any.
+    pub previous: Option<u64>,
+}
+
+/// One monitor run against the gateway at `url`, trusting the CA(s) in `cacert`.
+pub async fn monitor(url: &str, state_file: &Path, cacert: &Path) -> anyhow::Result<MonitorReport> {
+    let tls = crate::tls::anonymous_client_config(cacert)?;
+    let client = reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .timeout(std::time::Duration::from_secs(20))
+        .build()?;
+    let base = url.trim_end_matches('/');
+    let get = |path: &str| {
+        let client = client.clone();
+        let url = format!("{base}{path}");
+        async move {
+            let answer = client
+                .get(&url)
+                .send()
+                .await
+                .with_context(|| format!("GET {url}"))?;
+            ensure!(
+                answer.status().is_success(),
+                "GET {url}: HTTP {}",
+                answer.status()
+            );
+            Ok::<_, anyhow::Error>(answer)
+        }
+    };
+    let key = get("/v1/log/key").await?.text().await?.trim().to_owned();
+    let state: Option<MonitorState> = match std::fs::read_to_string(state_file) {
+        Ok(text) => Some(serde_json::from_str(&text).context("the state file")?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).context("cannot read the state file"),
+    };
+    if let Some(state) = &state {
+        ensure!(
+            state.key == key,
+            "the log's key changed from {} to {key}: not the log this monitor watches",
+            state.key
+        );
+    }
+    let verifier = LogVerifier::parse(&key).context("the log key")?;
+    let note = get("/v1/log/checkpoint").await?.text().await?;
+    let checkpoint = verifier
+        .verify_checkpoint(&note)
+        .context("the published checkpoint")?;
+    if let Some(state) = &state {
+        let root: Hash = B64
+            .decode(&state.root)
+            .ok()
+            .and_then(|r| r.try_into().ok())
+            .ok_or_else(|| anyhow!("the state file holds no root hash"))?;
+        if checkpoint.size < state.size {
+            bail!(
+                "the log shrank from {} to {} entries: a fork or a rollback",
+                state.size,
+                checkpoint.size
+            );
+        }
+        if checkpoint.size == state.size {
+            ensure!(
+                checkpoint.root == root,
+                "fork: two different roots signed for {} entries",
+                state.size
+            );
+        } else {
+            let proof: ConsistencyAnswer = get(&format!(
+                "/v1/log/proofs/consistency?from={}&to={}",
+                state.size, checkpoint.size
+            ))
+            .await?
+            .json()
+            .await
+            .context("the consistency proof")?;
+            let path = proof
+                .path
+                .iter()
+                .map(|h| B64.decode(h).ok().and_then(|h| h.try_into().ok()))
+                .collect::<Option<Vec<Hash>>>()
+                .ok_or_else(|| {
+                    anyhow!("the consistency proof holds a hash that is not 32 bytes")
+                })?;
+            merkle::verify_consistency(state.size, checkpoint.size, &root, &checkpoint.root, &path)
+                .with_context(|| {
+                    format!(
+                        "fork: the checkpoint of {} entries does not extend the one of {} seen before",
+                        checkpoint.size, state.size
+                    )
+                })?;
+        }
+    }
+    let next = MonitorState {
+        key,
+        size: checkpoint.size,
+        root: B64.encode(checkpoint.root),
+    };
+    write_atomically(state_file, &serde_json::to_string_pretty(&next)?)?;
+    Ok(MonitorReport {
+        origin: checkpoint.origin,
+        size: checkpoint.size,
+        previous: state.map(|s| s.size),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct ConsistencyAnswer {
+    path: Vec<String>,
+}
+
+/// A crash between writing and renaming leaves the old state whole.
+fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))
+}
