@@ -80,13 +80,7 @@ impl<'a> Pipeline<'a> {
             Decision::Permit(permit) => Ok(permit),
             Decision::Deny(violations) => {
                 let record = self.decision_record(Outcome::Deny, violations.clone(), None, None);
-                state
-                    .ledger
-                    .write(LedgerWrite {
-                        decision: record,
-                        disclosure: None,
-                    })
-                    .await?;
+                record_decision(state, record).await?;
                 tracing::info!(activity = %self.ask.activity.id, decision_id = %self.decision_id, "denied");
                 if needs_justification(self.ask.activity, self.ask.justification.as_deref()) {
                     return Err(ApiError::justification_required(
@@ -112,14 +106,7 @@ impl<'a> Pipeline<'a> {
             permit.consent_id.clone(),
             Some(error.into()),
         );
-        state
-            .ledger
-            .write(LedgerWrite {
-                decision: record,
-                disclosure: None,
-            })
-            .await?;
-        Ok(())
+        record_decision(state, record).await
     }
 
     /// Writes decision and disclosure in the group commit and waits until both are durable.
@@ -198,4 +185,16 @@ impl<'a> Pipeline<'a> {
             error,
         }
     }
+}
+
+/// A decision that disclosed nothing, written durably (group commit) before its answer leaves.
+async fn record_decision(state: &AppState, decision: DecisionRecord) -> Result<(), ApiError> {
+    state
+        .ledger
+        .write(LedgerWrite {
+            decision,
+            disclosure: None,
+        })
+        .await?;
+    Ok(())
 }

@@ -68,7 +68,8 @@ impl TestApp {
         tokens::sign(&claims, &key).expect("sign")
     }
 
-    /// POSTs JSON as a professional of `partner` (certificate + token); returns status and body.
+    /// POSTs JSON as a professional (`prof-1`) of `partner` (certificate + token); returns status
+    /// and body.
     pub async fn post_as(
         &self,
         partner: &str,
@@ -76,17 +77,26 @@ impl TestApp {
         path: &str,
         body: &Value,
     ) -> (u16, Value) {
-        let token = self.partner_token(partner, "prof-1", role);
-        let response = self
-            .partner(partner)
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        self.post_by(partner, "prof-1", role, path, body).await
+    }
+
+    /// POSTs JSON as professional `sub` of `partner`; returns status and body.
+    pub async fn post_by(
+        &self,
+        partner: &str,
+        sub: &str,
+        role: &str,
+        path: &str,
+        body: &Value,
+    ) -> (u16, Value) {
+        let token = self.partner_token(partner, sub, role);
+        send(
+            self.partner(partner)
+                .post(self.url(path))
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
     }
 
     /// GET as the Amsterdammer with `bsn`.

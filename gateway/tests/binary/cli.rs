@@ -247,9 +247,8 @@ fn demo_starts_in_seconds_and_its_printed_commands_work() {
         .split_whitespace()
         .find(|w| w.starts_with("https://localhost:"))
         .expect("the demo's address");
-    let monitor = gateway(
+    let said = log_command(
         &[
-            "log",
             "monitor",
             "--url",
             base,
@@ -259,55 +258,30 @@ fn demo_starts_in_seconds_and_its_printed_commands_work() {
             "dev-pki/ca.crt",
         ],
         dir.path(),
-    );
-    let said = String::from_utf8_lossy(&monitor.stdout);
-    assert!(
-        monitor.status.success(),
-        "{said}{}",
-        String::from_utf8_lossy(&monitor.stderr)
-    );
+    )
+    .expect("the monitor accepts the demo's log");
     assert!(said.contains("1 entries, signature verified"), "{said}");
     drop(demo);
 
     // An auditor re-derives the whole log from the database with the public key only.
-    let verify = gateway(
-        &[
-            "log",
-            "verify",
-            "--database-url",
-            "sqlite:data/demo.db",
-            "--key",
-            "dev-pki/log.pub",
-        ],
-        dir.path(),
-    );
-    let said = String::from_utf8_lossy(&verify.stdout);
-    assert!(
-        verify.status.success(),
-        "{said}{}",
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    let verify = ["verify", "--database-url", "sqlite:data/demo.db", "--key"];
+    let said = log_command(&[&verify[..], &["dev-pki/log.pub"]].concat(), dir.path())
+        .expect("the demo's log verifies");
     assert!(said.contains("log verified: 1 entries"), "{said}");
-    let wrong_key = gateway(
-        &[
-            "log",
-            "verify",
-            "--database-url",
-            "sqlite:data/demo.db",
-            "--key",
-            "dev-pki/ca.crt",
-        ],
-        dir.path(),
-    );
-    assert!(
-        !wrong_key.status.success(),
-        "a key that is not the log's fails"
-    );
-    assert!(
-        String::from_utf8_lossy(&wrong_key.stderr).contains("the log key"),
-        "{}",
-        String::from_utf8_lossy(&wrong_key.stderr)
-    );
+    let refused = log_command(&[&verify[..], &["dev-pki/ca.crt"]].concat(), dir.path())
+        .expect_err("a key that is not the log's fails");
+    assert!(refused.contains("the log key"), "{refused}");
+}
+
+/// `gateway log ARGS`: its standard output if it succeeds, its standard error if not.
+fn log_command(args: &[&str], cwd: &Path) -> Result<String, String> {
+    let out = gateway(&[&["log"], args].concat(), cwd);
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    if out.status.success() {
+        Ok(text(&out.stdout))
+    } else {
+        Err(text(&out.stderr))
+    }
 }
 
 #[test]

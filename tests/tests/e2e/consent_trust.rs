@@ -23,25 +23,6 @@ fn consent_body(recipients: &[&str], activities: &[&str], categories: &[&str]) -
     })
 }
 
-/// POSTs as professional `sub` of `partner`.
-async fn post_by(
-    app: &TestApp,
-    partner: &str,
-    sub: &str,
-    role: &str,
-    path: &str,
-    body: &Value,
-) -> (u16, Value) {
-    let token = app.partner_token(partner, sub, role);
-    send(
-        app.partner(partner)
-            .post(app.url(path))
-            .bearer_auth(token)
-            .json(body),
-    )
-    .await
-}
-
 async fn cordaan_pulls_health_data(app: &TestApp) -> (u16, Value) {
     app.post_as(
         CORDAAN,
@@ -116,41 +97,29 @@ async fn a_pending_consent_is_confirmed_by_a_named_listed_recorder_only(db: Db) 
     };
     let mut body = consent_body(&[CORDAAN], &[AANMELDING], &["contact"]);
     body["sources"] = json!(["bt-centrum-west"]);
-    let (status, consent) = post_by(
-        &app,
-        CORDAAN,
-        "begeleider-9",
-        "begeleider",
-        "/v1/consents",
-        &body,
-    )
-    .await;
+    let (status, consent) = app
+        .post_by(CORDAAN, "begeleider-9", "begeleider", "/v1/consents", &body)
+        .await;
     assert_eq!(status, 201, "{consent}");
     let confirm = format!("/v1/consents/{}/confirm", consent["id"].as_str().unwrap());
 
-    let (status, body) = post_by(
-        &app,
-        "bt-zuid-oost",
-        "rv-2",
-        "regievoerder",
-        &confirm,
-        &json!({}),
-    )
-    .await;
+    let (status, body) = app
+        .post_by("bt-zuid-oost", "rv-2", "regievoerder", &confirm, &json!({}))
+        .await;
     assert_eq!(
         status, 404,
         "a buurtteam it does not name cannot see it: {body}"
     );
 
-    let (status, confirmed) = post_by(
-        &app,
-        "bt-centrum-west",
-        "rv-1",
-        "regievoerder",
-        &confirm,
-        &json!({}),
-    )
-    .await;
+    let (status, confirmed) = app
+        .post_by(
+            "bt-centrum-west",
+            "rv-1",
+            "regievoerder",
+            &confirm,
+            &json!({}),
+        )
+        .await;
     assert_eq!(status, 200, "{confirmed}");
     assert_eq!(confirmed["status"], "active");
     assert_eq!(confirmed["awaiting_confirmation"], false);
@@ -173,15 +142,15 @@ async fn a_pending_consent_is_confirmed_by_a_named_listed_recorder_only(db: Db) 
             (json!("confirmed"), json!("bt-centrum-west"), json!("rv-1")),
         ]
     );
-    let (status, again) = post_by(
-        &app,
-        "bt-centrum-west",
-        "rv-1",
-        "regievoerder",
-        &confirm,
-        &json!({}),
-    )
-    .await;
+    let (status, again) = app
+        .post_by(
+            "bt-centrum-west",
+            "rv-1",
+            "regievoerder",
+            &confirm,
+            &json!({}),
+        )
+        .await;
     assert_eq!(status, 200, "confirming twice is harmless: {again}");
     assert_eq!(again["history"].as_array().unwrap().len(), 2);
     app.stop().await;
@@ -319,15 +288,15 @@ async fn a_consent_is_seen_and_revoked_only_by_those_it_names(db: Db) {
     // The recipient is involved: it sees the consent and may revoke it for the Amsterdammer.
     let (status, seen) = app.get_as("okt-amsterdam", "okt-medewerker", &one).await;
     assert_eq!(status, 200, "{seen}");
-    let (status, revoked) = post_by(
-        &app,
-        "okt-amsterdam",
-        "okt-7",
-        "okt-medewerker",
-        &format!("{one}/revoke"),
-        &json!({}),
-    )
-    .await;
+    let (status, revoked) = app
+        .post_by(
+            "okt-amsterdam",
+            "okt-7",
+            "okt-medewerker",
+            &format!("{one}/revoke"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(status, 200, "{revoked}");
     let (_, after) = app.get_as("bt-centrum-west", "regievoerder", &one).await;
     let last = after["history"].as_array().unwrap().last().unwrap().clone();

@@ -228,19 +228,28 @@ async fn a_ledger_changed_behind_the_gateways_back_does_not_open(db: Db) {
     );
 }
 
-async fn log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry(db: Db) {
-    let Some(mut app) = TestApp::spawn(db).await else {
-        return;
-    };
+/// A stopped gateway whose ledger has `kept + more` entries, the checkpoint signed at `kept`
+/// entries (as an auditor would have kept it), and the log's public key.
+async fn ledger_of(db: Db, kept: usize, more: usize) -> Option<(TestApp, String, String)> {
+    let mut app = TestApp::spawn(db).await?;
     app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
         .await;
-    for _ in 0..3 {
+    for _ in 0..kept {
         exchange(&app, BSN).await;
     }
-    let kept = text(&app, "/v1/log/checkpoint").await;
-    exchange(&app, BSN).await;
+    let checkpoint = text(&app, "/v1/log/checkpoint").await;
+    for _ in 0..more {
+        exchange(&app, BSN).await;
+    }
     app.stop_server().await;
     let vkey = std::fs::read_to_string(app.pki.log_pub()).unwrap();
+    Some((app, checkpoint, vkey))
+}
+
+async fn log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry(db: Db) {
+    let Some((app, kept, vkey)) = ledger_of(db, 3, 1).await else {
+        return;
+    };
 
     let report = gateway::logcheck::verify(&app.db.url, &vkey, Some(&kept))
         .await
@@ -264,17 +273,9 @@ async fn log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry(db: 
 }
 
 async fn log_verify_notices_entries_removed_after_they_were_signed(db: Db) {
-    let Some(mut app) = TestApp::spawn(db).await else {
+    let Some((app, kept, vkey)) = ledger_of(db, 3, 0).await else {
         return;
     };
-    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
-        .await;
-    for _ in 0..3 {
-        exchange(&app, BSN).await;
-    }
-    let kept = text(&app, "/v1/log/checkpoint").await;
-    app.stop_server().await;
-    let vkey = std::fs::read_to_string(app.pki.log_pub()).unwrap();
     // The operator quietly drops the last entry (and the checkpoints that named it).
     app.execute(
         "DELETE FROM checkpoints WHERE size >= CAST($1 AS INTEGER)",
