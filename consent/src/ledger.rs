@@ -111,7 +111,7 @@ async fn run(
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (writes, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
         match store.commit_batch(&writes).await {
-            Ok(indexes) => match signed(log.as_deref()).await {
+            Ok(indexes) => match signed(log.as_deref(), covering(&indexes)).await {
                 Ok(()) => {
                     for (reply, index) in replies.into_iter().zip(indexes) {
                         let _ = reply.send(Ok(index));
@@ -130,9 +130,9 @@ async fn run(
                 tracing::warn!(error = %e, writes = writes.len(), "group commit failed; committing one by one");
                 for (write, reply) in writes.into_iter().zip(replies) {
                     let one = match store.commit_batch(std::slice::from_ref(&write)).await {
-                        Ok(mut index) => {
-                            signed(log.as_deref()).await.map(|()| index.pop().flatten())
-                        }
+                        Ok(index) => signed(log.as_deref(), covering(&index))
+                            .await
+                            .map(|()| index.first().copied().flatten()),
                         Err(e) => Err(Arc::new(e)),
                     };
                     let _ = reply.send(one);
@@ -148,14 +148,27 @@ async fn run(
     }
 }
 
+/// The tree size a checkpoint needs to cover every disclosure of a commit.
+fn covering(indexes: &[Option<u64>]) -> u64 {
+    indexes.iter().flatten().max().map_or(0, |last| last + 1)
+}
+
 /// The checkpoint step after a commit. The entries are durable either way (the log errs towards
 /// recording), but no answer goes out without a signed checkpoint that covers it (fail closed).
-async fn signed(log: Option<&Log>) -> Result<(), Arc<StoreError>> {
+async fn signed(log: Option<&Log>, covering: u64) -> Result<(), Arc<StoreError>> {
     let Some(log) = log else {
         return Ok(());
     };
-    log.checkpoint().await.map(drop).map_err(|e| {
-        tracing::error!(error = %e, "no checkpoint after a commit");
-        Arc::new(StoreError::CheckpointFailed(e.to_string()))
-    })
+    let failed = |why: String| {
+        tracing::error!(error = %why, "no checkpoint covers a commit");
+        Arc::new(StoreError::CheckpointFailed(why))
+    };
+    let checkpoint = log.checkpoint().await.map_err(|e| failed(e.to_string()))?;
+    if checkpoint.size < covering {
+        return Err(failed(format!(
+            "the checkpoint signed has {} entries, the commit reached {covering}",
+            checkpoint.size
+        )));
+    }
+    Ok(())
 }

@@ -14,5 +14,6 @@ mod log;
 mod partner_systems;
 mod public;
 mod rate_limit;
+mod replicas;
 mod shutdown;
 mod storage_hygiene;
