@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 
 use crate::common::{GATEWAY, okt_consent, okt_exchange, partner_client, partner_token};
 use gateway::pki::PkiLayout;
-use sqlx::Connection;
 
 /// Responses to collect before the kill; the clients keep sending while it lands.
 const BEFORE_KILL: usize = 300;
@@ -24,8 +23,9 @@ impl Drop for Killed {
     }
 }
 
-async fn every_released_disclosure_survives_a_kill(database_url: &str) {
-    let dir = tempfile::tempdir().unwrap();
+/// Starts the demo on `database_url` in `dir`, drives it with 16 clients and kills it with SIGKILL
+/// mid-load; returns the disclosure ids the clients received.
+async fn load_then_kill(database_url: &str, dir: &std::path::Path) -> Vec<String> {
     let mut child = Command::new(GATEWAY)
         .args([
             "demo",
@@ -36,7 +36,7 @@ async fn every_released_disclosure_survives_a_kill(database_url: &str) {
             "--database-url",
             database_url,
         ])
-        .current_dir(dir.path())
+        .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -62,7 +62,7 @@ async fn every_released_disclosure_survives_a_kill(database_url: &str) {
         "https://localhost:{}",
         port.expect("the demo prints its address")
     );
-    let pki = PkiLayout::new(dir.path().join("pki"));
+    let pki = PkiLayout::new(dir.join("pki"));
     let consent = okt_consent(&["contact", "regie"], "crash");
     let r = partner_client(&pki, "bt-centrum-west")
         .post(format!("{base}/v1/consents"))
@@ -122,22 +122,38 @@ async fn every_released_disclosure_survives_a_kill(database_url: &str) {
 
     let ids = received.lock().unwrap().clone();
     assert!(ids.len() >= BEFORE_KILL);
-    let store = consent::connect(&absolute(database_url, dir.path()))
-        .await
-        .unwrap();
-    let mut missing = Vec::new();
-    for id in &ids {
-        if store.disclosure(id).await.unwrap().is_none() {
-            missing.push(id);
+    ids
+}
+
+/// Kills the demo under load twice on one database; after each kill every disclosure a client
+/// received has its ledger entry, and the log verifies with its public key (`gateway log verify`).
+async fn every_released_disclosure_survives_a_kill(database_url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = absolute(database_url, dir.path());
+    let mut released = 0;
+    for round in 1..=2 {
+        let ids = load_then_kill(database_url, dir.path()).await;
+        released += ids.len();
+        let store = consent::connect(&url).await.unwrap();
+        let mut missing = Vec::new();
+        for id in &ids {
+            if store.disclosure(id).await.unwrap().is_none() {
+                missing.push(id);
+            }
         }
+        assert!(
+            missing.is_empty(),
+            "round {round}: {} of {} released disclosures have no ledger entry",
+            missing.len(),
+            ids.len()
+        );
+        assert!(store.ledger_size().await.unwrap() >= released as u64);
+        let vkey = std::fs::read_to_string(dir.path().join("pki/log.pub")).unwrap();
+        let report = gateway::logcheck::verify(&url, &vkey, None)
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: the log does not verify: {e:#}"));
+        assert!(report.checkpoints > 0, "round {round}: {report:?}");
     }
-    assert!(
-        missing.is_empty(),
-        "{} of {} released disclosures have no ledger entry",
-        missing.len(),
-        ids.len()
-    );
-    assert!(store.ledger_size().await.unwrap() >= ids.len() as u64);
 }
 
 /// The demo ran in `dir`; a relative SQLite path is relative to it.
@@ -155,25 +171,8 @@ async fn sqlite_every_released_disclosure_survives_a_kill() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_every_released_disclosure_survives_a_kill() {
-    let Ok(admin) = std::env::var("DATABASE_URL") else {
-        assert_eq!(
-            std::env::var("SKIP_POSTGRES").as_deref(),
-            Ok("1"),
-            "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test (or SKIP_POSTGRES=1)"
-        );
+    let Some(db) = fixture::PgDatabase::create("gw_crash").await else {
         return;
     };
-    let name = format!("gw_crash_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let root = admin
-        .rsplit_once('/')
-        .map_or(admin.as_str(), |(root, _)| root);
-    every_released_disclosure_survives_a_kill(&format!("{root}/{name}")).await;
-    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await;
+    every_released_disclosure_survives_a_kill(db.url()).await;
 }
