@@ -179,7 +179,7 @@ pub struct DecisionRecord {
 }
 
 /// A disclosure to be appended to the ledger. The payload itself is never here: only its digest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewDisclosure {
     pub id: String,
     pub at: DateTime<Utc>,

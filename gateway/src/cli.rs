@@ -61,8 +61,11 @@ enum LogCommand {
     /// Re-derive every leaf and the tree from the database and check every signed checkpoint
     /// against it with the log's public key (exits non-zero, with the reason, on any mismatch).
     Verify {
-        #[arg(long, env = "DATABASE_URL")]
-        database_url: String,
+        #[arg(long, env = "DATABASE_URL", required_unless_present = "bundle")]
+        database_url: Option<String>,
+        /// Check a resident's evidence bundle (`/v1/me/disclosures/{id}/bundle`) instead, offline.
+        #[arg(long, conflicts_with_all = ["database_url", "checkpoint"])]
+        bundle: Option<PathBuf>,
         /// The log's verifier key (`/v1/log/key`; `log.pub` of a dev PKI).
         #[arg(long)]
         key: PathBuf,
@@ -150,11 +153,23 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Command::Log(LogCommand::Verify {
             database_url,
+            bundle,
             key,
             checkpoint,
         }) => {
             let vkey = std::fs::read_to_string(&key)
                 .with_context(|| format!("cannot read the log key {}", key.display()))?;
+            if let Some(bundle) = bundle {
+                let text = std::fs::read_to_string(&bundle)
+                    .with_context(|| format!("cannot read {}", bundle.display()))?;
+                let report = crate::logcheck::verify_bundle(&text, &vkey)?;
+                println!(
+                    "disclosure {} is entry {} of the {} entries of {}, whose checkpoint the log key signed",
+                    report.disclosure_id, report.leaf_index, report.tree_size, report.origin
+                );
+                return Ok(());
+            }
+            let database_url = database_url.context("give --database-url (or --bundle)")?;
             let given = checkpoint
                 .map(|path| {
                     std::fs::read_to_string(&path)

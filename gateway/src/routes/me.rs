@@ -4,13 +4,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use consent::{Actor, Consent, Evidence, Sha256Hex};
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bodies::{ConsentView, ErrorBody, MyConsentRequest, MyDisclosureView, RevokedView};
-use super::log::InclusionView;
 use super::terms::Terms;
 use crate::auth::Citizen;
 use crate::error::ApiError;
@@ -28,7 +25,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_my_consent))
         .routes(routes!(confirm_my_consent))
         .routes(routes!(my_disclosures))
-        .routes(routes!(my_disclosure_proof))
 }
 
 /// Every toestemmingsverklaring the Amsterdammer gave.
@@ -130,55 +126,4 @@ pub async fn my_disclosures(
             .map(|d| MyDisclosureView::new(d, &state.register))
             .collect(),
     ))
-}
-
-/// An entry's inclusion proof with the signed checkpoint it is proven against.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MyProofView {
-    #[serde(flatten)]
-    pub inclusion: InclusionView,
-    /// The signed checkpoint (C2SP signed note) the proof is against.
-    pub checkpoint: String,
-}
-
-/// Proves that one of the Amsterdammer's disclosures is in the public log: an inclusion proof against
-/// the latest signed checkpoint, which anyone can check with the log's key (`/v1/log/key`).
-#[utoipa::path(get, path = "/v1/me/disclosures/{id}/proof", tag = "amsterdammer", security(("citizen_token" = [])),
-    responses((status = 200, body = MyProofView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn my_disclosure_proof(
-    State(state): State<AppState>,
-    me: Citizen,
-    Path(id): Path<String>,
-) -> Result<Json<MyProofView>, ApiError> {
-    let entry = state
-        .store
-        .disclosure(&id)
-        .await?
-        .filter(|d| d.record.subject == me.subject)
-        .ok_or_else(|| ApiError::not_found("disclosure"))?;
-    let checkpoint = state
-        .log
-        .latest()
-        .await
-        .map_err(super::log::log_error)?
-        .filter(|c| c.size > entry.log_index)
-        .ok_or_else(|| {
-            // The writer answers only after a checkpoint covers the entry, so this is a moment.
-            let mut e = ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "not_yet_checkpointed",
-                "the entry is logged but not yet in a signed checkpoint; try again in a second",
-            );
-            e.retry_after_secs = Some(1);
-            e
-        })?;
-    let proof = state
-        .log
-        .inclusion_proof(entry.log_index, checkpoint.size)
-        .await
-        .map_err(super::log::log_error)?;
-    Ok(Json(MyProofView {
-        inclusion: proof.into(),
-        checkpoint: checkpoint.note,
-    }))
 }

@@ -4,6 +4,7 @@
 
 pub mod bodies;
 mod consents;
+mod evidence;
 mod exchange;
 mod health;
 pub mod layers;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(exchange::router())
         .merge(me::router())
         .merge(log::router())
+        .merge(evidence::router())
         .split_for_parts();
     let document = crate::openapi::finish(document);
     routes

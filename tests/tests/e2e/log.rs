@@ -349,6 +349,66 @@ async fn the_monitor_follows_a_growing_log_and_detects_a_fork(db: Db) {
     app.stop().await;
 }
 
+async fn an_amsterdammer_can_prove_an_entry_offline_with_the_evidence_bundle(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    exchange(&app, BSN).await;
+    let id = exchange(&app, BSN).await["disclosure_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    exchange(&app, BSN).await;
+    let response = app
+        .public()
+        .get(app.url(&format!("/v1/me/disclosures/{id}/bundle")))
+        .bearer_auth(app.citizen_token(BSN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    let bundle = response.text().await.unwrap();
+    // The key comes from elsewhere (here: the log key file), not from the bundle.
+    let vkey = std::fs::read_to_string(app.pki.log_pub()).unwrap();
+    let report = gateway::logcheck::verify_bundle(&bundle, &vkey).unwrap();
+    assert_eq!(
+        (
+            report.disclosure_id.as_str(),
+            report.leaf_index,
+            report.tree_size
+        ),
+        (id.as_str(), 1, 3)
+    );
+
+    let mut changed: Value = serde_json::from_str(&bundle).unwrap();
+    changed["entry"]["recipient"] = json!("aio-lvb-cordaan");
+    let refused = gateway::logcheck::verify_bundle(&changed.to_string(), &vkey).unwrap_err();
+    assert!(refused.to_string().contains("changed"), "{refused:#}");
+    let mut moved: Value = serde_json::from_str(&bundle).unwrap();
+    moved["leaf_index"] = json!(2);
+    assert!(gateway::logcheck::verify_bundle(&moved.to_string(), &vkey).is_err());
+    let other_key = consent::LogSigner::from_skey(
+        &consent::LogSigner::generate_skey("privacy-gateway.amsterdam.example/ledger").unwrap(),
+    )
+    .unwrap()
+    .verifier()
+    .vkey();
+    assert!(gateway::logcheck::verify_bundle(&bundle, &other_key).is_err());
+    // Someone else's entry has no bundle for this Amsterdammer.
+    let (status, _) = app
+        .get_as_citizen(OTHER_BSN, &format!("/v1/me/disclosures/{id}/bundle"))
+        .await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
+
 tests::both_databases! {
     every_disclosure_is_proven_in_a_checkpoint_signed_by_the_published_key => every_disclosure_is_proven_in_a_checkpoint_signed_by_the_published_key;
     every_checkpoint_is_proven_to_extend_the_one_before => every_checkpoint_is_proven_to_extend_the_one_before;
@@ -358,4 +418,5 @@ tests::both_databases! {
     log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry => log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry;
     log_verify_notices_entries_removed_after_they_were_signed => log_verify_notices_entries_removed_after_they_were_signed;
     the_monitor_follows_a_growing_log_and_detects_a_fork => the_monitor_follows_a_growing_log_and_detects_a_fork;
+    an_amsterdammer_can_prove_an_entry_offline_with_the_evidence_bundle => an_amsterdammer_can_prove_an_entry_offline_with_the_evidence_bundle;
 }
