@@ -54,8 +54,19 @@ impl LedgerWriter {
         store: Arc<dyn Store>,
         log: Option<Arc<Log>>,
     ) -> (Self, tokio::task::JoinHandle<()>) {
-        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-        (Self { tx }, tokio::spawn(run(store, log, rx)))
+        Self::spawn_batching(store, log, MAX_BATCH)
+    }
+
+    /// As [`spawn`](Self::spawn), committing at most `max_batch` writes at once (`1`: one commit and
+    /// one checkpoint per write, what the benchmark compares group commit with).
+    pub fn spawn_batching(
+        store: Arc<dyn Store>,
+        log: Option<Arc<Log>>,
+        max_batch: usize,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
+        let max_batch = max_batch.max(1);
+        let (tx, rx) = mpsc::channel(4 * max_batch);
+        (Self { tx }, tokio::spawn(run(store, log, rx, max_batch)))
     }
 
     /// Seals, queues, and waits until the write is durable. Returns the disclosure's ledger index.
@@ -106,9 +117,10 @@ async fn run(
     store: Arc<dyn Store>,
     log: Option<Arc<Log>>,
     mut rx: mpsc::Receiver<(SealedWrite, Reply)>,
+    max_batch: usize,
 ) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    let mut batch = Vec::with_capacity(max_batch);
+    while rx.recv_many(&mut batch, max_batch).await > 0 {
         let (writes, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
         match store.commit_batch(&writes).await {
             Ok(indexes) => match signed(log.as_deref(), covering(&indexes)).await {
