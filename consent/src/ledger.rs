@@ -123,7 +123,7 @@ async fn run(
     while rx.recv_many(&mut batch, max_batch).await > 0 {
         let (writes, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
         match store.commit_batch(&writes).await {
-            Ok(indexes) => match signed(log.as_deref(), covering(&indexes)).await {
+            Ok(indexes) => match signed(log.as_deref(), &appended(&writes, &indexes)).await {
                 Ok(()) => {
                     for (reply, index) in replies.into_iter().zip(indexes) {
                         let _ = reply.send(Ok(index));
@@ -142,9 +142,12 @@ async fn run(
                 tracing::warn!(error = %e, writes = writes.len(), "group commit failed; committing one by one");
                 for (write, reply) in writes.into_iter().zip(replies) {
                     let one = match store.commit_batch(std::slice::from_ref(&write)).await {
-                        Ok(index) => signed(log.as_deref(), covering(&index))
-                            .await
-                            .map(|()| index.first().copied().flatten()),
+                        Ok(index) => signed(
+                            log.as_deref(),
+                            &appended(std::slice::from_ref(&write), &index),
+                        )
+                        .await
+                        .map(|()| index.first().copied().flatten()),
                         Err(e) => Err(Arc::new(e)),
                     };
                     let _ = reply.send(one);
@@ -160,14 +163,22 @@ async fn run(
     }
 }
 
-/// The tree size a checkpoint needs to cover every disclosure of a commit.
-fn covering(indexes: &[Option<u64>]) -> u64 {
-    indexes.iter().flatten().max().map_or(0, |last| last + 1)
+/// The leaves a commit appended, `(log index, leaf hash)`, in index order.
+fn appended(writes: &[SealedWrite], indexes: &[Option<u64>]) -> Vec<(u64, [u8; 32])> {
+    writes
+        .iter()
+        .zip(indexes)
+        .filter_map(|(write, index)| {
+            let (_, seal) = write.disclosure.as_ref()?;
+            let leaf = hex::decode(&seal.leaf_hash).ok()?.try_into().ok()?;
+            Some(((*index)?, leaf))
+        })
+        .collect()
 }
 
 /// The checkpoint step after a commit. The entries are durable either way (the log errs towards
 /// recording), but no answer goes out without a signed checkpoint that covers it (fail closed).
-async fn signed(log: Option<&Log>, covering: u64) -> Result<(), Arc<StoreError>> {
+async fn signed(log: Option<&Log>, appended: &[(u64, [u8; 32])]) -> Result<(), Arc<StoreError>> {
     let Some(log) = log else {
         return Ok(());
     };
@@ -175,7 +186,11 @@ async fn signed(log: Option<&Log>, covering: u64) -> Result<(), Arc<StoreError>>
         tracing::error!(error = %why, "no checkpoint covers a commit");
         Arc::new(StoreError::CheckpointFailed(why))
     };
-    let checkpoint = log.checkpoint().await.map_err(|e| failed(e.to_string()))?;
+    let covering = appended.last().map_or(0, |(index, _)| index + 1);
+    let checkpoint = log
+        .checkpoint(appended)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
     if checkpoint.size < covering {
         return Err(failed(format!(
             "the checkpoint signed has {} entries, the commit reached {covering}",

@@ -43,7 +43,14 @@ pub struct Log {
     store: Arc<dyn Store>,
     signer: LogSigner,
     clock: Arc<dyn Clock>,
-    tree: Mutex<Tree>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    tree: Tree,
+    /// The checkpoint this process signed (or found at start) last; each new one must extend it.
+    last: Option<StoredCheckpoint>,
 }
 
 impl Log {
@@ -58,17 +65,18 @@ impl Log {
             store,
             signer,
             clock,
-            tree: Mutex::new(Tree::new()),
+            state: Mutex::new(State::default()),
         };
-        let mut tree = log.tree.lock().await;
-        log.catch_up(&mut tree).await?;
+        let mut state = log.state.lock().await;
+        log.catch_up(&mut state.tree).await?;
         if let Some(latest) = log.store.latest_checkpoint().await? {
             log.signer.verifier().verify_checkpoint(&latest.note)?;
-            if tree.size() < latest.size || tree.root_at(latest.size)? != latest.root {
+            if state.tree.size() < latest.size || state.tree.root_at(latest.size)? != latest.root {
                 return Err(LogError::Diverged { size: latest.size });
             }
+            state.last = Some(latest);
         }
-        drop(tree);
+        drop(state);
         Ok(log)
     }
 
@@ -89,25 +97,40 @@ impl Log {
     }
 
     /// Signs and stores a checkpoint of the ledger as it is now, after proving that it extends the
-    /// latest signed checkpoint. Called after every commit; the requests of that commit wait for it.
-    pub async fn checkpoint(&self) -> Result<StoredCheckpoint, LogError> {
-        let mut tree = self.tree.lock().await;
-        let size = self.catch_up(&mut tree).await?;
-        let root = tree.root_at(size)?;
-        if let Some(previous) = self.store.latest_checkpoint().await? {
-            if previous.size > size {
-                return Err(LogError::Diverged {
-                    size: previous.size,
-                });
+    /// checkpoint signed before it. Called after every commit with the leaves that commit appended
+    /// (`(log index, leaf hash)`, in order); the requests of that commit wait for it. When no other
+    /// replica appended in between, the tree takes those leaves directly; otherwise it catches up
+    /// from the database.
+    pub async fn checkpoint(&self, appended: &[(u64, Hash)]) -> Result<StoredCheckpoint, LogError> {
+        let mut state = self.state.lock().await;
+        let next = state.tree.size();
+        let contiguous = appended
+            .iter()
+            .enumerate()
+            .all(|(i, (index, _))| *index == next + i as u64);
+        if !appended.is_empty() && contiguous {
+            for (_, leaf) in appended {
+                state.tree.push(*leaf);
             }
-            if previous.size == size && previous.root == root {
-                return Ok(previous);
+        } else {
+            self.catch_up(&mut state.tree).await?;
+        }
+        let size = state.tree.size();
+        let root = state.tree.root_at(size)?;
+        if let Some(previous) = &state.last {
+            let diverged = LogError::Diverged {
+                size: previous.size,
+            };
+            if previous.size == size {
+                return if previous.root == root {
+                    Ok(previous.clone())
+                } else {
+                    Err(diverged)
+                };
             }
-            let proof = tree.consistency_proof(previous.size, size)?;
+            let proof = state.tree.consistency_proof(previous.size, size)?;
             merkle::verify_consistency(previous.size, size, &previous.root, &root, &proof)
-                .map_err(|_| LogError::Diverged {
-                    size: previous.size,
-                })?;
+                .map_err(|_| diverged)?;
         }
         let checkpoint = Checkpoint {
             origin: self.signer.name().to_owned(),
@@ -122,6 +145,7 @@ impl Log {
         };
         // Another replica may have signed this size first; its note is as good and is kept.
         stored.note = self.store.insert_checkpoint(&stored).await?;
+        state.last = Some(stored.clone());
         Ok(stored)
     }
 
@@ -132,12 +156,13 @@ impl Log {
 
     /// The inclusion proof of entry `index` in the tree of `size` entries.
     pub async fn inclusion_proof(&self, index: u64, size: u64) -> Result<InclusionProof, LogError> {
-        let mut tree = self.tree.lock().await;
-        if size > tree.size() {
-            self.catch_up(&mut tree).await?;
+        let mut state = self.state.lock().await;
+        if size > state.tree.size() {
+            self.catch_up(&mut state.tree).await?;
         }
-        let path = tree.inclusion_proof(index, size)?;
-        let leaf_hash = tree
+        let path = state.tree.inclusion_proof(index, size)?;
+        let leaf_hash = state
+            .tree
             .leaf(index)
             .ok_or(ProofError::IndexOutOfRange { index, size })?;
         Ok(InclusionProof {
@@ -150,10 +175,10 @@ impl Log {
 
     /// The consistency proof from the tree of `from` entries to the tree of `to` entries.
     pub async fn consistency_proof(&self, from: u64, to: u64) -> Result<Vec<Hash>, LogError> {
-        let mut tree = self.tree.lock().await;
-        if to > tree.size() {
-            self.catch_up(&mut tree).await?;
+        let mut state = self.state.lock().await;
+        if to > state.tree.size() {
+            self.catch_up(&mut state.tree).await?;
         }
-        Ok(tree.consistency_proof(from, to)?)
+        Ok(state.tree.consistency_proof(from, to)?)
     }
 }

@@ -19,6 +19,8 @@ impl Backend for Sqlite {
     // BEGIN IMMEDIATE already holds the write lock.
     const LOCK_LEDGER_HEAD: &'static str = "SELECT size FROM ledger_head WHERE id = 1";
 
+    const RELAXED_COMMIT: Option<&'static str> = None;
+
     fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
         result.rows_affected()
     }
