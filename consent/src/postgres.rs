@@ -42,5 +42,5 @@ pub async fn connect(url: &str) -> Result<SqlStore<Postgres>, StoreError> {
         )));
     }
     sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-    Ok(SqlStore::new(pool))
+    Ok(SqlStore::new(pool.clone(), pool))
 }

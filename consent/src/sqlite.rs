@@ -36,9 +36,17 @@ pub async fn connect(url: &str) -> Result<SqlStore<Sqlite>, StoreError> {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
     create_parent_dir(options.get_filename())?;
-    let pool = SqlitePoolOptions::new().connect_with(options).await?;
+    let pool = SqlitePoolOptions::new()
+        .connect_with(options.clone())
+        .await?;
     sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-    Ok(SqlStore::new(pool))
+    // Checkpoints are re-derivable from the ledger, so their commits need not wait for the disk:
+    // in WAL mode the next FULL commit's sync makes them durable too (see `Backend::RELAXED_COMMIT`).
+    let checkpoints = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.synchronous(SqliteSynchronous::Normal))
+        .await?;
+    Ok(SqlStore::new(pool, checkpoints))
 }
 
 fn create_parent_dir(file: &Path) -> Result<(), StoreError> {

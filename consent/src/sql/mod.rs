@@ -36,9 +36,10 @@ pub trait Backend: Database {
     const LOCK_LEDGER_HEAD: &'static str;
 
     /// Run first in the transaction that stores a checkpoint, if the database can skip waiting for
-    /// that commit's flush. Safe because a checkpoint is derived, never original: its body is
-    /// (origin, size, root) of the durable ledger and Ed25519 signs deterministically, so one lost in
-    /// a crash is re-signed byte for byte at start.
+    /// that commit's flush per transaction (SQLite cannot: it stores checkpoints over connections
+    /// opened with `synchronous = NORMAL` instead). Safe because a checkpoint is derived, never
+    /// original: its body is (origin, size, root) of the durable ledger and Ed25519 signs
+    /// deterministically, so one lost in a crash is re-signed byte for byte at start.
     const RELAXED_COMMIT: Option<&'static str>;
 
     /// How many rows a statement changed.
@@ -49,11 +50,14 @@ pub trait Backend: Database {
 #[derive(Debug)]
 pub struct SqlStore<DB: Database> {
     pool: Pool<DB>,
+    /// Where checkpoints are stored: connections that need not wait for the disk on commit (see
+    /// [`Backend::RELAXED_COMMIT`]). The same pool where a transaction can say so itself.
+    checkpoints: Pool<DB>,
 }
 
 impl<DB: Database> SqlStore<DB> {
-    pub fn new(pool: Pool<DB>) -> Self {
-        Self { pool }
+    pub fn new(pool: Pool<DB>, checkpoints: Pool<DB>) -> Self {
+        Self { pool, checkpoints }
     }
 }
 
@@ -285,32 +289,18 @@ where
 
     #[instrument(skip_all, fields(size = checkpoint.size))]
     async fn insert_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<String, StoreError> {
-        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
-        if let Some(relaxed) = DB::RELAXED_COMMIT {
-            sqlx::query(relaxed).execute(&mut *tx).await?;
+        match DB::RELAXED_COMMIT {
+            Some(relaxed) => {
+                let mut tx = self.checkpoints.begin_with(DB::BEGIN_WRITE).await?;
+                sqlx::query(relaxed).execute(&mut *tx).await?;
+                let note = Self::store_checkpoint(&mut tx, checkpoint).await?;
+                tx.commit().await?;
+                Ok(note)
+            }
+            None => {
+                Self::store_checkpoint(&mut *self.checkpoints.acquire().await?, checkpoint).await
+            }
         }
-        let inserted = sqlx::query(
-            "INSERT INTO checkpoints (size, root_hash, note, signed_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (size) DO NOTHING",
-        )
-        .bind(from_index(checkpoint.size)?)
-        .bind(hex::encode(checkpoint.root))
-        .bind(checkpoint.note.as_str())
-        .bind(DbTime(checkpoint.signed_at))
-        .execute(&mut *tx)
-        .await?;
-        let note = if DB::rows_affected(&inserted) == 1 {
-            checkpoint.note.clone()
-        } else {
-            // Another replica signed this size first: keep and serve its note.
-            let (note,): (String,) = sqlx::query_as("SELECT note FROM checkpoints WHERE size = $1")
-                .bind(from_index(checkpoint.size)?)
-                .fetch_one(&mut *tx)
-                .await?;
-            note
-        };
-        tx.commit().await?;
-        Ok(note)
     }
 
     #[instrument(skip_all)]

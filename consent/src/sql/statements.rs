@@ -11,7 +11,7 @@ use super::rows::{
 };
 use super::{Backend, SqlStore};
 use crate::model::{Actor, Consent, DecisionRecord, NewDisclosure};
-use crate::store::StoreError;
+use crate::store::{StoreError, StoredCheckpoint};
 
 /// Which consents a read loads: one by id, or every one of a subject (oldest first).
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +56,7 @@ where
     for<'q> Option<String>: Encode<'q, DB> + Type<DB>,
     for<'q> Option<DbTime>: Encode<'q, DB> + Type<DB>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> ConsentRow: FromRow<'r, DB::Row>,
     for<'r> EventRow: FromRow<'r, DB::Row>,
     for<'r> i64: Decode<'r, DB>,
@@ -200,5 +201,31 @@ where
         .execute(conn)
         .await?;
         Ok(())
+    }
+
+    /// Stores a checkpoint unless one of its size is stored already (another replica signed it
+    /// first); returns the note kept for the size.
+    pub(super) async fn store_checkpoint(
+        conn: &mut DB::Connection,
+        checkpoint: &StoredCheckpoint,
+    ) -> Result<String, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO checkpoints (size, root_hash, note, signed_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (size) DO NOTHING",
+        )
+        .bind(from_index(checkpoint.size)?)
+        .bind(hex::encode(checkpoint.root))
+        .bind(checkpoint.note.as_str())
+        .bind(DbTime(checkpoint.signed_at))
+        .execute(&mut *conn)
+        .await?;
+        if DB::rows_affected(&inserted) == 1 {
+            return Ok(checkpoint.note.clone());
+        }
+        let (note,): (String,) = sqlx::query_as("SELECT note FROM checkpoints WHERE size = $1")
+            .bind(from_index(checkpoint.size)?)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(note)
     }
 }
