@@ -183,20 +183,25 @@ where
         let (size,): (i64,) = sqlx::query_as(DB::LOCK_LEDGER_HEAD)
             .fetch_one(&mut *tx)
             .await?;
-        let mut size = to_index(size)?;
-        let mut indexes = Vec::with_capacity(writes.len());
-        for write in writes {
-            Self::insert_decision(&mut tx, &write.decision).await?;
-            match &write.disclosure {
-                None => indexes.push(None),
-                Some((record, seal)) => {
-                    Self::insert_disclosure(&mut tx, size, record, &seal.salt, &seal.leaf_hash)
-                        .await?;
-                    indexes.push(Some(size));
+        let first = to_index(size)?;
+        let decisions: Vec<_> = writes.iter().map(|w| &w.decision).collect();
+        let disclosures: Vec<_> = writes
+            .iter()
+            .filter_map(|w| w.disclosure.as_ref().map(|(record, seal)| (record, seal)))
+            .collect();
+        Self::insert_decisions(&mut tx, &decisions).await?;
+        Self::insert_disclosures(&mut tx, first, &disclosures).await?;
+        // Disclosures take consecutive indexes in the order given.
+        let mut size = first;
+        let indexes: Vec<Option<u64>> = writes
+            .iter()
+            .map(|w| {
+                w.disclosure.as_ref().map(|_| {
                     size += 1;
-                }
-            }
-        }
+                    size - 1
+                })
+            })
+            .collect();
         sqlx::query("UPDATE ledger_head SET size = $1 WHERE id = 1")
             .bind(from_index(size)?)
             .execute(&mut *tx)

@@ -10,6 +10,7 @@ use super::rows::{
     consents_with_history,
 };
 use super::{Backend, SqlStore};
+use crate::ledger::Seal;
 use crate::model::{Actor, Consent, DecisionRecord, NewDisclosure};
 use crate::store::{StoreError, StoredCheckpoint};
 
@@ -140,66 +141,90 @@ where
         Ok(consent)
     }
 
-    pub(super) async fn insert_decision(
+    /// Every decision of a batch in one statement (one round trip, whatever the batch size).
+    pub(super) async fn insert_decisions(
         conn: &mut DB::Connection,
-        d: &DecisionRecord,
+        decisions: &[&DecisionRecord],
     ) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO decisions ({DECISION_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-        ))
-        .bind(d.id.as_str())
-        .bind(DbTime(d.at))
-        .bind(d.mode.as_str())
-        .bind(d.partner.as_str())
-        .bind(d.professional.as_str())
-        .bind(d.role.as_str())
-        .bind(d.activity.as_str())
-        .bind(d.source.as_str())
-        .bind(d.recipient.as_str())
-        .bind(d.subject.as_str())
-        .bind(to_json(&d.categories)?)
-        .bind(d.outcome.as_str())
-        .bind(to_json(&d.violations)?)
-        .bind(d.consent_id.as_deref())
-        .bind(d.error.as_deref())
-        .execute(conn)
-        .await?;
+        if decisions.is_empty() {
+            return Ok(());
+        }
+        let json = decisions
+            .iter()
+            .map(|d| Ok((to_json(&d.categories)?, to_json(&d.violations)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let sql = format!(
+            "INSERT INTO decisions ({DECISION_COLUMNS}) VALUES {}",
+            placeholders(decisions.len(), 15)
+        );
+        let mut insert = sqlx::query(&sql);
+        for (d, (categories, violations)) in decisions.iter().zip(&json) {
+            insert = insert
+                .bind(d.id.as_str())
+                .bind(DbTime(d.at))
+                .bind(d.mode.as_str())
+                .bind(d.partner.as_str())
+                .bind(d.professional.as_str())
+                .bind(d.role.as_str())
+                .bind(d.activity.as_str())
+                .bind(d.source.as_str())
+                .bind(d.recipient.as_str())
+                .bind(d.subject.as_str())
+                .bind(categories.as_str())
+                .bind(d.outcome.as_str())
+                .bind(violations.as_str())
+                .bind(d.consent_id.as_deref())
+                .bind(d.error.as_deref());
+        }
+        insert.execute(conn).await?;
         Ok(())
     }
 
-    pub(super) async fn insert_disclosure(
+    /// Every disclosure of a batch in one statement, at consecutive log indexes from `first`.
+    pub(super) async fn insert_disclosures(
         conn: &mut DB::Connection,
-        log_index: u64,
-        d: &NewDisclosure,
-        salt: &str,
-        leaf_hash: &str,
+        first: u64,
+        disclosures: &[(&NewDisclosure, &Seal)],
     ) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO disclosures ({DISCLOSURE_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-        ))
-        .bind(from_index(log_index)?)
-        .bind(d.id.as_str())
-        .bind(DbTime(d.at))
-        .bind(d.mode.as_str())
-        .bind(d.source.as_str())
-        .bind(d.recipient.as_str())
-        .bind(d.professional.as_str())
-        .bind(d.subject.as_str())
-        .bind(d.activity.as_str())
-        .bind(d.legal_basis.as_str())
-        .bind(to_json(&d.categories)?)
-        .bind(to_json(&d.fields)?)
-        .bind(d.consent_id.as_deref())
-        .bind(d.justification.as_deref())
-        .bind(d.payload_sha256.as_str())
-        .bind(d.decision_id.as_str())
-        .bind(DbTime(d.retain_until))
-        .bind(salt)
-        .bind(leaf_hash)
-        .execute(conn)
-        .await?;
+        if disclosures.is_empty() {
+            return Ok(());
+        }
+        let rows = disclosures
+            .iter()
+            .enumerate()
+            .map(|(i, (d, _))| {
+                let index = from_index(first + i as u64)?;
+                Ok((index, to_json(&d.categories)?, to_json(&d.fields)?))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let sql = format!(
+            "INSERT INTO disclosures ({DISCLOSURE_COLUMNS}) VALUES {}",
+            placeholders(disclosures.len(), 19)
+        );
+        let mut insert = sqlx::query(&sql);
+        for ((d, seal), (index, categories, fields)) in disclosures.iter().zip(&rows) {
+            insert = insert
+                .bind(*index)
+                .bind(d.id.as_str())
+                .bind(DbTime(d.at))
+                .bind(d.mode.as_str())
+                .bind(d.source.as_str())
+                .bind(d.recipient.as_str())
+                .bind(d.professional.as_str())
+                .bind(d.subject.as_str())
+                .bind(d.activity.as_str())
+                .bind(d.legal_basis.as_str())
+                .bind(categories.as_str())
+                .bind(fields.as_str())
+                .bind(d.consent_id.as_deref())
+                .bind(d.justification.as_deref())
+                .bind(d.payload_sha256.as_str())
+                .bind(d.decision_id.as_str())
+                .bind(DbTime(d.retain_until))
+                .bind(seal.salt.as_str())
+                .bind(seal.leaf_hash.as_str());
+        }
+        insert.execute(conn).await?;
         Ok(())
     }
 
@@ -227,5 +252,35 @@ where
             .fetch_one(&mut *conn)
             .await?;
         Ok(note)
+    }
+}
+
+/// `($1, …, $cols), ($cols+1, …), …` for `rows` rows: one multi-row VALUES list. A batch holds at
+/// most a few hundred rows, far below either database's limit on parameters.
+fn placeholders(rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for row in 0..rows {
+        if row > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for col in 0..cols {
+            if col > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(row * cols + col + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_every_parameter_once_row_by_row() {
+        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::placeholders(1, 1), "($1)");
     }
 }
