@@ -13,8 +13,25 @@ use crate::log::Log;
 use crate::model::{DecisionRecord, LedgerWrite, NewDisclosure};
 use crate::store::{Store, StoreError};
 
-/// The most writes one commit takes; more wait for the next one.
-const MAX_BATCH: usize = 256;
+/// How the writer groups writes into commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batching {
+    /// The most writes one commit takes; more wait for the next one.
+    pub max_writes: usize,
+    /// How long a commit may wait for more writes when fewer are waiting than the commit before
+    /// took: the writers it answered tend to come straight back, and one sync can carry them too.
+    /// A lone write is never held back.
+    pub max_delay: std::time::Duration,
+}
+
+impl Default for Batching {
+    fn default() -> Self {
+        Self {
+            max_writes: 256,
+            max_delay: std::time::Duration::from_millis(2),
+        }
+    }
+}
 
 /// A disclosure with what the Merkle tree commits to.
 #[derive(Debug, Clone)]
@@ -54,19 +71,22 @@ impl LedgerWriter {
         store: Arc<dyn Store>,
         log: Option<Arc<Log>>,
     ) -> (Self, tokio::task::JoinHandle<()>) {
-        Self::spawn_batching(store, log, MAX_BATCH)
+        Self::spawn_batching(store, log, Batching::default())
     }
 
-    /// As [`spawn`](Self::spawn), committing at most `max_batch` writes at once (`1`: one commit and
-    /// one checkpoint per write, what the benchmark compares group commit with).
+    /// As [`spawn`](Self::spawn), with the batching given (`max_writes: 1` is one commit and one
+    /// checkpoint per write, what the benchmark compares group commit with).
     pub fn spawn_batching(
         store: Arc<dyn Store>,
         log: Option<Arc<Log>>,
-        max_batch: usize,
+        batching: Batching,
     ) -> (Self, tokio::task::JoinHandle<()>) {
-        let max_batch = max_batch.max(1);
-        let (tx, rx) = mpsc::channel(4 * max_batch);
-        (Self { tx }, tokio::spawn(run(store, log, rx, max_batch)))
+        let batching = Batching {
+            max_writes: batching.max_writes.max(1),
+            ..batching
+        };
+        let (tx, rx) = mpsc::channel(4 * batching.max_writes);
+        (Self { tx }, tokio::spawn(run(store, log, rx, batching)))
     }
 
     /// Seals, queues, and waits until the write is durable. Returns the disclosure's ledger index.
@@ -117,10 +137,22 @@ async fn run(
     store: Arc<dyn Store>,
     log: Option<Arc<Log>>,
     mut rx: mpsc::Receiver<(SealedWrite, Reply)>,
-    max_batch: usize,
+    batching: Batching,
 ) {
-    let mut batch = Vec::with_capacity(max_batch);
-    while rx.recv_many(&mut batch, max_batch).await > 0 {
+    let max = batching.max_writes;
+    let mut batch = Vec::with_capacity(max);
+    let mut previous = 0;
+    while rx.recv_many(&mut batch, max).await > 0 {
+        // Under load, wait a moment for the writers the last commit answered (bounded).
+        let deadline = tokio::time::Instant::now() + batching.max_delay;
+        while batch.len() < previous.min(max) {
+            let room = max - batch.len();
+            match tokio::time::timeout_at(deadline, rx.recv_many(&mut batch, room)).await {
+                Ok(received) if received > 0 => {}
+                _ => break,
+            }
+        }
+        previous = batch.len();
         let (writes, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
         match store.commit_batch(&writes).await {
             Ok(indexes) => match signed(log.as_deref(), &appended(&writes, &indexes)).await {

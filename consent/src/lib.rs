@@ -22,7 +22,7 @@ pub use checkpoint::{Checkpoint, LogSigner, LogVerifier, NoteError};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use digest::{InvalidDigest, Sha256Hex};
 pub use leaf::{leaf_hash, leaf_input, record_digest};
-pub use ledger::{LedgerWriter, Seal, SealedWrite};
+pub use ledger::{Batching, LedgerWriter, Seal, SealedWrite};
 pub use log::{InclusionProof, Log, LogError};
 pub use model::{
     AMSTERDAMMER, Actor, Consent, ConsentEvent, ConsentStatus, DecisionRecord, Disclosure,

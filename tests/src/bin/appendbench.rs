@@ -12,10 +12,13 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use consent::{
-    DecisionRecord, LedgerWrite, LedgerWriter, Log, LogSigner, NewDisclosure, Outcome,
+    Batching, DecisionRecord, LedgerWrite, LedgerWriter, Log, LogSigner, NewDisclosure, Outcome,
     Pseudonymizer, Sha256Hex, Store, SystemClock,
 };
 use policies::{Bsn, LegalBasis, Mode};
+
+/// Group commit as the gateway runs it, and one commit (and checkpoint) per append.
+const MODES: [(&str, usize); 2] = [("group commit", 256), ("one per append", 1)];
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -40,14 +43,14 @@ async fn main() -> anyhow::Result<()> {
         "|------------|-----------------------|---------|---------|-----------|---------------------|"
     );
     let dir = tempfile::tempdir()?;
-    for (mode, max_batch) in [("group commit", 256usize), ("one per append", 1)] {
+    for (mode, max_batch) in MODES {
         let url = format!(
             "sqlite:{}",
             dir.path().join(format!("{max_batch}.db")).display()
         );
         run("SQLite", mode, &url, max_batch, writers, duration).await?;
     }
-    for (mode, max_batch) in [("group commit", 256usize), ("one per append", 1)] {
+    for (mode, max_batch) in MODES {
         // A fresh database per mode, so both start from an empty ledger; dropped afterwards.
         let Some(db) = fixture::PgDatabase::create("gw_bench").await else {
             println!("| PostgreSQL | skipped: no DATABASE_URL |");
@@ -69,7 +72,11 @@ async fn run(
     let store = consent::connect(url).await?;
     let signer = LogSigner::from_skey(&LogSigner::generate_skey("bench.example/log")?)?;
     let log = Arc::new(Log::open(store.clone(), signer, Arc::new(SystemClock)).await?);
-    let (writer, task) = LedgerWriter::spawn_batching(store.clone(), Some(log), max_batch);
+    let batching = Batching {
+        max_writes: max_batch,
+        ..Batching::default()
+    };
+    let (writer, task) = LedgerWriter::spawn_batching(store.clone(), Some(log), batching);
     let pseudonyms = Pseudonymizer::new(&[9u8; 32]).map_err(anyhow::Error::msg)?;
     let subject =
         pseudonyms.subject(&Bsn::parse("111222333").map_err(|e| anyhow::anyhow!("{e:?}"))?);
