@@ -73,6 +73,11 @@ enum LogCommand {
         #[arg(long)]
         checkpoint: Option<PathBuf>,
     },
+    /// Print every ledger entry as one JSON line in the Logius Logboek Dataverwerkingen shape.
+    Export {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+    },
     /// Fetch the published checkpoint, check its signature and that it extends the one seen last
     /// time (kept in --state); exits non-zero on a fork, a shrinking log or a bad signature.
     Monitor {
@@ -188,6 +193,21 @@ pub async fn run() -> anyhow::Result<()> {
             );
             if let Some(size) = report.given {
                 println!("the given checkpoint of {size} entries is still extended by the log");
+            }
+        }
+        Command::Log(LogCommand::Export { database_url }) => {
+            let store = consent::connect(&database_url)
+                .await
+                .context("cannot open the database")?;
+            let size = store.ledger_size().await?;
+            let mut from = 0;
+            while from < size {
+                let to = size.min(from + 10_000);
+                for entry in store.disclosures_between(from, to).await? {
+                    let record = crate::logboek::LogboekRecord::from(&entry);
+                    println!("{}", serde_json::to_string(&record)?);
+                }
+                from = to;
             }
         }
         Command::Log(LogCommand::Monitor { url, state, cacert }) => {

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod forward;
 mod json;
+pub mod logboek;
 pub mod logcheck;
 pub mod openapi;
 pub mod pipeline;

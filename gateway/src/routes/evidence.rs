@@ -1,6 +1,7 @@
 //! The Amsterdammer's evidence that an entry about them is in the public log (vuistregel 7, art. 15
 //! AVG): an inclusion proof against the latest signed checkpoint, and a downloadable bundle that
-//! `gateway log verify --bundle` (or any RFC 9162 verifier, for the tree part) checks offline.
+//! `gateway log verify --bundle` (or any RFC 9162 verifier, for the tree part) checks offline; and
+//! everything the gateway holds about them in one file (art. 15 AVG).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -15,10 +16,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::bodies::ErrorBody;
+use super::bodies::{ConsentView, ErrorBody, MyDisclosureView};
 use super::log::{InclusionView, log_error};
 use crate::auth::Citizen;
 use crate::error::ApiError;
+use crate::logboek::LogboekRecord;
 use crate::logcheck::{BUNDLE_FORMAT, EvidenceBundle};
 use crate::state::AppState;
 
@@ -26,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
         .routes(routes!(my_disclosure_proof))
         .routes(routes!(my_disclosure_bundle))
+        .routes(routes!(my_export))
 }
 
 /// An entry's inclusion proof with the signed checkpoint it is proven against.
@@ -85,6 +88,45 @@ pub async fn my_disclosure_bundle(
     if let Ok(value) = HeaderValue::from_str(&name) {
         response.headers_mut().insert(CONTENT_DISPOSITION, value);
     }
+    Ok(response)
+}
+
+/// Everything the gateway holds about the Amsterdammer (art. 15 AVG), in one file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyExport {
+    pub generated_at: chrono::DateTime<chrono::Utc>,
+    /// Every toestemmingsverklaring, with its history.
+    pub consents: Vec<ConsentView>,
+    /// Every disclosure: who received what, from whom, why, on which basis.
+    pub disclosures: Vec<MyDisclosureView>,
+    /// The same disclosures in the Logius *Logboek Dataverwerkingen* shape.
+    pub logboek: Vec<LogboekRecord>,
+}
+
+/// Everything the gateway holds about the Amsterdammer, machine-readable, as a file to keep.
+#[utoipa::path(get, path = "/v1/me/export", tag = "amsterdammer", security(("citizen_token" = [])),
+    responses((status = 200, body = MyExport, description = "as an attachment"), (status = 401, body = ErrorBody)))]
+pub async fn my_export(State(state): State<AppState>, me: Citizen) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    let consents = state.store.consents_of(&me.subject).await?;
+    let disclosures = state.store.disclosures_of(&me.subject).await?;
+    let export = MyExport {
+        generated_at: now,
+        consents: consents
+            .into_iter()
+            .map(|c| ConsentView::new(c, now))
+            .collect(),
+        logboek: disclosures.iter().map(LogboekRecord::from).collect(),
+        disclosures: disclosures
+            .into_iter()
+            .map(|d| MyDisclosureView::new(d, &state.register))
+            .collect(),
+    };
+    let mut response = Json(export).into_response();
+    response.headers_mut().insert(
+        CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"mijn-gegevens.json\""),
+    );
     Ok(response)
 }
 

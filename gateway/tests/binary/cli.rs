@@ -271,6 +271,20 @@ fn demo_starts_in_seconds_and_its_printed_commands_work() {
     let refused = log_command(&[&verify[..], &["dev-pki/ca.crt"]].concat(), dir.path())
         .expect_err("a key that is not the log's fails");
     assert!(refused.contains("the log key"), "{refused}");
+
+    // The whole log in the Logboek Dataverwerkingen shape, one JSON line per entry.
+    let exported = log_command(
+        &["export", "--database-url", "sqlite:data/demo.db"],
+        dir.path(),
+    )
+    .expect("the log exports");
+    let lines: Vec<&str> = exported.lines().collect();
+    assert_eq!(lines.len(), 1, "{exported}");
+    let record: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(
+        record["attributes"]["dpl.core.processing_activity_id"],
+        "gezinsondersteuning-ouders"
+    );
 }
 
 /// `gateway log ARGS`: its standard output if it succeeds, its standard error if not.

@@ -409,6 +409,73 @@ async fn an_amsterdammer_can_prove_an_entry_offline_with_the_evidence_bundle(db:
     app.stop().await;
 }
 
+async fn the_amsterdammer_exports_everything_held_about_them_and_nothing_else(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    app.record_consent(OTHER_BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    let mine = [exchange(&app, BSN).await, exchange(&app, BSN).await];
+    let theirs = exchange(&app, OTHER_BSN).await;
+    let response = app
+        .public()
+        .get(app.url("/v1/me/export"))
+        .bearer_auth(app.citizen_token(BSN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    let export: Value = response.json().await.unwrap();
+    assert_eq!(export["consents"].as_array().unwrap().len(), 1, "{export}");
+    let ids = |list: &Value, field: &str| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.pointer(field).unwrap().as_str().unwrap().to_owned())
+            .collect()
+    };
+    let expected: Vec<String> = mine
+        .iter()
+        .map(|d| d["disclosure_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids(&export["disclosures"], "/id"), expected);
+    assert_eq!(
+        ids(&export["logboek"], "/attributes/dpl.gateway.disclosure_id"),
+        expected
+    );
+    assert!(
+        !export
+            .to_string()
+            .contains(theirs["disclosure_id"].as_str().unwrap())
+    );
+    assert!(
+        !export.to_string().contains(BSN),
+        "the BSN itself is not in the export"
+    );
+    for record in export["logboek"].as_array().unwrap() {
+        assert_eq!(
+            record["attributes"]["dpl.core.processing_activity_id"],
+            OUDERS
+        );
+        assert_eq!(
+            record["attributes"]["dpl.core.data_subject_id_type"],
+            "pseudonym"
+        );
+        assert_eq!(record["trace_id"].as_str().unwrap().len(), 32, "{record}");
+        assert_eq!(record["span_id"].as_str().unwrap().len(), 16, "{record}");
+        assert_eq!(record["name"], format!("exchange {OUDERS}"));
+    }
+    app.stop().await;
+}
+
 tests::both_databases! {
     every_disclosure_is_proven_in_a_checkpoint_signed_by_the_published_key => every_disclosure_is_proven_in_a_checkpoint_signed_by_the_published_key;
     every_checkpoint_is_proven_to_extend_the_one_before => every_checkpoint_is_proven_to_extend_the_one_before;
@@ -419,4 +486,5 @@ tests::both_databases! {
     log_verify_notices_entries_removed_after_they_were_signed => log_verify_notices_entries_removed_after_they_were_signed;
     the_monitor_follows_a_growing_log_and_detects_a_fork => the_monitor_follows_a_growing_log_and_detects_a_fork;
     an_amsterdammer_can_prove_an_entry_offline_with_the_evidence_bundle => an_amsterdammer_can_prove_an_entry_offline_with_the_evidence_bundle;
+    the_amsterdammer_exports_everything_held_about_them_and_nothing_else => the_amsterdammer_exports_everything_held_about_them_and_nothing_else;
 }

@@ -128,6 +128,7 @@ async fn the_openapi_description_lists_the_contract_paths(db: Db) {
         "GET /v1/me/disclosures",
         "GET /v1/me/disclosures/{id}/proof",
         "GET /v1/me/disclosures/{id}/bundle",
+        "GET /v1/me/export",
         "GET /v1/log/checkpoint",
         "GET /v1/log/key",
         "GET /v1/log/proofs/inclusion",
