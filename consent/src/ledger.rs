@@ -22,6 +22,9 @@ pub struct Batching {
     /// took: the writers it answered tend to come straight back, and one sync can carry them too.
     /// A lone write is never held back.
     pub max_delay: std::time::Duration,
+    /// How long a commit and its checkpoint may take before every write of the batch is answered
+    /// with an error (fail closed: nothing of it is released).
+    pub commit_timeout: std::time::Duration,
 }
 
 impl Default for Batching {
@@ -29,6 +32,7 @@ impl Default for Batching {
         Self {
             max_writes: 256,
             max_delay: std::time::Duration::from_millis(2),
+            commit_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -101,6 +105,7 @@ impl LedgerWriter {
             Ok(Ok(index)) => Ok(index),
             Ok(Err(shared)) => Err(match shared.as_ref() {
                 StoreError::CheckpointFailed(why) => StoreError::CheckpointFailed(why.clone()),
+                StoreError::CommitTimedOut => StoreError::CommitTimedOut,
                 other => StoreError::CommitFailed(other.to_string()),
             }),
             Err(_) => Err(StoreError::WriterGone),
@@ -154,43 +159,56 @@ async fn run(
         }
         previous = batch.len();
         let (writes, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-        match store.commit_batch(&writes).await {
-            Ok(indexes) => match signed(log.as_deref(), &appended(&writes, &indexes)).await {
-                Ok(()) => {
-                    for (reply, index) in replies.into_iter().zip(indexes) {
-                        let _ = reply.send(Ok(index));
-                    }
-                }
-                Err(failed) => {
-                    for reply in replies {
-                        let _ = reply.send(Err(failed.clone()));
-                    }
-                }
-            },
-            Err(e) if writes.len() > 1 => {
-                // One bad write must not fail its neighbours: commit each alone. (Should the failed
-                // commit have landed after all, the retries fail on the duplicate ids: the log then
-                // holds an entry whose request got an error, which is the safe side.)
-                tracing::warn!(error = %e, writes = writes.len(), "group commit failed; committing one by one");
-                for (write, reply) in writes.into_iter().zip(replies) {
-                    let one = match store.commit_batch(std::slice::from_ref(&write)).await {
-                        Ok(index) => signed(
-                            log.as_deref(),
-                            &appended(std::slice::from_ref(&write), &index),
-                        )
+        let answers = tokio::time::timeout(
+            batching.commit_timeout,
+            commit(&store, log.as_deref(), &writes),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            // What did commit stays (the log errs towards recording); nothing is released.
+            tracing::error!(
+                writes = writes.len(),
+                "the ledger commit did not finish in time"
+            );
+            vec![Err(Arc::new(StoreError::CommitTimedOut)); writes.len()]
+        });
+        for (reply, answer) in replies.into_iter().zip(answers) {
+            let _ = reply.send(answer);
+        }
+    }
+}
+
+/// Commits `writes` and signs the checkpoint that covers them; the answer for each write.
+async fn commit(
+    store: &Arc<dyn Store>,
+    log: Option<&Log>,
+    writes: &[SealedWrite],
+) -> Vec<Result<Option<u64>, Arc<StoreError>>> {
+    match store.commit_batch(writes).await {
+        Ok(indexes) => match signed(log, &appended(writes, &indexes)).await {
+            Ok(()) => indexes.into_iter().map(Ok).collect(),
+            Err(failed) => vec![Err(failed); writes.len()],
+        },
+        Err(e) if writes.len() > 1 => {
+            // One bad write must not fail its neighbours: commit each alone. (Should the failed
+            // commit have landed after all, the retries fail on the duplicate ids: the log then
+            // holds an entry whose request got an error, which is the safe side.)
+            tracing::warn!(error = %e, writes = writes.len(), "group commit failed; committing one by one");
+            let mut answers = Vec::with_capacity(writes.len());
+            for write in writes {
+                let one = std::slice::from_ref(write);
+                answers.push(match store.commit_batch(one).await {
+                    Ok(index) => signed(log, &appended(one, &index))
                         .await
                         .map(|()| index.first().copied().flatten()),
-                        Err(e) => Err(Arc::new(e)),
-                    };
-                    let _ = reply.send(one);
-                }
+                    Err(e) => Err(Arc::new(e)),
+                });
             }
-            Err(e) => {
-                tracing::error!(error = %e, "ledger commit failed");
-                if let Some(reply) = replies.into_iter().next() {
-                    let _ = reply.send(Err(Arc::new(e)));
-                }
-            }
+            answers
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "ledger commit failed");
+            vec![Err(Arc::new(e))]
         }
     }
 }

@@ -28,6 +28,8 @@ pub enum StoreError {
     WriterGone,
     #[error("no checkpoint could be signed after the commit: {0}")]
     CheckpointFailed(String),
+    #[error("the ledger commit did not finish in time")]
+    CommitTimedOut,
 }
 
 #[async_trait]

@@ -62,6 +62,7 @@ on_both_backends! {
     store an_entry_written_at_a_nanosecond_time_still_verifies_against_its_leaf,
     store one_bad_write_in_a_group_commit_does_not_fail_its_neighbours,
     store no_writer_is_answered_before_a_signed_checkpoint_covers_its_entry,
+    store a_commit_that_does_not_finish_in_time_answers_every_writer_with_an_error,
     url two_stores_on_one_database_write_consecutive_unique_indexes,
     url a_reopened_database_keeps_its_records_and_continues_the_ledger,
 }
@@ -870,12 +871,9 @@ async fn one_bad_write_in_a_group_commit_does_not_fail_its_neighbours(store: Arc
 }
 
 async fn no_writer_is_answered_before_a_signed_checkpoint_covers_its_entry(store: Arc<dyn Store>) {
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::Ordering;
 
-    let faulty = Arc::new(common::failing::FailingCheckpoints {
-        inner: store.clone(),
-        failing: AtomicBool::new(false),
-    });
+    let faulty = Arc::new(common::failing::Faulty::around(store.clone()));
     let signer = consent::LogSigner::from_skey(
         &consent::LogSigner::generate_skey("test.example/log").expect("a key"),
     )
@@ -908,7 +906,7 @@ async fn no_writer_is_answered_before_a_signed_checkpoint_covers_its_entry(store
     );
 
     // The checkpoint step fails: the writer is told so, never "done".
-    faulty.failing.store(true, Ordering::SeqCst);
+    faulty.failing_checkpoints.store(true, Ordering::SeqCst);
     let refused = writer.write(permitted_write(&subject, at(2))).await;
     assert!(
         matches!(refused, Err(StoreError::CheckpointFailed(_))),
@@ -930,7 +928,7 @@ async fn no_writer_is_answered_before_a_signed_checkpoint_covers_its_entry(store
     );
 
     // Once checkpoints can be stored again, the next one covers every entry before it.
-    faulty.failing.store(false, Ordering::SeqCst);
+    faulty.failing_checkpoints.store(false, Ordering::SeqCst);
     writer
         .write(permitted_write(&subject, at(3)))
         .await
@@ -947,4 +945,57 @@ async fn no_writer_is_answered_before_a_signed_checkpoint_covers_its_entry(store
             .size,
         3
     );
+}
+
+async fn a_commit_that_does_not_finish_in_time_answers_every_writer_with_an_error(
+    store: Arc<dyn Store>,
+) {
+    use std::sync::atomic::Ordering;
+    use std::time::{Duration, Instant};
+
+    let faulty = Arc::new(common::failing::Faulty::around(store.clone()));
+    let signer = consent::LogSigner::from_skey(
+        &consent::LogSigner::generate_skey("test.example/log").expect("a key"),
+    )
+    .expect("a signer");
+    let log = Arc::new(
+        consent::Log::open(faulty.clone(), signer, Arc::new(consent::SystemClock))
+            .await
+            .expect("the log opens"),
+    );
+    let batching = consent::Batching {
+        commit_timeout: Duration::from_millis(300),
+        ..consent::Batching::default()
+    };
+    let (writer, _task) = LedgerWriter::spawn_batching(faulty.clone(), Some(log), batching);
+    let subject = subject(BSN_A);
+
+    faulty.slow_commits.store(true, Ordering::SeqCst);
+    let started = Instant::now();
+    let stuck =
+        futures::future::join_all((0..3).map(|i| writer.write(permitted_write(&subject, at(i)))))
+            .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "answered at the deadline, not after the commit"
+    );
+    for answer in stuck {
+        assert!(
+            matches!(answer, Err(StoreError::CommitTimedOut)),
+            "{answer:?}"
+        );
+    }
+    // The store recovers: the next write is committed and covered by a checkpoint.
+    faulty.slow_commits.store(false, Ordering::SeqCst);
+    let index = writer
+        .write(permitted_write(&subject, at(10)))
+        .await
+        .expect("written")
+        .expect("an index");
+    let latest = store
+        .latest_checkpoint()
+        .await
+        .expect("read")
+        .expect("signed");
+    assert!(latest.size > index);
 }

@@ -1,5 +1,5 @@
-//! A store that fails on command where the ledger writer's checkpoint step stores its checkpoint:
-//! fault injection for "no answer without a signed checkpoint".
+//! A store that fails on command: where the ledger writer's checkpoint step stores its checkpoint,
+//! or by committing too slowly. Fault injection for "no answer without a durable, signed entry".
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,13 +12,26 @@ use consent::{
 };
 
 #[derive(Debug)]
-pub struct FailingCheckpoints {
+pub struct Faulty {
     pub inner: Arc<dyn Store>,
-    pub failing: AtomicBool,
+    /// Storing a checkpoint fails.
+    pub failing_checkpoints: AtomicBool,
+    /// A commit takes five seconds.
+    pub slow_commits: AtomicBool,
+}
+
+impl Faulty {
+    pub fn around(inner: Arc<dyn Store>) -> Self {
+        Self {
+            inner,
+            failing_checkpoints: AtomicBool::new(false),
+            slow_commits: AtomicBool::new(false),
+        }
+    }
 }
 
 #[async_trait]
-impl Store for FailingCheckpoints {
+impl Store for Faulty {
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
     }
@@ -53,6 +66,9 @@ impl Store for FailingCheckpoints {
         self.inner.confirm_consent(id, by, now).await
     }
     async fn commit_batch(&self, writes: &[SealedWrite]) -> Result<Vec<Option<u64>>, StoreError> {
+        if self.slow_commits.load(Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        }
         self.inner.commit_batch(writes).await
     }
     async fn disclosures_of(&self, subject: &SubjectId) -> Result<Vec<Disclosure>, StoreError> {
@@ -78,7 +94,7 @@ impl Store for FailingCheckpoints {
         self.inner.leaf_hashes(from, to).await
     }
     async fn insert_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<String, StoreError> {
-        if self.failing.load(Ordering::SeqCst) {
+        if self.failing_checkpoints.load(Ordering::SeqCst) {
             return Err(StoreError::Corrupt(
                 "injected: the checkpoint cannot be stored".into(),
             ));
