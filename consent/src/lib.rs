@@ -29,4 +29,4 @@ pub use model::{
     Evidence, LedgerWrite, NewConsent, NewDisclosure, Outcome,
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
-pub use store::{Store, StoreError, StoredCheckpoint, connect};
+pub use store::{Purpose, Store, StoreError, StoredCheckpoint, connect, connect_to_inspect};

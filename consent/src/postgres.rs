@@ -7,7 +7,7 @@ use sqlx::Postgres;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::sql::{Backend, SqlStore};
-use crate::store::StoreError;
+use crate::store::{Purpose, StoreError};
 
 impl Backend for Postgres {
     const BEGIN_READ: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
@@ -27,8 +27,11 @@ const DURABLE_COMMIT: [&str; 4] = ["on", "local", "remote_write", "remote_apply"
 
 /// Connects to `postgres://...`, refuses a database that does not commit durably, and runs the
 /// migrations.
-pub async fn connect(url: &str) -> Result<SqlStore<Postgres>, StoreError> {
+pub async fn connect(url: &str, purpose: Purpose) -> Result<SqlStore<Postgres>, StoreError> {
     let pool = PgPoolOptions::new().connect(url).await?;
+    if purpose == Purpose::Inspect {
+        return Ok(SqlStore::new(pool.clone(), pool));
+    }
     // Checked before migrating, so a refused database is left untouched.
     let setting: String = sqlx::query_scalar("SHOW synchronous_commit")
         .fetch_one(&pool)

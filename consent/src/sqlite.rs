@@ -11,7 +11,7 @@ use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::sql::{Backend, SqlStore};
-use crate::store::StoreError;
+use crate::store::{Purpose, StoreError};
 
 impl Backend for Sqlite {
     const BEGIN_READ: &'static str = "BEGIN";
@@ -28,18 +28,23 @@ impl Backend for Sqlite {
 
 /// Opens (creating if missing, with its directory) the database at `sqlite:PATH` or
 /// `sqlite://PATH`, and runs the migrations.
-pub async fn connect(url: &str) -> Result<SqlStore<Sqlite>, StoreError> {
+pub async fn connect(url: &str, purpose: Purpose) -> Result<SqlStore<Sqlite>, StoreError> {
+    let serve = purpose == Purpose::Serve;
     let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
+        .create_if_missing(serve)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
-    create_parent_dir(options.get_filename())?;
+    if serve {
+        create_parent_dir(options.get_filename())?;
+    }
     let pool = SqlitePoolOptions::new()
         .connect_with(options.clone())
         .await?;
-    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    if serve {
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    }
     // Checkpoints are re-derivable from the ledger, so their commits need not wait for the disk:
     // in WAL mode the next FULL commit's sync makes them durable too (see `Backend::RELAXED_COMMIT`).
     let checkpoints = SqlitePoolOptions::new()

@@ -118,10 +118,29 @@ pub struct StoredCheckpoint {
 /// Opens the database at `url`, runs its migrations and checks durability settings.
 /// `sqlite:PATH` (created if missing) or `postgres://...`.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    open(url, Purpose::Serve).await
+}
+
+/// Opens an existing database as it is, to read and check it (`gateway log verify`, `log export`):
+/// no migrations run and nothing is created, so an auditor never changes what they inspect.
+pub async fn connect_to_inspect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    open(url, Purpose::Inspect).await
+}
+
+/// Why a database is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// To run the gateway on: created if missing, migrated, its durability checked.
+    Serve,
+    /// To read and check: only an existing database, left exactly as it is.
+    Inspect,
+}
+
+async fn open(url: &str, purpose: Purpose) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(crate::postgres::connect(url).await?))
+        Ok(Arc::new(crate::postgres::connect(url, purpose).await?))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(crate::sqlite::connect(url).await?))
+        Ok(Arc::new(crate::sqlite::connect(url, purpose).await?))
     } else {
         Err(StoreError::UnsupportedUrl)
     }

@@ -196,7 +196,7 @@ pub async fn run() -> anyhow::Result<()> {
             }
         }
         Command::Log(LogCommand::Export { database_url }) => {
-            let store = consent::connect(&database_url)
+            let store = consent::connect_to_inspect(&database_url)
                 .await
                 .context("cannot open the database")?;
             let size = store.ledger_size().await?;

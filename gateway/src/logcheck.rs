@@ -37,7 +37,7 @@ pub async fn verify(
     given: Option<&str>,
 ) -> anyhow::Result<VerifyReport> {
     let verifier = LogVerifier::parse(vkey).context("the log key")?;
-    let store = consent::connect(database_url)
+    let store = consent::connect_to_inspect(database_url)
         .await
         .context("cannot open the database")?;
     let entries = store.ledger_size().await?;

@@ -271,6 +271,16 @@ fn demo_starts_in_seconds_and_its_printed_commands_work() {
     let refused = log_command(&[&verify[..], &["dev-pki/ca.crt"]].concat(), dir.path())
         .expect_err("a key that is not the log's fails");
     assert!(refused.contains("the log key"), "{refused}");
+    // An auditor's check never creates or migrates what it inspects.
+    let missing = [
+        "verify",
+        "--database-url",
+        "sqlite:data/elsewhere/none.db",
+        "--key",
+    ];
+    log_command(&[&missing[..], &["dev-pki/log.pub"]].concat(), dir.path())
+        .expect_err("there is no ledger to verify");
+    assert!(!dir.path().join("data/elsewhere").exists());
 
     // The whole log in the Logboek Dataverwerkingen shape, one JSON line per entry.
     let exported = log_command(
