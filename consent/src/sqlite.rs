@@ -21,6 +21,10 @@ impl Backend for Sqlite {
 
     const RELAXED_COMMIT: Option<&'static str> = None;
 
+    fn placeholder(_: usize) -> String {
+        "?".into()
+    }
+
     fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
         result.rows_affected()
     }

@@ -42,6 +42,13 @@ pub trait Backend: Database {
     /// deterministically, so one lost in a crash is re-signed byte for byte at start.
     const RELAXED_COMMIT: Option<&'static str>;
 
+    /// The placeholder of parameter `n` (1-based) in a long, generated VALUES list. SQLite looks a
+    /// named parameter (`$N`) up by scanning all of a statement's names, which is quadratic in a
+    /// batch insert of a thousand parameters; its anonymous `?` is bound by position instead.
+    fn placeholder(n: usize) -> String {
+        format!("${n}")
+    }
+
     /// How many rows a statement changed.
     fn rows_affected(result: &Self::QueryResult) -> u64;
 }

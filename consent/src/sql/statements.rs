@@ -155,7 +155,7 @@ where
             .collect::<Result<Vec<_>, StoreError>>()?;
         let sql = format!(
             "INSERT INTO decisions ({DECISION_COLUMNS}) VALUES {}",
-            placeholders(decisions.len(), 15)
+            placeholders(decisions.len(), 15, DB::placeholder)
         );
         let mut insert = sqlx::query(&sql);
         for (d, (categories, violations)) in decisions.iter().zip(&json) {
@@ -199,7 +199,7 @@ where
             .collect::<Result<Vec<_>, StoreError>>()?;
         let sql = format!(
             "INSERT INTO disclosures ({DISCLOSURE_COLUMNS}) VALUES {}",
-            placeholders(disclosures.len(), 19)
+            placeholders(disclosures.len(), 19, DB::placeholder)
         );
         let mut insert = sqlx::query(&sql);
         for ((d, seal), (index, categories, fields)) in disclosures.iter().zip(&rows) {
@@ -255,9 +255,10 @@ where
     }
 }
 
-/// `($1, …, $cols), ($cols+1, …), …` for `rows` rows: one multi-row VALUES list. A batch holds at
-/// most a few hundred rows, far below either database's limit on parameters.
-fn placeholders(rows: usize, cols: usize) -> String {
+/// `($1, …, $cols), ($cols+1, …), …` for `rows` rows (each placeholder as `placeholder` writes
+/// it): one multi-row VALUES list. A batch holds at most a few hundred rows, far below either
+/// database's limit on parameters.
+fn placeholders(rows: usize, cols: usize, placeholder: fn(usize) -> String) -> String {
     let mut out = String::with_capacity(rows * cols * 5);
     for row in 0..rows {
         if row > 0 {
@@ -268,8 +269,7 @@ fn placeholders(rows: usize, cols: usize) -> String {
             if col > 0 {
                 out.push_str(", ");
             }
-            out.push('$');
-            out.push_str(&(row * cols + col + 1).to_string());
+            out.push_str(&placeholder(row * cols + col + 1));
         }
         out.push(')');
     }
@@ -280,7 +280,11 @@ fn placeholders(rows: usize, cols: usize) -> String {
 mod tests {
     #[test]
     fn placeholders_number_every_parameter_once_row_by_row() {
-        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(super::placeholders(1, 1), "($1)");
+        let numbered = |n| format!("${n}");
+        assert_eq!(
+            super::placeholders(2, 3, numbered),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(super::placeholders(1, 2, |_| "?".into()), "(?, ?)");
     }
 }
