@@ -196,19 +196,7 @@ pub async fn run() -> anyhow::Result<()> {
             }
         }
         Command::Log(LogCommand::Export { database_url }) => {
-            let store = consent::connect_to_inspect(&database_url)
-                .await
-                .context("cannot open the database")?;
-            let size = store.ledger_size().await?;
-            let mut from = 0;
-            while from < size {
-                let to = size.min(from + 10_000);
-                for entry in store.disclosures_between(from, to).await? {
-                    let record = crate::logboek::LogboekRecord::from(&entry);
-                    println!("{}", serde_json::to_string(&record)?);
-                }
-                from = to;
-            }
+            crate::logcheck::export(&database_url, std::io::stdout().lock()).await?;
         }
         Command::Log(LogCommand::Monitor { url, state, cacert }) => {
             let report = crate::logcheck::monitor(&url, &state, &cacert).await?;

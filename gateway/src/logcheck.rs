@@ -40,26 +40,24 @@ pub async fn verify(
     let store = consent::connect_to_inspect(database_url)
         .await
         .context("cannot open the database")?;
-    let entries = store.ledger_size().await?;
     let mut tree = Tree::new();
-    while tree.size() < entries {
-        let to = entries.min(tree.size() + CHUNK);
-        for entry in store.disclosures_between(tree.size(), to).await? {
-            let index = entry.log_index;
-            ensure!(
-                index == tree.size(),
-                "the ledger has a gap before entry {index}"
-            );
-            let salt = hex::decode(&entry.salt)
-                .map_err(|_| anyhow!("entry {index}: its salt is not hex"))?;
-            let derived = leaf_hash(&salt, &entry.record);
-            ensure!(
-                hex::encode(derived) == entry.leaf_hash,
-                "entry {index}: its record no longer gives its leaf hash: the entry was changed"
-            );
-            tree.push(derived);
-        }
-    }
+    let entries = each_entry(store.as_ref(), |entry| {
+        let index = entry.log_index;
+        ensure!(
+            index == tree.size(),
+            "the ledger has a gap before entry {index}"
+        );
+        let salt =
+            hex::decode(&entry.salt).map_err(|_| anyhow!("entry {index}: its salt is not hex"))?;
+        let derived = leaf_hash(&salt, &entry.record);
+        ensure!(
+            hex::encode(derived) == entry.leaf_hash,
+            "entry {index}: its record no longer gives its leaf hash: the entry was changed"
+        );
+        tree.push(derived);
+        Ok(())
+    })
+    .await?;
     let mut previous: Option<Checkpoint> = None;
     let stored = store.checkpoints().await?;
     for row in &stored {
@@ -186,11 +184,8 @@ pub async fn monitor(url: &str, state_file: &Path, cacert: &Path) -> anyhow::Res
         .verify_checkpoint(&note)
         .context("the published checkpoint")?;
     if let Some(state) = &state {
-        let root: Hash = B64
-            .decode(&state.root)
-            .ok()
-            .and_then(|r| r.try_into().ok())
-            .ok_or_else(|| anyhow!("the state file holds no root hash"))?;
+        let root =
+            decode_hash(&state.root).ok_or_else(|| anyhow!("the state file holds no root hash"))?;
         if checkpoint.size < state.size {
             bail!(
                 "the log shrank from {} to {} entries: a fork or a rollback",
@@ -213,14 +208,9 @@ pub async fn monitor(url: &str, state_file: &Path, cacert: &Path) -> anyhow::Res
             .json()
             .await
             .context("the consistency proof")?;
-            let path = proof
-                .path
-                .iter()
-                .map(|h| B64.decode(h).ok().and_then(|h| h.try_into().ok()))
-                .collect::<Option<Vec<Hash>>>()
-                .ok_or_else(|| {
-                    anyhow!("the consistency proof holds a hash that is not 32 bytes")
-                })?;
+            let path = decode_path(&proof.path).ok_or_else(|| {
+                anyhow!("the consistency proof holds a hash that is not 32 bytes")
+            })?;
             merkle::verify_consistency(state.size, checkpoint.size, &root, &checkpoint.root, &path)
                 .with_context(|| {
                     format!(
@@ -322,11 +312,7 @@ pub fn verify_bundle(bundle: &str, vkey: &str) -> anyhow::Result<BundleReport> {
         bundle.tree_size,
         checkpoint.size
     );
-    let path = bundle
-        .path
-        .iter()
-        .map(|h| B64.decode(h).ok().and_then(|h| h.try_into().ok()))
-        .collect::<Option<Vec<Hash>>>()
+    let path = decode_path(&bundle.path)
         .ok_or_else(|| anyhow!("the proof holds a hash that is not 32 bytes"))?;
     merkle::verify_inclusion(
         &leaf,
@@ -342,4 +328,44 @@ pub fn verify_bundle(bundle: &str, vkey: &str) -> anyhow::Result<BundleReport> {
         tree_size: bundle.tree_size,
         origin: checkpoint.origin,
     })
+}
+
+/// Prints every ledger entry of the database at `database_url` to `out`, one JSON line each in the
+/// Logboek Dataverwerkingen shape (`gateway log export`); returns how many.
+pub async fn export(database_url: &str, mut out: impl std::io::Write) -> anyhow::Result<u64> {
+    let store = consent::connect_to_inspect(database_url)
+        .await
+        .context("cannot open the database")?;
+    each_entry(store.as_ref(), |entry| {
+        let record = crate::logboek::LogboekRecord::from(&entry);
+        writeln!(out, "{}", serde_json::to_string(&record)?)?;
+        Ok(())
+    })
+    .await
+}
+
+/// Calls `f` with every ledger entry in index order, read a chunk at a time; returns how many.
+async fn each_entry(
+    store: &dyn consent::Store,
+    mut f: impl FnMut(consent::Disclosure) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
+    let size = store.ledger_size().await?;
+    let mut from = 0;
+    while from < size {
+        let to = size.min(from + CHUNK);
+        for entry in store.disclosures_between(from, to).await? {
+            f(entry)?;
+        }
+        from = to;
+    }
+    Ok(size)
+}
+
+/// A base64 SHA-256 hash, as the log's routes write them.
+fn decode_hash(text: &str) -> Option<Hash> {
+    B64.decode(text).ok()?.try_into().ok()
+}
+
+fn decode_path(path: &[String]) -> Option<Vec<Hash>> {
+    path.iter().map(|h| decode_hash(h)).collect()
 }
