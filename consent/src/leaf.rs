@@ -13,13 +13,55 @@
 //! - leaf input = `ledger-leaf/v1` || at, mode, activity, legal_basis, source, recipient || record
 //!   digest (32 bytes). The header names no person: it stays readable after the record is erased.
 //! - leaf hash = SHA-256(0x00 || leaf input) (RFC 9162 §2.1.1).
+//!
+//! An erasure entry (see `vault`) is a leaf of its own kind, naming no person:
+//! `ledger-erasure/v1` || id, at, reason, the erased log indexes (a `u32` count, each a big-endian
+//! `u64`).
 
 use ring::digest::{Context, SHA256, digest};
 
-use crate::model::NewDisclosure;
+use crate::model::{Disclosure, ErasureReason, NewDisclosure};
 
 const RECORD_TAG: &[u8] = b"ledger-record/v1";
 const LEAF_TAG: &[u8] = b"ledger-leaf/v1";
+const ERASURE_TAG: &[u8] = b"ledger-erasure/v1";
+
+/// What a leaf shows of its record in the clear: nothing that names a person.
+#[derive(Debug, Clone, Copy)]
+pub struct LeafHeader<'a> {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub mode: policies::Mode,
+    pub activity: &'a str,
+    pub legal_basis: policies::LegalBasis,
+    pub source: &'a str,
+    pub recipient: &'a str,
+}
+
+impl<'a> From<&'a NewDisclosure> for LeafHeader<'a> {
+    fn from(r: &'a NewDisclosure) -> Self {
+        Self {
+            at: r.at,
+            mode: r.mode,
+            activity: &r.activity,
+            legal_basis: r.legal_basis,
+            source: &r.source,
+            recipient: &r.recipient,
+        }
+    }
+}
+
+impl<'a> From<&'a Disclosure> for LeafHeader<'a> {
+    fn from(d: &'a Disclosure) -> Self {
+        Self {
+            at: d.at,
+            mode: d.mode,
+            activity: &d.activity,
+            legal_basis: d.legal_basis,
+            source: &d.source,
+            recipient: &d.recipient,
+        }
+    }
+}
 
 /// The salted digest of the whole record: commits to everything, reveals nothing without the salt.
 pub fn record_digest(salt: &[u8], r: &NewDisclosure) -> [u8; 32] {
@@ -46,25 +88,48 @@ pub fn record_digest(salt: &[u8], r: &NewDisclosure) -> [u8; 32] {
 }
 
 /// The bytes the Merkle leaf hashes: the non-personal header and the record digest.
-pub fn leaf_input(r: &NewDisclosure, record_digest: &[u8; 32]) -> Vec<u8> {
+pub fn leaf_input(r: LeafHeader<'_>, record_digest: &[u8; 32]) -> Vec<u8> {
     let mut out = Encoder(Vec::with_capacity(160));
     out.raw(LEAF_TAG);
     out.micros(r.at);
     out.str(r.mode.as_str());
-    out.str(&r.activity);
+    out.str(r.activity);
     out.str(r.legal_basis.as_str());
-    out.str(&r.source);
-    out.str(&r.recipient);
+    out.str(r.source);
+    out.str(r.recipient);
     out.raw(record_digest);
     out.0
 }
 
 /// RFC 9162 leaf hash of a ledger record under `salt`.
 pub fn leaf_hash(salt: &[u8], r: &NewDisclosure) -> [u8; 32] {
-    let input = leaf_input(r, &record_digest(salt, r));
+    hash_leaf(&leaf_input(r.into(), &record_digest(salt, r)))
+}
+
+/// The bytes the leaf of an erasure entry hashes.
+pub fn erasure_leaf_input(
+    id: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    reason: ErasureReason,
+    entries: &[u64],
+) -> Vec<u8> {
+    let mut out = Encoder(Vec::with_capacity(64 + 8 * entries.len()));
+    out.raw(ERASURE_TAG);
+    out.str(id);
+    out.micros(at);
+    out.str(reason.as_str());
+    out.len(entries.len());
+    for index in entries {
+        out.raw(&index.to_be_bytes());
+    }
+    out.0
+}
+
+/// RFC 9162 leaf hash: SHA-256(0x00 || leaf input).
+pub fn hash_leaf(input: &[u8]) -> [u8; 32] {
     let mut ctx = Context::new(&SHA256);
     ctx.update(&[0x00]);
-    ctx.update(&input);
+    ctx.update(input);
     let mut out = [0u8; 32];
     out.copy_from_slice(ctx.finish().as_ref());
     out
@@ -155,7 +220,7 @@ mod tests {
             "bcf33e753434673cf077d8fb3298100afde48785a1532f0972a72b1039166b9e"
         );
         assert_eq!(
-            hex::encode(leaf_input(&r, &digest)),
+            hex::encode(leaf_input((&r).into(), &digest)),
             "6c65646765722d6c6561662f763100064bf31d3df6000000000865786368616e67650000001a67657a696e736f6e646572737465756e696e672d6f756465727300000007636f6e73656e740000000f62742d63656e7472756d2d776573740000000d6f6b742d616d7374657264616dbcf33e753434673cf077d8fb3298100afde48785a1532f0972a72b1039166b9e"
         );
         assert_eq!(
@@ -185,5 +250,20 @@ mod tests {
             assert_ne!(leaf_hash(&salt, &r), base);
         }
         assert_ne!(leaf_hash(&[8u8; 16], &record()), base, "the salt counts");
+    }
+
+    /// Known answer for the erasure leaf: frozen like the record leaf.
+    #[test]
+    fn the_v1_erasure_leaf_encoding_is_frozen() {
+        let at = Utc.with_ymd_and_hms(2028, 4, 1, 3, 0, 0).unwrap();
+        let input = erasure_leaf_input("e-1", at, ErasureReason::Retention, &[3, 300]);
+        assert_eq!(
+            hex::encode(&input),
+            "6c65646765722d657261737572652f763100000003652d31000687ce7d920c0000000009726574656e74696f6e000000020000000000000003000000000000012c"
+        );
+        let other = erasure_leaf_input("e-1", at, ErasureReason::Request, &[3, 300]);
+        assert_ne!(hash_leaf(&input), hash_leaf(&other));
+        let fewer = erasure_leaf_input("e-1", at, ErasureReason::Retention, &[3]);
+        assert_ne!(hash_leaf(&input), hash_leaf(&fewer));
     }
 }

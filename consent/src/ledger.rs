@@ -42,8 +42,25 @@ impl Default for Batching {
 pub struct Seal {
     /// 16 random bytes (hex) mixed into the leaf, so a leaf cannot be confirmed by guessing the record.
     pub salt: String,
-    /// RFC 9162 leaf hash (hex) of the frozen v1 leaf encoding (see [`crate::leaf`]).
-    pub leaf_hash: String,
+    /// The salted digest of the record that the leaf commits to.
+    pub record_digest: [u8; 32],
+    /// RFC 9162 leaf hash of the frozen v1 leaf encoding (see [`crate::leaf`]).
+    pub leaf_hash: [u8; 32],
+}
+
+impl Seal {
+    /// What the leaf of `record` commits to under `salt`.
+    pub fn of(salt: &[u8], record: &NewDisclosure) -> Self {
+        let record_digest = crate::leaf::record_digest(salt, record);
+        Self {
+            salt: hex::encode(salt),
+            record_digest,
+            leaf_hash: crate::leaf::hash_leaf(&crate::leaf::leaf_input(
+                record.into(),
+                &record_digest,
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -124,11 +141,7 @@ fn seal(write: LedgerWrite) -> Result<SealedWrite, StoreError> {
             SystemRandom::new()
                 .fill(&mut salt)
                 .map_err(|_| StoreError::Corrupt("no randomness for the leaf salt".into()))?;
-            let leaf = crate::leaf::leaf_hash(&salt, &record);
-            let seal = Seal {
-                salt: hex::encode(salt),
-                leaf_hash: hex::encode(leaf),
-            };
+            let seal = Seal::of(&salt, &record);
             Some((record, seal))
         }
     };
@@ -220,8 +233,7 @@ fn appended(writes: &[SealedWrite], indexes: &[Option<u64>]) -> Vec<(u64, [u8; 3
         .zip(indexes)
         .filter_map(|(write, index)| {
             let (_, seal) = write.disclosure.as_ref()?;
-            let leaf = hex::decode(&seal.leaf_hash).ok()?.try_into().ok()?;
-            Some(((*index)?, leaf))
+            Some(((*index)?, seal.leaf_hash))
         })
         .collect()
 }

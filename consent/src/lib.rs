@@ -17,16 +17,19 @@ mod pseudonym;
 mod sql;
 mod sqlite;
 mod store;
+mod vault;
 
 pub use checkpoint::{Checkpoint, LogSigner, LogVerifier, NoteError};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use digest::{InvalidDigest, Sha256Hex};
-pub use leaf::{leaf_hash, leaf_input, record_digest};
+pub use leaf::{LeafHeader, erasure_leaf_input, hash_leaf, leaf_hash, leaf_input, record_digest};
 pub use ledger::{Batching, LedgerWriter, Seal, SealedWrite};
 pub use log::{InclusionProof, Log, LogError};
 pub use model::{
-    AMSTERDAMMER, Actor, Consent, ConsentEvent, ConsentStatus, DecisionRecord, Disclosure,
-    Evidence, LedgerWrite, NewConsent, NewDisclosure, Outcome,
+    AMSTERDAMMER, Actor, Consent, ConsentEvent, ConsentStatus, Content, DecisionRecord, Disclosure,
+    Erase, ErasureEntry, ErasureMark, ErasureReason, Evidence, LedgerEntry, LedgerWrite,
+    NewConsent, NewDisclosure, Outcome, Personal,
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
 pub use store::{Purpose, Store, StoreError, StoredCheckpoint, connect, connect_to_inspect};
+pub use vault::{Kek, VaultError, epoch_of};

@@ -203,16 +203,171 @@ pub struct NewDisclosure {
     pub retain_until: DateTime<Utc>,
 }
 
-/// A stored ledger entry.
+/// A stored ledger entry: in the clear what names no person and what its leaf commits to; the
+/// personal part of the record as far as it can still be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disclosure {
-    pub record: NewDisclosure,
     /// Position in the ledger (0-based), the Merkle leaf index.
     pub log_index: u64,
-    /// Hex of the 16 random bytes mixed into the leaf (see `ledger::Seal`).
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub mode: Mode,
+    pub source: String,
+    pub recipient: String,
+    pub subject: SubjectId,
+    pub activity: String,
+    pub legal_basis: LegalBasis,
+    pub decision_id: String,
+    pub retain_until: DateTime<Utc>,
+    /// The salted digest of the whole record that the leaf commits to (see `leaf`).
+    pub record_digest: [u8; 32],
+    /// RFC 9162 leaf hash of the entry.
+    pub leaf_hash: [u8; 32],
+    pub content: Content,
+}
+
+/// The personal part of a ledger record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    Readable(Personal),
+    /// Erased (retention ended, or at the Amsterdammer's request): its key and sealed record are gone.
+    Erased(ErasureMark),
+    /// Sealed, and opened without the key-encryption key (an inspection of the log only).
+    Sealed,
+}
+
+/// The part of a ledger record that is sealed at rest, under the record key of its subject and
+/// retention month, with the salt of its leaf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Personal {
+    /// Hex of the 16 random bytes mixed into the record digest (see `ledger::Seal`).
     pub salt: String,
-    /// RFC 6962 leaf hash (hex) committing to the salted digest of the record.
-    pub leaf_hash: String,
+    pub professional: String,
+    pub categories: Vec<String>,
+    pub fields: Vec<String>,
+    pub consent_id: Option<String>,
+    pub justification: Option<String>,
+    pub payload_sha256: Sha256Hex,
+}
+
+/// That, when and why an entry was erased, and the erasure entry of the log that says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErasureMark {
+    pub at: DateTime<Utc>,
+    pub reason: ErasureReason,
+    pub erasure_index: u64,
+}
+
+/// Why personal content was erased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureReason {
+    /// Its retention period ended (vuistregel 5).
+    Retention,
+    /// The Amsterdammer asked for erasure (art. 17 AVG), handled by a privacy officer.
+    Request,
+}
+
+impl ErasureReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Retention => "retention",
+            Self::Request => "request",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "retention" => Some(Self::Retention),
+            "request" => Some(Self::Request),
+            _ => None,
+        }
+    }
+}
+
+/// What to erase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Erase {
+    /// Every entry whose retention ended by `now`, and every record key of a month that has passed.
+    Expired,
+    /// Every entry about the subject, and all their record keys.
+    Subject(SubjectId),
+}
+
+/// An erasure entry of the log: names no person, only which entries lost their content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErasureEntry {
+    pub log_index: u64,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub reason: ErasureReason,
+    /// The log indexes of the entries erased, ascending.
+    pub entries: Vec<u64>,
+    pub leaf_hash: [u8; 32],
+}
+
+/// One leaf of the log: a disclosure, or an erasure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerEntry {
+    Disclosure(Box<Disclosure>),
+    Erasure(ErasureEntry),
+}
+
+impl LedgerEntry {
+    pub fn log_index(&self) -> u64 {
+        match self {
+            Self::Disclosure(d) => d.log_index,
+            Self::Erasure(e) => e.log_index,
+        }
+    }
+}
+
+impl Disclosure {
+    /// The personal part, if it can be read.
+    pub fn personal(&self) -> Option<&Personal> {
+        match &self.content {
+            Content::Readable(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The whole record as it was appended, if its personal part can be read.
+    pub fn record(&self) -> Option<NewDisclosure> {
+        let p = self.personal()?;
+        Some(NewDisclosure {
+            id: self.id.clone(),
+            at: self.at,
+            mode: self.mode,
+            source: self.source.clone(),
+            recipient: self.recipient.clone(),
+            professional: p.professional.clone(),
+            subject: self.subject.clone(),
+            activity: self.activity.clone(),
+            legal_basis: self.legal_basis,
+            categories: p.categories.clone(),
+            fields: p.fields.clone(),
+            consent_id: p.consent_id.clone(),
+            justification: p.justification.clone(),
+            payload_sha256: p.payload_sha256.clone(),
+            decision_id: self.decision_id.clone(),
+            retain_until: self.retain_until,
+        })
+    }
+}
+
+impl NewDisclosure {
+    /// The personal part of this record, to be sealed, with the salt of its leaf.
+    pub fn personal(&self, salt: &str) -> Personal {
+        Personal {
+            salt: salt.to_owned(),
+            professional: self.professional.clone(),
+            categories: self.categories.clone(),
+            fields: self.fields.clone(),
+            consent_id: self.consent_id.clone(),
+            justification: self.justification.clone(),
+            payload_sha256: self.payload_sha256.clone(),
+        }
+    }
 }
 
 /// What one request writes when it ends: its decision, and its disclosure if one happened. Both go

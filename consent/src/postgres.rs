@@ -27,10 +27,14 @@ const DURABLE_COMMIT: [&str; 4] = ["on", "local", "remote_write", "remote_apply"
 
 /// Connects to `postgres://...`, refuses a database that does not commit durably, and runs the
 /// migrations.
-pub async fn connect(url: &str, purpose: Purpose) -> Result<SqlStore<Postgres>, StoreError> {
+pub async fn connect(
+    url: &str,
+    purpose: Purpose,
+    kek: Option<crate::vault::Kek>,
+) -> Result<SqlStore<Postgres>, StoreError> {
     let pool = PgPoolOptions::new().connect(url).await?;
     if purpose == Purpose::Inspect {
-        return Ok(SqlStore::new(pool.clone(), pool));
+        return Ok(SqlStore::new(pool.clone(), pool, kek));
     }
     // Checked before migrating, so a refused database is left untouched.
     let setting: String = sqlx::query_scalar("SHOW synchronous_commit")
@@ -45,5 +49,5 @@ pub async fn connect(url: &str, purpose: Purpose) -> Result<SqlStore<Postgres>, 
         )));
     }
     sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-    Ok(SqlStore::new(pool.clone(), pool))
+    Ok(SqlStore::new(pool.clone(), pool, kek))
 }

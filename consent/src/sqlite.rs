@@ -32,7 +32,11 @@ impl Backend for Sqlite {
 
 /// Opens (creating if missing, with its directory) the database at `sqlite:PATH` or
 /// `sqlite://PATH`, and runs the migrations.
-pub async fn connect(url: &str, purpose: Purpose) -> Result<SqlStore<Sqlite>, StoreError> {
+pub async fn connect(
+    url: &str,
+    purpose: Purpose,
+    kek: Option<crate::vault::Kek>,
+) -> Result<SqlStore<Sqlite>, StoreError> {
     let serve = purpose == Purpose::Serve;
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(serve)
@@ -55,7 +59,7 @@ pub async fn connect(url: &str, purpose: Purpose) -> Result<SqlStore<Sqlite>, St
         .max_connections(1)
         .connect_with(options.synchronous(SqliteSynchronous::Normal))
         .await?;
-    Ok(SqlStore::new(pool, checkpoints))
+    Ok(SqlStore::new(pool, checkpoints, kek))
 }
 
 fn create_parent_dir(file: &Path) -> Result<(), StoreError> {

@@ -8,7 +8,11 @@ use chrono::{DateTime, Utc};
 
 use crate::SubjectId;
 use crate::ledger::SealedWrite;
-use crate::model::{Actor, Consent, DecisionRecord, Disclosure, NewConsent, Outcome};
+use crate::model::{
+    Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
+    Outcome,
+};
+use crate::vault::Kek;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -30,6 +34,8 @@ pub enum StoreError {
     CheckpointFailed(String),
     #[error("the ledger commit did not finish in time")]
     CommitTimedOut,
+    #[error("the ledger key does not fit this ledger: {0}")]
+    WrongKey(String),
 }
 
 #[async_trait]
@@ -88,8 +94,18 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         limit: u32,
     ) -> Result<Vec<DecisionRecord>, StoreError>;
 
-    /// Ledger entries `from..to` (by log index), in order, for re-deriving their leaves.
-    async fn disclosures_between(&self, from: u64, to: u64) -> Result<Vec<Disclosure>, StoreError>;
+    /// Ledger entries `from..to` (by log index), disclosures and erasures, in order, for
+    /// re-deriving their leaves.
+    async fn entries_between(&self, from: u64, to: u64) -> Result<Vec<LedgerEntry>, StoreError>;
+
+    /// Erases personal content (see `vault`): each affected entry loses its sealed record, the keys
+    /// go, and erasure entries naming the entries erased are appended to the ledger (as many as
+    /// needed; none if nothing was left to erase). Serialised with ledger writes, on any replica.
+    async fn erase(
+        &self,
+        what: &Erase,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ErasureEntry>, StoreError>;
 
     /// The leaf hashes of ledger entries `from..to` (by log index), in order.
     async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError>;
@@ -115,16 +131,18 @@ pub struct StoredCheckpoint {
     pub signed_at: DateTime<Utc>,
 }
 
-/// Opens the database at `url`, runs its migrations and checks durability settings.
-/// `sqlite:PATH` (created if missing) or `postgres://...`.
-pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    open(url, Purpose::Serve).await
+/// Opens the database at `url`, runs its migrations and checks durability settings; ledger records
+/// are sealed and opened with `kek` (see `vault`). `sqlite:PATH` (created if missing) or
+/// `postgres://...`.
+pub async fn connect(url: &str, kek: Kek) -> Result<Arc<dyn Store>, StoreError> {
+    open(url, Purpose::Serve, Some(kek)).await
 }
 
 /// Opens an existing database as it is, to read and check it (`gateway log verify`, `log export`):
 /// no migrations run and nothing is created, so an auditor never changes what they inspect.
-pub async fn connect_to_inspect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    open(url, Purpose::Inspect).await
+/// Without `kek`, ledger records stay sealed ([`crate::Content::Sealed`]).
+pub async fn connect_to_inspect(url: &str, kek: Option<Kek>) -> Result<Arc<dyn Store>, StoreError> {
+    open(url, Purpose::Inspect, kek).await
 }
 
 /// Why a database is opened.
@@ -136,11 +154,13 @@ pub enum Purpose {
     Inspect,
 }
 
-async fn open(url: &str, purpose: Purpose) -> Result<Arc<dyn Store>, StoreError> {
+async fn open(url: &str, purpose: Purpose, kek: Option<Kek>) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(crate::postgres::connect(url, purpose).await?))
+        let store = crate::postgres::connect(url, purpose, kek).await?;
+        Ok(Arc::new(store.prepare(purpose).await?))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(crate::sqlite::connect(url, purpose).await?))
+        let store = crate::sqlite::connect(url, purpose, kek).await?;
+        Ok(Arc::new(store.prepare(purpose).await?))
     } else {
         Err(StoreError::UnsupportedUrl)
     }

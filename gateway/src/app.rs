@@ -34,6 +34,7 @@ pub struct Application {
 struct BackgroundTasks {
     ledger: tokio::task::JoinHandle<()>,
     pruning: tokio::task::JoinHandle<()>,
+    purge: tokio::task::JoinHandle<()>,
 }
 
 pub fn load_register(path: &Path) -> anyhow::Result<Register> {
@@ -85,7 +86,7 @@ impl Application {
         );
         let pseudonyms =
             Pseudonymizer::new(&config.pseudonym_key()?.0).map_err(anyhow::Error::msg)?;
-        let store = consent::connect(config.database_url.expose())
+        let store = consent::connect(config.database_url.expose(), config.ledger_key()?)
             .await
             .context("cannot open the database")?;
         let upstream_identity = tls::UpstreamIdentity::load(
@@ -105,6 +106,12 @@ impl Application {
             .await
             .context("cannot sign a checkpoint of the ledger")?;
         let (ledger, ledger_task) = LedgerWriter::spawn(store.clone(), Some(log.clone()));
+        let purge = crate::retention::start_purge(
+            store.clone(),
+            log.clone(),
+            clock.clone(),
+            std::time::Duration::from_secs(config.ledger.purge_interval_secs.get()),
+        );
         let state = AppState {
             limits,
             register: Arc::new(register),
@@ -126,6 +133,7 @@ impl Application {
             tasks: BackgroundTasks {
                 ledger: ledger_task,
                 pruning,
+                purge,
             },
         })
     }
@@ -156,6 +164,8 @@ impl Application {
         // The router's copies of the state went with the server; this is the last handle.
         drop(state);
         tasks.pruning.abort();
+        // An erasure step cut short rolls back; the next start's purge does it again.
+        tasks.purge.abort();
         if let Err(e) = tasks.ledger.await {
             tracing::error!(error = %e, "the ledger writer did not stop cleanly");
         }

@@ -54,6 +54,17 @@ enum Command {
     /// Check the public log, as an auditor or a monitor does.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Erase every ledger record about one Amsterdammer (art. 17 AVG), as a privacy officer decided:
+    /// their record keys and sealed records are deleted, an erasure entry is logged and a checkpoint
+    /// signed. What remains shows only that disclosures took place, not what they held.
+    Erase {
+        #[arg(long)]
+        config: PathBuf,
+        /// The Amsterdammer's BSN; `-` reads it from stdin, which keeps it out of the process list and
+        /// the shell history. Never logged.
+        #[arg(long)]
+        bsn: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,11 +83,18 @@ enum LogCommand {
         /// A signed checkpoint kept from earlier, which the log must still extend.
         #[arg(long)]
         checkpoint: Option<PathBuf>,
+        /// The ledger's key-encryption key (`[ledger] key_file`): also open every record that is
+        /// not erased and check it against the digest its leaf commits to.
+        #[arg(long, conflicts_with = "bundle")]
+        ledger_key: Option<PathBuf>,
     },
-    /// Print every ledger entry as one JSON line in the Logius Logboek Dataverwerkingen shape.
+    /// Print every disclosure as one JSON line in the Logius Logboek Dataverwerkingen shape.
     Export {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
+        /// The ledger's key-encryption key, to include what was disclosed (categories, consent).
+        #[arg(long)]
+        ledger_key: Option<PathBuf>,
     },
     /// Fetch the published checkpoint, check its signature and that it extends the one seen last
     /// time (kept in --state); exits non-zero on a fork, a shrinking log or a bad signature.
@@ -161,6 +179,7 @@ pub async fn run() -> anyhow::Result<()> {
             bundle,
             key,
             checkpoint,
+            ledger_key,
         }) => {
             let vkey = std::fs::read_to_string(&key)
                 .with_context(|| format!("cannot read the log key {}", key.display()))?;
@@ -181,11 +200,18 @@ pub async fn run() -> anyhow::Result<()> {
                         .with_context(|| format!("cannot read {}", path.display()))
                 })
                 .transpose()?;
-            let report = crate::logcheck::verify(&database_url, &vkey, given.as_deref()).await?;
+            let kek = ledger_key.as_deref().map(read_ledger_key).transpose()?;
+            let report =
+                crate::logcheck::verify(&database_url, &vkey, given.as_deref(), kek).await?;
             println!(
-                "log verified: {} entries re-derived from their records, root {}",
+                "log verified: {} entries re-derived, root {}",
                 report.entries,
                 hex::encode(report.root)
+            );
+            println!(
+                "  {} records opened and matching their digests, {} left sealed (no --ledger-key), \
+                 {} erased and each named by its erasure entry, {} erasure entries",
+                report.readable, report.sealed, report.erased, report.erasures
             );
             println!(
                 "{} stored checkpoints: each signed by the log key, matching the ledger, and extending the one before",
@@ -195,8 +221,28 @@ pub async fn run() -> anyhow::Result<()> {
                 println!("the given checkpoint of {size} entries is still extended by the log");
             }
         }
-        Command::Log(LogCommand::Export { database_url }) => {
-            crate::logcheck::export(&database_url, std::io::stdout().lock()).await?;
+        Command::Log(LogCommand::Export {
+            database_url,
+            ledger_key,
+        }) => {
+            let kek = ledger_key.as_deref().map(read_ledger_key).transpose()?;
+            crate::logcheck::export(&database_url, kek, std::io::stdout().lock()).await?;
+        }
+        Command::Erase { config, bsn } => {
+            let config = Config::load(&config)?;
+            let bsn = if bsn == "-" {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                line.trim().to_owned()
+            } else {
+                bsn
+            };
+            let erased = crate::retention::erase_subject(&config, &bsn).await?;
+            println!(
+                "erased {} ledger records in {} erasure entries; a checkpoint covering them is signed",
+                erased.iter().map(|e| e.entries.len()).sum::<usize>(),
+                erased.len()
+            );
         }
         Command::Log(LogCommand::Monitor { url, state, cacert }) => {
             let report = crate::logcheck::monitor(&url, &state, &cacert).await?;
@@ -286,6 +332,14 @@ pub async fn run() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn read_ledger_key(path: &std::path::Path) -> anyhow::Result<consent::Kek> {
+    crate::config::LedgerConfig {
+        key_file: Some(path.to_path_buf()),
+        ..Default::default()
+    }
+    .kek()
 }
 
 fn log_format_from_env() -> LogFormat {

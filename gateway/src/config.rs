@@ -30,6 +30,9 @@ pub struct Config {
     /// File holding the log's checkpoint signing key (signed-note signer form,
     /// `PRIVATE+KEY+<origin>+<hash>+<key>`); the same on every replica. Its name is the log's origin.
     pub log_signing_key_file: PathBuf,
+    /// The ledger's key-encryption key and retention purge.
+    #[serde(default)]
+    pub ledger: LedgerConfig,
     #[serde(default)]
     pub log_format: LogFormat,
     /// Per professional, per organisation and per Amsterdammer; see `ratelimit`.
@@ -48,6 +51,38 @@ pub struct Config {
     /// Per partner id of the register: where its system answers and the key its tokens are signed with.
     #[serde(default)]
     pub partners: BTreeMap<String, PartnerConfig>,
+}
+
+/// `[ledger]`: the readable part of every ledger record is sealed under a key of its subject, and
+/// those keys under this key-encryption key (see `consent::Kek`); erasing deletes keys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerConfig {
+    /// File holding the key-encryption key: 32 random bytes as 64 hex digits, the same on every
+    /// replica, kept out of the database and its backups. `GATEWAY_LEDGER_KEY` (the hex itself)
+    /// is used instead when set.
+    pub key_file: Option<PathBuf>,
+    /// How often the retention purge runs, in seconds: it erases every record whose retention has
+    /// ended and the keys of every retention month that has passed.
+    #[serde(default = "default_purge_interval")]
+    pub purge_interval_secs: std::num::NonZeroU64,
+    /// From `GATEWAY_LEDGER_KEY`.
+    #[serde(skip)]
+    pub key_from_env: Option<Secret>,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        Self {
+            key_file: None,
+            purge_interval_secs: default_purge_interval(),
+            key_from_env: None,
+        }
+    }
+}
+
+fn default_purge_interval() -> std::num::NonZeroU64 {
+    std::num::NonZeroU64::new(3600).expect("not zero")
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -188,6 +223,9 @@ impl Config {
         if let Some(format) = var("GATEWAY_LOG_FORMAT") {
             self.log_format = format.parse()?;
         }
+        if let Some(key) = var("GATEWAY_LEDGER_KEY") {
+            self.ledger.key_from_env = Some(Secret(key.into_bytes()));
+        }
         Ok(())
     }
 
@@ -200,6 +238,9 @@ impl Config {
         fix(&mut self.register);
         fix(&mut self.pseudonym_key_file);
         fix(&mut self.log_signing_key_file);
+        if let Some(p) = &mut self.ledger.key_file {
+            fix(p);
+        }
         fix(&mut self.citizen_idp.key);
         for p in [
             &mut self.tls.server_cert,
@@ -236,6 +277,11 @@ impl Config {
             .context("the log signing key is not a signed-note signer key")
     }
 
+    /// The ledger's key-encryption key, from `GATEWAY_LEDGER_KEY` or `[ledger] key_file`.
+    pub fn ledger_key(&self) -> anyhow::Result<consent::Kek> {
+        self.ledger.kek()
+    }
+
     pub fn pseudonym_key(&self) -> anyhow::Result<Secret> {
         let text = std::fs::read_to_string(&self.pseudonym_key_file).with_context(|| {
             format!(
@@ -248,6 +294,27 @@ impl Config {
             bail!("the pseudonym key must be at least 32 bytes");
         }
         Ok(Secret(bytes))
+    }
+}
+
+impl LedgerConfig {
+    pub fn kek(&self) -> anyhow::Result<consent::Kek> {
+        let (text, from) = match (&self.key_from_env, &self.key_file) {
+            (Some(env), _) => (
+                String::from_utf8_lossy(&env.0).into_owned(),
+                "GATEWAY_LEDGER_KEY".to_owned(),
+            ),
+            (None, Some(path)) => (
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the ledger key {}", path.display()))?,
+                path.display().to_string(),
+            ),
+            (None, None) => bail!(
+                "no ledger key: set [ledger] key_file (or GATEWAY_LEDGER_KEY) to 32 random bytes in hex; \
+                 `gateway dev pki` writes one for development"
+            ),
+        };
+        consent::Kek::from_hex(&text).with_context(|| format!("the ledger key in {from}"))
     }
 }
 

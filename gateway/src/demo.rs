@@ -52,6 +52,10 @@ pub fn dev_config(
         audience: DEFAULT_AUDIENCE.into(),
         pseudonym_key_file: pki.pseudonym_key(),
         log_signing_key_file: pki.log_key(),
+        ledger: crate::config::LedgerConfig {
+            key_file: Some(pki.ledger_key()),
+            ..Default::default()
+        },
         log_format: LogFormat::Text,
         rate_limit: Default::default(),
         consent: Default::default(),
@@ -123,6 +127,7 @@ pub async fn run(
     let layout = if PkiLayout::new(&pki_dir).exists() {
         let layout = PkiLayout::new(&pki_dir);
         pki::ensure_log_key(&layout)?;
+        pki::ensure_ledger_key(&layout)?;
         layout
     } else {
         pki::generate(&pki_dir, &register)?

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod pipeline;
 pub mod pki;
 pub mod ratelimit;
+pub mod retention;
 pub mod routes;
 pub mod sample;
 pub mod server;

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use consent::Disclosure;
+use consent::{Content, Disclosure};
 use ring::digest::{SHA256, digest};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -35,25 +35,35 @@ pub struct LogboekRecord {
 }
 
 impl From<&Disclosure> for LogboekRecord {
-    fn from(entry: &Disclosure) -> Self {
-        let d = &entry.record;
+    fn from(d: &Disclosure) -> Self {
         let trace_id = d.decision_id.replace('-', "");
         let span_id = hex::encode(&digest(&SHA256, d.id.as_bytes()).as_ref()[..8]);
-        let attributes = BTreeMap::from([
+        let mut attributes = BTreeMap::from([
             ("dpl.core.processing_activity_id".into(), json!(d.activity)),
             ("dpl.core.data_subject_id".into(), json!(d.subject.as_str())),
             ("dpl.core.data_subject_id_type".into(), json!("pseudonym")),
             ("dpl.gateway.disclosure_id".into(), json!(d.id)),
-            ("dpl.gateway.log_index".into(), json!(entry.log_index)),
+            ("dpl.gateway.log_index".into(), json!(d.log_index)),
             ("dpl.gateway.source".into(), json!(d.source)),
             ("dpl.gateway.recipient".into(), json!(d.recipient)),
             (
                 "dpl.gateway.legal_basis".into(),
                 json!(d.legal_basis.as_str()),
             ),
-            ("dpl.gateway.categories".into(), json!(d.categories)),
-            ("dpl.gateway.consent_id".into(), json!(d.consent_id)),
         ]);
+        match &d.content {
+            Content::Readable(p) => {
+                attributes.insert("dpl.gateway.categories".into(), json!(p.categories));
+                attributes.insert("dpl.gateway.consent_id".into(), json!(p.consent_id));
+            }
+            Content::Erased(mark) => {
+                attributes.insert("dpl.gateway.erased".into(), json!(mark.reason.as_str()));
+                attributes.insert("dpl.gateway.erased_at".into(), json!(mark.at));
+            }
+            Content::Sealed => {
+                attributes.insert("dpl.gateway.sealed".into(), json!(true));
+            }
+        }
         Self {
             trace_id,
             span_id,

@@ -1,9 +1,11 @@
 //! `gateway log verify` and `gateway log monitor`: checking the log with nothing but what it
 //! publishes (the verifier key), as an auditor or a CT-style monitor would, not trusting the operator.
 //!
-//! - verify: re-derives every leaf from its stored record and salt, rebuilds the tree, and checks
-//!   every stored checkpoint's signature, that its root is the tree's at its size, and that each
-//!   extends the one before; optionally that a checkpoint kept from earlier is still extended.
+//! - verify: re-derives every leaf from what is stored (with the ledger key, from the record itself;
+//!   an erased entry from its header and record digest), rebuilds the tree, checks that every erased
+//!   entry is named by exactly the erasure entry it points to, and checks every stored checkpoint's
+//!   signature, that its root is the tree's at its size, and that each extends the one before;
+//!   optionally that a checkpoint kept from earlier is still extended.
 //! - monitor: fetches the public checkpoint, checks its signature and that it extends the one seen
 //!   last time (a consistency proof from the log), and remembers it; a fork, a shrinking log, a bad
 //!   signature or a changed key is an error.
@@ -13,8 +15,13 @@ use std::path::Path;
 use anyhow::{Context, anyhow, bail, ensure};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+use std::collections::BTreeSet;
+
 use consent::merkle::{self, Hash, Tree};
-use consent::{Checkpoint, LogVerifier, leaf_hash};
+use consent::{
+    Checkpoint, Content, Kek, LeafHeader, LedgerEntry, LogVerifier, erasure_leaf_input, hash_leaf,
+    leaf_input, record_digest,
+};
 use serde::{Deserialize, Serialize};
 
 /// Entries read per query.
@@ -24,40 +31,49 @@ const CHUNK: u64 = 10_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
     pub entries: u64,
+    /// Disclosures whose record was opened and gives its digest (none without the ledger key).
+    pub readable: u64,
+    /// Disclosures erased, each named by its erasure entry.
+    pub erased: u64,
+    /// Disclosures left sealed (checked without the ledger key).
+    pub sealed: u64,
+    /// Erasure entries.
+    pub erasures: u64,
     pub root: Hash,
     pub checkpoints: usize,
     /// The size of a given earlier checkpoint that the log still extends.
     pub given: Option<u64>,
 }
 
-/// Checks the ledger in the database at `database_url` against the log key `vkey`.
+/// Checks the ledger in the database at `database_url` against the log key `vkey`; with the ledger
+/// key `kek`, every readable record is opened and checked against its digest too.
 pub async fn verify(
     database_url: &str,
     vkey: &str,
     given: Option<&str>,
+    kek: Option<Kek>,
 ) -> anyhow::Result<VerifyReport> {
     let verifier = LogVerifier::parse(vkey).context("the log key")?;
-    let store = consent::connect_to_inspect(database_url)
+    let store = consent::connect_to_inspect(database_url, kek)
         .await
         .context("cannot open the database")?;
     let mut tree = Tree::new();
-    let entries = each_entry(store.as_ref(), |entry| {
-        let index = entry.log_index;
+    let mut entries = Entries::default();
+    let size = each_entry(store.as_ref(), |entry| {
+        let index = entry.log_index();
         ensure!(
             index == tree.size(),
             "the ledger has a gap before entry {index}"
         );
-        let salt =
-            hex::decode(&entry.salt).map_err(|_| anyhow!("entry {index}: its salt is not hex"))?;
-        let derived = leaf_hash(&salt, &entry.record);
-        ensure!(
-            hex::encode(derived) == entry.leaf_hash,
-            "entry {index}: its record no longer gives its leaf hash: the entry was changed"
-        );
-        tree.push(derived);
+        tree.push(entries.check(entry)?);
         Ok(())
     })
     .await?;
+    ensure!(
+        entries.erased_by == entries.named_by,
+        "an erased entry and the erasure entries disagree: an entry was erased without an erasure entry \
+         naming it, or an erasure entry names an entry that is not erased"
+    );
     let mut previous: Option<Checkpoint> = None;
     let stored = store.checkpoints().await?;
     for row in &stored {
@@ -99,11 +115,77 @@ pub async fn verify(
         }
     };
     Ok(VerifyReport {
-        entries,
+        entries: size,
+        readable: entries.readable,
+        erased: entries.erased_by.len() as u64,
+        sealed: entries.sealed,
+        erasures: entries.erasures,
         root: tree.root(),
         checkpoints: stored.len(),
         given,
     })
+}
+
+/// What `verify` learns entry by entry.
+#[derive(Debug, Default)]
+struct Entries {
+    readable: u64,
+    sealed: u64,
+    erasures: u64,
+    /// (erased entry, erasure entry) as each erased disclosure says.
+    erased_by: BTreeSet<(u64, u64)>,
+    /// (erased entry, erasure entry) as each erasure entry says.
+    named_by: BTreeSet<(u64, u64)>,
+}
+
+impl Entries {
+    /// Checks one entry against what its stored leaf hash commits to; returns that leaf hash.
+    fn check(&mut self, entry: LedgerEntry) -> anyhow::Result<Hash> {
+        let (index, derived, stored) = match entry {
+            LedgerEntry::Disclosure(d) => {
+                let index = d.log_index;
+                match &d.content {
+                    Content::Readable(personal) => {
+                        let salt = hex::decode(&personal.salt)
+                            .map_err(|_| anyhow!("entry {index}: its salt is not hex"))?;
+                        let record = d
+                            .record()
+                            .ok_or_else(|| anyhow!("entry {index}: unreadable"))?;
+                        ensure!(
+                            record_digest(&salt, &record) == d.record_digest,
+                            "entry {index}: its record no longer gives its digest: the entry was changed"
+                        );
+                        self.readable += 1;
+                    }
+                    Content::Erased(mark) => {
+                        ensure!(
+                            mark.erasure_index > index,
+                            "entry {index} is erased by entry {}, which is not after it",
+                            mark.erasure_index
+                        );
+                        self.erased_by.insert((index, mark.erasure_index));
+                    }
+                    Content::Sealed => self.sealed += 1,
+                }
+                let derived =
+                    hash_leaf(&leaf_input(LeafHeader::from(d.as_ref()), &d.record_digest));
+                (index, derived, d.leaf_hash)
+            }
+            LedgerEntry::Erasure(e) => {
+                self.erasures += 1;
+                for erased in &e.entries {
+                    self.named_by.insert((*erased, e.log_index));
+                }
+                let derived = hash_leaf(&erasure_leaf_input(&e.id, e.at, e.reason, &e.entries));
+                (e.log_index, derived, e.leaf_hash)
+            }
+        };
+        ensure!(
+            derived == stored,
+            "entry {index}: what is stored no longer gives its leaf hash: the entry was changed"
+        );
+        Ok(derived)
+    }
 }
 
 /// The tree still has the root `checkpoint` signed for its size.
@@ -252,9 +334,11 @@ fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
 pub struct EvidenceBundle {
     /// `amsterdam-privacy-gateway/evidence-bundle/v1`.
     pub format: String,
-    pub entry: consent::NewDisclosure,
-    /// Hex of the salt mixed into the record digest (`consent/src/leaf.rs`).
-    pub salt: String,
+    pub disclosure_id: String,
+    /// The whole record; `null` once it was erased (the leaf input still proves the entry).
+    pub entry: Option<consent::NewDisclosure>,
+    /// Hex of the salt mixed into the record digest (`consent/src/leaf.rs`); `null` once erased.
+    pub salt: Option<String>,
     /// Base64 of the leaf input (the non-personal header and the record digest); its
     /// SHA-256(0x00 || input) is the leaf hash, which any RFC 9162 verifier can check.
     pub leaf_input: String,
@@ -295,14 +379,19 @@ pub fn verify_bundle(bundle: &str, vkey: &str) -> anyhow::Result<BundleReport> {
         "the bundle names another log key than the one given: {}",
         bundle.log_key.trim()
     );
-    let salt = hex::decode(&bundle.salt).map_err(|_| anyhow!("the salt is not hex"))?;
-    let digest = consent::record_digest(&salt, &bundle.entry);
-    let input = consent::leaf_input(&bundle.entry, &digest);
-    ensure!(
-        B64.encode(&input) == bundle.leaf_input,
-        "the entry does not give the bundle's leaf input: the entry was changed"
-    );
-    let leaf = leaf_hash(&salt, &bundle.entry);
+    let input = B64
+        .decode(&bundle.leaf_input)
+        .map_err(|_| anyhow!("the leaf input is not base64"))?;
+    if let Some(entry) = &bundle.entry {
+        let salt = bundle.salt.as_deref().unwrap_or_default();
+        let salt = hex::decode(salt).map_err(|_| anyhow!("the salt is not hex"))?;
+        let digest = record_digest(&salt, entry);
+        ensure!(
+            entry.id == bundle.disclosure_id && leaf_input(entry.into(), &digest) == input,
+            "the entry does not give the bundle's leaf input: the entry was changed"
+        );
+    }
+    let leaf = hash_leaf(&input);
     let checkpoint = verifier
         .verify_checkpoint(&bundle.checkpoint)
         .context("the bundle's checkpoint")?;
@@ -323,7 +412,7 @@ pub fn verify_bundle(bundle: &str, vkey: &str) -> anyhow::Result<BundleReport> {
     )
     .context("the entry is not in the tree the checkpoint signed")?;
     Ok(BundleReport {
-        disclosure_id: bundle.entry.id,
+        disclosure_id: bundle.disclosure_id,
         leaf_index: bundle.leaf_index,
         tree_size: bundle.tree_size,
         origin: checkpoint.origin,
@@ -332,28 +421,39 @@ pub fn verify_bundle(bundle: &str, vkey: &str) -> anyhow::Result<BundleReport> {
 
 /// Prints every ledger entry of the database at `database_url` to `out`, one JSON line each in the
 /// Logboek Dataverwerkingen shape (`gateway log export`); returns how many.
-pub async fn export(database_url: &str, mut out: impl std::io::Write) -> anyhow::Result<u64> {
-    let store = consent::connect_to_inspect(database_url)
+/// Erasure entries are not processing of anyone's data and are left out; without the ledger key
+/// `kek`, records show no more than their clear header.
+pub async fn export(
+    database_url: &str,
+    kek: Option<Kek>,
+    mut out: impl std::io::Write,
+) -> anyhow::Result<u64> {
+    let store = consent::connect_to_inspect(database_url, kek)
         .await
         .context("cannot open the database")?;
+    let mut written = 0;
     each_entry(store.as_ref(), |entry| {
-        let record = crate::logboek::LogboekRecord::from(&entry);
-        writeln!(out, "{}", serde_json::to_string(&record)?)?;
+        if let LedgerEntry::Disclosure(d) = entry {
+            let record = crate::logboek::LogboekRecord::from(d.as_ref());
+            writeln!(out, "{}", serde_json::to_string(&record)?)?;
+            written += 1;
+        }
         Ok(())
     })
-    .await
+    .await?;
+    Ok(written)
 }
 
 /// Calls `f` with every ledger entry in index order, read a chunk at a time; returns how many.
 async fn each_entry(
     store: &dyn consent::Store,
-    mut f: impl FnMut(consent::Disclosure) -> anyhow::Result<()>,
+    mut f: impl FnMut(LedgerEntry) -> anyhow::Result<()>,
 ) -> anyhow::Result<u64> {
     let size = store.ledger_size().await?;
     let mut from = 0;
     while from < size {
         let to = size.min(from + CHUNK);
-        for entry in store.disclosures_between(from, to).await? {
+        for entry in store.entries_between(from, to).await? {
             f(entry)?;
         }
         from = to;

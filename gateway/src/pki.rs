@@ -77,6 +77,10 @@ impl PkiLayout {
     pub fn log_pub(&self) -> PathBuf {
         self.dir.join("log.pub")
     }
+    /// The ledger's key-encryption key (64 hex digits).
+    pub fn ledger_key(&self) -> PathBuf {
+        self.dir.join("ledger.key")
+    }
     pub fn pseudonym_key(&self) -> PathBuf {
         self.dir.join("pseudonym.key")
     }
@@ -143,6 +147,7 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
         .map_err(|_| anyhow::anyhow!("no randomness available"))?;
     write_secret(&layout.pseudonym_key(), &hex::encode(secret))?;
     ensure_log_key(&layout)?;
+    ensure_ledger_key(&layout)?;
     Ok(layout)
 }
 
@@ -239,6 +244,18 @@ pub fn ensure_log_key(layout: &PkiLayout) -> anyhow::Result<()> {
     write(
         &layout.log_pub(),
         &format!("{}\n", signer.verifier().vkey()),
+    )
+}
+
+/// Writes the ledger's key-encryption key if `layout` has none yet (a PKI from before records were
+/// sealed gets one on the next `demo`).
+pub fn ensure_ledger_key(layout: &PkiLayout) -> anyhow::Result<()> {
+    if layout.ledger_key().exists() {
+        return Ok(());
+    }
+    write_secret(
+        &layout.ledger_key(),
+        &format!("{}\n", consent::Kek::generate_hex()?),
     )
 }
 

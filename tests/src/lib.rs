@@ -39,6 +39,8 @@ pub struct TestApp {
     /// Where the gateway listens (127.0.0.1, port 0 resolved).
     pub addr: SocketAddr,
     pub pki: PkiLayout,
+    /// The configuration it was built with (for what an operator runs beside it, e.g. `gateway erase`).
+    pub config: Config,
     pub register: Arc<Register>,
     pub db: TestDb,
     pub systems: Vec<SampleSystem>,
@@ -77,6 +79,15 @@ impl TestApp {
     /// The gateway on a clock the test moves (expiry, retention).
     pub async fn spawn_with_clock(db: Db, clock: Arc<consent::FixedClock>) -> Option<Self> {
         Self::launch(db, |_| Behaviour::Normal, &[], clock, |_, _| {}).await
+    }
+
+    /// The gateway on a clock the test moves, with its configuration changed by `configure`.
+    pub async fn spawn_with_clock_configured(
+        db: Db,
+        clock: Arc<consent::FixedClock>,
+        configure: impl FnOnce(&mut Config, &PkiLayout),
+    ) -> Option<Self> {
+        Self::launch(db, |_| Behaviour::Normal, &[], clock, configure).await
     }
 
     /// The gateway with the given rate limits.
@@ -143,6 +154,7 @@ impl TestApp {
             base: format!("https://localhost:{}", addr.port()),
             addr,
             pki,
+            config,
             register,
             db,
             systems,
@@ -168,6 +180,12 @@ impl TestApp {
     /// the app (also when a test panics before it gets here).
     pub async fn stop(mut self) {
         self.stop_server().await;
+    }
+
+    /// The ledger's key-encryption key of this gateway (its dev PKI's).
+    pub fn ledger_key(&self) -> consent::Kek {
+        let text = std::fs::read_to_string(self.pki.ledger_key()).expect("the ledger key");
+        consent::Kek::from_hex(&text).expect("a ledger key")
     }
 
     /// Shuts the gateway down as SIGTERM does (draining in-flight requests); the database stays.

@@ -4,6 +4,7 @@
 //! a time is stored) lives in `sqlite.rs` and `postgres.rs` and in [`DbTime`].
 
 mod encode;
+mod ledger;
 mod rows;
 mod statements;
 
@@ -15,15 +16,19 @@ use tracing::instrument;
 pub use encode::DbTime;
 use encode::{from_index, to_index, to_json};
 use rows::{
-    CONSENT_COLUMNS, CheckpointRow, ConsentRow, DECISION_COLUMNS, DISCLOSURE_COLUMNS, DecisionRow,
-    DisclosureRow, EventRow, hash32,
+    CONSENT_COLUMNS, CheckpointRow, ConsentRow, DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow,
+    DisclosureRow, ERASURE_COLUMNS, ErasureRow, EventRow, hash32,
 };
 use statements::ConsentKey;
 
 use crate::SubjectId;
 use crate::ledger::SealedWrite;
-use crate::model::{Actor, Consent, DecisionRecord, Disclosure, NewConsent, Outcome};
+use crate::model::{
+    Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
+    Outcome,
+};
 use crate::store::{Store, StoreError, StoredCheckpoint};
+use crate::vault::Kek;
 
 /// How the shared SQL runs on one database.
 pub trait Backend: Database {
@@ -60,11 +65,56 @@ pub struct SqlStore<DB: Database> {
     /// Where checkpoints are stored: connections that need not wait for the disk on commit (see
     /// [`Backend::RELAXED_COMMIT`]). The same pool where a transaction can say so itself.
     checkpoints: Pool<DB>,
+    /// Seals and opens ledger records; `None` only in a store opened to inspect without it.
+    kek: Option<Kek>,
 }
 
 impl<DB: Database> SqlStore<DB> {
-    pub fn new(pool: Pool<DB>, checkpoints: Pool<DB>) -> Self {
-        Self { pool, checkpoints }
+    pub fn new(pool: Pool<DB>, checkpoints: Pool<DB>, kek: Option<Kek>) -> Self {
+        Self {
+            pool,
+            checkpoints,
+            kek,
+        }
+    }
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> DbTime: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
+    for<'r> (String, String, String): FromRow<'r, DB::Row>,
+    for<'r> DisclosureRow: FromRow<'r, DB::Row>,
+    for<'r> i64: Decode<'r, DB>,
+{
+    /// What a freshly opened store checks and does before it serves: the key-encryption key is the
+    /// one the ledger was sealed with, and rows from before sealing are sealed now.
+    pub async fn prepare(self, purpose: crate::store::Purpose) -> Result<Self, StoreError> {
+        self.check_kek().await?;
+        if purpose == crate::store::Purpose::Serve {
+            let sealed = self.seal_legacy().await?;
+            if sealed > 0 {
+                tracing::info!(
+                    entries = sealed,
+                    "sealed ledger records written before sealing"
+                );
+            }
+        }
+        Ok(self)
+    }
+
+    fn disclosures(&self, rows: Vec<DisclosureRow>) -> Result<Vec<Disclosure>, StoreError> {
+        rows.into_iter()
+            .map(|row| row.into_disclosure(self.kek.as_ref()))
+            .collect()
     }
 }
 
@@ -86,8 +136,11 @@ where
     for<'r> EventRow: FromRow<'r, DB::Row>,
     for<'r> DecisionRow: FromRow<'r, DB::Row>,
     for<'r> DisclosureRow: FromRow<'r, DB::Row>,
+    for<'r> ErasureRow: FromRow<'r, DB::Row>,
     for<'r> CheckpointRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
+    for<'r> (String, String, String): FromRow<'r, DB::Row>,
+    for<'r> (i64, String): FromRow<'r, DB::Row>,
     for<'r> i64: Decode<'r, DB>,
 {
     #[instrument(skip_all)]
@@ -197,7 +250,9 @@ where
             .filter_map(|w| w.disclosure.as_ref().map(|(record, seal)| (record, seal)))
             .collect();
         Self::insert_decisions(&mut tx, &decisions).await?;
-        Self::insert_disclosures(&mut tx, first, &disclosures).await?;
+        if !disclosures.is_empty() {
+            Self::insert_disclosures(&mut tx, self.sealing_key()?, first, &disclosures).await?;
+        }
         // Disclosures take consecutive indexes in the order given.
         let mut size = first;
         let indexes: Vec<Option<u64>> = writes
@@ -220,25 +275,23 @@ where
     #[instrument(skip_all)]
     async fn disclosures_of(&self, subject: &SubjectId) -> Result<Vec<Disclosure>, StoreError> {
         let rows: Vec<DisclosureRow> = sqlx::query_as(&format!(
-            "SELECT {DISCLOSURE_COLUMNS} FROM disclosures WHERE subject = $1 ORDER BY log_index"
+            "{DISCLOSURE_SELECT} WHERE d.subject = $1 ORDER BY d.log_index"
         ))
         .bind(subject.as_str())
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(DisclosureRow::into_disclosure)
-            .collect()
+        self.disclosures(rows)
     }
 
     #[instrument(skip_all)]
     async fn disclosure(&self, id: &str) -> Result<Option<Disclosure>, StoreError> {
-        let row: Option<DisclosureRow> = sqlx::query_as(&format!(
-            "SELECT {DISCLOSURE_COLUMNS} FROM disclosures WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(DisclosureRow::into_disclosure).transpose()
+        let row: Option<DisclosureRow> =
+            sqlx::query_as(&format!("{DISCLOSURE_SELECT} WHERE d.id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| row.into_disclosure(self.kek.as_ref()))
+            .transpose()
     }
 
     #[instrument(skip_all)]
@@ -268,35 +321,76 @@ where
     }
 
     #[instrument(skip_all)]
-    async fn disclosures_between(&self, from: u64, to: u64) -> Result<Vec<Disclosure>, StoreError> {
+    async fn entries_between(&self, from: u64, to: u64) -> Result<Vec<LedgerEntry>, StoreError> {
+        let (lo, hi) = (from_index(from)?, from_index(to)?);
+        let mut tx = self.pool.begin_with(DB::BEGIN_READ).await?;
         let rows: Vec<DisclosureRow> = sqlx::query_as(&format!(
-            "SELECT {DISCLOSURE_COLUMNS} FROM disclosures WHERE log_index >= $1 AND log_index < $2
+            "{DISCLOSURE_SELECT} WHERE d.log_index >= $1 AND d.log_index < $2 ORDER BY d.log_index"
+        ))
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&mut *tx)
+        .await?;
+        let erasures: Vec<ErasureRow> = sqlx::query_as(&format!(
+            "SELECT {ERASURE_COLUMNS} FROM erasures WHERE log_index >= $1 AND log_index < $2
              ORDER BY log_index"
         ))
-        .bind(from_index(from)?)
-        .bind(from_index(to)?)
-        .fetch_all(&self.pool)
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&mut *tx)
         .await?;
-        rows.into_iter()
-            .map(DisclosureRow::into_disclosure)
-            .collect()
+        tx.commit().await?;
+        let mut entries: Vec<LedgerEntry> = self
+            .disclosures(rows)?
+            .into_iter()
+            .map(|d| LedgerEntry::Disclosure(Box::new(d)))
+            .collect();
+        for erasure in erasures {
+            entries.push(LedgerEntry::Erasure(erasure.into_erasure()?));
+        }
+        entries.sort_by_key(LedgerEntry::log_index);
+        Ok(entries)
     }
 
     #[instrument(skip_all, fields(from, to))]
     async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT leaf_hash FROM disclosures WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index",
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT log_index, leaf_hash FROM disclosures WHERE log_index >= $1 AND log_index < $2
+             UNION ALL
+             SELECT log_index, leaf_hash FROM erasures WHERE log_index >= $1 AND log_index < $2
+             ORDER BY log_index",
         )
         .bind(from_index(from)?)
         .bind(from_index(to)?)
         .fetch_all(&self.pool)
         .await?;
+        let gap = || StoreError::Corrupt(format!("the ledger has a gap between {from} and {to}"));
         if rows.len() as u64 != to.saturating_sub(from) {
-            return Err(StoreError::Corrupt(format!(
-                "the ledger has a gap between {from} and {to}"
-            )));
+            return Err(gap());
         }
-        rows.iter().map(|(h,)| hash32(h)).collect()
+        rows.iter()
+            .zip(from..)
+            .map(|((index, hash), expected)| {
+                if to_index(*index)? == expected {
+                    hash32(hash)
+                } else {
+                    Err(gap())
+                }
+            })
+            .collect()
+    }
+
+    #[instrument(skip_all)]
+    async fn erase(
+        &self,
+        what: &Erase,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ErasureEntry>, StoreError> {
+        let mut appended = Vec::new();
+        while let Some(entry) = self.erase_step(what, now).await? {
+            appended.push(entry);
+        }
+        Ok(appended)
     }
 
     #[instrument(skip_all, fields(size = checkpoint.size))]

@@ -7,9 +7,11 @@ use sqlx::FromRow;
 
 use super::encode::{DbTime, from_json, to_index};
 use crate::model::{
-    Consent, ConsentEvent, DecisionRecord, Disclosure, Evidence, NewDisclosure, Outcome,
+    Consent, ConsentEvent, Content, DecisionRecord, Disclosure, ErasureEntry, ErasureMark,
+    ErasureReason, Evidence, Outcome, Personal,
 };
 use crate::store::{StoreError, StoredCheckpoint};
+use crate::vault::Kek;
 use crate::{Sha256Hex, SubjectId};
 
 pub const CONSENT_COLUMNS: &str = "id, subject, recipients, sources, categories, activities, valid_from, valid_until, \
@@ -21,9 +23,19 @@ pub const EVENT_COLUMNS: &str = "consent_id, at, event, actor, professional";
 pub const DECISION_COLUMNS: &str = "id, at, mode, partner, professional, role, activity, source, recipient, subject, \
      categories, outcome, violations, consent_id, error";
 
-pub const DISCLOSURE_COLUMNS: &str = "log_index, id, at, mode, source, recipient, professional, subject, activity, \
-     legal_basis, categories, fields, consent_id, justification, payload_sha256, decision_id, retain_until, salt, \
-     leaf_hash";
+/// The columns a disclosure is inserted with.
+pub const DISCLOSURE_COLUMNS: &str = "log_index, id, at, mode, source, recipient, subject, activity, legal_basis, \
+     decision_id, retain_until, key_epoch, record_digest, sealed, leaf_hash";
+
+/// A disclosure as it is read: with its erasure, if any, and its wrapped record key, if still there.
+/// Rows are `d`.
+pub const DISCLOSURE_SELECT: &str = "SELECT d.log_index, d.id, d.at, d.mode, d.source, d.recipient, d.subject, \
+     d.activity, d.legal_basis, d.decision_id, d.retain_until, d.key_epoch, d.record_digest, d.sealed, d.legacy, \
+     d.leaf_hash, d.erased_by, e.at AS erased_at, e.reason AS erasure_reason, k.wrapped AS wrapped_key \
+     FROM disclosures d LEFT JOIN erasures e ON e.log_index = d.erased_by \
+     LEFT JOIN subject_keys k ON k.subject = d.subject AND k.epoch = d.key_epoch";
+
+pub const ERASURE_COLUMNS: &str = "log_index, id, at, reason, entries, leaf_hash";
 
 #[derive(Debug, FromRow)]
 pub struct ConsentRow {
@@ -201,47 +213,125 @@ pub struct DisclosureRow {
     mode: String,
     source: String,
     recipient: String,
-    professional: String,
     subject: String,
     activity: String,
     legal_basis: String,
-    categories: String,
-    fields: String,
-    consent_id: Option<String>,
-    justification: Option<String>,
-    payload_sha256: String,
     decision_id: String,
     retain_until: DbTime,
-    salt: String,
+    pub key_epoch: String,
+    record_digest: Option<String>,
+    sealed: Option<String>,
+    pub legacy: Option<String>,
     leaf_hash: String,
+    erased_by: Option<i64>,
+    erased_at: Option<DbTime>,
+    erasure_reason: Option<String>,
+    wrapped_key: Option<String>,
 }
 
 impl DisclosureRow {
-    pub fn into_disclosure(self) -> Result<Disclosure, StoreError> {
+    /// The entry, its personal part opened with `kek` (left sealed without one).
+    pub fn into_disclosure(self, kek: Option<&Kek>) -> Result<Disclosure, StoreError> {
+        let index = to_index(self.log_index)?;
+        let corrupt = |what: &str| StoreError::Corrupt(format!("ledger entry {index}: {what}"));
+        let content = match (self.erased_by, &self.sealed, kek) {
+            (Some(by), _, _) => Content::Erased(ErasureMark {
+                at: self
+                    .erased_at
+                    .ok_or_else(|| corrupt("its erasure entry is missing"))?
+                    .0,
+                reason: self
+                    .erasure_reason
+                    .as_deref()
+                    .and_then(ErasureReason::parse)
+                    .ok_or_else(|| corrupt("its erasure has an unknown reason"))?,
+                erasure_index: to_index(by)?,
+            }),
+            (None, Some(_), None) => Content::Sealed,
+            (None, Some(sealed), Some(kek)) => {
+                let wrapped = self.wrapped_key.as_deref().ok_or_else(|| {
+                    corrupt("its record key is gone, but no erasure entry says so")
+                })?;
+                let plain = kek
+                    .unwrap(&self.subject, &self.key_epoch, wrapped)
+                    .and_then(|key| key.open(&self.id, &self.subject, sealed))
+                    .map_err(|e| corrupt(&e.to_string()))?;
+                Content::Readable(
+                    serde_json::from_slice::<Personal>(&plain)
+                        .map_err(|e| corrupt(&format!("its record does not decode: {e}")))?,
+                )
+            }
+            (None, None, _) if self.legacy.is_some() => {
+                return Err(corrupt(
+                    "it was written before records were sealed; start the gateway once to seal it",
+                ));
+            }
+            (None, None, _) => return Err(corrupt("it has neither a record nor an erasure")),
+        };
         Ok(Disclosure {
-            record: NewDisclosure {
-                id: self.id,
-                at: self.at.0,
-                mode: parse_mode(&self.mode)?,
-                source: self.source,
-                recipient: self.recipient,
-                professional: self.professional,
-                subject: SubjectId::from_stored(self.subject),
-                activity: self.activity,
-                legal_basis: LegalBasis::parse(&self.legal_basis).ok_or_else(|| {
-                    StoreError::Corrupt(format!("unknown legal basis {:?}", self.legal_basis))
-                })?,
-                categories: from_json(&self.categories)?,
-                fields: from_json(&self.fields)?,
-                consent_id: self.consent_id,
-                justification: self.justification,
-                payload_sha256: digest(self.payload_sha256)?,
-                decision_id: self.decision_id,
-                retain_until: self.retain_until.0,
-            },
+            log_index: index,
+            record_digest: hash32(
+                self.record_digest
+                    .as_deref()
+                    .ok_or_else(|| corrupt("it has no record digest"))?,
+            )?,
+            leaf_hash: hash32(&self.leaf_hash)?,
+            id: self.id,
+            at: self.at.0,
+            mode: parse_mode(&self.mode)?,
+            source: self.source,
+            recipient: self.recipient,
+            subject: SubjectId::from_stored(self.subject),
+            activity: self.activity,
+            legal_basis: LegalBasis::parse(&self.legal_basis).ok_or_else(|| {
+                StoreError::Corrupt(format!("unknown legal basis {:?}", self.legal_basis))
+            })?,
+            decision_id: self.decision_id,
+            retain_until: self.retain_until.0,
+            content,
+        })
+    }
+
+    /// A row written before records were sealed: its entry with the personal part as it was
+    /// stored in the clear.
+    pub fn into_legacy(mut self) -> Result<Disclosure, StoreError> {
+        let legacy = self.legacy.take().ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "ledger entry {} is not a legacy row",
+                self.log_index
+            ))
+        })?;
+        let personal: Personal = from_json(&legacy)?;
+        // Read as sealed (without a key), then given its clear part.
+        self.sealed = Some(String::new());
+        self.record_digest = Some(hex::encode([0u8; 32]));
+        let mut entry = self.into_disclosure(None)?;
+        entry.content = Content::Readable(personal);
+        Ok(entry)
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub struct ErasureRow {
+    log_index: i64,
+    id: String,
+    at: DbTime,
+    reason: String,
+    entries: String,
+    leaf_hash: String,
+}
+
+impl ErasureRow {
+    pub fn into_erasure(self) -> Result<ErasureEntry, StoreError> {
+        Ok(ErasureEntry {
             log_index: to_index(self.log_index)?,
-            salt: self.salt,
-            leaf_hash: self.leaf_hash,
+            reason: ErasureReason::parse(&self.reason).ok_or_else(|| {
+                StoreError::Corrupt(format!("unknown erasure reason {:?}", self.reason))
+            })?,
+            entries: from_json(&self.entries)?,
+            leaf_hash: hash32(&self.leaf_hash)?,
+            id: self.id,
+            at: self.at.0,
         })
     }
 }

@@ -6,12 +6,10 @@ use sqlx::{Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
 use super::encode::{DbTime, from_index, to_json};
 use super::rows::{
-    CONSENT_COLUMNS, ConsentRow, DECISION_COLUMNS, DISCLOSURE_COLUMNS, EVENT_COLUMNS, EventRow,
-    consents_with_history,
+    CONSENT_COLUMNS, ConsentRow, DECISION_COLUMNS, EVENT_COLUMNS, EventRow, consents_with_history,
 };
 use super::{Backend, SqlStore};
-use crate::ledger::Seal;
-use crate::model::{Actor, Consent, DecisionRecord, NewDisclosure};
+use crate::model::{Actor, Consent, DecisionRecord};
 use crate::store::{StoreError, StoredCheckpoint};
 
 /// Which consents a read loads: one by id, or every one of a subject (oldest first).
@@ -180,54 +178,6 @@ where
         Ok(())
     }
 
-    /// Every disclosure of a batch in one statement, at consecutive log indexes from `first`.
-    pub(super) async fn insert_disclosures(
-        conn: &mut DB::Connection,
-        first: u64,
-        disclosures: &[(&NewDisclosure, &Seal)],
-    ) -> Result<(), StoreError> {
-        if disclosures.is_empty() {
-            return Ok(());
-        }
-        let rows = disclosures
-            .iter()
-            .enumerate()
-            .map(|(i, (d, _))| {
-                let index = from_index(first + i as u64)?;
-                Ok((index, to_json(&d.categories)?, to_json(&d.fields)?))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let sql = format!(
-            "INSERT INTO disclosures ({DISCLOSURE_COLUMNS}) VALUES {}",
-            placeholders(disclosures.len(), 19, DB::placeholder)
-        );
-        let mut insert = sqlx::query(&sql);
-        for ((d, seal), (index, categories, fields)) in disclosures.iter().zip(&rows) {
-            insert = insert
-                .bind(*index)
-                .bind(d.id.as_str())
-                .bind(DbTime(d.at))
-                .bind(d.mode.as_str())
-                .bind(d.source.as_str())
-                .bind(d.recipient.as_str())
-                .bind(d.professional.as_str())
-                .bind(d.subject.as_str())
-                .bind(d.activity.as_str())
-                .bind(d.legal_basis.as_str())
-                .bind(categories.as_str())
-                .bind(fields.as_str())
-                .bind(d.consent_id.as_deref())
-                .bind(d.justification.as_deref())
-                .bind(d.payload_sha256.as_str())
-                .bind(d.decision_id.as_str())
-                .bind(DbTime(d.retain_until))
-                .bind(seal.salt.as_str())
-                .bind(seal.leaf_hash.as_str());
-        }
-        insert.execute(conn).await?;
-        Ok(())
-    }
-
     /// Stores a checkpoint unless one of its size is stored already (another replica signed it
     /// first); returns the note kept for the size.
     pub(super) async fn store_checkpoint(
@@ -258,7 +208,7 @@ where
 /// `($1, …, $cols), ($cols+1, …), …` for `rows` rows (each placeholder as `placeholder` writes
 /// it): one multi-row VALUES list. A batch holds at most a few hundred rows, far below either
 /// database's limit on parameters.
-fn placeholders(rows: usize, cols: usize, placeholder: fn(usize) -> String) -> String {
+pub(super) fn placeholders(rows: usize, cols: usize, placeholder: fn(usize) -> String) -> String {
     let mut out = String::with_capacity(rows * cols * 5);
     for row in 0..rows {
         if row > 0 {

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use consent::{
-    Actor, Consent, DecisionRecord, Disclosure, NewConsent, Outcome, SealedWrite, Store,
-    StoreError, StoredCheckpoint, SubjectId,
+    Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
+    Outcome, SealedWrite, Store, StoreError, StoredCheckpoint, SubjectId,
 };
 
 #[derive(Debug)]
@@ -87,8 +87,15 @@ impl Store for Faulty {
     ) -> Result<Vec<DecisionRecord>, StoreError> {
         self.inner.decisions(outcome, limit).await
     }
-    async fn disclosures_between(&self, from: u64, to: u64) -> Result<Vec<Disclosure>, StoreError> {
-        self.inner.disclosures_between(from, to).await
+    async fn entries_between(&self, from: u64, to: u64) -> Result<Vec<LedgerEntry>, StoreError> {
+        self.inner.entries_between(from, to).await
+    }
+    async fn erase(
+        &self,
+        what: &Erase,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ErasureEntry>, StoreError> {
+        self.inner.erase(what, now).await
     }
     async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
         self.inner.leaf_hashes(from, to).await

@@ -2,6 +2,29 @@
 
 pub mod failing;
 
+/// Generates `sqlite::NAME` and `postgres::NAME` for each test. `store NAME` gets a fresh store;
+/// `url NAME` gets the URL of a fresh database, for tests that open it more than once.
+macro_rules! on_both_backends {
+    ($($kind:ident $name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::common::Backend::Sqlite.$kind(super::$name).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::common::Backend::Postgres.$kind(super::$name).await;
+                }
+            )+
+        }
+    };
+}
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,7 +55,7 @@ impl Backend {
         Fut: Future<Output = ()> + Send + 'static,
     {
         self.url(|url| async move {
-            let store = consent::connect(&url)
+            let store = consent::connect(&url, kek())
                 .await
                 .expect("the store opens a fresh database");
             test(store).await;
@@ -82,6 +105,11 @@ impl SqliteFile {
 }
 
 // ---- records ----
+
+/// The key-encryption key of the tests' ledgers.
+pub fn kek() -> consent::Kek {
+    consent::Kek::from_hex(&"5a".repeat(32)).expect("a 32-byte key")
+}
 
 pub fn pseudonymizer() -> Pseudonymizer {
     Pseudonymizer::new(&[7u8; 32]).expect("a 32-byte key")

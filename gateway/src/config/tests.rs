@@ -97,3 +97,54 @@ fn the_production_example_configuration_parses() {
     assert_eq!(config.log_format, LogFormat::Json);
     assert!(config.partners.contains_key("wpi"));
 }
+
+#[test]
+fn the_ledger_key_comes_from_the_environment_or_the_file_and_is_never_shown() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("ledger.key");
+    std::fs::write(&file, format!("{}\n", "11".repeat(32))).unwrap();
+    let mut ledger = LedgerConfig {
+        key_file: Some(file.clone()),
+        ..Default::default()
+    };
+    let from_file = ledger.kek().unwrap();
+
+    let mut config: Config = toml::from_str(&format!(
+        r#"
+        register = "r.toml"
+        pseudonym_key_file = "k"
+        log_signing_key_file = "l"
+        [ledger]
+        key_file = "{}"
+        [tls]
+        server_cert = "a"
+        server_key = "b"
+        client_ca = "c"
+        upstream_ca = "c"
+        client_cert = "a"
+        client_key = "b"
+        [citizen_idp]
+        issuer = "digid"
+        key = "d"
+        "#,
+        file.display()
+    ))
+    .unwrap();
+    config
+        .apply_env(|k| (k == "GATEWAY_LEDGER_KEY").then(|| "22".repeat(32)))
+        .unwrap();
+    let from_env = config.ledger_key().unwrap();
+    assert_ne!(from_env.id(), from_file.id(), "the environment wins");
+    assert!(!format!("{config:?}").contains(&"22".repeat(32)));
+
+    ledger.key_file = None;
+    let missing = ledger.kek().unwrap_err().to_string();
+    assert!(missing.contains("no ledger key"), "{missing}");
+    std::fs::write(&file, "not hex").unwrap();
+    ledger.key_file = Some(file);
+    let bad = format!("{:#}", ledger.kek().unwrap_err());
+    assert!(
+        bad.contains("ledger.key") && bad.contains("64 hex digits"),
+        "{bad}"
+    );
+}

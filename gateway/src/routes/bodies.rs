@@ -1,7 +1,7 @@
 //! Request and response bodies of the v1 contract (api.md). Field names here are the contract.
 
 use chrono::{DateTime, Utc};
-use consent::{Consent, Disclosure};
+use consent::{Consent, Content, Disclosure};
 use policies::Register;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -201,34 +201,61 @@ pub struct MyDisclosureView {
     pub activity_name: String,
     pub purpose: String,
     pub legal_basis: String,
+    /// Empty once the entry's content was erased.
     pub categories: Vec<String>,
     pub consent_id: Option<String>,
     pub log_index: u64,
+    /// Set when the entry's content was erased: what was disclosed is no longer kept, only that a
+    /// disclosure took place (from, to, when, why).
+    pub erased: Option<ErasedView>,
+}
+
+/// When and why the content of an entry was erased.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErasedView {
+    pub at: DateTime<Utc>,
+    /// `retention` (its retention period ended) or `request` (erased at the Amsterdammer's request).
+    pub reason: String,
+    /// The log index of the erasure entry that records it.
+    pub erasure_log_index: u64,
 }
 
 impl MyDisclosureView {
     pub fn new(d: Disclosure, register: &Register) -> Self {
-        let r = d.record;
         let partner_name = |id: &str| {
             register
                 .partner(id)
                 .map_or_else(|| id.to_owned(), |p| p.name.clone())
         };
-        let activity = register.activity(&r.activity);
+        let activity = register.activity(&d.activity);
+        let (categories, consent_id, erased) = match d.content {
+            Content::Readable(p) => (p.categories, p.consent_id, None),
+            Content::Erased(mark) => (
+                Vec::new(),
+                None,
+                Some(ErasedView {
+                    at: mark.at,
+                    reason: mark.reason.as_str().to_owned(),
+                    erasure_log_index: mark.erasure_index,
+                }),
+            ),
+            Content::Sealed => (Vec::new(), None, None),
+        };
         Self {
-            from_name: partner_name(&r.source),
-            to_name: partner_name(&r.recipient),
-            activity_name: activity.map_or_else(|| r.activity.clone(), |a| a.name.clone()),
+            from_name: partner_name(&d.source),
+            to_name: partner_name(&d.recipient),
+            activity_name: activity.map_or_else(|| d.activity.clone(), |a| a.name.clone()),
             purpose: activity.map(|a| a.purpose.clone()).unwrap_or_default(),
-            id: r.id,
-            at: r.at,
-            from: r.source,
-            to: r.recipient,
-            activity: r.activity,
-            legal_basis: r.legal_basis.as_str().to_owned(),
-            categories: r.categories,
-            consent_id: r.consent_id,
+            id: d.id,
+            at: d.at,
+            from: d.source,
+            to: d.recipient,
+            activity: d.activity,
+            legal_basis: d.legal_basis.as_str().to_owned(),
+            categories,
+            consent_id,
             log_index: d.log_index,
+            erased,
         }
     }
 }

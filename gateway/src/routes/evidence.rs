@@ -67,18 +67,17 @@ pub async fn my_disclosure_bundle(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (entry, checkpoint, proof) = proven(&state, &me, &id).await?;
-    let salt = hex::decode(&entry.salt).map_err(ApiError::internal)?;
-    let digest = consent::record_digest(&salt, &entry.record);
     let bundle = EvidenceBundle {
         format: BUNDLE_FORMAT.into(),
-        leaf_input: B64.encode(consent::leaf_input(&entry.record, &digest)),
-        salt: entry.salt,
+        disclosure_id: entry.id.clone(),
+        leaf_input: B64.encode(consent::leaf_input((&entry).into(), &entry.record_digest)),
+        salt: entry.personal().map(|p| p.salt.clone()),
         leaf_index: proof.leaf_index,
         tree_size: proof.tree_size,
         path: proof.path.iter().map(|h| B64.encode(h)).collect(),
         checkpoint: checkpoint.note,
         log_key: state.log.verifier().vkey(),
-        entry: entry.record,
+        entry: entry.record(),
     };
     let mut response = Json(bundle).into_response();
     let name = format!(
@@ -141,7 +140,7 @@ async fn proven(
         .store
         .disclosure(id)
         .await?
-        .filter(|d| d.record.subject == me.subject)
+        .filter(|d| d.subject == me.subject)
         .ok_or_else(|| ApiError::not_found("disclosure"))?;
     let checkpoint = state
         .log

@@ -134,7 +134,11 @@ async fn every_released_disclosure_survives_a_kill(database_url: &str) {
     for round in 1..=2 {
         let ids = load_then_kill(database_url, dir.path()).await;
         released += ids.len();
-        let store = consent::connect(&url).await.unwrap();
+        let kek = || {
+            let text = std::fs::read_to_string(dir.path().join("pki/ledger.key")).unwrap();
+            consent::Kek::from_hex(&text).unwrap()
+        };
+        let store = consent::connect(&url, kek()).await.unwrap();
         let mut missing = Vec::new();
         for id in &ids {
             if store.disclosure(id).await.unwrap().is_none() {
@@ -149,10 +153,11 @@ async fn every_released_disclosure_survives_a_kill(database_url: &str) {
         );
         assert!(store.ledger_size().await.unwrap() >= released as u64);
         let vkey = std::fs::read_to_string(dir.path().join("pki/log.pub")).unwrap();
-        let report = gateway::logcheck::verify(&url, &vkey, None)
+        let report = gateway::logcheck::verify(&url, &vkey, None, Some(kek()))
             .await
             .unwrap_or_else(|e| panic!("round {round}: the log does not verify: {e:#}"));
         assert!(report.checkpoints > 0, "round {round}: {report:?}");
+        assert_eq!(report.readable, report.entries, "round {round}: {report:?}");
     }
 }
 

@@ -19,6 +19,8 @@ register = "{register}"
 pseudonym_key_file = "{key}"
 log_signing_key_file = "{log_key}"
 log_format = "json"
+[ledger]
+key_file = "{ledger_key}"
 [tls]
 server_cert = "{cert}"
 server_key = "{server_key}"
@@ -33,6 +35,7 @@ key = "{idp}"
         register = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/demo/register.toml"),
         key = p(pki.pseudonym_key()),
         log_key = p(pki.log_key()),
+        ledger_key = p(pki.ledger_key()),
         cert = p(pki.gateway_cert()),
         server_key = p(pki.gateway_key()),
         ca = p(pki.ca()),

@@ -69,7 +69,9 @@ async fn run(
     writers: usize,
     duration: Duration,
 ) -> anyhow::Result<()> {
-    let store = consent::connect(url).await?;
+    // A fresh key per run: the benchmark seals records as the gateway does.
+    let store =
+        consent::connect(url, consent::Kek::from_hex(&consent::Kek::generate_hex()?)?).await?;
     let signer = LogSigner::from_skey(&LogSigner::generate_skey("bench.example/log")?)?;
     let log = Arc::new(Log::open(store.clone(), signer, Arc::new(SystemClock)).await?);
     let batching = Batching {

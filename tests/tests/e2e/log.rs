@@ -204,7 +204,9 @@ async fn a_ledger_changed_behind_the_gateways_back_does_not_open(db: Db) {
     exchange(&app, BSN).await;
     app.stop_server().await;
 
-    let store = consent::connect(&app.db.url).await.unwrap();
+    let store = consent::connect(&app.db.url, app.ledger_key())
+        .await
+        .unwrap();
     let signer =
         consent::LogSigner::from_skey(&std::fs::read_to_string(app.pki.log_key()).unwrap())
             .unwrap();
@@ -251,7 +253,7 @@ async fn log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry(db: 
         return;
     };
 
-    let report = gateway::logcheck::verify(&app.db.url, &vkey, Some(&kept))
+    let report = gateway::logcheck::verify(&app.db.url, &vkey, Some(&kept), Some(app.ledger_key()))
         .await
         .unwrap();
     assert_eq!((report.entries, report.given), (4, Some(3)));
@@ -263,7 +265,7 @@ async fn log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry(db: 
         "aio-lvb-cordaan",
     )
     .await;
-    let refused = gateway::logcheck::verify(&app.db.url, &vkey, None)
+    let refused = gateway::logcheck::verify(&app.db.url, &vkey, None, Some(app.ledger_key()))
         .await
         .unwrap_err();
     assert!(
@@ -290,12 +292,13 @@ async fn log_verify_notices_entries_removed_after_they_were_signed(db: Db) {
     app.execute("UPDATE ledger_head SET size = CAST($1 AS INTEGER)", "2")
         .await;
     // The database alone looks whole; the checkpoint a resident or auditor kept does not.
-    gateway::logcheck::verify(&app.db.url, &vkey, None)
+    gateway::logcheck::verify(&app.db.url, &vkey, None, Some(app.ledger_key()))
         .await
         .unwrap();
-    let refused = gateway::logcheck::verify(&app.db.url, &vkey, Some(&kept))
-        .await
-        .unwrap_err();
+    let refused =
+        gateway::logcheck::verify(&app.db.url, &vkey, Some(&kept), Some(app.ledger_key()))
+            .await
+            .unwrap_err();
     assert!(
         refused.to_string().contains("entries were removed"),
         "{refused:#}"

@@ -8,6 +8,7 @@ mod connections;
 mod consent_trust;
 mod deliveries;
 mod edge;
+mod erasure;
 mod exchange;
 mod expiry;
 mod log;

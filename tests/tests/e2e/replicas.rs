@@ -1,5 +1,5 @@
 //! Several replicas on one PostgreSQL database (issue 7 item 8): two gateways that share the database,
-//! the pseudonym key and the log key append concurrently into one tree; every checkpoint either signs
+//! the pseudonym key, the log key and the ledger key append concurrently into one tree; every checkpoint either signs
 //! verifies against that one tree, and `gateway log verify` accepts the whole log.
 
 #![allow(clippy::unwrap_used)] // test bodies: a panic is the failure report
@@ -32,15 +32,17 @@ async fn two_replicas_on_one_database_append_into_one_tree_that_verifies(db: Db)
     let Some(first) = TestApp::spawn(db).await else {
         return;
     };
-    let (url, pseudonym_key, log_key) = (
+    let (url, pseudonym_key, log_key, ledger_key) = (
         first.db.url.clone(),
         first.pki.pseudonym_key(),
         first.pki.log_key(),
+        first.pki.ledger_key(),
     );
     let second = TestApp::spawn_configured(db, move |config, _| {
         config.database_url = gateway::config::DatabaseUrl::new(url);
         config.pseudonym_key_file = pseudonym_key;
         config.log_signing_key_file = log_key;
+        config.ledger.key_file = Some(ledger_key);
     })
     .await
     .unwrap();
@@ -72,7 +74,7 @@ async fn two_replicas_on_one_database_append_into_one_tree_that_verifies(db: Db)
             .unwrap();
         assert_eq!(checkpoint.size, 2 * PER_REPLICA as u64);
     }
-    let report = gateway::logcheck::verify(&first.db.url, &vkey, None)
+    let report = gateway::logcheck::verify(&first.db.url, &vkey, None, Some(first.ledger_key()))
         .await
         .unwrap();
     assert_eq!(report.entries, 2 * PER_REPLICA as u64);

@@ -1,0 +1,75 @@
+//! Erasure (vuistregel 5, art. 17 AVG): the retention purge that runs in the background, and the
+//! erasure of one Amsterdammer's records that a privacy officer carries out. Either way the store
+//! deletes keys and sealed records and appends erasure entries, and a checkpoint covering those
+//! entries is signed before this reports success, so the public log shows the erasure at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use consent::{Clock, Erase, ErasureEntry, Log, Store};
+
+/// Erases what `what` names and signs a checkpoint that covers the erasure entries.
+pub async fn erase(
+    store: &dyn Store,
+    log: &Log,
+    what: &Erase,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<ErasureEntry>> {
+    let appended = store.erase(what, now).await?;
+    if !appended.is_empty() {
+        let leaves: Vec<_> = appended
+            .iter()
+            .map(|e| (e.log_index, e.leaf_hash))
+            .collect();
+        log.checkpoint(&leaves).await?;
+    }
+    Ok(appended)
+}
+
+/// Runs the retention purge now and then every `every`, until aborted.
+pub fn start_purge(
+    store: Arc<dyn Store>,
+    log: Arc<Log>,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match erase(store.as_ref(), &log, &Erase::Expired, clock.now()).await {
+                Ok(entries) if entries.is_empty() => {}
+                Ok(entries) => tracing::info!(
+                    erasure_entries = entries.len(),
+                    records = entries.iter().map(|e| e.entries.len()).sum::<usize>(),
+                    "retention purge erased expired ledger records"
+                ),
+                // Tried again at the next tick; nothing is lost by waiting.
+                Err(e) => tracing::error!(error = %e, "the retention purge failed"),
+            }
+        }
+    })
+}
+
+/// `gateway erase`: erases every record about the Amsterdammer with `bsn`, on the database and
+/// with the keys of `config`, and signs a checkpoint covering the erasure.
+pub async fn erase_subject(
+    config: &crate::config::Config,
+    bsn: &str,
+) -> anyhow::Result<Vec<ErasureEntry>> {
+    use anyhow::Context as _;
+    let bsn = policies::Bsn::parse(bsn).map_err(|_| anyhow::anyhow!("not a valid BSN"))?;
+    let pseudonyms =
+        consent::Pseudonymizer::new(&config.pseudonym_key()?.0).map_err(anyhow::Error::msg)?;
+    let store = consent::connect(config.database_url.expose(), config.ledger_key()?)
+        .await
+        .context("cannot open the database")?;
+    let clock: Arc<dyn Clock> = Arc::new(consent::SystemClock);
+    let log = Log::open(store.clone(), config.log_signer()?, clock.clone())
+        .await
+        .context("the ledger does not match its signed log")?;
+    let subject = pseudonyms.subject(&bsn);
+    erase(store.as_ref(), &log, &Erase::Subject(subject), clock.now()).await
+}
