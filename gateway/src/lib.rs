@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod fhir;
 pub mod forward;
 mod json;
 pub mod logboek;

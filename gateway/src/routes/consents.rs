@@ -26,6 +26,34 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_consent))
         .routes(routes!(revoke_consent))
         .routes(routes!(confirm_consent))
+        .routes(routes!(consent_fhir))
+        .routes(routes!(consent_usage))
+}
+
+/// The consent as a FHIR R4 `Consent` resource (`application/fhir+json`).
+#[utoipa::path(get, path = "/v1/consents/{id}/fhir", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
+    responses((status = 200, description = "a FHIR R4 Consent resource", content_type = "application/fhir+json"),
+              (status = 404, body = super::bodies::ErrorBody)))]
+pub async fn consent_fhir(
+    State(state): State<AppState>,
+    VisibleConsent { consent, .. }: VisibleConsent,
+) -> axum::response::Response {
+    super::usage::fhir_response(&state, &consent)
+}
+
+/// What the consent was used for, as far as the caller's organisation took part: each disclosure
+/// made under it to or from the caller's organisation, oldest first.
+#[utoipa::path(get, path = "/v1/consents/{id}/usage", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
+    responses((status = 200, body = [super::usage::UsageView]), (status = 404, body = super::bodies::ErrorBody)))]
+pub async fn consent_usage(
+    State(state): State<AppState>,
+    VisibleConsent { consent, who }: VisibleConsent,
+) -> Result<Json<Vec<super::usage::UsageView>>, ApiError> {
+    let partner = who.partner.id.clone();
+    super::usage::usage(&state, &consent, |d| {
+        d.source == partner || d.recipient == partner
+    })
+    .await
 }
 
 /// Records a toestemmingsverklaring (seed 004 §2.4.6). Active at once when the caller's kind is a

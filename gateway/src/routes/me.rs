@@ -25,6 +25,34 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_my_consent))
         .routes(routes!(confirm_my_consent))
         .routes(routes!(my_disclosures))
+        .routes(routes!(my_consent_fhir))
+        .routes(routes!(my_consent_usage))
+}
+
+/// One of the Amsterdammer's consents as a FHIR R4 `Consent` resource, to take to another registry.
+#[utoipa::path(get, path = "/v1/me/consents/{id}/fhir", tag = "amsterdammer", security(("citizen_token" = [])),
+    responses((status = 200, description = "a FHIR R4 Consent resource", content_type = "application/fhir+json"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn my_consent_fhir(
+    State(state): State<AppState>,
+    me: Citizen,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let c = my_consent(&state, &me, &id).await?;
+    Ok(super::usage::fhir_response(&state, &c))
+}
+
+/// What one of the Amsterdammer's consents was actually used for: every disclosure made under it
+/// (when, from whom, to whom, which categories), so they can see it before deciding to revoke it.
+#[utoipa::path(get, path = "/v1/me/consents/{id}/usage", tag = "amsterdammer", security(("citizen_token" = [])),
+    responses((status = 200, body = [super::usage::UsageView]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn my_consent_usage(
+    State(state): State<AppState>,
+    me: Citizen,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<super::usage::UsageView>>, ApiError> {
+    let c = my_consent(&state, &me, &id).await?;
+    super::usage::usage(&state, &c, |_| true).await
 }
 
 /// Every toestemmingsverklaring the Amsterdammer gave.

@@ -13,6 +13,7 @@ mod me;
 pub(crate) mod parse;
 mod register;
 mod terms;
+mod usage;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};

@@ -1,0 +1,236 @@
+//! The consent registry as its users see it (issue 8): what a consent was actually used for, and
+//! every consent as a FHIR R4 `Consent` resource that an independent validator accepts
+//! (`tools/fhir_validate.py`, with the PyPI package `fhir.resources`).
+
+#![allow(clippy::unwrap_used)] // test bodies: a panic is the failure report
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use consent::FixedClock;
+use serde_json::{Value, json};
+use tests::{BSN, Db, OTHER_BSN, TestApp};
+
+const OUDERS: &str = "gezinsondersteuning-ouders";
+const AANMELDING: &str = "aanmelding-aanvullende-ondersteuning";
+const CORDAAN: &str = "aio-lvb-cordaan";
+
+async fn exchange(app: &TestApp, categories: &[&str]) -> String {
+    let body = json!({"subject_bsn": BSN, "source": "bt-centrum-west", "activity": OUDERS,
+                      "categories": categories});
+    let (status, answer) = app
+        .post_as("okt-amsterdam", "okt-medewerker", "/v1/exchange", &body)
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    answer["disclosure_id"].as_str().unwrap().to_owned()
+}
+
+async fn a_consents_usage_lists_the_disclosures_made_under_it_to_whom_may_see_it(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let used = app
+        .record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact", "regie"])
+        .await;
+    let first = exchange(&app, &["contact"]).await;
+    let second = exchange(&app, &["contact", "regie"]).await;
+    // Recorded after both exchanges: nothing was disclosed under it.
+    let unused = app
+        .record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+
+    let (status, usage) = app
+        .get_as_citizen(BSN, &format!("/v1/me/consents/{used}/usage"))
+        .await;
+    assert_eq!(status, 200, "{usage}");
+    let listed: Vec<(&str, &Value)> = usage
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["disclosure_id"].as_str().unwrap(), &u["categories"]))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (first.as_str(), &json!(["contact"])),
+            (second.as_str(), &json!(["contact", "regie"]))
+        ]
+    );
+    assert_eq!(usage[0]["to"], "okt-amsterdam");
+    assert_eq!(usage[0]["from"], "bt-centrum-west");
+    let (_, none) = app
+        .get_as_citizen(BSN, &format!("/v1/me/consents/{unused}/usage"))
+        .await;
+    assert_eq!(none, json!([]), "a consent never used lists nothing");
+
+    // The recipient sees the same; someone else's consent is not there for another Amsterdammer.
+    let (status, theirs) = app
+        .get_as(
+            "okt-amsterdam",
+            "okt-medewerker",
+            &format!("/v1/consents/{used}/usage"),
+        )
+        .await;
+    assert_eq!(
+        (status, theirs.as_array().unwrap().len()),
+        (200, 2),
+        "{theirs}"
+    );
+    let (status, _) = app
+        .get_as_citizen(OTHER_BSN, &format!("/v1/me/consents/{used}/usage"))
+        .await;
+    assert_eq!(status, 404);
+    // A partner the consent does not concern learns nothing of it.
+    let (status, _) = app
+        .get_as(CORDAAN, "begeleider", &format!("/v1/consents/{used}/usage"))
+        .await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
+
+/// GETs a consent's FHIR form as the Amsterdammer; checks the media type.
+async fn fhir(app: &TestApp, id: &str) -> Value {
+    let response = app
+        .public()
+        .get(app.url(&format!("/v1/me/consents/{id}/fhir")))
+        .bearer_auth(app.citizen_token(BSN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/fhir+json");
+    let text = response.text().await.unwrap();
+    assert!(
+        !text.contains(BSN),
+        "the BSN never leaves in a FHIR resource"
+    );
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn every_consent_exports_as_a_fhir_r4_consent_that_an_independent_validator_accepts(db: Db) {
+    let start = Utc::now();
+    let clock = Arc::new(FixedClock::new(start));
+    let Some(app) = TestApp::spawn_with_clock(db, clock.clone()).await else {
+        return;
+    };
+    let active = app
+        .record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact", "regie"])
+        .await;
+    let revoked = app
+        .record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    let (status, _) = app
+        .post_as_citizen(BSN, &format!("/v1/me/consents/{revoked}/revoke"))
+        .await;
+    assert_eq!(status, 200);
+    // Recorded by an aanbieder that is no listed recorder: it awaits confirmation.
+    let body = json!({"subject_bsn": BSN, "recipients": [CORDAAN], "activities": [AANMELDING],
+        "categories": ["contact"], "sources": ["bt-centrum-west"],
+        "valid_until": (start + Duration::days(180)).to_rfc3339(),
+        "evidence": {"method": "verbal_recorded", "document_sha256": "cd".repeat(32), "recorded_by": "prof-9"}});
+    let (status, pending) = app
+        .post_as(CORDAAN, "begeleider", "/v1/consents", &body)
+        .await;
+    assert_eq!(status, 201, "{pending}");
+    let pending = pending["id"].as_str().unwrap().to_owned();
+    // Recorded by the Amsterdammer themselves.
+    let mine = json!({"recipients": ["okt"], "activities": [OUDERS], "categories": ["contact"],
+        "valid_until": (start + Duration::days(30)).to_rfc3339()});
+    let response = app
+        .public()
+        .post(app.url("/v1/me/consents"))
+        .bearer_auth(app.citizen_token(BSN))
+        .json(&mine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let own = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let mut resources = vec![
+        ("active", fhir(&app, &active).await),
+        ("revoked", fhir(&app, &revoked).await),
+        ("pending", fhir(&app, &pending).await),
+        ("own", fhir(&app, &own).await),
+    ];
+    clock.set(start + Duration::days(400));
+    resources.push(("expired", fhir(&app, &active).await));
+    // The partner's route gives the same resource.
+    let (status, as_partner) = app
+        .get_as(
+            "okt-amsterdam",
+            "okt-medewerker",
+            &format!("/v1/consents/{active}/fhir"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(as_partner, resources[4].1);
+
+    let status_of =
+        |name: &str| resources.iter().find(|(n, _)| *n == name).unwrap().1["status"].clone();
+    assert_eq!(status_of("active"), "active");
+    assert_eq!(status_of("revoked"), "inactive");
+    assert_eq!(status_of("pending"), "proposed");
+    assert_eq!(status_of("own"), "active");
+    assert_eq!(status_of("expired"), "inactive");
+    let active_fhir = &resources[0].1;
+    assert_eq!(active_fhir["resourceType"], "Consent");
+    assert_eq!(active_fhir["provision"]["type"], "permit");
+    assert_eq!(
+        active_fhir["provision"]["class"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["code"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["contact", "regie"]
+    );
+    assert_eq!(active_fhir["provision"]["purpose"][0]["code"], OUDERS);
+    assert_eq!(
+        active_fhir["provision"]["actor"][0]["role"]["coding"][0]["code"],
+        "IRCP"
+    );
+    let pending_fhir = &resources[2].1;
+    assert_eq!(
+        pending_fhir["provision"]["actor"][1]["role"]["coding"][0]["code"], "INF",
+        "a named source is an actor: {pending_fhir}"
+    );
+
+    // The independent validator, over every resource of this test.
+    let dir = tempfile::TempDir::new().unwrap();
+    let files: Vec<_> = resources
+        .iter()
+        .map(|(name, resource)| {
+            let path = dir.path().join(format!("{name}.json"));
+            std::fs::write(&path, resource.to_string()).unwrap();
+            path
+        })
+        .collect();
+    let validator = concat!(env!("CARGO_MANIFEST_DIR"), "/../tools/fhir_validate.py");
+    let out = std::process::Command::new("python3")
+        .arg(validator)
+        .args(&files)
+        .output()
+        .expect("python3 runs (the tests need python3 with `pip install fhir.resources`)");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "the FHIR validator refused (needs `pip install fhir.resources`):\n{report}"
+    );
+    assert_eq!(report.matches("valid   ").count(), files.len(), "{report}");
+    app.stop().await;
+}
+
+tests::both_databases! {
+    a_consents_usage_lists_the_disclosures_made_under_it_to_whom_may_see_it =>
+        a_consents_usage_lists_the_disclosures_made_under_it_to_whom_may_see_it;
+    every_consent_exports_as_a_fhir_r4_consent_that_an_independent_validator_accepts =>
+        every_consent_exports_as_a_fhir_r4_consent_that_an_independent_validator_accepts;
+}
