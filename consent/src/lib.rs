@@ -28,7 +28,7 @@ pub use log::{InclusionProof, Log, LogError};
 pub use model::{
     AMSTERDAMMER, Actor, Consent, ConsentEvent, ConsentStatus, Content, DecisionRecord, Disclosure,
     Erase, ErasureEntry, ErasureMark, ErasureReason, Evidence, LedgerEntry, LedgerWrite,
-    NewConsent, NewDisclosure, Outcome, Personal,
+    NewConsent, NewDisclosure, NewRefusal, Outcome, Personal, Refusal,
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
 pub use store::{Purpose, Store, StoreError, StoredCheckpoint, connect, connect_to_inspect};

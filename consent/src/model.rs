@@ -306,6 +306,36 @@ pub struct ErasureEntry {
     pub leaf_hash: [u8; 32],
 }
 
+/// A refusal to record: never to this recipient (partner id or kind), this category, this activity
+/// (at least one of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRefusal {
+    pub subject: SubjectId,
+    pub recipient: Option<String>,
+    pub category: Option<String>,
+    pub activity: Option<String>,
+    pub note: Option<String>,
+    pub recorded_by: Actor,
+}
+
+/// A stored refusal (weigering).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub id: String,
+    pub subject: SubjectId,
+    pub recipient: Option<String>,
+    pub category: Option<String>,
+    pub activity: Option<String>,
+    pub note: Option<String>,
+    /// The partner id that recorded it, or `amsterdammer`.
+    pub recorded_by_partner: String,
+    /// The professional who recorded it; `None` when the Amsterdammer did.
+    pub professional: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Set once the Amsterdammer withdrew it; from then on it binds nothing.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
 /// One leaf of the log: a disclosure, or an erasure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LedgerEntry {

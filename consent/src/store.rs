@@ -10,7 +10,7 @@ use crate::SubjectId;
 use crate::ledger::SealedWrite;
 use crate::model::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
-    Outcome,
+    NewRefusal, Outcome, Refusal,
 };
 use crate::vault::Kek;
 
@@ -73,6 +73,24 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         by: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Option<Consent>, StoreError>;
+
+    /// Records a refusal; returns it as stored.
+    async fn insert_refusal(
+        &self,
+        id: &str,
+        refusal: &NewRefusal,
+        now: DateTime<Utc>,
+    ) -> Result<Refusal, StoreError>;
+
+    /// Every refusal of the subject, oldest first, withdrawn ones too.
+    async fn refusals_of(&self, subject: &SubjectId) -> Result<Vec<Refusal>, StoreError>;
+
+    /// Withdraws a refusal; idempotent (the first withdrawal stays). `None` if there is no such one.
+    async fn withdraw_refusal(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Refusal>, StoreError>;
 
     /// Writes decisions and disclosures in ONE transaction and one durable commit. Disclosures get
     /// consecutive ledger indexes in the order given (serialised across replicas). Returns, per write,

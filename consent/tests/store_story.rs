@@ -29,6 +29,7 @@ on_both_backends! {
     store racing_revocations_leave_exactly_one_revoked_event,
     store a_pending_consent_becomes_active_once_confirmed_and_says_who_confirmed,
     store a_revoked_consent_cannot_be_confirmed_back_to_life,
+    store a_refusal_reads_back_and_is_withdrawn_once,
     store five_hundred_concurrent_writes_get_ledger_indexes_0_to_499_once_each,
     store a_write_without_disclosure_records_a_decision_and_takes_no_ledger_index,
     store a_batch_numbers_its_disclosures_consecutively_in_the_order_given,
@@ -772,6 +773,76 @@ async fn an_unsupported_database_url_is_refused() {
             "{url}"
         );
     }
+}
+
+// ---- refusals ----
+
+async fn a_refusal_reads_back_and_is_withdrawn_once(store: Arc<dyn Store>) {
+    let s = subject(BSN_A);
+    let new = consent::NewRefusal {
+        subject: s.clone(),
+        recipient: Some("wpi".into()),
+        category: None,
+        activity: Some("schuldhulpverlening-intake".into()),
+        note: Some("niet naar het inkomensdomein".into()),
+        recorded_by: Actor::professional("buurtteam-oost", "j.jansen"),
+    };
+    let id = new_id();
+    let stored = store
+        .insert_refusal(&id, &new, at(1))
+        .await
+        .expect("insert");
+    assert_eq!(
+        (
+            stored.recipient.as_deref(),
+            stored.category.as_deref(),
+            stored.activity.as_deref()
+        ),
+        (Some("wpi"), None, Some("schuldhulpverlening-intake"))
+    );
+    assert_eq!(
+        (
+            stored.recorded_by_partner.as_str(),
+            stored.professional.as_deref()
+        ),
+        ("buurtteam-oost", Some("j.jansen"))
+    );
+    assert_eq!((stored.created_at, stored.withdrawn_at), (at(1), None));
+    assert_eq!(
+        store.refusals_of(&s).await.expect("read"),
+        vec![stored.clone()]
+    );
+    assert!(
+        store
+            .refusals_of(&subject(BSN_B))
+            .await
+            .expect("read")
+            .is_empty()
+    );
+
+    let withdrawn = store
+        .withdraw_refusal(&id, at(2))
+        .await
+        .expect("withdraw")
+        .expect("found");
+    assert_eq!(withdrawn.withdrawn_at, Some(at(2)));
+    let again = store
+        .withdraw_refusal(&id, at(3))
+        .await
+        .expect("withdraw")
+        .expect("found");
+    assert_eq!(
+        again.withdrawn_at,
+        Some(at(2)),
+        "the first withdrawal stays"
+    );
+    assert_eq!(
+        store
+            .withdraw_refusal("no-such", at(3))
+            .await
+            .expect("withdraw"),
+        None
+    );
 }
 
 // ---- helpers ----

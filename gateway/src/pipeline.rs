@@ -56,11 +56,15 @@ impl<'a> Pipeline<'a> {
         &self.ask.categories
     }
 
-    /// Looks up consents and decides. A denial is recorded durably before its answer leaves: `403
+    /// Looks up consents and refusals and decides. A denial is recorded durably before its answer leaves: `403
     /// denied`, or `400 justification_required` when the activity's basis needs a justification the
     /// request lacks (the rule itself is `policies::needs_justification`).
     pub async fn decide(&self, state: &AppState) -> Result<Permit, ApiError> {
-        let consents = state.store.consents_of(&self.ask.subject).await?;
+        // Both read at once: one round trip's wait, not two.
+        let (consents, refusals) = tokio::try_join!(
+            async { Ok::<_, ApiError>(state.store.consents_of(&self.ask.subject).await?) },
+            crate::routes::refusals::rules_of(state, &self.ask.subject),
+        )?;
         let grants: Vec<_> = consents
             .iter()
             .map(|c| parse::grant(&state.register, c))
@@ -73,6 +77,7 @@ impl<'a> Pipeline<'a> {
             role: &self.who.role,
             categories: &self.ask.categories,
             consents: &grants,
+            refusals: &refusals,
             justification: self.ask.justification.as_deref(),
             now: self.now,
         });

@@ -68,6 +68,39 @@ pub struct ConsentGrant {
     pub confirmed: bool,
 }
 
+/// A refusal (weigering): the Amsterdammer said "never" to this. It applies where every part it names
+/// matches (a part it leaves out matches anything), and then no consent can permit the request:
+/// deny wins, as a FHIR deny provision does.
+#[derive(Debug, Clone)]
+pub struct RefusalRule {
+    pub id: String,
+    /// Never to this partner, or to any partner of this kind.
+    pub recipient: Option<PartyRef>,
+    /// Never this data category.
+    pub category: Option<String>,
+    /// Never for this processing activity.
+    pub activity: Option<String>,
+}
+
+impl RefusalRule {
+    /// What it refuses, in words.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        match &self.recipient {
+            Some(PartyRef::Partner(id)) => parts.push(format!("to {id}")),
+            Some(PartyRef::Kind(kind)) => parts.push(format!("to any {kind}")),
+            None => {}
+        }
+        if let Some(category) = &self.category {
+            parts.push(format!("category '{category}'"));
+        }
+        if let Some(activity) = &self.activity {
+            parts.push(format!("for '{activity}'"));
+        }
+        parts.join(", ")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Request<'a> {
     pub mode: Mode,
@@ -79,6 +112,8 @@ pub struct Request<'a> {
     pub role: &'a str,
     pub categories: &'a BTreeSet<String>,
     pub consents: &'a [ConsentGrant],
+    /// The subject's refusals in force.
+    pub refusals: &'a [RefusalRule],
     pub justification: Option<&'a str>,
     pub now: DateTime<Utc>,
 }
@@ -117,6 +152,7 @@ pub fn decide(req: &Request<'_>) -> Decision {
         violations.extend(rule(req));
     }
     let consent_id = if req.activity.legal_basis == LegalBasis::Consent {
+        violations.extend(no_refusal_applies(req));
         match explicit_consent(req) {
             Ok(id) => Some(id),
             Err(v) => {
@@ -265,6 +301,29 @@ fn explicit_consent(req: &Request<'_>) -> Result<String, Violation> {
             ),
         )),
     }
+}
+
+/// Vuistregel 8 too: what the Amsterdammer refused is never shared on the strength of a consent, even
+/// one that covers it. (Other legal bases do not rest on consent; privacy officers review those.)
+fn no_refusal_applies(req: &Request<'_>) -> Vec<Violation> {
+    req.refusals
+        .iter()
+        .filter(|r| {
+            r.recipient.as_ref().is_none_or(|p| p.matches(req.recipient))
+                && r.category.as_ref().is_none_or(|c| req.categories.contains(c))
+                && r.activity.as_ref().is_none_or(|a| *a == req.activity.id)
+        })
+        .map(|r| {
+            v(
+                8,
+                &format!(
+                    "the Amsterdammer refused this (refusal {}: never {}); a refusal beats any toestemmingsverklaring",
+                    r.id,
+                    r.describe()
+                ),
+            )
+        })
+        .collect()
 }
 
 fn covers(c: &ConsentGrant, req: &Request<'_>) -> bool {

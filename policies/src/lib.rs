@@ -12,7 +12,8 @@ mod trust;
 
 pub use bsn::{Bsn, BsnError};
 pub use decide::{
-    ConsentGrant, Decision, Mode, PartyRef, Permit, Request, Violation, decide, needs_justification,
+    ConsentGrant, Decision, Mode, PartyRef, Permit, RefusalRule, Request, Violation, decide,
+    needs_justification,
 };
 pub use payload::{PayloadIssue, filter_payload, withheld_fields};
 pub use register::{Activity, Category, FieldType, LegalBasis, Partner, Register, RegisterError};

@@ -17,7 +17,7 @@ pub use encode::DbTime;
 use encode::{from_index, to_index, to_json};
 use rows::{
     CONSENT_COLUMNS, CheckpointRow, ConsentRow, DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow,
-    DisclosureRow, ERASURE_COLUMNS, ErasureRow, EventRow, hash32,
+    DisclosureRow, ERASURE_COLUMNS, ErasureRow, EventRow, REFUSAL_COLUMNS, RefusalRow, hash32,
 };
 use statements::ConsentKey;
 
@@ -25,7 +25,7 @@ use crate::SubjectId;
 use crate::ledger::SealedWrite;
 use crate::model::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
-    Outcome,
+    NewRefusal, Outcome, Refusal,
 };
 use crate::store::{Store, StoreError, StoredCheckpoint};
 use crate::vault::Kek;
@@ -137,6 +137,7 @@ where
     for<'r> DecisionRow: FromRow<'r, DB::Row>,
     for<'r> DisclosureRow: FromRow<'r, DB::Row>,
     for<'r> ErasureRow: FromRow<'r, DB::Row>,
+    for<'r> RefusalRow: FromRow<'r, DB::Row>,
     for<'r> CheckpointRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (String, String, String): FromRow<'r, DB::Row>,
@@ -232,6 +233,64 @@ where
             "confirmed",
         )
         .await
+    }
+
+    #[instrument(skip_all)]
+    async fn insert_refusal(
+        &self,
+        id: &str,
+        r: &NewRefusal,
+        now: DateTime<Utc>,
+    ) -> Result<Refusal, StoreError> {
+        let row: RefusalRow = sqlx::query_as(&format!(
+            "INSERT INTO refusals ({REFUSAL_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL) RETURNING {REFUSAL_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(r.subject.as_str())
+        .bind(r.recipient.as_deref())
+        .bind(r.category.as_deref())
+        .bind(r.activity.as_deref())
+        .bind(r.note.as_deref())
+        .bind(r.recorded_by.party.as_str())
+        .bind(r.recorded_by.professional.as_deref())
+        .bind(DbTime(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.into_refusal())
+    }
+
+    #[instrument(skip_all)]
+    async fn refusals_of(&self, subject: &SubjectId) -> Result<Vec<Refusal>, StoreError> {
+        let rows: Vec<RefusalRow> = sqlx::query_as(&format!(
+            "SELECT {REFUSAL_COLUMNS} FROM refusals WHERE subject = $1 ORDER BY created_at, id"
+        ))
+        .bind(subject.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(RefusalRow::into_refusal).collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn withdraw_refusal(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Refusal>, StoreError> {
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        sqlx::query("UPDATE refusals SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL")
+            .bind(DbTime(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let row: Option<RefusalRow> = sqlx::query_as(&format!(
+            "SELECT {REFUSAL_COLUMNS} FROM refusals WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row.map(RefusalRow::into_refusal))
     }
 
     #[instrument(skip_all, fields(writes = writes.len()))]

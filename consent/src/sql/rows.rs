@@ -8,7 +8,7 @@ use sqlx::FromRow;
 use super::encode::{DbTime, from_json, to_index};
 use crate::model::{
     Consent, ConsentEvent, Content, DecisionRecord, Disclosure, ErasureEntry, ErasureMark,
-    ErasureReason, Evidence, Outcome, Personal,
+    ErasureReason, Evidence, Outcome, Personal, Refusal,
 };
 use crate::store::{StoreError, StoredCheckpoint};
 use crate::vault::Kek;
@@ -34,6 +34,9 @@ pub const DISCLOSURE_SELECT: &str = "SELECT d.log_index, d.id, d.at, d.mode, d.s
      d.leaf_hash, d.erased_by, e.at AS erased_at, e.reason AS erasure_reason, k.wrapped AS wrapped_key \
      FROM disclosures d LEFT JOIN erasures e ON e.log_index = d.erased_by \
      LEFT JOIN subject_keys k ON k.subject = d.subject AND k.epoch = d.key_epoch";
+
+pub const REFUSAL_COLUMNS: &str = "id, subject, recipient, category, activity, note, recorded_by_partner, \
+     professional, created_at, withdrawn_at";
 
 pub const ERASURE_COLUMNS: &str = "log_index, id, at, reason, entries, leaf_hash";
 
@@ -308,6 +311,37 @@ impl DisclosureRow {
         let mut entry = self.into_disclosure(None)?;
         entry.content = Content::Readable(personal);
         Ok(entry)
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub struct RefusalRow {
+    id: String,
+    subject: String,
+    recipient: Option<String>,
+    category: Option<String>,
+    activity: Option<String>,
+    note: Option<String>,
+    recorded_by_partner: String,
+    professional: Option<String>,
+    created_at: DbTime,
+    withdrawn_at: Option<DbTime>,
+}
+
+impl RefusalRow {
+    pub fn into_refusal(self) -> Refusal {
+        Refusal {
+            id: self.id,
+            subject: SubjectId::from_stored(self.subject),
+            recipient: self.recipient,
+            category: self.category,
+            activity: self.activity,
+            note: self.note,
+            recorded_by_partner: self.recorded_by_partner,
+            professional: self.professional,
+            created_at: self.created_at.0,
+            withdrawn_at: self.withdrawn_at.map(|t| t.0),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use consent::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
-    Outcome, SealedWrite, Store, StoreError, StoredCheckpoint, SubjectId,
+    NewRefusal, Outcome, Refusal, SealedWrite, Store, StoreError, StoredCheckpoint, SubjectId,
 };
 
 #[derive(Debug)]
@@ -86,6 +86,24 @@ impl Store for Faulty {
         limit: u32,
     ) -> Result<Vec<DecisionRecord>, StoreError> {
         self.inner.decisions(outcome, limit).await
+    }
+    async fn insert_refusal(
+        &self,
+        id: &str,
+        refusal: &NewRefusal,
+        now: DateTime<Utc>,
+    ) -> Result<Refusal, StoreError> {
+        self.inner.insert_refusal(id, refusal, now).await
+    }
+    async fn refusals_of(&self, subject: &SubjectId) -> Result<Vec<Refusal>, StoreError> {
+        self.inner.refusals_of(subject).await
+    }
+    async fn withdraw_refusal(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Refusal>, StoreError> {
+        self.inner.withdraw_refusal(id, now).await
     }
     async fn entries_between(&self, from: u64, to: u64) -> Result<Vec<LedgerEntry>, StoreError> {
         self.inner.entries_between(from, to).await

@@ -11,6 +11,7 @@ pub mod layers;
 mod log;
 mod me;
 pub(crate) mod parse;
+pub mod refusals;
 mod register;
 mod terms;
 mod usage;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(me::router())
         .merge(log::router())
         .merge(evidence::router())
+        .merge(refusals::router())
         .split_for_parts();
     let document = crate::openapi::finish(document);
     routes

@@ -52,6 +52,7 @@ struct Case {
     wpi: Partner,
     categories: BTreeSet<String>,
     consents: Vec<ConsentGrant>,
+    refusals: Vec<RefusalRule>,
     role: &'static str,
 }
 
@@ -63,6 +64,7 @@ impl Case {
             wpi: partner("wpi", "wpi"),
             categories: ["inkomen".to_string()].into(),
             consents: vec![consent()],
+            refusals: Vec::new(),
             role: "buurtteammedewerker",
         }
     }
@@ -76,6 +78,7 @@ impl Case {
             role: self.role,
             categories: &self.categories,
             consents: &self.consents,
+            refusals: &self.refusals,
             justification: None,
             now: now(),
         })
@@ -151,4 +154,69 @@ fn the_wrong_direction_breaks_vuistregel_2() {
     let mut case = Case::new();
     std::mem::swap(&mut case.bt, &mut case.wpi);
     assert!(case.violated().contains(&2));
+}
+
+fn refusal(
+    recipient: Option<PartyRef>,
+    category: Option<&str>,
+    activity: Option<&str>,
+) -> RefusalRule {
+    RefusalRule {
+        id: "r1".into(),
+        recipient,
+        category: category.map(Into::into),
+        activity: activity.map(Into::into),
+    }
+}
+
+#[test]
+fn a_refusal_beats_a_covering_consent_and_names_itself() {
+    let refusals = [
+        refusal(Some(PartyRef::Partner("bt-west".into())), None, None),
+        refusal(Some(PartyRef::Kind("buurtteam".into())), None, None),
+        refusal(None, Some("inkomen"), None),
+        refusal(None, None, Some("samenwerking-wpi-inkomen")),
+        refusal(
+            Some(PartyRef::Kind("buurtteam".into())),
+            Some("inkomen"),
+            Some("samenwerking-wpi-inkomen"),
+        ),
+    ];
+    for r in refusals {
+        let mut case = Case::new();
+        case.refusals = vec![r.clone()];
+        let Decision::Deny(violations) = case.decide() else {
+            panic!("{r:?} should deny")
+        };
+        assert_eq!(violations.len(), 1, "{violations:?}");
+        assert_eq!(violations[0].vuistregel, 8);
+        assert!(
+            violations[0].reason.contains("refusal r1"),
+            "{violations:?}"
+        );
+    }
+}
+
+#[test]
+fn a_refusal_of_something_else_leaves_the_request_alone() {
+    let others = [
+        refusal(Some(PartyRef::Partner("bt-oost".into())), None, None),
+        refusal(Some(PartyRef::Kind("okt".into())), None, None),
+        refusal(None, Some("gezondheid"), None),
+        refusal(None, None, Some("another-activity")),
+        // Every part must match: this buurtteam refusal is only for health data.
+        refusal(
+            Some(PartyRef::Kind("buurtteam".into())),
+            Some("gezondheid"),
+            None,
+        ),
+    ];
+    for r in others {
+        let mut case = Case::new();
+        case.refusals = vec![r.clone()];
+        assert!(
+            matches!(case.decide(), Decision::Permit(_)),
+            "{r:?} should not apply"
+        );
+    }
 }

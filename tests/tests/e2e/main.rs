@@ -16,6 +16,7 @@ mod log;
 mod partner_systems;
 mod public;
 mod rate_limit;
+mod refusals;
 mod replicas;
 mod shutdown;
 mod storage_hygiene;

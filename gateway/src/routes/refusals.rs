@@ -1,0 +1,282 @@
+//! Refusals (weigeringen, issue 8): the Amsterdammer, or a professional on their behalf, records
+//! "never to this partner or kind of partner / this data category / this processing activity". A
+//! refusal beats any toestemmingsverklaring (`policies::RefusalRule`); a request it stops is `403
+//! denied` naming it. Only the Amsterdammer withdraws a refusal.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use consent::{Actor, NewRefusal, Refusal, SubjectId};
+use policies::{RefusalRule, Register};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::bodies::ErrorBody;
+use super::parse;
+use crate::auth::{Citizen, Professional};
+use crate::error::ApiError;
+use crate::json::ApiJson;
+use crate::state::AppState;
+
+/// The longest note a refusal keeps.
+const MAX_NOTE: usize = 2000;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(record_refusal))
+        .routes(routes!(my_refusals, record_my_refusal))
+        .routes(routes!(withdraw_my_refusal))
+}
+
+/// A refusal as a professional records it on the Amsterdammer's behalf.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordRefusalRequest {
+    /// Nine digits that pass the 11-proef.
+    #[schema(pattern = "^[0-9]{9}$", example = "111222333")]
+    pub subject_bsn: String,
+    /// Never to this partner (id) or to any partner of this kind.
+    pub recipient: Option<String>,
+    /// Never this data category.
+    pub category: Option<String>,
+    /// Never for this processing activity.
+    pub activity: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A refusal as the Amsterdammer records it: at least one of recipient, category, activity.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MyRefusalRequest {
+    /// Never to this partner (id) or to any partner of this kind.
+    pub recipient: Option<String>,
+    /// Never this data category.
+    pub category: Option<String>,
+    /// Never for this processing activity.
+    pub activity: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefusalView {
+    pub id: String,
+    /// `active`, or `withdrawn` (binds nothing any more).
+    pub status: String,
+    /// What is refused, in words, e.g. `never to any wpi, category 'gezondheid'`.
+    pub description: String,
+    pub recipient: Option<String>,
+    pub category: Option<String>,
+    pub activity: Option<String>,
+    pub note: Option<String>,
+    /// The partner that recorded it, or `amsterdammer`.
+    pub recorded_by_partner: String,
+    pub created_at: DateTime<Utc>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+impl RefusalView {
+    fn new(r: Refusal, register: &Register) -> Self {
+        Self {
+            status: if r.withdrawn_at.is_some() {
+                "withdrawn"
+            } else {
+                "active"
+            }
+            .into(),
+            description: format!("never {}", rule(register, &r).describe()),
+            id: r.id,
+            recipient: r.recipient,
+            category: r.category,
+            activity: r.activity,
+            note: r.note,
+            recorded_by_partner: r.recorded_by_partner,
+            created_at: r.created_at,
+            withdrawn_at: r.withdrawn_at,
+        }
+    }
+}
+
+/// What `decide` needs of a stored refusal. A recipient the register no longer knows still refuses
+/// that name (it matches no partner).
+pub fn rule(register: &Register, r: &Refusal) -> RefusalRule {
+    RefusalRule {
+        id: r.id.clone(),
+        recipient: r.recipient.as_ref().map(|name| {
+            register
+                .party(name)
+                .unwrap_or_else(|| policies::PartyRef::Partner(name.to_owned()))
+        }),
+        category: r.category.clone(),
+        activity: r.activity.clone(),
+    }
+}
+
+/// The refusals in force for `subject`, as `decide` takes them.
+pub async fn rules_of(state: &AppState, subject: &SubjectId) -> Result<Vec<RefusalRule>, ApiError> {
+    Ok(state
+        .store
+        .refusals_of(subject)
+        .await?
+        .iter()
+        .filter(|r| r.withdrawn_at.is_none())
+        .map(|r| rule(&state.register, r))
+        .collect())
+}
+
+/// Records a refusal on the Amsterdammer's behalf (any professional involved may: a refusal only
+/// ever shares less). Binds every request that starts after this returns.
+#[utoipa::path(post, path = "/v1/refusals", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), request_body = RecordRefusalRequest,
+    responses((status = 201, body = RefusalView), (status = 400, body = ErrorBody, description = "`refusal_empty`, `unknown_partner`, `unknown_category`, `unknown_activity`, `invalid_note`, `invalid_bsn`"),
+              (status = 401, body = ErrorBody)))]
+pub async fn record_refusal(
+    State(state): State<AppState>,
+    who: Professional,
+    ApiJson(body): ApiJson<RecordRefusalRequest>,
+) -> Result<(StatusCode, Json<RefusalView>), ApiError> {
+    let bsn = parse::bsn(&body.subject_bsn)?;
+    let new = checked(
+        &state.register,
+        state.pseudonyms.subject(&bsn),
+        MyRefusalRequest {
+            recipient: body.recipient,
+            category: body.category,
+            activity: body.activity,
+            note: body.note,
+        },
+        Actor::professional(&who.partner.id, &who.id),
+    )?;
+    record(&state, new).await
+}
+
+/// Every refusal of the Amsterdammer, withdrawn ones too, oldest first.
+#[utoipa::path(get, path = "/v1/me/refusals", tag = "amsterdammer", security(("citizen_token" = [])),
+    responses((status = 200, body = [RefusalView]), (status = 401, body = ErrorBody)))]
+pub async fn my_refusals(
+    State(state): State<AppState>,
+    me: Citizen,
+) -> Result<Json<Vec<RefusalView>>, ApiError> {
+    let refusals = state.store.refusals_of(&me.subject).await?;
+    Ok(Json(
+        refusals
+            .into_iter()
+            .map(|r| RefusalView::new(r, &state.register))
+            .collect(),
+    ))
+}
+
+/// The Amsterdammer records a refusal: never to this recipient, this category, or this activity.
+#[utoipa::path(post, path = "/v1/me/refusals", tag = "amsterdammer", security(("citizen_token" = [])), request_body = MyRefusalRequest,
+    responses((status = 201, body = RefusalView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn record_my_refusal(
+    State(state): State<AppState>,
+    me: Citizen,
+    ApiJson(body): ApiJson<MyRefusalRequest>,
+) -> Result<(StatusCode, Json<RefusalView>), ApiError> {
+    let new = checked(
+        &state.register,
+        me.subject.clone(),
+        body,
+        Actor::amsterdammer(),
+    )?;
+    record(&state, new).await
+}
+
+/// The Amsterdammer withdraws one of their refusals; idempotent. From then on it binds nothing.
+#[utoipa::path(post, path = "/v1/me/refusals/{id}/withdraw", tag = "amsterdammer", security(("citizen_token" = [])),
+    responses((status = 200, body = RefusalView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn withdraw_my_refusal(
+    State(state): State<AppState>,
+    me: Citizen,
+    Path(id): Path<String>,
+) -> Result<Json<RefusalView>, ApiError> {
+    let mine = state
+        .store
+        .refusals_of(&me.subject)
+        .await?
+        .into_iter()
+        .any(|r| r.id == id);
+    if !mine {
+        return Err(ApiError::not_found("refusal"));
+    }
+    let withdrawn = state
+        .store
+        .withdraw_refusal(&id, state.clock.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("refusal"))?;
+    tracing::info!(refusal_id = %id, "refusal withdrawn");
+    Ok(Json(RefusalView::new(withdrawn, &state.register)))
+}
+
+/// Checks a refusal's terms against the register.
+fn checked(
+    register: &Register,
+    subject: SubjectId,
+    body: MyRefusalRequest,
+    recorded_by: Actor,
+) -> Result<NewRefusal, ApiError> {
+    let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let (recipient, category, activity) = (
+        blank(body.recipient),
+        blank(body.category),
+        blank(body.activity),
+    );
+    if recipient.is_none() && category.is_none() && activity.is_none() {
+        return Err(ApiError::bad_request(
+            "refusal_empty",
+            "a refusal names at least one of recipient (a partner or kind of partner), category or activity",
+        ));
+    }
+    if let Some(name) = &recipient
+        && register.party(name).is_none()
+    {
+        return Err(ApiError::bad_request(
+            "unknown_partner",
+            format!(
+                "recipient: '{name}' is neither a partner nor a kind of partner in the register"
+            ),
+        ));
+    }
+    if let Some(name) = &category {
+        parse::categories(register, std::slice::from_ref(name))?;
+    }
+    if let Some(id) = &activity {
+        parse::activity(register, id)?;
+    }
+    if body
+        .note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_NOTE)
+    {
+        return Err(ApiError::bad_request(
+            "invalid_note",
+            format!("note: at most {MAX_NOTE} characters"),
+        ));
+    }
+    Ok(NewRefusal {
+        subject,
+        recipient,
+        category,
+        activity,
+        note: body.note,
+        recorded_by,
+    })
+}
+
+async fn record(
+    state: &AppState,
+    new: NewRefusal,
+) -> Result<(StatusCode, Json<RefusalView>), ApiError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let stored = state
+        .store
+        .insert_refusal(&id, &new, state.clock.now())
+        .await?;
+    tracing::info!(refusal_id = %id, by = %new.recorded_by.party, "refusal recorded");
+    Ok((
+        StatusCode::CREATED,
+        Json(RefusalView::new(stored, &state.register)),
+    ))
+}
