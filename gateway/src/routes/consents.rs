@@ -28,6 +28,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(confirm_consent))
         .routes(routes!(consent_fhir))
         .routes(routes!(consent_usage))
+        .routes(routes!(consent_receipt))
+}
+
+/// The consent receipt (ISO/IEC TS 27560 fields) to hand to the Amsterdammer, e.g. printed at the
+/// kitchen table where the toestemmingsverklaring was given.
+#[utoipa::path(get, path = "/v1/consents/{id}/receipt", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
+    responses((status = 200, body = super::usage::ReceiptView), (status = 404, body = super::bodies::ErrorBody)))]
+pub async fn consent_receipt(
+    State(state): State<AppState>,
+    VisibleConsent { consent, .. }: VisibleConsent,
+) -> Json<super::usage::ReceiptView> {
+    Json(super::usage::receipt(&state, &consent))
 }
 
 /// The consent as a FHIR R4 `Consent` resource (`application/fhir+json`).

@@ -27,6 +27,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(my_disclosures))
         .routes(routes!(my_consent_fhir))
         .routes(routes!(my_consent_usage))
+        .routes(routes!(my_consent_receipt))
+}
+
+/// A receipt of one of the Amsterdammer's consents (ISO/IEC TS 27560 fields): what they agreed to,
+/// with whom, for what, until when, and how to withdraw it.
+#[utoipa::path(get, path = "/v1/me/consents/{id}/receipt", tag = "amsterdammer", security(("citizen_token" = [])),
+    responses((status = 200, body = super::usage::ReceiptView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn my_consent_receipt(
+    State(state): State<AppState>,
+    me: Citizen,
+    Path(id): Path<String>,
+) -> Result<Json<super::usage::ReceiptView>, ApiError> {
+    let c = my_consent(&state, &me, &id).await?;
+    Ok(Json(super::usage::receipt(&state, &c)))
 }
 
 /// One of the Amsterdammer's consents as a FHIR R4 `Consent` resource, to take to another registry.

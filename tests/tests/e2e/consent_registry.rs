@@ -228,7 +228,74 @@ async fn every_consent_exports_as_a_fhir_r4_consent_that_an_independent_validato
     app.stop().await;
 }
 
+async fn a_consent_receipt_says_what_was_agreed_with_whom_and_how_to_withdraw(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let body = json!({"subject_bsn": BSN, "recipients": [CORDAAN], "activities": [AANMELDING],
+        "categories": ["gezondheid", "contact"],
+        "valid_until": (Utc::now() + Duration::days(90)).to_rfc3339(),
+        "evidence": {"method": "signed_form", "document_sha256": "ab".repeat(32), "recorded_by": "prof-1"}});
+    let (status, recorded) = app
+        .post_as("bt-centrum-west", "regievoerder", "/v1/consents", &body)
+        .await;
+    assert_eq!(status, 201, "{recorded}");
+    let id = recorded["id"].as_str().unwrap();
+
+    let (status, receipt) = app
+        .get_as_citizen(BSN, &format!("/v1/me/consents/{id}/receipt"))
+        .await;
+    assert_eq!(status, 200, "{receipt}");
+    assert_eq!(receipt["schema"], "ISO/IEC TS 27560:2023");
+    assert_eq!(receipt["record_id"], id);
+    assert_eq!(receipt["status"], "active");
+    assert_eq!(receipt["method"], "signed_form");
+    assert_eq!(receipt["recorded_by"]["id"], "bt-centrum-west");
+    assert_eq!(receipt["recipients"][0]["id"], CORDAAN);
+    assert_ne!(
+        receipt["recipients"][0]["name"], CORDAAN,
+        "named, not just an id"
+    );
+    assert_eq!(receipt["purposes"][0]["activity"], AANMELDING);
+    assert!(
+        !receipt["purposes"][0]["purpose"]
+            .as_str()
+            .unwrap()
+            .is_empty()
+    );
+    let special: Vec<(&str, bool)> = receipt["data_categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), c["special"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(special, vec![("contact", false), ("gezondheid", true)]);
+    assert!(
+        receipt["how_to_withdraw"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/v1/me/consents/{id}/revoke"))
+    );
+    assert!(!receipt.to_string().contains(BSN));
+    // The recording professional can print the same receipt; another Amsterdammer gets nothing.
+    let (status, printed) = app
+        .get_as(
+            "bt-centrum-west",
+            "regievoerder",
+            &format!("/v1/consents/{id}/receipt"),
+        )
+        .await;
+    assert_eq!((status, &printed["record_id"]), (200, &json!(id)));
+    let (status, _) = app
+        .get_as_citizen(OTHER_BSN, &format!("/v1/me/consents/{id}/receipt"))
+        .await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
+
 tests::both_databases! {
+    a_consent_receipt_says_what_was_agreed_with_whom_and_how_to_withdraw =>
+        a_consent_receipt_says_what_was_agreed_with_whom_and_how_to_withdraw;
     a_consents_usage_lists_the_disclosures_made_under_it_to_whom_may_see_it =>
         a_consents_usage_lists_the_disclosures_made_under_it_to_whom_may_see_it;
     every_consent_exports_as_a_fhir_r4_consent_that_an_independent_validator_accepts =>
