@@ -56,6 +56,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Every consent of the subject, oldest first, with history.
     async fn consents_of(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError>;
 
+    /// Every unrevoked consent (of any subject) whose validity ends after `after` and no later than
+    /// `until`, soonest first, with history.
+    async fn consents_expiring(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Consent>, StoreError>;
+
     /// Revokes; idempotent (a second call changes nothing and returns the consent as it is).
     /// `None` if there is no such consent.
     async fn revoke_consent(

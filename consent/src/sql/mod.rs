@@ -201,6 +201,15 @@ where
     }
 
     #[instrument(skip_all)]
+    async fn consents_expiring(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Consent>, StoreError> {
+        self.read_expiring(after, until).await
+    }
+
+    #[instrument(skip_all)]
     async fn revoke_consent(
         &self,
         id: &str,

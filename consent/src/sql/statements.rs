@@ -77,6 +77,34 @@ where
         consents_with_history(rows, events)
     }
 
+    /// Unrevoked consents whose validity ends in `(after, until]`, soonest first, with history, from
+    /// one snapshot.
+    pub(super) async fn read_expiring(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Consent>, StoreError> {
+        let within = "revoked_at IS NULL AND valid_until > $1 AND valid_until <= $2";
+        let mut tx = self.pool.begin_with(DB::BEGIN_READ).await?;
+        let rows: Vec<ConsentRow> = sqlx::query_as(&format!(
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE {within} ORDER BY valid_until, id"
+        ))
+        .bind(DbTime(after))
+        .bind(DbTime(until))
+        .fetch_all(&mut *tx)
+        .await?;
+        let events: Vec<EventRow> = sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM consent_events WHERE consent_id IN \
+             (SELECT id FROM consents WHERE {within}) ORDER BY consent_id, seq"
+        ))
+        .bind(DbTime(after))
+        .bind(DbTime(until))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        consents_with_history(rows, events)
+    }
+
     /// One read transaction, so a consent and its history come from the same snapshot.
     pub(super) async fn read_consents(
         &self,

@@ -87,6 +87,13 @@ impl Store for Faulty {
     ) -> Result<Vec<DecisionRecord>, StoreError> {
         self.inner.decisions(outcome, limit).await
     }
+    async fn consents_expiring(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Consent>, StoreError> {
+        self.inner.consents_expiring(after, until).await
+    }
     async fn insert_refusal(
         &self,
         id: &str,

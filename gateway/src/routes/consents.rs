@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
         .routes(routes!(record_consent, list_consents))
         .routes(routes!(search_consents))
+        .routes(routes!(expiring_consents))
         .routes(routes!(get_consent))
         .routes(routes!(revoke_consent))
         .routes(routes!(confirm_consent))
@@ -150,6 +151,43 @@ async fn consents_visible_to(
     let consents = state
         .store
         .consents_of(&state.pseudonyms.subject(&bsn))
+        .await?;
+    Ok(Json(
+        consents
+            .into_iter()
+            .filter(|c| parse::visible_to(&state.register, c, &who.partner))
+            .map(|c| ConsentView::new(c, now))
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpiringQuery {
+    /// How many days ahead to look: 1 to 365, default 30.
+    pub within_days: Option<i64>,
+}
+
+/// The consents that concern the caller's organisation and run out within `within_days` (not
+/// revoked, not yet expired), soonest first: time to ask the Amsterdammer whether to renew them.
+#[utoipa::path(get, path = "/v1/consents/expiring", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), params(ExpiringQuery),
+    responses((status = 200, body = [ConsentView]), (status = 400, body = super::bodies::ErrorBody, description = "`invalid_within_days`")))]
+pub async fn expiring_consents(
+    State(state): State<AppState>,
+    who: Professional,
+    ApiQuery(q): ApiQuery<ExpiringQuery>,
+) -> Result<Json<Vec<ConsentView>>, ApiError> {
+    let days = q.within_days.unwrap_or(30);
+    if !(1..=365).contains(&days) {
+        return Err(ApiError::bad_request(
+            "invalid_within_days",
+            "within_days: a whole number of days from 1 to 365",
+        ));
+    }
+    let now = state.clock.now();
+    let consents = state
+        .store
+        .consents_expiring(now, now + chrono::Duration::days(days))
         .await?;
     Ok(Json(
         consents

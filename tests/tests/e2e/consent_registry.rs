@@ -293,7 +293,83 @@ async fn a_consent_receipt_says_what_was_agreed_with_whom_and_how_to_withdraw(db
     app.stop().await;
 }
 
+async fn a_partner_lists_its_consents_that_run_out_soon(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let record = |days: i64| {
+        let body = json!({"subject_bsn": BSN, "recipients": ["okt-amsterdam"], "activities": [OUDERS],
+            "categories": ["contact"], "valid_until": (Utc::now() + Duration::days(days)).to_rfc3339(),
+            "evidence": {"method": "signed_form", "document_sha256": "ab".repeat(32), "recorded_by": "prof-1"}});
+        let app = &app;
+        async move {
+            let (status, c) = app
+                .post_as("bt-centrum-west", "regievoerder", "/v1/consents", &body)
+                .await;
+            assert_eq!(status, 201, "{c}");
+            c["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let soon = record(20).await;
+    let later = record(200).await;
+    let revoked = record(10).await;
+    let (status, _) = app
+        .post_as_citizen(BSN, &format!("/v1/me/consents/{revoked}/revoke"))
+        .await;
+    assert_eq!(status, 200);
+    let ids = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let (status, month) = app
+        .get_as("okt-amsterdam", "okt-medewerker", "/v1/consents/expiring")
+        .await;
+    assert_eq!(status, 200, "{month}");
+    assert_eq!(
+        ids(&month),
+        vec![soon.clone()],
+        "30 days by default; revoked ones are done"
+    );
+    let (_, year) = app
+        .get_as(
+            "okt-amsterdam",
+            "okt-medewerker",
+            "/v1/consents/expiring?within_days=365",
+        )
+        .await;
+    assert_eq!(ids(&year), vec![soon, later], "soonest first");
+    let (_, unconcerned) = app
+        .get_as(
+            CORDAAN,
+            "begeleider",
+            "/v1/consents/expiring?within_days=365",
+        )
+        .await;
+    assert_eq!(
+        unconcerned,
+        json!([]),
+        "another partner's consents stay hidden"
+    );
+    for bad in ["0", "366", "soon"] {
+        let (status, body) = app
+            .get_as(
+                "okt-amsterdam",
+                "okt-medewerker",
+                &format!("/v1/consents/expiring?within_days={bad}"),
+            )
+            .await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    app.stop().await;
+}
+
 tests::both_databases! {
+    a_partner_lists_its_consents_that_run_out_soon =>
+        a_partner_lists_its_consents_that_run_out_soon;
     a_consent_receipt_says_what_was_agreed_with_whom_and_how_to_withdraw =>
         a_consent_receipt_says_what_was_agreed_with_whom_and_how_to_withdraw;
     a_consents_usage_lists_the_disclosures_made_under_it_to_whom_may_see_it =>
