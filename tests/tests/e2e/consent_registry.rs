@@ -367,7 +367,94 @@ async fn a_partner_lists_its_consents_that_run_out_soon(db: Db) {
     app.stop().await;
 }
 
+/// A revocation binds every request that starts after it committed (invariant 3), also while a
+/// stream of exchanges runs: every exchange sent after the revocation's answer arrived is denied.
+async fn no_exchange_started_after_a_revocation_committed_is_permitted(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let id = app
+        .record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    let app = Arc::new(app);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Two streams of exchanges, each noting when it sent a request and what came back.
+    let streams: Vec<_> = (0..2)
+        .map(|_| {
+            let (app, stop) = (app.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let sent = std::time::Instant::now();
+                    let (status, _) = exchange_contact(&app).await;
+                    seen.push((sent, status));
+                }
+                seen
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (status, revoked) = app
+        .post_as_citizen(BSN, &format!("/v1/me/consents/{id}/revoke"))
+        .await;
+    let committed = std::time::Instant::now();
+    assert_eq!(status, 200, "{revoked}");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut seen = Vec::new();
+    for s in streams {
+        seen.extend(s.await.unwrap());
+    }
+
+    let before = seen.iter().filter(|(sent, _)| *sent < committed).count();
+    let after: Vec<u16> = seen
+        .iter()
+        .filter(|(sent, _)| *sent > committed)
+        .map(|(_, status)| *status)
+        .collect();
+    assert!(
+        seen.iter()
+            .any(|(sent, status)| *sent < committed && *status == 200),
+        "the stream ran under the consent first ({before} before)"
+    );
+    assert!(!after.is_empty(), "the stream went on after the revocation");
+    assert!(
+        after.iter().all(|status| *status == 403),
+        "an exchange sent after the revocation committed was answered {after:?}"
+    );
+    // The server's side agrees: no disclosure is dated after the revocation.
+    let revoked_at: chrono::DateTime<Utc> =
+        revoked["revoked_at"].as_str().unwrap().parse().unwrap();
+    let (_, mine) = app.get_as_citizen(BSN, "/v1/me/disclosures").await;
+    let last = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            d["at"]
+                .as_str()
+                .unwrap()
+                .parse::<chrono::DateTime<Utc>>()
+                .unwrap()
+        })
+        .max()
+        .unwrap();
+    assert!(
+        last < revoked_at + Duration::seconds(1),
+        "last disclosure {last}, revoked at {revoked_at}"
+    );
+}
+
+async fn exchange_contact(app: &TestApp) -> (u16, Value) {
+    let body = json!({"subject_bsn": BSN, "source": "bt-centrum-west", "activity": OUDERS,
+                      "categories": ["contact"]});
+    app.post_as("okt-amsterdam", "okt-medewerker", "/v1/exchange", &body)
+        .await
+}
+
 tests::both_databases! {
+    no_exchange_started_after_a_revocation_committed_is_permitted =>
+        no_exchange_started_after_a_revocation_committed_is_permitted;
     a_partner_lists_its_consents_that_run_out_soon =>
         a_partner_lists_its_consents_that_run_out_soon;
     a_consent_receipt_says_what_was_agreed_with_whom_and_how_to_withdraw =>
