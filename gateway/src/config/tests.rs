@@ -2,10 +2,8 @@ use std::time::Duration;
 
 use super::*;
 
-#[test]
-fn environment_overrides_the_file() {
-    let mut config: Config = toml::from_str(
-        r#"
+/// The smallest configuration file: every key without a default.
+const MINIMAL: &str = r#"
         register = "r.toml"
         pseudonym_key_file = "k"
         log_signing_key_file = "l"
@@ -19,9 +17,11 @@ fn environment_overrides_the_file() {
         [citizen_idp]
         issuer = "digid"
         key = "d"
-        "#,
-    )
-    .unwrap();
+"#;
+
+#[test]
+fn environment_overrides_the_file() {
+    let mut config: Config = toml::from_str(MINIMAL).unwrap();
     config
         .apply_env(|k| match k {
             "DATABASE_URL" => Some("postgres://db/x".into()),
@@ -110,23 +110,7 @@ fn the_ledger_key_comes_from_the_environment_or_the_file_and_is_never_shown() {
     let from_file = ledger.kek().unwrap();
 
     let mut config: Config = toml::from_str(&format!(
-        r#"
-        register = "r.toml"
-        pseudonym_key_file = "k"
-        log_signing_key_file = "l"
-        [ledger]
-        key_file = "{}"
-        [tls]
-        server_cert = "a"
-        server_key = "b"
-        client_ca = "c"
-        upstream_ca = "c"
-        client_cert = "a"
-        client_key = "b"
-        [citizen_idp]
-        issuer = "digid"
-        key = "d"
-        "#,
+        "{MINIMAL}\n[ledger]\nkey_file = \"{}\"\n",
         file.display()
     ))
     .unwrap();
