@@ -188,6 +188,28 @@ impl TestApp {
         }
     }
 
+    /// Runs statements without parameters on the gateway's database behind its back (e.g. a
+    /// trigger that makes a write fail, for fault injection).
+    pub async fn execute_raw(&self, sql: &str) {
+        match &self.db.sqlite_file {
+            Some(_) => {
+                let mut c = sqlx::SqliteConnection::connect(&self.db.url)
+                    .await
+                    .expect("sqlite");
+                sqlx::raw_sql(sql).execute(&mut c).await.expect(sql);
+            }
+            None => {
+                let mut c = sqlx::PgConnection::connect(&self.db.url).await.expect("pg");
+                sqlx::raw_sql(sql).execute(&mut c).await.expect(sql);
+            }
+        }
+    }
+
+    /// Whether the gateway's database is SQLite (else PostgreSQL).
+    pub fn on_sqlite(&self) -> bool {
+        self.db.sqlite_file.is_some()
+    }
+
     /// Changes the gateway's database behind its back (tampering tests): `sql` with one text
     /// parameter `$1`.
     pub async fn execute(&self, sql: &str, param: &str) {

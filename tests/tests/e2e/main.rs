@@ -12,6 +12,7 @@ mod edge;
 mod erasure;
 mod exchange;
 mod expiry;
+mod faults;
 mod log;
 mod partner_systems;
 mod public;
