@@ -64,6 +64,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         until: DateTime<Utc>,
     ) -> Result<Vec<Consent>, StoreError>;
 
+    /// Every consent (of any subject) revoked, or whose validity ended, after `after` and no later
+    /// than `until`, with history.
+    async fn consents_changed(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Consent>, StoreError>;
+
     /// Revokes; idempotent (a second call changes nothing and returns the consent as it is).
     /// `None` if there is no such consent.
     async fn revoke_consent(

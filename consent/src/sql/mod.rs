@@ -210,6 +210,15 @@ where
     }
 
     #[instrument(skip_all)]
+    async fn consents_changed(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Consent>, StoreError> {
+        self.read_changed(after, until).await
+    }
+
+    #[instrument(skip_all)]
     async fn revoke_consent(
         &self,
         id: &str,

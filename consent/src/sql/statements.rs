@@ -84,10 +84,42 @@ where
         after: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<Consent>, StoreError> {
-        let within = "revoked_at IS NULL AND valid_until > $1 AND valid_until <= $2";
+        self.read_between(
+            "revoked_at IS NULL AND valid_until > $1 AND valid_until <= $2",
+            "valid_until, id",
+            after,
+            until,
+        )
+        .await
+    }
+
+    /// Consents revoked, or whose validity ended, in `(after, until]`, with history.
+    pub(super) async fn read_changed(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Consent>, StoreError> {
+        self.read_between(
+            "(revoked_at > $1 AND revoked_at <= $2) OR (valid_until > $1 AND valid_until <= $2)",
+            "id",
+            after,
+            until,
+        )
+        .await
+    }
+
+    /// The consents `within` (binding `$1` and `$2` to `after` and `until`), in `order`, with their
+    /// histories, from one snapshot.
+    async fn read_between(
+        &self,
+        within: &str,
+        order: &str,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Consent>, StoreError> {
         let mut tx = self.pool.begin_with(DB::BEGIN_READ).await?;
         let rows: Vec<ConsentRow> = sqlx::query_as(&format!(
-            "SELECT {CONSENT_COLUMNS} FROM consents WHERE {within} ORDER BY valid_until, id"
+            "SELECT {CONSENT_COLUMNS} FROM consents WHERE {within} ORDER BY {order}"
         ))
         .bind(DbTime(after))
         .bind(DbTime(until))

@@ -94,6 +94,13 @@ impl Store for Faulty {
     ) -> Result<Vec<Consent>, StoreError> {
         self.inner.consents_expiring(after, until).await
     }
+    async fn consents_changed(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Consent>, StoreError> {
+        self.inner.consents_changed(after, until).await
+    }
     async fn insert_refusal(
         &self,
         id: &str,

@@ -4,8 +4,9 @@ use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
 use consent::{Actor, Consent, NewConsent};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_consent, list_consents))
         .routes(routes!(search_consents))
         .routes(routes!(expiring_consents))
+        .routes(routes!(consent_changes))
         .routes(routes!(get_consent))
         .routes(routes!(revoke_consent))
         .routes(routes!(confirm_consent))
@@ -196,6 +198,86 @@ pub async fn expiring_consents(
             .map(|c| ConsentView::new(c, now))
             .collect(),
     ))
+}
+
+/// How far the changes feed stays behind the clock: a revocation is stamped before it commits, so a
+/// feed read right up to "now" could pass over one that commits a moment later.
+const CHANGES_SETTLE_SECS: i64 = 5;
+
+/// The most changes one page of the feed holds.
+const CHANGES_PAGE: usize = 500;
+
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesQuery {
+    /// RFC 3339 time: changes after it. Start with the time you began relying on consents, then
+    /// pass the `until` of each answer.
+    pub since: DateTime<Utc>,
+}
+
+/// A consent that stopped covering anything.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentChangeView {
+    pub consent_id: String,
+    /// `revoked` or `expired`.
+    pub change: String,
+    pub at: DateTime<Utc>,
+    pub consent: ConsentView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentChangesView {
+    /// Oldest first.
+    pub changes: Vec<ConsentChangeView>,
+    /// Pass this as `since` next time: every change up to it is in this answer or an earlier one.
+    pub until: DateTime<Utc>,
+}
+
+/// The consents concerning the caller's organisation that were revoked or expired after `since`:
+/// what a partner polls to stop processing data it received under them (item 6 of issue 8). The feed
+/// runs a few seconds behind the clock, so no revocation is passed over.
+#[utoipa::path(get, path = "/v1/consents/changes", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), params(ChangesQuery),
+    responses((status = 200, body = ConsentChangesView), (status = 400, body = super::bodies::ErrorBody)))]
+pub async fn consent_changes(
+    State(state): State<AppState>,
+    who: Professional,
+    ApiQuery(q): ApiQuery<ChangesQuery>,
+) -> Result<Json<ConsentChangesView>, ApiError> {
+    let now = state.clock.now();
+    let settled = now - chrono::Duration::seconds(CHANGES_SETTLE_SECS);
+    if q.since >= settled {
+        return Ok(Json(ConsentChangesView {
+            changes: Vec::new(),
+            until: q.since,
+        }));
+    }
+    let consents = state.store.consents_changed(q.since, settled).await?;
+    let mut changes: Vec<ConsentChangeView> = consents
+        .into_iter()
+        .filter(|c| parse::visible_to(&state.register, c, &who.partner))
+        .filter_map(|c| {
+            let ended = match c.revoked_at {
+                Some(at) if at < c.valid_until => ("revoked", at),
+                _ => ("expired", c.valid_until),
+            };
+            (ended.1 > q.since && ended.1 <= settled).then(|| ConsentChangeView {
+                consent_id: c.id.clone(),
+                change: ended.0.into(),
+                at: ended.1,
+                consent: ConsentView::new(c, now),
+            })
+        })
+        .collect();
+    changes.sort_by(|a, b| (a.at, &a.consent_id).cmp(&(b.at, &b.consent_id)));
+    let until = if changes.len() > CHANGES_PAGE {
+        // Cut between two times, so that the next page starts after every change of this one.
+        let last = changes[CHANGES_PAGE - 1].at;
+        changes.retain(|c| c.at <= last);
+        last
+    } else {
+        settled
+    };
+    Ok(Json(ConsentChangesView { changes, until }))
 }
 
 /// One consent with its history.

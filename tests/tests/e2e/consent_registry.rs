@@ -452,7 +452,97 @@ async fn exchange_contact(app: &TestApp) -> (u16, Value) {
         .await
 }
 
+async fn a_partner_polls_the_consents_that_stopped_covering_anything(db: Db) {
+    let start = Utc::now();
+    let clock = Arc::new(FixedClock::new(start));
+    let Some(app) = TestApp::spawn_with_clock(db, clock.clone()).await else {
+        return;
+    };
+    let revoked = app
+        .record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    let body = json!({"subject_bsn": BSN, "recipients": ["okt-amsterdam"], "activities": [OUDERS],
+        "categories": ["contact"], "valid_until": (start + Duration::days(10)).to_rfc3339(),
+        "evidence": {"method": "signed_form", "document_sha256": "ab".repeat(32), "recorded_by": "prof-1"}});
+    let (status, short) = app
+        .post_as("bt-centrum-west", "regievoerder", "/v1/consents", &body)
+        .await;
+    assert_eq!(status, 201, "{short}");
+    let short = short["id"].as_str().unwrap().to_owned();
+    let (status, _) = app
+        .post_as_citizen(BSN, &format!("/v1/me/consents/{revoked}/revoke"))
+        .await;
+    assert_eq!(status, 200);
+    let poll = |as_partner: &'static str, role: &'static str, since: chrono::DateTime<Utc>| {
+        let app = &app;
+        async move {
+            let since = since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+            let (status, body) = app
+                .get_as(
+                    as_partner,
+                    role,
+                    &format!("/v1/consents/changes?since={since}"),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            let changes: Vec<(String, String)> = body["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["consent_id"].as_str().unwrap().to_owned(),
+                        c["change"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            let until: chrono::DateTime<Utc> = body["until"].as_str().unwrap().parse().unwrap();
+            (changes, until)
+        }
+    };
+    let okt = |since| poll("okt-amsterdam", "okt-medewerker", since);
+
+    // Right after the revocation the feed has not settled over it yet.
+    clock.set(start + Duration::seconds(1));
+    let (changes, until) = okt(start - Duration::hours(1)).await;
+    assert!(changes.is_empty(), "{changes:?}");
+    assert!(until < start, "the feed stays behind the clock");
+
+    clock.set(start + Duration::seconds(30));
+    let (changes, until) = okt(until).await;
+    assert_eq!(changes, vec![(revoked.clone(), "revoked".to_owned())]);
+    // Asking again from the new cursor gives nothing twice.
+    let (again, until) = okt(until).await;
+    assert!(again.is_empty(), "{again:?}");
+
+    clock.set(start + Duration::days(11));
+    let (changes, _) = okt(until).await;
+    assert_eq!(changes, vec![(short.clone(), "expired".to_owned())]);
+    // From the start, both, oldest first; a partner they do not concern sees neither.
+    let (all, _) = okt(start - Duration::hours(1)).await;
+    assert_eq!(
+        all,
+        vec![
+            (revoked, "revoked".to_owned()),
+            (short, "expired".to_owned())
+        ]
+    );
+    let (theirs, _) = poll(CORDAAN, "begeleider", start - Duration::hours(1)).await;
+    assert!(theirs.is_empty(), "{theirs:?}");
+    let (status, body) = app
+        .get_as(
+            "okt-amsterdam",
+            "okt-medewerker",
+            "/v1/consents/changes?since=yesterday",
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    app.stop().await;
+}
+
 tests::both_databases! {
+    a_partner_polls_the_consents_that_stopped_covering_anything =>
+        a_partner_polls_the_consents_that_stopped_covering_anything;
     no_exchange_started_after_a_revocation_committed_is_permitted =>
         no_exchange_started_after_a_revocation_committed_is_permitted;
     a_partner_lists_its_consents_that_run_out_soon =>

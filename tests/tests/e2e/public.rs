@@ -117,6 +117,7 @@ async fn the_openapi_description_lists_the_contract_paths(db: Db) {
         "GET /v1/consents",
         "POST /v1/consents/search",
         "GET /v1/consents/expiring",
+        "GET /v1/consents/changes",
         "GET /v1/consents/{id}",
         "POST /v1/consents/{id}/revoke",
         "POST /v1/consents/{id}/confirm",
