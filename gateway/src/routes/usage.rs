@@ -1,5 +1,5 @@
-//! What a toestemmingsverklaring was used for (the disclosures made under it), and its FHIR form:
-//! shared by the partner's and the Amsterdammer's routes.
+//! What a toestemmingsverklaring was used for (the disclosures made under it), its FHIR form and its
+//! receipt: shared by the partner's and the Amsterdammer's routes.
 
 use axum::Json;
 use axum::http::HeaderValue;
