@@ -206,7 +206,13 @@ where
         after: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<Consent>, StoreError> {
-        self.read_expiring(after, until).await
+        self.read_between(
+            "revoked_at IS NULL AND valid_until > $1 AND valid_until <= $2",
+            "valid_until, id",
+            after,
+            until,
+        )
+        .await
     }
 
     #[instrument(skip_all)]
@@ -215,7 +221,13 @@ where
         after: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<Consent>, StoreError> {
-        self.read_changed(after, until).await
+        self.read_between(
+            "(revoked_at > $1 AND revoked_at <= $2) OR (valid_until > $1 AND valid_until <= $2)",
+            "id",
+            after,
+            until,
+        )
+        .await
     }
 
     #[instrument(skip_all)]

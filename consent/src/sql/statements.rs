@@ -77,40 +77,9 @@ where
         consents_with_history(rows, events)
     }
 
-    /// Unrevoked consents whose validity ends in `(after, until]`, soonest first, with history, from
-    /// one snapshot.
-    pub(super) async fn read_expiring(
-        &self,
-        after: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Vec<Consent>, StoreError> {
-        self.read_between(
-            "revoked_at IS NULL AND valid_until > $1 AND valid_until <= $2",
-            "valid_until, id",
-            after,
-            until,
-        )
-        .await
-    }
-
-    /// Consents revoked, or whose validity ended, in `(after, until]`, with history.
-    pub(super) async fn read_changed(
-        &self,
-        after: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Vec<Consent>, StoreError> {
-        self.read_between(
-            "(revoked_at > $1 AND revoked_at <= $2) OR (valid_until > $1 AND valid_until <= $2)",
-            "id",
-            after,
-            until,
-        )
-        .await
-    }
-
     /// The consents `within` (binding `$1` and `$2` to `after` and `until`), in `order`, with their
     /// histories, from one snapshot.
-    async fn read_between(
+    pub(super) async fn read_between(
         &self,
         within: &str,
         order: &str,

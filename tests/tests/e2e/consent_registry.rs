@@ -16,11 +16,7 @@ const AANMELDING: &str = "aanmelding-aanvullende-ondersteuning";
 const CORDAAN: &str = "aio-lvb-cordaan";
 
 async fn exchange(app: &TestApp, categories: &[&str]) -> String {
-    let body = json!({"subject_bsn": BSN, "source": "bt-centrum-west", "activity": OUDERS,
-                      "categories": categories});
-    let (status, answer) = app
-        .post_as("okt-amsterdam", "okt-medewerker", "/v1/exchange", &body)
-        .await;
+    let (status, answer) = try_exchange(app, categories).await;
     assert_eq!(status, 200, "{answer}");
     answer["disclosure_id"].as_str().unwrap().to_owned()
 }
@@ -386,7 +382,7 @@ async fn no_exchange_started_after_a_revocation_committed_is_permitted(db: Db) {
                 let mut seen = Vec::new();
                 while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                     let sent = std::time::Instant::now();
-                    let (status, _) = exchange_contact(&app).await;
+                    let (status, _) = try_exchange(&app, &["contact"]).await;
                     seen.push((sent, status));
                 }
                 seen
@@ -445,9 +441,9 @@ async fn no_exchange_started_after_a_revocation_committed_is_permitted(db: Db) {
     );
 }
 
-async fn exchange_contact(app: &TestApp) -> (u16, Value) {
+async fn try_exchange(app: &TestApp, categories: &[&str]) -> (u16, Value) {
     let body = json!({"subject_bsn": BSN, "source": "bt-centrum-west", "activity": OUDERS,
-                      "categories": ["contact"]});
+                      "categories": categories});
     app.post_as("okt-amsterdam", "okt-medewerker", "/v1/exchange", &body)
         .await
 }
