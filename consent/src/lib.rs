@@ -27,8 +27,9 @@ pub use ledger::{Batching, LedgerWriter, Seal, SealedWrite};
 pub use log::{InclusionProof, Log, LogError};
 pub use model::{
     AMSTERDAMMER, Actor, Consent, ConsentEvent, ConsentStatus, Content, DecisionRecord, Disclosure,
-    Erase, ErasureEntry, ErasureMark, ErasureReason, Evidence, LedgerEntry, LedgerWrite,
-    NewConsent, NewDisclosure, NewRefusal, Outcome, Personal, Refusal,
+    Erase, ErasureEntry, ErasureMark, ErasureReason, Evidence, Grantor, LedgerEntry, LedgerWrite,
+    NewConsent, NewDisclosure, NewRefusal, NewRepresentation, Outcome, Personal, Refusal,
+    Representation,
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
 pub use store::{Purpose, Store, StoreError, StoredCheckpoint, connect, connect_to_inspect};

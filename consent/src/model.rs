@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use policies::{LegalBasis, Mode, Violation};
+use policies::{LegalBasis, Mode, RepresentativeRole, Violation};
 
 use crate::{Sha256Hex, SubjectId};
 
@@ -21,13 +21,17 @@ pub struct Evidence {
 /// The party name that stands for the Amsterdammer acting themselves, in place of a partner id.
 pub const AMSTERDAMMER: &str = "amsterdammer";
 
-/// Who acted on a consent: a professional of a partner, or the Amsterdammer.
+/// Who acted on a consent: a professional of a partner, or the Amsterdammer (themselves, or a
+/// representative acting for them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     /// A partner id, or [`AMSTERDAMMER`].
     pub party: String,
     /// The professional (token `sub`); `None` when the Amsterdammer acted.
     pub professional: Option<String>,
+    /// The representation a representative acted under; `None` when the Amsterdammer acted
+    /// themselves (or a professional did).
+    pub representation: Option<String>,
 }
 
 impl Actor {
@@ -35,6 +39,7 @@ impl Actor {
         Self {
             party: partner.to_owned(),
             professional: Some(sub.to_owned()),
+            representation: None,
         }
     }
 
@@ -42,6 +47,41 @@ impl Actor {
         Self {
             party: AMSTERDAMMER.to_owned(),
             professional: None,
+            representation: None,
+        }
+    }
+
+    /// A representative acting for the Amsterdammer under the representation `id`.
+    pub fn representative(representation: &str) -> Self {
+        Self {
+            party: AMSTERDAMMER.to_owned(),
+            professional: None,
+            representation: Some(representation.to_owned()),
+        }
+    }
+}
+
+/// Who gave a toestemmingsverklaring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grantor {
+    /// The Amsterdammer themselves.
+    Subject,
+    /// A parent or guardian of a child under 16 (UAVG art. 5), or a legal representative.
+    Representative {
+        role: RepresentativeRole,
+        /// The representative's keyed pseudonym.
+        person: SubjectId,
+        /// The recorded representation they acted under, when there is one.
+        representation: Option<String>,
+    },
+}
+
+impl Grantor {
+    /// `self`, or the representative's role.
+    pub fn role_str(&self) -> &'static str {
+        match self {
+            Self::Subject => "self",
+            Self::Representative { role, .. } => role.as_str(),
         }
     }
 }
@@ -64,6 +104,9 @@ pub struct NewConsent {
     /// Active at once (recorded by a listed recorder of every activity, or by the Amsterdammer);
     /// otherwise it awaits confirmation.
     pub confirmed: bool,
+    pub grantor: Grantor,
+    /// The language the Amsterdammer was informed in and gave consent in (BCP 47, e.g. `nl`).
+    pub language: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +117,10 @@ pub enum ConsentStatus {
     Expired,
     /// Recorded, but awaiting confirmation or with `valid_from` ahead: it covers nothing yet.
     Pending,
+    /// Replaced by a newer version (an amendment); covers nothing.
+    Superseded,
+    /// Awaited confirmation, and the Amsterdammer refused it; covers nothing.
+    Refused,
 }
 
 impl ConsentStatus {
@@ -83,6 +130,8 @@ impl ConsentStatus {
             Self::Revoked => "revoked",
             Self::Expired => "expired",
             Self::Pending => "pending",
+            Self::Superseded => "superseded",
+            Self::Refused => "refused",
         }
     }
 }
@@ -90,12 +139,15 @@ impl ConsentStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentEvent {
     pub at: DateTime<Utc>,
-    /// `recorded`, `confirmed` or `revoked`.
+    /// `recorded`, `confirmed`, `revoked`, `amended` (this version was recorded as an amendment),
+    /// `superseded` (a newer version replaced it) or `refused`.
     pub event: String,
-    /// A partner id, or `amsterdammer` when the resident acted.
+    /// A partner id, or `amsterdammer` when the resident (or their representative) acted.
     pub by: String,
     /// The professional (token `sub`) who acted for the partner.
     pub professional: Option<String>,
+    /// The representation a representative acted under.
+    pub representation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,16 +170,48 @@ pub struct Consent {
     pub confirmed_at: Option<DateTime<Utc>>,
     /// Oldest first.
     pub history: Vec<ConsentEvent>,
+    pub grantor: Grantor,
+    pub language: String,
+    /// 1 for a consent as first recorded; each amendment is the next version.
+    pub version: u32,
+    /// The version this one replaced.
+    pub supersedes: Option<String>,
+    /// When and by which version this one was replaced.
+    pub superseded: Option<(DateTime<Utc>, String)>,
+    pub refused_at: Option<DateTime<Utc>>,
 }
 
 impl Consent {
     pub fn awaits_confirmation(&self) -> bool {
-        self.confirmed_at.is_none() && self.revoked_at.is_none()
+        self.confirmed_at.is_none() && !self.ended()
+    }
+
+    /// Revoked, superseded or refused: it covers nothing, ever again.
+    pub fn ended(&self) -> bool {
+        self.revoked_at.is_some() || self.superseded.is_some() || self.refused_at.is_some()
+    }
+
+    /// When it stopped covering anything for good, and why (`revoked`, `superseded`, `refused` or
+    /// `expired`); `None` while it may still cover something at or after `now`.
+    pub fn ended_at(&self, now: DateTime<Utc>) -> Option<(ConsentStatus, DateTime<Utc>)> {
+        let ended = [
+            self.revoked_at.map(|t| (ConsentStatus::Revoked, t)),
+            self.superseded
+                .as_ref()
+                .map(|(t, _)| (ConsentStatus::Superseded, *t)),
+            self.refused_at.map(|t| (ConsentStatus::Refused, t)),
+            Some((ConsentStatus::Expired, self.valid_until)).filter(|(_, t)| *t <= now),
+        ];
+        ended.into_iter().flatten().min_by_key(|(_, t)| *t)
     }
 
     pub fn status_at(&self, now: DateTime<Utc>) -> ConsentStatus {
         if self.revoked_at.is_some() {
             ConsentStatus::Revoked
+        } else if self.superseded.is_some() {
+            ConsentStatus::Superseded
+        } else if self.refused_at.is_some() {
+            ConsentStatus::Refused
         } else if now >= self.valid_until {
             ConsentStatus::Expired
         } else if self.confirmed_at.is_none() || now < self.valid_from {
@@ -331,6 +415,8 @@ pub struct Refusal {
     pub recorded_by_partner: String,
     /// The professional who recorded it; `None` when the Amsterdammer did.
     pub professional: Option<String>,
+    /// The representation under which a representative recorded it.
+    pub representation: Option<String>,
     pub created_at: DateTime<Utc>,
     /// Set once the Amsterdammer withdrew it; from then on it binds nothing.
     pub withdrawn_at: Option<DateTime<Utc>>,
@@ -406,4 +492,48 @@ impl NewDisclosure {
 pub struct LedgerWrite {
     pub decision: DecisionRecord,
     pub disclosure: Option<NewDisclosure>,
+}
+
+/// A representation to record: `representative` may act for `represented` in `role`, on `basis`,
+/// from `valid_from` until `valid_until`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRepresentation {
+    pub representative: SubjectId,
+    pub represented: SubjectId,
+    pub role: RepresentativeRole,
+    /// What the representation rests on, e.g. a court decision, by reference.
+    pub basis: String,
+    pub document_sha256: Sha256Hex,
+    /// How the representative knows the person (e.g. a first name), shown to them; optional.
+    pub label: Option<String>,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    /// The professional who recorded it, and their organisation.
+    pub recorded_by: Actor,
+}
+
+/// A stored representation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Representation {
+    pub id: String,
+    pub representative: SubjectId,
+    pub represented: SubjectId,
+    pub role: RepresentativeRole,
+    pub basis: String,
+    pub document_sha256: Sha256Hex,
+    pub label: Option<String>,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    pub recorded_by_partner: String,
+    pub professional: String,
+    pub created_at: DateTime<Utc>,
+    /// Set when it was ended before `valid_until` (e.g. the court lifted it).
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl Representation {
+    /// Whether the representative may act under it at `now`.
+    pub fn in_force_at(&self, now: DateTime<Utc>) -> bool {
+        self.ended_at.is_none() && self.valid_from <= now && now < self.valid_until
+    }
 }

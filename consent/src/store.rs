@@ -10,7 +10,7 @@ use crate::SubjectId;
 use crate::ledger::SealedWrite;
 use crate::model::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
-    NewRefusal, Outcome, Refusal,
+    NewRefusal, NewRepresentation, Outcome, Refusal, Representation,
 };
 use crate::vault::Kek;
 
@@ -51,6 +51,17 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         now: DateTime<Utc>,
     ) -> Result<Consent, StoreError>;
 
+    /// Amends consent `old`: records `consent` as its next version `id`, and marks `old` superseded
+    /// by it, in one transaction. `None` (and nothing written) if `old` is missing or no longer in
+    /// force at `now` (revoked, superseded, refused or expired).
+    async fn amend_consent(
+        &self,
+        old: &str,
+        id: &str,
+        consent: &NewConsent,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError>;
+
     async fn consent(&self, id: &str) -> Result<Option<Consent>, StoreError>;
 
     /// Every consent of the subject, oldest first, with history.
@@ -89,6 +100,39 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         by: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Option<Consent>, StoreError>;
+
+    /// Marks a consent that awaits confirmation as refused by the Amsterdammer; idempotent, and a
+    /// consent no longer awaiting confirmation is left as it is. `None` if there is no such consent.
+    async fn refuse_consent(
+        &self,
+        id: &str,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError>;
+
+    /// Records a representation; returns it as stored.
+    async fn insert_representation(
+        &self,
+        id: &str,
+        representation: &NewRepresentation,
+        now: DateTime<Utc>,
+    ) -> Result<Representation, StoreError>;
+
+    async fn representation(&self, id: &str) -> Result<Option<Representation>, StoreError>;
+
+    /// Every representation in which `person` is the representative or the person represented,
+    /// oldest first, ended ones too.
+    async fn representations_of(
+        &self,
+        person: &SubjectId,
+    ) -> Result<Vec<Representation>, StoreError>;
+
+    /// Ends a representation; idempotent (the first end stays). `None` if there is no such one.
+    async fn end_representation(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Representation>, StoreError>;
 
     /// Records a refusal; returns it as stored.
     async fn insert_refusal(

@@ -29,6 +29,8 @@ on_both_backends! {
     store racing_revocations_leave_exactly_one_revoked_event,
     store a_pending_consent_becomes_active_once_confirmed_and_says_who_confirmed,
     store a_revoked_consent_cannot_be_confirmed_back_to_life,
+    store an_amendment_supersedes_its_version_in_one_step_and_only_once,
+    store a_representation_reads_back_and_is_ended_once,
     store a_refusal_reads_back_and_is_withdrawn_once,
     store five_hundred_concurrent_writes_get_ledger_indexes_0_to_499_once_each,
     store a_write_without_disclosure_records_a_decision_and_takes_no_ledger_index,
@@ -81,7 +83,14 @@ async fn a_recorded_consent_reads_back_with_its_history(store: Arc<dyn Store>) {
             event: "recorded".into(),
             by: "buurtteam-oost".into(),
             professional: Some("j.jansen".into()),
+            representation: None,
         }],
+        grantor: consent::Grantor::Subject,
+        language: "nl".into(),
+        version: 1,
+        supersedes: None,
+        superseded: None,
+        refused_at: None,
     };
     assert_eq!(recorded, expected);
     assert_eq!(store.consent(&id).await.expect("consent"), Some(expected));
@@ -178,12 +187,14 @@ async fn revoking_twice_keeps_the_first_revocation_and_one_revoked_event(store: 
                 event: "recorded".into(),
                 by: "buurtteam-oost".into(),
                 professional: Some("j.jansen".into()),
+                representation: None,
             },
             ConsentEvent {
                 at: at(10),
                 event: "revoked".into(),
                 by: "amsterdammer".into(),
                 professional: None,
+                representation: None,
             },
         ]
     );
@@ -292,6 +303,103 @@ async fn a_revoked_consent_cannot_be_confirmed_back_to_life(store: Arc<dyn Store
     assert_eq!(after.confirmed_at, None);
     assert_eq!(after.status_at(at(11)), ConsentStatus::Revoked);
     assert!(after.history.iter().all(|e| e.event != "confirmed"));
+}
+
+async fn an_amendment_supersedes_its_version_in_one_step_and_only_once(store: Arc<dyn Store>) {
+    let (old, first, second) = (new_id(), new_id(), new_id());
+    let new = new_consent(&subject(BSN_A));
+    store
+        .insert_consent(&old, &new, at(0))
+        .await
+        .expect("insert");
+    let by = Actor::representative("rep-1");
+    let mut amended = new.clone();
+    amended.recorded_by = by.clone();
+    amended.categories = vec!["financien".into()];
+    let v2 = store
+        .amend_consent(&old, &first, &amended, at(10))
+        .await
+        .expect("amend")
+        .expect("amended");
+    assert_eq!(
+        (v2.version, v2.supersedes.as_deref()),
+        (2, Some(old.as_str()))
+    );
+    assert_eq!(v2.history[0].event, "amended");
+    assert_eq!(v2.history[0].representation.as_deref(), Some("rep-1"));
+    let v1 = store.consent(&old).await.expect("read").expect("found");
+    assert_eq!(v1.superseded, Some((at(10), first.clone())));
+    assert_eq!(v1.status_at(at(11)), ConsentStatus::Superseded);
+    assert_eq!(
+        v1.history.last().map(|e| e.event.as_str()),
+        Some("superseded")
+    );
+    // The old version is no longer in force: a second amendment of it writes nothing.
+    let again = store
+        .amend_consent(&old, &second, &amended, at(20))
+        .await
+        .expect("amend");
+    assert_eq!(again, None);
+    assert_eq!(store.consent(&second).await.expect("read"), None);
+    assert_eq!(
+        store
+            .consents_of(&subject(BSN_A))
+            .await
+            .expect("list")
+            .len(),
+        2
+    );
+    // Nor can a superseded version be revoked: its successor is the one in force.
+    let after = store
+        .revoke_consent(&old, &Actor::amsterdammer(), at(30))
+        .await
+        .expect("revoke")
+        .expect("found");
+    assert_eq!(after.revoked_at, None);
+}
+
+async fn a_representation_reads_back_and_is_ended_once(store: Arc<dyn Store>) {
+    let id = new_id();
+    let new = consent::NewRepresentation {
+        representative: subject(BSN_B),
+        represented: subject(BSN_A),
+        role: policies::RepresentativeRole::Mentor,
+        basis: "beschikking rechtbank Amsterdam".into(),
+        document_sha256: consent::Sha256Hex::parse(&"ef".repeat(32)).expect("digest"),
+        label: Some("Piet".into()),
+        valid_from: at(0),
+        valid_until: at(0) + chrono::Duration::days(365),
+        recorded_by: Actor::professional("buurtteam-oost", "j.jansen"),
+    };
+    let stored = store
+        .insert_representation(&id, &new, at(1))
+        .await
+        .expect("insert");
+    assert_eq!(stored.role, policies::RepresentativeRole::Mentor);
+    assert!(stored.in_force_at(at(2)));
+    assert_eq!(
+        store.representation(&id).await.expect("read"),
+        Some(stored.clone())
+    );
+    for person in [BSN_A, BSN_B] {
+        let of = store
+            .representations_of(&subject(person))
+            .await
+            .expect("list");
+        assert_eq!(of, vec![stored.clone()], "both sides see it");
+    }
+    let ended = store
+        .end_representation(&id, at(5))
+        .await
+        .expect("end")
+        .expect("found");
+    let again = store
+        .end_representation(&id, at(9))
+        .await
+        .expect("end")
+        .expect("found");
+    assert_eq!((ended.ended_at, again.ended_at), (Some(at(5)), Some(at(5))));
+    assert!(!ended.in_force_at(at(6)));
 }
 
 // ---- decisions and the ledger ----

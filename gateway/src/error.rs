@@ -15,9 +15,11 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub violations: Vec<Violation>,
-    pub retry_after_secs: Option<u64>,
+    pub retry_after_secs: Option<u32>,
+    /// The request field at fault, as a path (`grantor.bsn`), when one is.
+    pub field: Option<&'static str>,
     /// Logged for server-side errors; never sent.
-    pub cause: Option<String>,
+    pub cause: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -28,8 +30,15 @@ impl ApiError {
             message: message.into(),
             violations: Vec::new(),
             retry_after_secs: None,
+            field: None,
             cause: None,
         }
+    }
+
+    /// Names the request field at fault.
+    pub fn at(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
+        self
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -94,7 +103,8 @@ impl ApiError {
             format!("too many requests from {who}; try again after Retry-After seconds"),
         );
         // Whole seconds, rounded up: a client that waits as told is let through.
-        e.retry_after_secs = Some((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1));
+        let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+        e.retry_after_secs = Some(u32::try_from(secs).unwrap_or(u32::MAX));
         e
     }
 
@@ -112,7 +122,7 @@ impl ApiError {
         cause: impl ToString,
     ) -> Self {
         let mut e = Self::new(StatusCode::BAD_GATEWAY, code, message);
-        e.cause = Some(cause.to_string());
+        e.cause = Some(cause.to_string().into());
         e
     }
 
@@ -122,7 +132,7 @@ impl ApiError {
             "internal",
             "the gateway could not complete the request; nothing was disclosed",
         );
-        e.cause = Some(cause.to_string());
+        e.cause = Some(cause.to_string().into());
         e
     }
 }
@@ -144,6 +154,9 @@ impl IntoResponse for ApiError {
         let mut body = json!({ "code": self.code, "message": self.message });
         if !self.violations.is_empty() {
             body["violations"] = json!(self.violations);
+        }
+        if let Some(field) = self.field {
+            body["field"] = json!(field);
         }
         let mut response = (self.status, Json(json!({ "error": body }))).into_response();
         if let Some(secs) = self.retry_after_secs

@@ -11,7 +11,7 @@
 //!   id and OIN where one is named, by partner kind otherwise; processing activities as `purpose`;
 //!   data categories as `class`.
 
-use consent::{Consent, ConsentStatus};
+use consent::{Consent, ConsentStatus, Grantor};
 use policies::Register;
 use serde_json::{Value, json};
 
@@ -36,7 +36,15 @@ pub fn consent_resource(
     let status = match c.status_at(now) {
         ConsentStatus::Active => "active",
         ConsentStatus::Pending => "proposed",
-        ConsentStatus::Revoked | ConsentStatus::Expired => "inactive",
+        ConsentStatus::Revoked | ConsentStatus::Expired | ConsentStatus::Superseded => "inactive",
+        ConsentStatus::Refused => "rejected",
+    };
+    let performer = match &c.grantor {
+        Grantor::Subject => json!({"display": "de Amsterdammer zelf"}),
+        Grantor::Representative { role, person, .. } => json!({
+            "identifier": {"system": PSEUDONYM_SYSTEM, "value": person.as_str()},
+            "display": format!("{} van de Amsterdammer", role.dutch()),
+        }),
     };
     let mut actors: Vec<Value> = c
         .recipients
@@ -71,6 +79,7 @@ pub fn consent_resource(
     let mut resource = json!({
         "resourceType": "Consent",
         "id": c.id,
+        "language": c.language,
         "status": status,
         "scope": {"coding": [{
             "system": "http://terminology.hl7.org/CodeSystem/consentscope",
@@ -79,7 +88,7 @@ pub fn consent_resource(
         "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
         "patient": {"identifier": {"system": PSEUDONYM_SYSTEM, "value": c.subject.as_str()}},
         "dateTime": c.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "performer": [{"display": "de Amsterdammer zelf"}],
+        "performer": [performer],
         "organization": [recorder(c, register)],
         "sourceAttachment": {
             "title": format!(

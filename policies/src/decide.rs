@@ -63,7 +63,8 @@ pub struct ConsentGrant {
     pub activities: BTreeSet<String>,
     pub valid_from: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
-    pub revoked: bool,
+    /// Revoked, superseded by a newer version, or refused: it covers nothing, ever again.
+    pub ended: bool,
     /// `false` while it awaits confirmation by a listed recorder or the Amsterdammer.
     pub confirmed: bool,
 }
@@ -327,7 +328,7 @@ fn no_refusal_applies(req: &Request<'_>) -> Vec<Violation> {
 }
 
 fn covers(c: &ConsentGrant, req: &Request<'_>) -> bool {
-    let current = !c.revoked && c.confirmed && c.valid_from <= req.now && req.now < c.valid_until;
+    let current = !c.ended && c.confirmed && c.valid_from <= req.now && req.now < c.valid_until;
     let source_ok = match &c.sources {
         Some(sources) => sources.iter().any(|s| s.matches(req.source)),
         None => req.activity.from.contains(&req.source.kind),

@@ -8,6 +8,7 @@ mod decide;
 mod payload;
 mod register;
 mod release;
+mod representation;
 mod trust;
 
 pub use bsn::{Bsn, BsnError};
@@ -18,4 +19,5 @@ pub use decide::{
 pub use payload::{PayloadIssue, filter_payload, withheld_fields};
 pub use register::{Activity, Category, FieldType, LegalBasis, Partner, Register, RegisterError};
 pub use release::{Released, release};
+pub use representation::{AGE_OF_CONSENT, RepresentativeRole};
 pub use trust::{RecordingError, Standing, may_confirm, may_see, parties, recording_by};

@@ -95,6 +95,7 @@ mod tests {
             id: "contact".into(),
             name: "Contactgegevens".into(),
             special: false,
+            financial: false,
             fields: [
                 ("naam".to_string(), FieldType::String),
                 ("geboortedatum".to_string(), FieldType::Date),

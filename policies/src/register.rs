@@ -35,6 +35,10 @@ pub struct Category {
     /// Special category of personal data (art. 9 AVG: health) or criminal data (art. 10).
     #[serde(default)]
     pub special: bool,
+    /// Financial data (income, debts): the only kind a bewindvoerder acts for, and the kind a
+    /// mentor does not (`RepresentativeRole::covers`).
+    #[serde(default)]
+    pub financial: bool,
     /// The schema of the category: every field a partner system may hold, and its type.
     pub fields: BTreeMap<String, FieldType>,
 }

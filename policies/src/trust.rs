@@ -142,7 +142,7 @@ mod tests {
             activities: Default::default(),
             valid_from: chrono::DateTime::UNIX_EPOCH,
             valid_until: chrono::DateTime::UNIX_EPOCH,
-            revoked: false,
+            ended: false,
             confirmed: true,
         }
     }

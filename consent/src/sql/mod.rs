@@ -14,10 +14,11 @@ use sqlx::{Database, Decode, Encode, Executor, FromRow, IntoArguments, Pool, Typ
 use tracing::instrument;
 
 pub use encode::DbTime;
-use encode::{from_index, to_index, to_json};
+use encode::{from_index, to_index};
 use rows::{
-    CONSENT_COLUMNS, CheckpointRow, ConsentRow, DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow,
-    DisclosureRow, ERASURE_COLUMNS, ErasureRow, EventRow, REFUSAL_COLUMNS, RefusalRow, hash32,
+    CheckpointRow, ConsentRow, DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow,
+    ERASURE_COLUMNS, ErasureRow, EventRow, REFUSAL_COLUMNS, REPRESENTATION_COLUMNS, RefusalRow,
+    RepresentationRow, hash32,
 };
 use statements::ConsentKey;
 
@@ -25,7 +26,7 @@ use crate::SubjectId;
 use crate::ledger::SealedWrite;
 use crate::model::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
-    NewRefusal, Outcome, Refusal,
+    NewRefusal, NewRepresentation, Outcome, Refusal, Representation,
 };
 use crate::store::{Store, StoreError, StoredCheckpoint};
 use crate::vault::Kek;
@@ -138,6 +139,7 @@ where
     for<'r> DisclosureRow: FromRow<'r, DB::Row>,
     for<'r> ErasureRow: FromRow<'r, DB::Row>,
     for<'r> RefusalRow: FromRow<'r, DB::Row>,
+    for<'r> RepresentationRow: FromRow<'r, DB::Row>,
     for<'r> CheckpointRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (String, String, String): FromRow<'r, DB::Row>,
@@ -158,28 +160,7 @@ where
         now: DateTime<Utc>,
     ) -> Result<Consent, StoreError> {
         let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
-        sqlx::query(&format!(
-            "INSERT INTO consents ({CONSENT_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15)"
-        ))
-        .bind(id)
-        .bind(c.subject.as_str())
-        .bind(to_json(&c.recipients)?)
-        .bind(c.sources.as_ref().map(to_json).transpose()?)
-        .bind(to_json(&c.categories)?)
-        .bind(to_json(&c.activities)?)
-        .bind(DbTime(c.valid_from))
-        .bind(DbTime(c.valid_until))
-        .bind(c.evidence.method.as_str())
-        .bind(c.evidence.document_sha256.as_str())
-        .bind(c.evidence.recorded_by.as_str())
-        .bind(c.note.as_deref())
-        .bind(c.recorded_by.party.as_str())
-        .bind(DbTime(now))
-        .bind(c.confirmed.then_some(DbTime(now)))
-        .execute(&mut *tx)
-        .await?;
-        Self::add_event(&mut tx, id, now, "recorded", &c.recorded_by).await?;
+        Self::insert_version(&mut tx, id, c, now, 1, None).await?;
         let consent = Self::load_consents(&mut tx, ConsentKey::Id, id)
             .await?
             .pop();
@@ -187,6 +168,42 @@ where
         consent.ok_or_else(|| {
             StoreError::Corrupt(format!("consent {id} vanished while being recorded"))
         })
+    }
+
+    #[instrument(skip_all)]
+    async fn amend_consent(
+        &self,
+        old: &str,
+        id: &str,
+        c: &NewConsent,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError> {
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        // Only a version still in force can be replaced; the row lock this takes makes a concurrent
+        // revocation or amendment of the same version wait, and then find it ended.
+        let replaced: Option<(i64,)> = sqlx::query_as(
+            "UPDATE consents SET superseded_at = $1, superseded_by = $2
+             WHERE id = $3 AND revoked_at IS NULL AND superseded_at IS NULL AND refused_at IS NULL
+               AND valid_until > $1
+             RETURNING version",
+        )
+        .bind(DbTime(now))
+        .bind(id)
+        .bind(old)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((version,)) = replaced else {
+            return Ok(None);
+        };
+        let version = u32::try_from(version + 1)
+            .map_err(|_| StoreError::Corrupt(format!("consent {old} version {version}")))?;
+        Self::add_event(&mut tx, old, now, "superseded", &c.recorded_by).await?;
+        Self::insert_version(&mut tx, id, c, now, version, Some(old)).await?;
+        let consent = Self::load_consents(&mut tx, ConsentKey::Id, id)
+            .await?
+            .pop();
+        tx.commit().await?;
+        Ok(consent)
     }
 
     #[instrument(skip_all)]
@@ -207,7 +224,8 @@ where
         until: DateTime<Utc>,
     ) -> Result<Vec<Consent>, StoreError> {
         self.read_between(
-            "revoked_at IS NULL AND valid_until > $1 AND valid_until <= $2",
+            "revoked_at IS NULL AND superseded_at IS NULL AND refused_at IS NULL \
+             AND valid_until > $1 AND valid_until <= $2",
             "valid_until, id",
             after,
             until,
@@ -222,7 +240,8 @@ where
         until: DateTime<Utc>,
     ) -> Result<Vec<Consent>, StoreError> {
         self.read_between(
-            "(revoked_at > $1 AND revoked_at <= $2) OR (valid_until > $1 AND valid_until <= $2)",
+            "(revoked_at > $1 AND revoked_at <= $2) OR (superseded_at > $1 AND superseded_at <= $2) \
+             OR (valid_until > $1 AND valid_until <= $2)",
             "id",
             after,
             until,
@@ -241,7 +260,8 @@ where
             id,
             by,
             now,
-            "UPDATE consents SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            "UPDATE consents SET revoked_at = $1
+             WHERE id = $2 AND revoked_at IS NULL AND superseded_at IS NULL AND refused_at IS NULL",
             "revoked",
         )
         .await
@@ -259,10 +279,109 @@ where
             by,
             now,
             "UPDATE consents SET confirmed_at = $1
-             WHERE id = $2 AND confirmed_at IS NULL AND revoked_at IS NULL",
+             WHERE id = $2 AND confirmed_at IS NULL AND revoked_at IS NULL
+               AND superseded_at IS NULL AND refused_at IS NULL",
             "confirmed",
         )
         .await
+    }
+
+    #[instrument(skip_all)]
+    async fn refuse_consent(
+        &self,
+        id: &str,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError> {
+        self.transition(
+            id,
+            by,
+            now,
+            "UPDATE consents SET refused_at = $1
+             WHERE id = $2 AND confirmed_at IS NULL AND revoked_at IS NULL
+               AND superseded_at IS NULL AND refused_at IS NULL",
+            "refused",
+        )
+        .await
+    }
+
+    #[instrument(skip_all)]
+    async fn insert_representation(
+        &self,
+        id: &str,
+        r: &NewRepresentation,
+        now: DateTime<Utc>,
+    ) -> Result<Representation, StoreError> {
+        let row: RepresentationRow = sqlx::query_as(&format!(
+            "INSERT INTO representations ({REPRESENTATION_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL)
+             RETURNING {REPRESENTATION_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(r.representative.as_str())
+        .bind(r.represented.as_str())
+        .bind(r.role.as_str())
+        .bind(r.basis.as_str())
+        .bind(r.document_sha256.as_str())
+        .bind(r.label.as_deref())
+        .bind(DbTime(r.valid_from))
+        .bind(DbTime(r.valid_until))
+        .bind(r.recorded_by.party.as_str())
+        .bind(r.recorded_by.professional.as_deref().unwrap_or_default())
+        .bind(DbTime(now))
+        .fetch_one(&self.pool)
+        .await?;
+        row.into_representation()
+    }
+
+    #[instrument(skip_all)]
+    async fn representation(&self, id: &str) -> Result<Option<Representation>, StoreError> {
+        let row: Option<RepresentationRow> = sqlx::query_as(&format!(
+            "SELECT {REPRESENTATION_COLUMNS} FROM representations WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(RepresentationRow::into_representation).transpose()
+    }
+
+    #[instrument(skip_all)]
+    async fn representations_of(
+        &self,
+        person: &SubjectId,
+    ) -> Result<Vec<Representation>, StoreError> {
+        let rows: Vec<RepresentationRow> = sqlx::query_as(&format!(
+            "SELECT {REPRESENTATION_COLUMNS} FROM representations
+             WHERE representative = $1 OR represented = $1 ORDER BY created_at, id"
+        ))
+        .bind(person.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(RepresentationRow::into_representation)
+            .collect()
+    }
+
+    #[instrument(skip_all)]
+    async fn end_representation(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Representation>, StoreError> {
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        sqlx::query("UPDATE representations SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+            .bind(DbTime(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let row: Option<RepresentationRow> = sqlx::query_as(&format!(
+            "SELECT {REPRESENTATION_COLUMNS} FROM representations WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        row.map(RepresentationRow::into_representation).transpose()
     }
 
     #[instrument(skip_all)]
@@ -274,7 +393,7 @@ where
     ) -> Result<Refusal, StoreError> {
         let row: RefusalRow = sqlx::query_as(&format!(
             "INSERT INTO refusals ({REFUSAL_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL) RETURNING {REFUSAL_COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10) RETURNING {REFUSAL_COLUMNS}"
         ))
         .bind(id)
         .bind(r.subject.as_str())
@@ -285,6 +404,7 @@ where
         .bind(r.recorded_by.party.as_str())
         .bind(r.recorded_by.professional.as_deref())
         .bind(DbTime(now))
+        .bind(r.recorded_by.representation.as_deref())
         .fetch_one(&self.pool)
         .await?;
         Ok(row.into_refusal())

@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
-use policies::{LegalBasis, Mode};
+use policies::{LegalBasis, Mode, RepresentativeRole};
 use sqlx::FromRow;
 
 use super::encode::{DbTime, from_json, to_index};
 use crate::model::{
     Consent, ConsentEvent, Content, DecisionRecord, Disclosure, ErasureEntry, ErasureMark,
-    ErasureReason, Evidence, Outcome, Personal, Refusal,
+    ErasureReason, Evidence, Grantor, Outcome, Personal, Refusal, Representation,
 };
 use crate::store::{StoreError, StoredCheckpoint};
 use crate::vault::Kek;
@@ -16,9 +16,13 @@ use crate::{Sha256Hex, SubjectId};
 
 pub const CONSENT_COLUMNS: &str = "id, subject, recipients, sources, categories, activities, valid_from, valid_until, \
      evidence_method, evidence_document_sha256, evidence_recorded_by, note, recorded_by_partner, created_at, \
-     revoked_at, confirmed_at";
+     revoked_at, confirmed_at, grantor_role, grantor, representation_id, language, version, supersedes, \
+     superseded_at, superseded_by, refused_at";
 
-pub const EVENT_COLUMNS: &str = "consent_id, at, event, actor, professional";
+pub const EVENT_COLUMNS: &str = "consent_id, at, event, actor, professional, representation_id";
+
+pub const REPRESENTATION_COLUMNS: &str = "id, representative, represented, role, basis, document_sha256, label, \
+     valid_from, valid_until, recorded_by_partner, professional, created_at, ended_at";
 
 pub const DECISION_COLUMNS: &str = "id, at, mode, partner, professional, role, activity, source, recipient, subject, \
      categories, outcome, violations, consent_id, error";
@@ -36,7 +40,7 @@ pub const DISCLOSURE_SELECT: &str = "SELECT d.log_index, d.id, d.at, d.mode, d.s
      LEFT JOIN subject_keys k ON k.subject = d.subject AND k.epoch = d.key_epoch";
 
 pub const REFUSAL_COLUMNS: &str = "id, subject, recipient, category, activity, note, recorded_by_partner, \
-     professional, created_at, withdrawn_at";
+     professional, created_at, withdrawn_at, representation_id";
 
 pub const ERASURE_COLUMNS: &str = "log_index, id, at, reason, entries, leaf_hash";
 
@@ -58,6 +62,15 @@ pub struct ConsentRow {
     created_at: DbTime,
     revoked_at: Option<DbTime>,
     confirmed_at: Option<DbTime>,
+    grantor_role: String,
+    grantor: Option<String>,
+    representation_id: Option<String>,
+    language: String,
+    version: i64,
+    supersedes: Option<String>,
+    superseded_at: Option<DbTime>,
+    superseded_by: Option<String>,
+    refused_at: Option<DbTime>,
 }
 
 #[derive(Debug, FromRow)]
@@ -67,6 +80,7 @@ pub struct EventRow {
     event: String,
     actor: String,
     professional: Option<String>,
+    representation_id: Option<String>,
 }
 
 /// Consents with their histories: each event goes to its consent, in the order given.
@@ -84,6 +98,7 @@ pub fn consents_with_history(
                 event: e.event,
                 by: e.actor,
                 professional: e.professional,
+                representation: e.representation_id,
             });
     }
     rows.into_iter()
@@ -96,7 +111,39 @@ pub fn consents_with_history(
 
 impl ConsentRow {
     fn into_consent(self, history: Vec<ConsentEvent>) -> Result<Consent, StoreError> {
+        let grantor = match (self.grantor_role.as_str(), self.grantor) {
+            ("self", _) => Grantor::Subject,
+            (role, Some(person)) => Grantor::Representative {
+                role: RepresentativeRole::parse(role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown grantor role {role:?}")))?,
+                person: SubjectId::from_stored(person),
+                representation: self.representation_id,
+            },
+            (role, None) => {
+                return Err(StoreError::Corrupt(format!(
+                    "consent {} names a {role} as grantor but not who",
+                    self.id
+                )));
+            }
+        };
+        let superseded = match (self.superseded_at, self.superseded_by) {
+            (Some(at), Some(by)) => Some((at.0, by)),
+            (None, None) => None,
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "consent {} is half superseded",
+                    self.id
+                )));
+            }
+        };
         Ok(Consent {
+            grantor,
+            language: self.language,
+            version: u32::try_from(self.version)
+                .map_err(|_| StoreError::Corrupt(format!("consent version {}", self.version)))?,
+            supersedes: self.supersedes,
+            superseded,
+            refused_at: self.refused_at.map(|t| t.0),
             subject: SubjectId::from_stored(self.subject),
             recipients: from_json(&self.recipients)?,
             sources: self.sources.as_deref().map(from_json).transpose()?,
@@ -326,6 +373,7 @@ pub struct RefusalRow {
     professional: Option<String>,
     created_at: DbTime,
     withdrawn_at: Option<DbTime>,
+    representation_id: Option<String>,
 }
 
 impl RefusalRow {
@@ -339,6 +387,7 @@ impl RefusalRow {
             note: self.note,
             recorded_by_partner: self.recorded_by_partner,
             professional: self.professional,
+            representation: self.representation_id,
             created_at: self.created_at.0,
             withdrawn_at: self.withdrawn_at.map(|t| t.0),
         }
@@ -366,6 +415,45 @@ impl ErasureRow {
             leaf_hash: hash32(&self.leaf_hash)?,
             id: self.id,
             at: self.at.0,
+        })
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub struct RepresentationRow {
+    id: String,
+    representative: String,
+    represented: String,
+    role: String,
+    basis: String,
+    document_sha256: String,
+    label: Option<String>,
+    valid_from: DbTime,
+    valid_until: DbTime,
+    recorded_by_partner: String,
+    professional: String,
+    created_at: DbTime,
+    ended_at: Option<DbTime>,
+}
+
+impl RepresentationRow {
+    pub fn into_representation(self) -> Result<Representation, StoreError> {
+        Ok(Representation {
+            role: RepresentativeRole::parse(&self.role).ok_or_else(|| {
+                StoreError::Corrupt(format!("unknown representation role {:?}", self.role))
+            })?,
+            document_sha256: digest(self.document_sha256)?,
+            representative: SubjectId::from_stored(self.representative),
+            represented: SubjectId::from_stored(self.represented),
+            basis: self.basis,
+            label: self.label,
+            valid_from: self.valid_from.0,
+            valid_until: self.valid_until.0,
+            recorded_by_partner: self.recorded_by_partner,
+            professional: self.professional,
+            created_at: self.created_at.0,
+            ended_at: self.ended_at.map(|t| t.0),
+            id: self.id,
         })
     }
 }

@@ -9,7 +9,7 @@ use super::rows::{
     CONSENT_COLUMNS, ConsentRow, DECISION_COLUMNS, EVENT_COLUMNS, EventRow, consents_with_history,
 };
 use super::{Backend, SqlStore};
-use crate::model::{Actor, Consent, DecisionRecord};
+use crate::model::{Actor, Consent, DecisionRecord, Grantor, NewConsent};
 use crate::store::{StoreError, StoredCheckpoint};
 
 /// Which consents a read loads: one by id, or every one of a subject (oldest first).
@@ -127,17 +127,72 @@ where
     ) -> Result<(), StoreError> {
         // The caller changed the consent row first, so its row lock serialises events per consent.
         sqlx::query(
-            "INSERT INTO consent_events (consent_id, seq, at, event, actor, professional)
-             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM consent_events WHERE consent_id = $1",
+            "INSERT INTO consent_events (consent_id, seq, at, event, actor, professional, representation_id)
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6 FROM consent_events WHERE consent_id = $1",
         )
         .bind(consent_id)
         .bind(DbTime(at))
         .bind(event)
         .bind(by.party.as_str())
         .bind(by.professional.as_deref())
+        .bind(by.representation.as_deref())
         .execute(conn)
         .await?;
         Ok(())
+    }
+
+    /// Inserts version `version` of a consent (1 when first recorded; the next one when it amends
+    /// `supersedes`), with its first history event (`recorded` or `amended`).
+    pub(super) async fn insert_version(
+        conn: &mut DB::Connection,
+        id: &str,
+        c: &NewConsent,
+        now: DateTime<Utc>,
+        version: u32,
+        supersedes: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let (grantor, representation) = match &c.grantor {
+            Grantor::Subject => (None, None),
+            Grantor::Representative {
+                person,
+                representation,
+                ..
+            } => (Some(person.as_str()), representation.as_deref()),
+        };
+        sqlx::query(&format!(
+            "INSERT INTO consents ({CONSENT_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, \
+                     $16, $17, $18, $19, $20, $21, NULL, NULL, NULL)"
+        ))
+        .bind(id)
+        .bind(c.subject.as_str())
+        .bind(to_json(&c.recipients)?)
+        .bind(c.sources.as_ref().map(to_json).transpose()?)
+        .bind(to_json(&c.categories)?)
+        .bind(to_json(&c.activities)?)
+        .bind(DbTime(c.valid_from))
+        .bind(DbTime(c.valid_until))
+        .bind(c.evidence.method.as_str())
+        .bind(c.evidence.document_sha256.as_str())
+        .bind(c.evidence.recorded_by.as_str())
+        .bind(c.note.as_deref())
+        .bind(c.recorded_by.party.as_str())
+        .bind(DbTime(now))
+        .bind(c.confirmed.then_some(DbTime(now)))
+        .bind(c.grantor.role_str())
+        .bind(grantor)
+        .bind(representation)
+        .bind(c.language.as_str())
+        .bind(i64::from(version))
+        .bind(supersedes)
+        .execute(&mut *conn)
+        .await?;
+        let event = if supersedes.is_some() {
+            "amended"
+        } else {
+            "recorded"
+        };
+        Self::add_event(conn, id, now, event, &c.recorded_by).await
     }
 
     /// One step in a consent's life: `update` (binding the time, then the id) changes at most one

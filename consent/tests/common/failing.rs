@@ -43,6 +43,50 @@ impl Store for Faulty {
     ) -> Result<Consent, StoreError> {
         self.inner.insert_consent(id, c, now).await
     }
+    async fn amend_consent(
+        &self,
+        old: &str,
+        id: &str,
+        c: &NewConsent,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError> {
+        self.inner.amend_consent(old, id, c, now).await
+    }
+    async fn refuse_consent(
+        &self,
+        id: &str,
+        by: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Consent>, StoreError> {
+        self.inner.refuse_consent(id, by, now).await
+    }
+    async fn insert_representation(
+        &self,
+        id: &str,
+        r: &consent::NewRepresentation,
+        now: DateTime<Utc>,
+    ) -> Result<consent::Representation, StoreError> {
+        self.inner.insert_representation(id, r, now).await
+    }
+    async fn representation(
+        &self,
+        id: &str,
+    ) -> Result<Option<consent::Representation>, StoreError> {
+        self.inner.representation(id).await
+    }
+    async fn representations_of(
+        &self,
+        person: &SubjectId,
+    ) -> Result<Vec<consent::Representation>, StoreError> {
+        self.inner.representations_of(person).await
+    }
+    async fn end_representation(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<consent::Representation>, StoreError> {
+        self.inner.end_representation(id, now).await
+    }
     async fn consent(&self, id: &str) -> Result<Option<Consent>, StoreError> {
         self.inner.consent(id).await
     }

@@ -149,6 +149,8 @@ pub fn new_consent(subject: &SubjectId) -> NewConsent {
         note: Some("besproken aan de keukentafel".into()),
         recorded_by: Actor::professional("buurtteam-oost", "j.jansen"),
         confirmed: true,
+        grantor: consent::Grantor::Subject,
+        language: "nl".into(),
     }
 }
 

@@ -5,10 +5,11 @@
 pub mod tokens;
 
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use consent::SubjectId;
-use policies::{Bsn, Partner};
+use consent::{Actor, Representation, SubjectId};
+use policies::{Bsn, Partner, Register};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -116,8 +117,78 @@ impl FromRequestParts<AppState> for Professional {
 /// An Amsterdammer, signed in through the citizen identity provider.
 #[derive(Debug, Clone)]
 pub struct Citizen {
+    /// The signed-in person's own BSN.
     pub bsn: Bsn,
+    /// Whom the request is about: the signed-in Amsterdammer, or the person they represent.
     pub subject: SubjectId,
+    /// The representation the signed-in person acts under, when they act for someone else.
+    pub acting: Option<Representation>,
+}
+
+/// The header with which a representative acts for a person they represent: the id of the
+/// representation (`GET /v1/me/representations`). Without it, a citizen acts for themselves.
+pub const ON_BEHALF_OF: &str = "on-behalf-of";
+
+impl Citizen {
+    /// Who acts: the Amsterdammer, or their representative under the representation.
+    pub fn actor(&self) -> Actor {
+        match &self.acting {
+            Some(r) => Actor::representative(&r.id),
+            None => Actor::amsterdammer(),
+        }
+    }
+
+    /// Whether the caller may act on data of these categories: always for themselves; for a
+    /// representative, only within their role (`RepresentativeRole::covers`).
+    pub fn covers<'c>(
+        &self,
+        register: &Register,
+        categories: impl IntoIterator<Item = &'c String>,
+    ) -> bool {
+        let Some(r) = &self.acting else {
+            return true;
+        };
+        categories
+            .into_iter()
+            .all(|c| register.category(c).is_some_and(|c| r.role.covers(c)))
+    }
+
+    /// Whether the caller may see this ledger entry: all of their own; a representative whose role
+    /// covers only some categories, only entries they can read whose categories it covers.
+    pub fn may_see(&self, register: &Register, d: &consent::Disclosure) -> bool {
+        match (&self.acting, d.personal()) {
+            (None, _) => true,
+            (Some(r), _) if r.role.covers_all() => true,
+            (Some(_), Some(p)) => self.covers(register, &p.categories),
+            (Some(_), None) => false,
+        }
+    }
+
+    /// `403 outside_representation` unless [`Self::covers`] the categories.
+    pub fn must_cover<'c>(
+        &self,
+        register: &Register,
+        categories: impl IntoIterator<Item = &'c String> + Clone,
+    ) -> Result<(), ApiError> {
+        if self.covers(register, categories.clone()) {
+            return Ok(());
+        }
+        let role = self.acting.as_ref().map_or("", |r| r.role.as_str());
+        let outside: Vec<&str> = categories
+            .into_iter()
+            .filter(|c| !self.covers(register, [*c]))
+            .map(String::as_str)
+            .collect();
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "outside_representation",
+            format!(
+                "a {role} does not act for this person on {}",
+                outside.join(", ")
+            ),
+        )
+        .at("categories"))
+    }
 }
 
 impl FromRequestParts<AppState> for Citizen {
@@ -135,12 +206,38 @@ impl FromRequestParts<AppState> for Citizen {
         let bsn = Bsn::parse(&claims.bsn).map_err(|_| {
             ApiError::unauthorized("invalid_token", "the token carries no valid BSN")
         })?;
-        let subject = state.pseudonyms.subject(&bsn);
+        let own = state.pseudonyms.subject(&bsn);
         state
             .limits
-            .check_amsterdammer(subject.as_str())
+            .check_amsterdammer(own.as_str())
             .map_err(ApiError::rate_limited)?;
-        Ok(Self { bsn, subject })
+        let Some(header) = parts.headers.get(ON_BEHALF_OF) else {
+            return Ok(Self {
+                bsn,
+                subject: own,
+                acting: None,
+            });
+        };
+        let not_yours = || {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not_representative",
+                "you do not act for anyone under this representation, or it is no longer in force",
+            )
+            .at(ON_BEHALF_OF)
+        };
+        let id = header.to_str().map_err(|_| not_yours())?;
+        let representation = state
+            .store
+            .representation(id)
+            .await?
+            .filter(|r| r.representative == own && r.in_force_at(state.clock.now()))
+            .ok_or_else(not_yours)?;
+        Ok(Self {
+            bsn,
+            subject: representation.represented.clone(),
+            acting: Some(representation),
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Request and response bodies of the v1 contract (api.md). Field names here are the contract.
 
 use chrono::{DateTime, Utc};
-use consent::{Consent, Content, Disclosure};
+use consent::{Consent, Content, Disclosure, Grantor};
 use policies::Register;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -16,6 +16,19 @@ pub struct EvidenceBody {
     pub document_sha256: String,
     /// The professional who recorded it.
     pub recorded_by: String,
+}
+
+/// Who gave a toestemmingsverklaring, when it was not the Amsterdammer themselves.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantorBody {
+    /// `self` (the Amsterdammer; the default), `parent` or `guardian` (for a child under 16,
+    /// UAVG art. 5), or a legal representative: `mentor`, `curator`, `bewindvoerder` (financial
+    /// categories only), who needs a recorded representation (`POST /v1/representations`).
+    pub role: String,
+    /// The grantor's BSN; required for every role but `self`. Stored only as a pseudonym.
+    #[schema(pattern = "^[0-9]{9}$")]
+    pub bsn: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -35,6 +48,38 @@ pub struct RecordConsentRequest {
     pub note: Option<String>,
     /// Narrows the sources (partner ids or kinds); default: the activities' `from` kinds.
     pub sources: Option<Vec<String>>,
+    /// Who gave it; default: the Amsterdammer themselves.
+    pub grantor: Option<GrantorBody>,
+    /// The subject's date of birth (not stored): required when a parent or guardian gives consent;
+    /// when it shows a child under 16, a parent or guardian must give it (UAVG art. 5).
+    pub subject_birth_date: Option<chrono::NaiveDate>,
+    /// The language the Amsterdammer was informed in and consented in (BCP 47); default `nl`.
+    pub language: Option<String>,
+}
+
+/// A new version of a consent (`POST /v1/consents/{id}/amend`): its terms in full, as when
+/// recording one; the subject stays the same.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendConsentRequest {
+    /// Partner ids or partner kinds.
+    pub recipients: Vec<String>,
+    pub categories: Vec<String>,
+    pub activities: Vec<String>,
+    /// Defaults to now.
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: DateTime<Utc>,
+    pub evidence: EvidenceBody,
+    pub note: Option<String>,
+    /// Narrows the sources (partner ids or kinds); default: the activities' `from` kinds.
+    pub sources: Option<Vec<String>>,
+    /// Who gave it; default: the Amsterdammer themselves.
+    pub grantor: Option<GrantorBody>,
+    /// The subject's date of birth (not stored): required when a parent or guardian gives consent;
+    /// when it shows a child under 16, a parent or guardian must give it (UAVG art. 5).
+    pub subject_birth_date: Option<chrono::NaiveDate>,
+    /// The language the Amsterdammer was informed in and consented in (BCP 47); default `nl`.
+    pub language: Option<String>,
 }
 
 /// What the Amsterdammer sends to record a toestemmingsverklaring themselves (`POST /v1/me/consents`).
@@ -52,23 +97,39 @@ pub struct MyConsentRequest {
     pub note: Option<String>,
     /// Narrows the sources (partner ids or kinds); default: the activities' `from` kinds.
     pub sources: Option<Vec<String>>,
+    /// The language it is given in (BCP 47); default `nl`.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentEventView {
     pub at: DateTime<Utc>,
-    /// `recorded`, `confirmed` or `revoked`.
+    /// `recorded`, `confirmed`, `revoked`, `amended` (this version was recorded as an amendment),
+    /// `superseded` (a newer version replaced it) or `refused`.
     pub event: String,
-    /// Partner id, or `amsterdammer`.
+    /// Partner id, or `amsterdammer` (the Amsterdammer, or their representative).
     pub by: String,
     /// The professional (token `sub`) who acted for the partner; absent when the Amsterdammer acted.
     pub professional: Option<String>,
+    /// Set when a representative acted: the representation they acted under.
+    pub representation_id: Option<String>,
+}
+
+/// Who gave a consent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantorView {
+    /// `self`, `parent`, `guardian`, `mentor`, `curator` or `bewindvoerder`.
+    pub role: String,
+    /// The representation the grantor acted under, when one was recorded.
+    pub representation_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentView {
     pub id: String,
-    /// `active`, `revoked`, `expired` or `pending` (awaiting confirmation, or not yet valid).
+    /// `active`, `revoked`, `expired`, `pending` (awaiting confirmation, or not yet valid),
+    /// `superseded` (replaced by a newer version) or `refused` (the Amsterdammer refused it while
+    /// it awaited confirmation).
     pub status: String,
     /// Recorded by a party that is not a listed recorder of every activity: it covers nothing until
     /// a listed recorder (`POST /v1/consents/{id}/confirm`) or the Amsterdammer
@@ -88,13 +149,40 @@ pub struct ConsentView {
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub history: Vec<ConsentEventView>,
+    pub grantor: GrantorView,
+    /// BCP 47, e.g. `nl`.
+    pub language: String,
+    /// 1 as first recorded; each amendment is the next version, and supersedes the one before.
+    pub version: u32,
+    /// The version this one replaced.
+    pub supersedes: Option<String>,
+    /// The version that replaced this one (status `superseded`).
+    pub superseded_by: Option<String>,
+    pub superseded_at: Option<DateTime<Utc>>,
+    /// When the Amsterdammer refused it (status `refused`).
+    pub refused_at: Option<DateTime<Utc>>,
 }
 
 impl ConsentView {
     pub fn new(c: Consent, now: DateTime<Utc>) -> Self {
         let status = c.status_at(now).as_str().to_owned();
+        let (superseded_at, superseded_by) = c.superseded.clone().unzip();
+        let awaiting_confirmation = c.awaits_confirmation();
         Self {
-            awaiting_confirmation: c.awaits_confirmation(),
+            grantor: GrantorView {
+                role: c.grantor.role_str().to_owned(),
+                representation_id: match &c.grantor {
+                    Grantor::Subject => None,
+                    Grantor::Representative { representation, .. } => representation.clone(),
+                },
+            },
+            language: c.language,
+            version: c.version,
+            supersedes: c.supersedes,
+            superseded_by,
+            superseded_at,
+            refused_at: c.refused_at,
+            awaiting_confirmation,
             confirmed_at: c.confirmed_at,
             id: c.id,
             status,
@@ -121,6 +209,7 @@ impl ConsentView {
                     event: e.event,
                     by: e.by,
                     professional: e.professional,
+                    representation_id: e.representation,
                 })
                 .collect(),
         }
@@ -272,6 +361,8 @@ pub struct ErrorDetail {
     pub message: String,
     /// For `denied`: each vuistregel broken.
     pub violations: Option<Vec<ViolationView>>,
+    /// The request field at fault, as a path (e.g. `grantor.bsn`), when one is.
+    pub field: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::bodies::{ConsentView, RecordConsentRequest, RevokedView};
+use super::bodies::{AmendConsentRequest, ConsentView, RecordConsentRequest, RevokedView};
 use super::parse;
 use super::terms::Terms;
 use crate::auth::Professional;
@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(consent_changes))
         .routes(routes!(get_consent))
         .routes(routes!(revoke_consent))
+        .routes(routes!(amend_consent))
         .routes(routes!(confirm_consent))
         .routes(routes!(consent_fhir))
         .routes(routes!(consent_usage))
@@ -91,12 +92,94 @@ pub async fn record_consent(
         activities: &body.activities,
         valid_from: body.valid_from,
         valid_until: body.valid_until,
+        language: body.language.as_deref(),
     };
     let checked = terms.check(&state, Some(&who.partner.kind))?;
+    let subject = state.pseudonyms.subject(&bsn);
+    let grantor = checked
+        .grantor_recorded(
+            &state,
+            &subject,
+            body.grantor.as_ref(),
+            body.subject_birth_date,
+        )
+        .await?;
     let evidence = parse::evidence(body.evidence)?;
     let by = Actor::professional(&who.partner.id, &who.id);
-    let new = checked.into_new_consent(state.pseudonyms.subject(&bsn), evidence, body.note, by);
+    let new = checked.into_new_consent(subject, evidence, body.note, by, grantor);
     record(&state, new).await
+}
+
+/// Amends a consent: records its new terms as the next version, which supersedes it at once (its
+/// history stays readable under its own id). Only a listed recorder of every activity of the new
+/// version amends; anyone else records a new consent, which awaits confirmation.
+#[utoipa::path(post, path = "/v1/consents/{id}/amend", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), request_body = AmendConsentRequest,
+    responses((status = 201, body = ConsentView, description = "the new version"),
+              (status = 400, body = super::bodies::ErrorBody),
+              (status = 403, body = super::bodies::ErrorBody, description = "`not_a_recorder`, `not_a_party` or `outside_representation`"),
+              (status = 404, body = super::bodies::ErrorBody),
+              (status = 409, body = super::bodies::ErrorBody, description = "`consent_ended`: revoked, superseded, refused or expired")))]
+pub async fn amend_consent(
+    State(state): State<AppState>,
+    VisibleConsent { consent: old, who }: VisibleConsent,
+    ApiJson(body): ApiJson<AmendConsentRequest>,
+) -> Result<(StatusCode, Json<ConsentView>), ApiError> {
+    let terms = Terms {
+        recipients: &body.recipients,
+        sources: body.sources.as_deref(),
+        categories: &body.categories,
+        activities: &body.activities,
+        valid_from: body.valid_from,
+        valid_until: body.valid_until,
+        language: body.language.as_deref(),
+    };
+    let checked = terms.check(&state, Some(&who.partner.kind))?;
+    if !checked.is_active_at_once() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_a_recorder",
+            format!(
+                "a {} is not a listed consent recorder of every activity, so it cannot amend a consent; record a new one, which awaits confirmation",
+                who.partner.kind
+            ),
+        ));
+    }
+    let grantor = checked
+        .grantor_recorded(
+            &state,
+            &old.subject,
+            body.grantor.as_ref(),
+            body.subject_birth_date,
+        )
+        .await?;
+    let evidence = parse::evidence(body.evidence)?;
+    let by = Actor::professional(&who.partner.id, &who.id);
+    let new = checked.into_new_consent(old.subject.clone(), evidence, body.note, by, grantor);
+    amend(&state, &old, new).await
+}
+
+/// Stores `new` as the next version of `old`; `201` with it as stored, `409` if `old` is no longer
+/// in force.
+pub(super) async fn amend(
+    state: &AppState,
+    old: &Consent,
+    new: NewConsent,
+) -> Result<(StatusCode, Json<ConsentView>), ApiError> {
+    let now = state.clock.now();
+    let id = uuid::Uuid::now_v7().to_string();
+    let stored = state
+        .store
+        .amend_consent(&old.id, &id, &new, now)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "consent_ended",
+                "this toestemmingsverklaring is no longer in force (revoked, superseded, refused or expired): record a new one",
+            )
+        })?;
+    tracing::info!(consent_id = %id, supersedes = %old.id, by = %new.recorded_by.party, "consent amended");
+    Ok((StatusCode::CREATED, Json(ConsentView::new(stored, now))))
 }
 
 /// Stores a checked consent; `201` with it as stored.
@@ -219,7 +302,7 @@ pub struct ChangesQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentChangeView {
     pub consent_id: String,
-    /// `revoked` or `expired`.
+    /// `revoked`, `superseded` (amended: `consent.superseded_by` is the new version) or `expired`.
     pub change: String,
     pub at: DateTime<Utc>,
     pub consent: ConsentView,
@@ -233,7 +316,7 @@ pub struct ConsentChangesView {
     pub until: DateTime<Utc>,
 }
 
-/// The consents concerning the caller's organisation that were revoked or expired after `since`:
+/// The consents concerning the caller's organisation that were revoked, superseded or expired after `since`:
 /// what a partner polls to stop processing data it received under them (item 6 of issue 8). The feed
 /// runs a few seconds behind the clock, so no revocation is passed over.
 #[utoipa::path(get, path = "/v1/consents/changes", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), params(ChangesQuery),
@@ -256,14 +339,11 @@ pub async fn consent_changes(
         .into_iter()
         .filter(|c| parse::visible_to(&state.register, c, &who.partner))
         .filter_map(|c| {
-            let ended = match c.revoked_at {
-                Some(at) if at < c.valid_until => ("revoked", at),
-                _ => ("expired", c.valid_until),
-            };
-            (ended.1 > q.since && ended.1 <= settled).then(|| ConsentChangeView {
+            let (change, at) = c.ended_at(now)?;
+            (at > q.since && at <= settled).then(|| ConsentChangeView {
                 consent_id: c.id.clone(),
-                change: ended.0.into(),
-                at: ended.1,
+                change: change.as_str().into(),
+                at,
                 consent: ConsentView::new(c, now),
             })
         })
@@ -375,6 +455,13 @@ pub(super) async fn confirm(
             "this toestemmingsverklaring was revoked; a revocation is never undone: record a new one",
         ));
     }
+    if c.ended() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "consent_ended",
+            "this toestemmingsverklaring was superseded or refused and covers nothing; record a new one",
+        ));
+    }
     if !c.awaits_confirmation() {
         return Ok(Json(ConsentView::new(c, now)));
     }
@@ -404,10 +491,22 @@ pub(super) async fn revoke(
         .revoke_consent(id, by, state.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("consent"))?;
+    let Some(revoked_at) = c.revoked_at else {
+        // Superseded or refused before: it covers nothing already, and only its successor can be revoked.
+        let message = match &c.superseded {
+            Some((_, by)) => format!("this version was replaced by {by}: revoke that one"),
+            None => "this toestemmingsverklaring was refused and covers nothing".to_owned(),
+        };
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "consent_ended",
+            message,
+        ));
+    };
     tracing::info!(consent_id = %id, by = %by.party, "consent revoked");
     Ok(Json(RevokedView {
         id: c.id,
         status: "revoked".into(),
-        revoked_at: c.revoked_at,
+        revoked_at: Some(revoked_at),
     }))
 }

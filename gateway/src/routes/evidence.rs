@@ -108,11 +108,13 @@ pub struct MyExport {
 pub async fn my_export(State(state): State<AppState>, me: Citizen) -> Result<Response, ApiError> {
     let now = state.clock.now();
     let consents = state.store.consents_of(&me.subject).await?;
-    let disclosures = state.store.disclosures_of(&me.subject).await?;
+    let mut disclosures = state.store.disclosures_of(&me.subject).await?;
+    disclosures.retain(|d| me.may_see(&state.register, d));
     let export = MyExport {
         generated_at: now,
         consents: consents
             .into_iter()
+            .filter(|c| me.covers(&state.register, &c.categories))
             .map(|c| ConsentView::new(c, now))
             .collect(),
         logboek: disclosures.iter().map(LogboekRecord::from).collect(),
@@ -140,7 +142,7 @@ async fn proven(
         .store
         .disclosure(id)
         .await?
-        .filter(|d| d.subject == me.subject)
+        .filter(|d| d.subject == me.subject && me.may_see(&state.register, d))
         .ok_or_else(|| ApiError::not_found("disclosure"))?;
     let checkpoint = state
         .log

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use consent::{Actor, Consent, Evidence, Sha256Hex};
+use consent::{Consent, Evidence, Sha256Hex};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -24,6 +24,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(my_consents, record_my_consent))
         .routes(routes!(revoke_my_consent))
         .routes(routes!(confirm_my_consent))
+        .routes(routes!(refuse_my_consent))
+        .routes(routes!(amend_my_consent))
         .routes(routes!(my_disclosures))
         .routes(routes!(my_consent_fhir))
         .routes(routes!(my_consent_usage))
@@ -81,6 +83,7 @@ pub async fn my_consents(
     Ok(Json(
         consents
             .into_iter()
+            .filter(|c| me.covers(&state.register, &c.categories))
             .map(|c| ConsentView::new(c, now))
             .collect(),
     ))
@@ -95,7 +98,7 @@ pub async fn revoke_my_consent(
     Path(id): Path<String>,
 ) -> Result<Json<RevokedView>, ApiError> {
     my_consent(&state, &me, &id).await?;
-    super::consents::revoke(&state, &id, &Actor::amsterdammer()).await
+    super::consents::revoke(&state, &id, &me.actor()).await
 }
 
 /// The Amsterdammer records a toestemmingsverklaring themselves; it is active at once.
@@ -106,6 +109,34 @@ pub async fn record_my_consent(
     me: Citizen,
     ApiJson(body): ApiJson<MyConsentRequest>,
 ) -> Result<(StatusCode, Json<ConsentView>), ApiError> {
+    let new = my_terms(&state, &me, body)?;
+    super::consents::record(&state, new).await
+}
+
+/// The Amsterdammer amends one of their consents: the new terms become its next version, which
+/// supersedes it at once.
+#[utoipa::path(post, path = "/v1/me/consents/{id}/amend", tag = "amsterdammer", security(("citizen_token" = [])), request_body = MyConsentRequest,
+    responses((status = 201, body = ConsentView, description = "the new version"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "`outside_representation`"),
+              (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`consent_ended`: revoked, superseded, refused or expired")))]
+pub async fn amend_my_consent(
+    State(state): State<AppState>,
+    me: Citizen,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MyConsentRequest>,
+) -> Result<(StatusCode, Json<ConsentView>), ApiError> {
+    let old = my_consent(&state, &me, &id).await?;
+    let new = my_terms(&state, &me, body)?;
+    super::consents::amend(&state, &old, new).await
+}
+
+/// A consent the signed-in Amsterdammer (or their representative) gives, checked.
+fn my_terms(
+    state: &AppState,
+    me: &Citizen,
+    body: MyConsentRequest,
+) -> Result<consent::NewConsent, ApiError> {
     let terms = Terms {
         recipients: &body.recipients,
         sources: body.sources.as_deref(),
@@ -113,8 +144,10 @@ pub async fn record_my_consent(
         activities: &body.activities,
         valid_from: body.valid_from,
         valid_until: body.valid_until,
+        language: body.language.as_deref(),
     };
-    let checked = terms.check(&state, None)?;
+    let checked = terms.check(state, None)?;
+    let grantor = checked.grantor_signed_in(state, me)?;
     // The statement itself is the evidence: its digest ties the record to what was asked.
     let statement = serde_json::to_vec(&body).map_err(ApiError::internal)?;
     let evidence = Evidence {
@@ -122,13 +155,35 @@ pub async fn record_my_consent(
         document_sha256: Sha256Hex::of(&statement),
         recorded_by: consent::AMSTERDAMMER.into(),
     };
-    let new = checked.into_new_consent(
-        me.subject.clone(),
-        evidence,
-        body.note,
-        Actor::amsterdammer(),
-    );
-    super::consents::record(&state, new).await
+    Ok(checked.into_new_consent(me.subject.clone(), evidence, body.note, me.actor(), grantor))
+}
+
+/// The Amsterdammer refuses a consent a professional recorded that awaits their confirmation: it
+/// never covers anything. Idempotent.
+#[utoipa::path(post, path = "/v1/me/consents/{id}/refuse", tag = "amsterdammer", security(("citizen_token" = [])),
+    responses((status = 200, body = ConsentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`not_pending`: it does not await confirmation; revoke it instead")))]
+pub async fn refuse_my_consent(
+    State(state): State<AppState>,
+    me: Citizen,
+    Path(id): Path<String>,
+) -> Result<Json<ConsentView>, ApiError> {
+    let c = my_consent(&state, &me, &id).await?;
+    if c.refused_at.is_none() && !c.awaits_confirmation() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_pending",
+            "only a toestemmingsverklaring that awaits your confirmation can be refused; revoke this one instead",
+        ));
+    }
+    let now = state.clock.now();
+    let refused = state
+        .store
+        .refuse_consent(&id, &me.actor(), now)
+        .await?
+        .ok_or_else(|| ApiError::not_found("consent"))?;
+    tracing::info!(consent_id = %id, "consent refused");
+    Ok(Json(ConsentView::new(refused, now)))
 }
 
 /// The Amsterdammer confirms a consent a professional recorded that awaits confirmation.
@@ -141,16 +196,21 @@ pub async fn confirm_my_consent(
     Path(id): Path<String>,
 ) -> Result<Json<ConsentView>, ApiError> {
     let c = my_consent(&state, &me, &id).await?;
-    super::consents::confirm(&state, c, &Actor::amsterdammer()).await
+    super::consents::confirm(&state, c, &me.actor()).await
 }
 
-/// One of the Amsterdammer's own consents; `404` for anyone else's.
-async fn my_consent(state: &AppState, me: &Citizen, id: &str) -> Result<Consent, ApiError> {
+/// One of the Amsterdammer's own consents (for a representative: of the person represented, within
+/// their role); `404` for anyone else's.
+pub(super) async fn my_consent(
+    state: &AppState,
+    me: &Citizen,
+    id: &str,
+) -> Result<Consent, ApiError> {
     state
         .store
         .consent(id)
         .await?
-        .filter(|c| c.subject == me.subject)
+        .filter(|c| c.subject == me.subject && me.covers(&state.register, &c.categories))
         .ok_or_else(|| ApiError::not_found("consent"))
 }
 
@@ -165,6 +225,7 @@ pub async fn my_disclosures(
     Ok(Json(
         disclosures
             .into_iter()
+            .filter(|d| me.may_see(&state.register, d))
             .map(|d| MyDisclosureView::new(d, &state.register))
             .collect(),
     ))

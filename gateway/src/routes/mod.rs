@@ -13,6 +13,7 @@ mod me;
 pub(crate) mod parse;
 pub mod refusals;
 mod register;
+mod representations;
 mod terms;
 mod usage;
 
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(log::router())
         .merge(evidence::router())
         .merge(refusals::router())
+        .merge(representations::router())
         .split_for_parts();
     let document = crate::openapi::finish(document);
     routes

@@ -13,12 +13,17 @@ use super::bodies::{DeliveryRequest, EvidenceBody, ExchangeRequest};
 use crate::error::ApiError;
 
 pub fn bsn(input: &str) -> Result<Bsn, ApiError> {
+    bsn_at("subject_bsn", input)
+}
+
+/// A BSN given in the request field `field`; `400 invalid_bsn` naming it.
+pub fn bsn_at(field: &'static str, input: &str) -> Result<Bsn, ApiError> {
     Bsn::parse(input).map_err(|e| {
         let detail = match e {
-            BsnError::Format => "subject_bsn must be nine digits",
-            BsnError::Checksum => "subject_bsn fails the 11-proef",
+            BsnError::Format => "must be nine digits",
+            BsnError::Checksum => "fails the 11-proef",
         };
-        ApiError::bad_request("invalid_bsn", detail)
+        ApiError::bad_request("invalid_bsn", format!("{field} {detail}")).at(field)
     })
 }
 
@@ -67,7 +72,7 @@ pub fn grant(register: &Register, c: &Consent) -> ConsentGrant {
         activities: c.activities.iter().cloned().collect(),
         valid_from: c.valid_from,
         valid_until: c.valid_until,
-        revoked: c.revoked_at.is_some(),
+        ended: c.ended(),
         confirmed: c.confirmed_at.is_some(),
     }
 }

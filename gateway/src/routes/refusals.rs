@@ -73,6 +73,8 @@ pub struct RefusalView {
     pub note: Option<String>,
     /// The partner that recorded it, or `amsterdammer`.
     pub recorded_by_partner: String,
+    /// Set when a representative recorded it: the representation they acted under.
+    pub representation_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub withdrawn_at: Option<DateTime<Utc>>,
 }
@@ -93,6 +95,7 @@ impl RefusalView {
             activity: r.activity,
             note: r.note,
             recorded_by_partner: r.recorded_by_partner,
+            representation_id: r.representation,
             created_at: r.created_at,
             withdrawn_at: r.withdrawn_at,
         }
@@ -175,12 +178,8 @@ pub async fn record_my_refusal(
     me: Citizen,
     ApiJson(body): ApiJson<MyRefusalRequest>,
 ) -> Result<(StatusCode, Json<RefusalView>), ApiError> {
-    let new = checked(
-        &state.register,
-        me.subject.clone(),
-        body,
-        Actor::amsterdammer(),
-    )?;
+    let new = checked(&state.register, me.subject.clone(), body, me.actor())?;
+    representative_may_act_on(&state, &me, &new.category)?;
     record(&state, new).await
 }
 
@@ -197,10 +196,9 @@ pub async fn withdraw_my_refusal(
         .refusals_of(&me.subject)
         .await?
         .into_iter()
-        .any(|r| r.id == id);
-    if !mine {
-        return Err(ApiError::not_found("refusal"));
-    }
+        .find(|r| r.id == id)
+        .ok_or_else(|| ApiError::not_found("refusal"))?;
+    representative_may_act_on(&state, &me, &mine.category)?;
     let withdrawn = state
         .store
         .withdraw_refusal(&id, state.clock.now())
@@ -208,6 +206,29 @@ pub async fn withdraw_my_refusal(
         .ok_or_else(|| ApiError::not_found("refusal"))?;
     tracing::info!(refusal_id = %id, "refusal withdrawn");
     Ok(Json(RefusalView::new(withdrawn, &state.register)))
+}
+
+/// A representative whose role covers only some categories (a mentor, a bewindvoerder) records and
+/// withdraws only refusals of a category it covers: a refusal without one reaches further.
+fn representative_may_act_on(
+    state: &AppState,
+    me: &Citizen,
+    category: &Option<String>,
+) -> Result<(), ApiError> {
+    match (&me.acting, category) {
+        (None, _) => Ok(()),
+        (Some(_), Some(c)) => me.must_cover(&state.register, [c]),
+        (Some(r), None) if r.role.covers_all() => Ok(()),
+        (Some(r), None) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "outside_representation",
+            format!(
+                "a {} acts for this person only on some categories: name one",
+                r.role.as_str()
+            ),
+        )
+        .at("category")),
+    }
 }
 
 /// Checks a refusal's terms against the register.

@@ -43,6 +43,8 @@ pub struct CategoryView {
     pub name: String,
     /// Special category (art. 9/10 AVG).
     pub special: bool,
+    /// Financial data: what a bewindvoerder acts for, and a mentor does not.
+    pub financial: bool,
     /// Field names of the category's schema.
     pub fields: Vec<String>,
 }
@@ -90,6 +92,7 @@ impl From<&Register> for RegisterView {
                     id: c.id.clone(),
                     name: c.name.clone(),
                     special: c.special,
+                    financial: c.financial,
                     fields: c.fields.keys().cloned().collect(),
                 })
                 .collect(),

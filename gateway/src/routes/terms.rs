@@ -3,11 +3,13 @@
 //! professional (`POST /v1/consents`) or the Amsterdammer (`POST /v1/me/consents`).
 
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use consent::{Actor, Evidence, NewConsent};
-use policies::{RecordingError, Standing, recording_by};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use consent::{Actor, Evidence, Grantor, NewConsent};
+use policies::{AGE_OF_CONSENT, RecordingError, RepresentativeRole, Standing, recording_by};
 
+use super::bodies::GrantorBody;
 use super::parse;
+use crate::auth::Citizen;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -19,6 +21,8 @@ pub struct Terms<'a> {
     pub activities: &'a [String],
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_until: DateTime<Utc>,
+    /// BCP 47; `None`: `nl`.
+    pub language: Option<&'a str>,
 }
 
 /// Terms that passed the register and the trust model.
@@ -30,6 +34,7 @@ pub struct CheckedTerms {
     valid_from: DateTime<Utc>,
     valid_until: DateTime<Utc>,
     standing: Standing,
+    language: String,
 }
 
 impl Terms<'_> {
@@ -104,7 +109,9 @@ impl Terms<'_> {
                 ),
             ));
         }
+        let language = language(self.language)?;
         Ok(CheckedTerms {
+            language,
             recipients: self.recipients.to_vec(),
             sources: self.sources.map(<[String]>::to_vec),
             activities: self.activities.to_vec(),
@@ -117,14 +124,184 @@ impl Terms<'_> {
 }
 
 impl CheckedTerms {
+    /// Whether the consent is active at once (not pending confirmation).
+    pub fn is_active_at_once(&self) -> bool {
+        self.standing == Standing::Active
+    }
+
+    /// Who gave the consent a professional records for `subject`: the Amsterdammer, unless `body`
+    /// names a parent or guardian (of a child under 16, by `birth_date`) or a legal representative
+    /// with a representation in force that covers every category.
+    pub async fn grantor_recorded(
+        &self,
+        state: &AppState,
+        subject: &consent::SubjectId,
+        body: Option<&GrantorBody>,
+        birth_date: Option<NaiveDate>,
+    ) -> Result<Grantor, ApiError> {
+        let sixteenth = birth_date
+            .map(|b| {
+                b.checked_add_months(Months::new(12 * AGE_OF_CONSENT))
+                    .ok_or_else(|| {
+                        ApiError::bad_request(
+                            "invalid_birth_date",
+                            "subject_birth_date is not a date of birth",
+                        )
+                        .at("subject_birth_date")
+                    })
+            })
+            .transpose()?;
+        let child = sixteenth.is_some_and(|d| self.valid_from.date_naive() < d);
+        let role = match body.map(|g| g.role.as_str()) {
+            None | Some("self") => {
+                let named = body
+                    .and_then(|g| g.bsn.as_deref())
+                    .map(|b| parse::bsn_at("grantor.bsn", b))
+                    .transpose()?;
+                if named.is_some_and(|b| state.pseudonyms.subject(&b) != *subject) {
+                    return Err(ApiError::bad_request(
+                        "invalid_grantor",
+                        "grantor role 'self' is the Amsterdammer: give no other BSN, or name the grantor's role",
+                    )
+                    .at("grantor.bsn"));
+                }
+                if child {
+                    return Err(ApiError::bad_request(
+                        "grantor_required",
+                        format!("a child under {AGE_OF_CONSENT} cannot give consent themselves (UAVG art. 5): name the parent or guardian who gave it"),
+                    )
+                    .at("grantor"));
+                }
+                return Ok(Grantor::Subject);
+            }
+            Some(r) => RepresentativeRole::parse(r).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_grantor",
+                    "grantor.role is one of self, parent, guardian, mentor, curator, bewindvoerder",
+                )
+                .at("grantor.role")
+            })?,
+        };
+        let bsn = body.and_then(|g| g.bsn.as_deref()).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_grantor",
+                format!(
+                    "a {} who gives consent is named by their BSN",
+                    role.as_str()
+                ),
+            )
+            .at("grantor.bsn")
+        })?;
+        let bsn = parse::bsn_at("grantor.bsn", bsn)?;
+        let person = state.pseudonyms.subject(&bsn);
+        if person == *subject {
+            return Err(ApiError::bad_request(
+                "invalid_grantor",
+                "the grantor's BSN is the subject's: use grantor role 'self'",
+            )
+            .at("grantor.bsn"));
+        }
+        let now = state.clock.now();
+        let represented = subject;
+        let representation = state
+            .store
+            .representations_of(&person)
+            .await?
+            .into_iter()
+            .find(|r| {
+                r.representative == person
+                    && r.represented == *represented
+                    && r.role == role
+                    && r.in_force_at(now)
+            });
+        if role.is_for_a_child() {
+            let Some(sixteenth) = sixteenth else {
+                return Err(ApiError::bad_request(
+                    "birth_date_required",
+                    "subject_birth_date is needed when a parent or guardian gives consent",
+                )
+                .at("subject_birth_date"));
+            };
+            if !child {
+                return Err(ApiError::bad_request(
+                    "grantor_not_allowed",
+                    format!("from {AGE_OF_CONSENT} the Amsterdammer gives consent themselves, not a parent or guardian"),
+                )
+                .at("grantor.role"));
+            }
+            if self.valid_until.date_naive() > sixteenth {
+                return Err(ApiError::bad_request(
+                    "consent_period_too_long",
+                    format!("a {}'s consent for a child ends when the child turns {AGE_OF_CONSENT}: valid_until at most {sixteenth}", role.as_str()),
+                )
+                .at("valid_until"));
+            }
+        } else if representation.is_none() {
+            return Err(ApiError::bad_request(
+                "no_representation",
+                format!("no {} representation in force for this grantor and subject: record it first (POST /v1/representations)", role.as_str()),
+            )
+            .at("grantor"));
+        }
+        self.must_be_covered_by(state, role)?;
+        Ok(Grantor::Representative {
+            role,
+            person,
+            representation: representation.map(|r| r.id),
+        })
+    }
+
+    /// Who gives the consent the signed-in citizen records: themselves, or the person they
+    /// represent, within their role.
+    pub fn grantor_signed_in(&self, state: &AppState, me: &Citizen) -> Result<Grantor, ApiError> {
+        let Some(r) = &me.acting else {
+            return Ok(Grantor::Subject);
+        };
+        self.must_be_covered_by(state, r.role)?;
+        Ok(Grantor::Representative {
+            role: r.role,
+            person: r.representative.clone(),
+            representation: Some(r.id.clone()),
+        })
+    }
+
+    fn must_be_covered_by(
+        &self,
+        state: &AppState,
+        role: RepresentativeRole,
+    ) -> Result<(), ApiError> {
+        let outside: Vec<&str> = self
+            .categories
+            .iter()
+            .filter(|c| !state.register.category(c).is_some_and(|c| role.covers(c)))
+            .map(String::as_str)
+            .collect();
+        if outside.is_empty() {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "outside_representation",
+            format!(
+                "a {} does not act for this person on {}",
+                role.as_str(),
+                outside.join(", ")
+            ),
+        )
+        .at("categories"))
+    }
+
     pub fn into_new_consent(
         self,
         subject: consent::SubjectId,
         evidence: Evidence,
         note: Option<String>,
         recorded_by: Actor,
+        grantor: Grantor,
     ) -> NewConsent {
         NewConsent {
+            grantor,
+            language: self.language,
             subject,
             recipients: self.recipients,
             sources: self.sources,
@@ -137,5 +314,27 @@ impl CheckedTerms {
             recorded_by,
             confirmed: self.standing == Standing::Active,
         }
+    }
+}
+
+/// A BCP 47 language tag as people write them (`nl`, `en`, `tr`, `ar-MA`); default `nl`.
+fn language(tag: Option<&str>) -> Result<String, ApiError> {
+    let Some(tag) = tag else {
+        return Ok("nl".into());
+    };
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    let valid = (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts
+            .all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if valid {
+        Ok(tag.to_owned())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_language",
+            "language is a BCP 47 tag such as nl, en or ar-MA",
+        )
+        .at("language"))
     }
 }

@@ -41,7 +41,7 @@ fn consent() -> ConsentGrant {
         activities: ["samenwerking-wpi-inkomen".to_string()].into(),
         valid_from: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
         valid_until: Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap(),
-        revoked: false,
+        ended: false,
         confirmed: true,
     }
 }
@@ -114,7 +114,7 @@ fn without_consent_vuistregel_8_denies() {
 #[test]
 fn a_revoked_or_expired_consent_never_counts() {
     let mut case = Case::new();
-    case.consents[0].revoked = true;
+    case.consents[0].ended = true;
     assert_eq!(case.violated(), vec![8]);
     let mut case = Case::new();
     case.consents[0].valid_until = now();

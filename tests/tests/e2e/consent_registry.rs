@@ -146,11 +146,61 @@ async fn every_consent_exports_as_a_fhir_r4_consent_that_an_independent_validato
         .unwrap()
         .to_owned();
 
+    // Amended (the old version superseded), refused, and given by a parent for a child of 10.
+    let old = app
+        .record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    let amendment = json!({"recipients": ["okt-amsterdam"], "activities": [OUDERS], "categories": ["regie"],
+        "valid_until": (start + Duration::days(90)).to_rfc3339(), "language": "tr",
+        "evidence": {"method": "signed_form", "document_sha256": "ef".repeat(32), "recorded_by": "prof-1"}});
+    let (status, amended) = app
+        .post_as(
+            "bt-centrum-west",
+            "regievoerder",
+            &format!("/v1/consents/{old}/amend"),
+            &amendment,
+        )
+        .await;
+    assert_eq!(status, 201, "{amended}");
+    let amended = amended["id"].as_str().unwrap().to_owned();
+    let (status, _) = app
+        .post_as(CORDAAN, "begeleider", "/v1/consents", &body)
+        .await;
+    assert_eq!(status, 201);
+    let (_, listed) = app.get_as_citizen(BSN, "/v1/me/consents").await;
+    let refused = listed.as_array().unwrap().last().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = app
+        .post_as_citizen(BSN, &format!("/v1/me/consents/{refused}/refuse"))
+        .await;
+    assert_eq!(status, 200);
+    let mut by_parent = amendment.clone();
+    by_parent["subject_bsn"] = json!(BSN);
+    by_parent["grantor"] = json!({"role": "parent", "bsn": OTHER_BSN});
+    by_parent["subject_birth_date"] =
+        json!((start - Duration::days(3650)).date_naive().to_string());
+    let (status, parental) = app
+        .post_as(
+            "bt-centrum-west",
+            "regievoerder",
+            "/v1/consents",
+            &by_parent,
+        )
+        .await;
+    assert_eq!(status, 201, "{parental}");
+    let parental = parental["id"].as_str().unwrap().to_owned();
+
     let mut resources = vec![
         ("active", fhir(&app, &active).await),
         ("revoked", fhir(&app, &revoked).await),
         ("pending", fhir(&app, &pending).await),
         ("own", fhir(&app, &own).await),
+        ("superseded", fhir(&app, &old).await),
+        ("amended", fhir(&app, &amended).await),
+        ("refused", fhir(&app, &refused).await),
+        ("parental", fhir(&app, &parental).await),
     ];
     clock.set(start + Duration::days(400));
     resources.push(("expired", fhir(&app, &active).await));
@@ -163,7 +213,7 @@ async fn every_consent_exports_as_a_fhir_r4_consent_that_an_independent_validato
         )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(as_partner, resources[4].1);
+    assert_eq!(as_partner, resources.last().unwrap().1);
 
     let status_of =
         |name: &str| resources.iter().find(|(n, _)| *n == name).unwrap().1["status"].clone();
@@ -172,6 +222,16 @@ async fn every_consent_exports_as_a_fhir_r4_consent_that_an_independent_validato
     assert_eq!(status_of("pending"), "proposed");
     assert_eq!(status_of("own"), "active");
     assert_eq!(status_of("expired"), "inactive");
+    assert_eq!(status_of("superseded"), "inactive");
+    assert_eq!(status_of("amended"), "active");
+    assert_eq!(status_of("refused"), "rejected");
+    let of = |name: &str| &resources.iter().find(|(n, _)| *n == name).unwrap().1;
+    assert_eq!(of("amended")["language"], "tr");
+    assert_eq!(
+        of("parental")["performer"][0]["display"],
+        "ouder van de Amsterdammer"
+    );
+    assert!(!of("parental").to_string().contains(OTHER_BSN));
     let active_fhir = &resources[0].1;
     assert_eq!(active_fhir["resourceType"], "Consent");
     assert_eq!(active_fhir["provision"]["type"], "permit");

@@ -19,5 +19,7 @@ mod public;
 mod rate_limit;
 mod refusals;
 mod replicas;
+mod representatives;
 mod shutdown;
 mod storage_hygiene;
+mod versions;
