@@ -26,10 +26,10 @@ pub use leaf::{LeafHeader, erasure_leaf_input, hash_leaf, leaf_hash, leaf_input,
 pub use ledger::{Batching, LedgerWriter, Seal, SealedWrite};
 pub use log::{InclusionProof, Log, LogError};
 pub use model::{
-    AMSTERDAMMER, Actor, Consent, ConsentEvent, ConsentStatus, Content, DecisionRecord, Disclosure,
-    Erase, ErasureEntry, ErasureMark, ErasureReason, Evidence, Grantor, LedgerEntry, LedgerWrite,
-    NewConsent, NewDisclosure, NewRefusal, NewRepresentation, Outcome, Personal, Refusal,
-    Representation,
+    AMSTERDAMMER, Actor, Attempt, Consent, ConsentEvent, ConsentStatus, Content, DecisionRecord,
+    Disclosure, Erase, ErasureEntry, ErasureMark, ErasureReason, Evidence, Grantor, LedgerEntry,
+    LedgerWrite, NewConsent, NewDisclosure, NewNotification, NewRefusal, NewRepresentation,
+    Notification, Outcome, Personal, Refusal, Representation,
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
 pub use store::{Purpose, Store, StoreError, StoredCheckpoint, connect, connect_to_inspect};

@@ -12,6 +12,7 @@ use crate::model::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
     NewRefusal, NewRepresentation, Outcome, Refusal, Representation,
 };
+use crate::model::{Attempt, NewNotification, Notification};
 use crate::vault::Kek;
 
 #[derive(Debug, thiserror::Error)]
@@ -133,6 +134,53 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Representation>, StoreError>;
+
+    /// Queues notifications, each due at `now`; one already queued for the same partner, consent
+    /// and change is kept as it is. Returns how many were new.
+    async fn enqueue_notifications(
+        &self,
+        notifications: &[NewNotification],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
+    /// Pending notifications due at `now`, the longest waiting first, at most `limit`.
+    async fn due_notifications(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Notification>, StoreError>;
+
+    /// Claims a due notification for one delivery attempt: counts the attempt and holds it until
+    /// `lease_until`, unless another replica claimed it first (`attempts` no longer `seen`): then
+    /// `false`.
+    async fn claim_notification(
+        &self,
+        id: &str,
+        seen: u32,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Records how a claimed attempt ended.
+    async fn finish_notification(
+        &self,
+        id: &str,
+        attempt: &Attempt,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The notifications queued for `partner`, newest first, at most `limit`.
+    async fn notifications_for(
+        &self,
+        partner: &str,
+        limit: u32,
+    ) -> Result<Vec<Notification>, StoreError>;
+
+    /// How far the notifier has looked for changed consents.
+    async fn notifier_cursor(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// Moves the notifier's cursor forward to `until` (never back).
+    async fn advance_notifier_cursor(&self, until: DateTime<Utc>) -> Result<(), StoreError>;
 
     /// Records a refusal; returns it as stored.
     async fn insert_refusal(

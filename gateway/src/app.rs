@@ -35,6 +35,7 @@ struct BackgroundTasks {
     ledger: tokio::task::JoinHandle<()>,
     pruning: tokio::task::JoinHandle<()>,
     purge: tokio::task::JoinHandle<()>,
+    notifier: Option<tokio::task::JoinHandle<()>>,
 }
 
 pub fn load_register(path: &Path) -> anyhow::Result<Register> {
@@ -112,7 +113,31 @@ impl Application {
             clock.clone(),
             std::time::Duration::from_secs(config.ledger.purge_interval_secs.get()),
         );
+        let upstream = Arc::new(Upstream::new(&upstream_identity, systems)?);
+        let notifier = match &config.notifications.signing_key_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read notification key {}", path.display()))?;
+                let signer = crate::notify::NotifySigner::from_hex(&text)
+                    .with_context(|| format!("notification key {}", path.display()))?;
+                Some(Arc::new(crate::notify::Notifier::new(
+                    store.clone(),
+                    upstream.clone(),
+                    clock.clone(),
+                    signer,
+                    config.notifications.clone(),
+                )))
+            }
+            None => {
+                tracing::warn!(
+                    "no [notifications] signing_key_file: partner systems are not notified of revocations (they can poll /v1/consents/changes)"
+                );
+                None
+            }
+        };
+        let notifier_task = notifier.clone().map(crate::notify::Notifier::start);
         let state = AppState {
+            notifier,
             limits,
             register: Arc::new(register),
             ledger,
@@ -120,7 +145,7 @@ impl Application {
             store,
             pseudonyms: Arc::new(pseudonyms),
             tokens: Arc::new(tokens),
-            upstream: Arc::new(Upstream::new(&upstream_identity, systems)?),
+            upstream,
             clock,
             consent: config.consent,
         };
@@ -134,6 +159,7 @@ impl Application {
                 ledger: ledger_task,
                 pruning,
                 purge,
+                notifier: notifier_task,
             },
         })
     }
@@ -166,6 +192,10 @@ impl Application {
         tasks.pruning.abort();
         // An erasure step cut short rolls back; the next start's purge does it again.
         tasks.purge.abort();
+        // A delivery cut short is retried when its lease ends.
+        if let Some(notifier) = tasks.notifier {
+            notifier.abort();
+        }
         if let Err(e) = tasks.ledger.await {
             tracing::error!(error = %e, "the ledger writer did not stop cleanly");
         }

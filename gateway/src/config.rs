@@ -51,6 +51,9 @@ pub struct Config {
     /// Per partner id of the register: where its system answers and the key its tokens are signed with.
     #[serde(default)]
     pub partners: BTreeMap<String, PartnerConfig>,
+    /// Signed notifications to partner systems when a consent stops covering anything.
+    #[serde(default)]
+    pub notifications: crate::notify::NotificationConfig,
 }
 
 /// `[ledger]`: the readable part of every ledger record is sealed under a key of its subject, and
@@ -238,6 +241,9 @@ impl Config {
         fix(&mut self.register);
         fix(&mut self.pseudonym_key_file);
         fix(&mut self.log_signing_key_file);
+        if let Some(p) = &mut self.notifications.signing_key_file {
+            fix(p);
+        }
         if let Some(p) = &mut self.ledger.key_file {
             fix(p);
         }

@@ -56,6 +56,10 @@ pub fn dev_config(
             key_file: Some(pki.ledger_key()),
             ..Default::default()
         },
+        notifications: crate::notify::NotificationConfig {
+            signing_key_file: Some(pki.notification_key()),
+            ..Default::default()
+        },
         log_format: LogFormat::Text,
         rate_limit: Default::default(),
         consent: Default::default(),
@@ -127,6 +131,7 @@ pub async fn run(
     let layout = if PkiLayout::new(&pki_dir).exists() {
         let layout = PkiLayout::new(&pki_dir);
         pki::ensure_log_key(&layout)?;
+        pki::ensure_notification_key(&layout)?;
         pki::ensure_ledger_key(&layout)?;
         layout
     } else {

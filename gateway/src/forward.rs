@@ -131,6 +131,34 @@ impl Upstream {
             .map(drop)
     }
 
+    /// Sends a signed notification (see `notify`) to `partner`'s system: `POST /v1/notifications`
+    /// with the body exactly as signed.
+    pub async fn notify(
+        &self,
+        partner: &str,
+        body: &str,
+        headers: &[(&'static str, String)],
+    ) -> Result<(), ForwardError> {
+        let system = self.system(partner)?;
+        let url = format!("{}/v1/notifications", system.endpoint.trim_end_matches('/'));
+        let mut request = system
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_owned());
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let answer = request
+            .send()
+            .await
+            .map_err(|e| ForwardError::Unreachable(without_url(e)))?;
+        if !answer.status().is_success() {
+            return Err(ForwardError::Status(answer.status().as_u16()));
+        }
+        Ok(())
+    }
+
     async fn post(
         &self,
         system: &Connection,

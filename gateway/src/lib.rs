@@ -13,6 +13,7 @@ pub mod forward;
 mod json;
 pub mod logboek;
 pub mod logcheck;
+pub mod notify;
 pub mod openapi;
 pub mod pipeline;
 pub mod pki;

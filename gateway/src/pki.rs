@@ -81,6 +81,10 @@ impl PkiLayout {
     pub fn ledger_key(&self) -> PathBuf {
         self.dir.join("ledger.key")
     }
+    /// The Ed25519 seed (64 hex digits) change notifications to partner systems are signed with.
+    pub fn notification_key(&self) -> PathBuf {
+        self.dir.join("notifications.key")
+    }
     pub fn pseudonym_key(&self) -> PathBuf {
         self.dir.join("pseudonym.key")
     }
@@ -148,6 +152,7 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
     write_secret(&layout.pseudonym_key(), &hex::encode(secret))?;
     ensure_log_key(&layout)?;
     ensure_ledger_key(&layout)?;
+    ensure_notification_key(&layout)?;
     Ok(layout)
 }
 
@@ -256,6 +261,18 @@ pub fn ensure_ledger_key(layout: &PkiLayout) -> anyhow::Result<()> {
     write_secret(
         &layout.ledger_key(),
         &format!("{}\n", consent::Kek::generate_hex()?),
+    )
+}
+
+/// Writes the notification signing key if `layout` has none yet (a PKI from before notifications
+/// were signed gets one on the next `demo`).
+pub fn ensure_notification_key(layout: &PkiLayout) -> anyhow::Result<()> {
+    if layout.notification_key().exists() {
+        return Ok(());
+    }
+    write_secret(
+        &layout.notification_key(),
+        &format!("{}\n", crate::notify::NotifySigner::generate_hex()?),
     )
 }
 

@@ -5,7 +5,7 @@
 //! any one activity may receive, so the gateway's filtering is visible. Deliveries are kept in memory
 //! for inspection.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
@@ -40,6 +40,25 @@ struct SampleState {
     behaviour: Behaviour,
     deliveries: Arc<Mutex<Vec<Value>>>,
     records_served: Arc<AtomicUsize>,
+    inbox: Inbox,
+}
+
+/// The change notifications a sample system received, and whether it answers them with an error
+/// (to show retries).
+#[derive(Debug, Clone, Default)]
+struct Inbox {
+    received: Arc<Mutex<Vec<ReceivedNotification>>>,
+    attempts: Arc<AtomicUsize>,
+    refusing: Arc<AtomicBool>,
+}
+
+/// A notification as it arrived: its Standard Webhooks headers and the body exactly as sent.
+#[derive(Debug, Clone)]
+pub struct ReceivedNotification {
+    pub id: String,
+    pub timestamp: String,
+    pub signature: String,
+    pub body: String,
 }
 
 /// A running sample system; stops when dropped.
@@ -49,6 +68,7 @@ pub struct SampleSystem {
     pub url: String,
     deliveries: Arc<Mutex<Vec<Value>>>,
     records_served: Arc<AtomicUsize>,
+    inbox: Inbox,
     _stop: oneshot::Sender<()>,
 }
 
@@ -63,7 +83,12 @@ impl SampleSystem {
         let url = format!("https://127.0.0.1:{}", listener.local_addr()?.port());
         let deliveries = Arc::new(Mutex::new(Vec::new()));
         let records_served = Arc::new(AtomicUsize::new(0));
+        let inbox = Inbox::default();
+        inbox
+            .refusing
+            .store(behaviour == Behaviour::Failing, Ordering::SeqCst);
         let state = SampleState {
+            inbox: inbox.clone(),
             partner: partner.clone(),
             register,
             behaviour,
@@ -73,6 +98,7 @@ impl SampleSystem {
         let router = Router::new()
             .route("/v1/records", post(records))
             .route("/v1/deliveries", post(receive))
+            .route("/v1/notifications", post(notified))
             .with_state(state);
         let (stop, stopped) = oneshot::channel::<()>();
         let limits = crate::config::ConnectionLimits::default();
@@ -84,6 +110,7 @@ impl SampleSystem {
             url,
             deliveries,
             records_served,
+            inbox,
             _stop: stop,
         })
     }
@@ -94,6 +121,25 @@ impl SampleSystem {
     }
 
     /// What this system has received through `/v1/deliveries`.
+    /// The change notifications accepted so far, oldest first.
+    pub fn notifications(&self) -> Vec<ReceivedNotification> {
+        self.inbox
+            .received
+            .lock()
+            .map(|n| n.clone())
+            .unwrap_or_default()
+    }
+
+    /// How many notification requests arrived, accepted or not.
+    pub fn notification_attempts(&self) -> usize {
+        self.inbox.attempts.load(Ordering::SeqCst)
+    }
+
+    /// Answers notifications with `503` (true) or accepts them (false).
+    pub fn refuse_notifications(&self, refusing: bool) {
+        self.inbox.refusing.store(refusing, Ordering::SeqCst);
+    }
+
     pub fn deliveries(&self) -> Vec<Value> {
         self.deliveries
             .lock()
@@ -150,6 +196,33 @@ async fn receive(State(s): State<SampleState>, Json(body): Json<Value>) -> Statu
         d.push(body);
     }
     StatusCode::ACCEPTED
+}
+
+async fn notified(
+    State(s): State<SampleState>,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> StatusCode {
+    s.inbox.attempts.fetch_add(1, Ordering::SeqCst);
+    if s.inbox.refusing.load(Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if let Ok(mut inbox) = s.inbox.received.lock() {
+        inbox.push(ReceivedNotification {
+            id: header("webhook-id"),
+            timestamp: header("webhook-timestamp"),
+            signature: header("webhook-signature"),
+            body,
+        });
+    }
+    StatusCode::NO_CONTENT
 }
 
 const NAMES: [&str; 8] = [

@@ -22,4 +22,6 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     pub clock: Arc<dyn Clock>,
     pub consent: crate::config::ConsentConfig,
+    /// Tells partner systems of revoked, superseded and expired consents; `None` when not configured.
+    pub notifier: Option<Arc<crate::notify::Notifier>>,
 }

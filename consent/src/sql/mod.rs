@@ -17,8 +17,8 @@ pub use encode::DbTime;
 use encode::{from_index, to_index};
 use rows::{
     CheckpointRow, ConsentRow, DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow,
-    ERASURE_COLUMNS, ErasureRow, EventRow, REFUSAL_COLUMNS, REPRESENTATION_COLUMNS, RefusalRow,
-    RepresentationRow, hash32,
+    ERASURE_COLUMNS, ErasureRow, EventRow, NOTIFICATION_COLUMNS, NotificationRow, REFUSAL_COLUMNS,
+    REPRESENTATION_COLUMNS, RefusalRow, RepresentationRow, hash32,
 };
 use statements::ConsentKey;
 
@@ -28,6 +28,7 @@ use crate::model::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
     NewRefusal, NewRepresentation, Outcome, Refusal, Representation,
 };
+use crate::model::{Attempt, NewNotification, Notification};
 use crate::store::{Store, StoreError, StoredCheckpoint};
 use crate::vault::Kek;
 
@@ -140,6 +141,8 @@ where
     for<'r> ErasureRow: FromRow<'r, DB::Row>,
     for<'r> RefusalRow: FromRow<'r, DB::Row>,
     for<'r> RepresentationRow: FromRow<'r, DB::Row>,
+    for<'r> NotificationRow: FromRow<'r, DB::Row>,
+    for<'r> (DbTime,): FromRow<'r, DB::Row>,
     for<'r> CheckpointRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (String, String, String): FromRow<'r, DB::Row>,
@@ -382,6 +385,150 @@ where
         .await?;
         tx.commit().await?;
         row.map(RepresentationRow::into_representation).transpose()
+    }
+
+    #[instrument(skip_all, fields(n = notifications.len()))]
+    async fn enqueue_notifications(
+        &self,
+        notifications: &[NewNotification],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let mut added = 0;
+        for n in notifications {
+            let result = sqlx::query(
+                "INSERT INTO notifications (id, partner, consent_id, change, changed_at, body, created_at, next_attempt_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                 ON CONFLICT (partner, consent_id, change) DO NOTHING",
+            )
+            .bind(n.id.as_str())
+            .bind(n.partner.as_str())
+            .bind(n.consent_id.as_str())
+            .bind(n.change.as_str())
+            .bind(DbTime(n.changed_at))
+            .bind(n.body.as_str())
+            .bind(DbTime(now))
+            .execute(&mut *tx)
+            .await?;
+            added += DB::rows_affected(&result);
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    #[instrument(skip_all)]
+    async fn due_notifications(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications
+             WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2"
+        ))
+        .bind(DbTime(now))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(NotificationRow::into_notification)
+            .collect()
+    }
+
+    #[instrument(skip_all)]
+    async fn claim_notification(
+        &self,
+        id: &str,
+        seen: u32,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "UPDATE notifications SET attempts = attempts + 1, last_attempt_at = $1, next_attempt_at = $2
+             WHERE id = $3 AND attempts = $4 AND status = 'pending'",
+        )
+        .bind(DbTime(now))
+        .bind(DbTime(lease_until))
+        .bind(id)
+        .bind(i64::from(seen))
+        .execute(&self.pool)
+        .await?;
+        Ok(DB::rows_affected(&result) == 1)
+    }
+
+    #[instrument(skip_all)]
+    async fn finish_notification(
+        &self,
+        id: &str,
+        attempt: &Attempt,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let query = match attempt {
+            Attempt::Delivered => sqlx::query(
+                "UPDATE notifications SET status = 'delivered', delivered_at = $1, last_error = NULL WHERE id = $2",
+            )
+            .bind(DbTime(now))
+            .bind(id),
+            Attempt::Failed {
+                error,
+                retry_at: Some(at),
+            } => sqlx::query(
+                "UPDATE notifications SET next_attempt_at = $1, last_error = $2 WHERE id = $3",
+            )
+            .bind(DbTime(*at))
+            .bind(error.as_str())
+            .bind(id),
+            Attempt::Failed {
+                error,
+                retry_at: None,
+            } => sqlx::query(
+                "UPDATE notifications SET status = 'failed', last_error = $1 WHERE id = $2",
+            )
+            .bind(error.as_str())
+            .bind(id),
+        };
+        query.execute(&self.pool).await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn notifications_for(
+        &self,
+        partner: &str,
+        limit: u32,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows: Vec<NotificationRow> = sqlx::query_as(&format!(
+            "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE partner = $1
+             ORDER BY created_at DESC, id DESC LIMIT $2"
+        ))
+        .bind(partner)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(NotificationRow::into_notification)
+            .collect()
+    }
+
+    #[instrument(skip_all)]
+    async fn notifier_cursor(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let row: Option<(DbTime,)> =
+            sqlx::query_as("SELECT until FROM notifier_cursor WHERE name = 'consents'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(t,)| t.0))
+    }
+
+    #[instrument(skip_all)]
+    async fn advance_notifier_cursor(&self, until: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO notifier_cursor (name, until) VALUES ('consents', $1)
+             ON CONFLICT (name) DO UPDATE SET until = $1 WHERE notifier_cursor.until < $1",
+        )
+        .bind(DbTime(until))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     #[instrument(skip_all)]

@@ -8,7 +8,7 @@ use sqlx::FromRow;
 use super::encode::{DbTime, from_json, to_index};
 use crate::model::{
     Consent, ConsentEvent, Content, DecisionRecord, Disclosure, ErasureEntry, ErasureMark,
-    ErasureReason, Evidence, Grantor, Outcome, Personal, Refusal, Representation,
+    ErasureReason, Evidence, Grantor, Notification, Outcome, Personal, Refusal, Representation,
 };
 use crate::store::{StoreError, StoredCheckpoint};
 use crate::vault::Kek;
@@ -20,6 +20,9 @@ pub const CONSENT_COLUMNS: &str = "id, subject, recipients, sources, categories,
      superseded_at, superseded_by, refused_at";
 
 pub const EVENT_COLUMNS: &str = "consent_id, at, event, actor, professional, representation_id";
+
+pub const NOTIFICATION_COLUMNS: &str = "id, partner, consent_id, change, changed_at, body, status, attempts, \
+     created_at, next_attempt_at, last_attempt_at, delivered_at, last_error";
 
 pub const REPRESENTATION_COLUMNS: &str = "id, representative, represented, role, basis, document_sha256, label, \
      valid_from, valid_until, recorded_by_partner, professional, created_at, ended_at";
@@ -454,6 +457,45 @@ impl RepresentationRow {
             created_at: self.created_at.0,
             ended_at: self.ended_at.map(|t| t.0),
             id: self.id,
+        })
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub struct NotificationRow {
+    id: String,
+    partner: String,
+    consent_id: String,
+    change: String,
+    changed_at: DbTime,
+    body: String,
+    status: String,
+    attempts: i64,
+    created_at: DbTime,
+    next_attempt_at: DbTime,
+    last_attempt_at: Option<DbTime>,
+    delivered_at: Option<DbTime>,
+    last_error: Option<String>,
+}
+
+impl NotificationRow {
+    pub fn into_notification(self) -> Result<Notification, StoreError> {
+        Ok(Notification {
+            attempts: u32::try_from(self.attempts).map_err(|_| {
+                StoreError::Corrupt(format!("notification attempts {}", self.attempts))
+            })?,
+            id: self.id,
+            partner: self.partner,
+            consent_id: self.consent_id,
+            change: self.change,
+            changed_at: self.changed_at.0,
+            body: self.body,
+            status: self.status,
+            created_at: self.created_at.0,
+            next_attempt_at: self.next_attempt_at.0,
+            last_attempt_at: self.last_attempt_at.map(|t| t.0),
+            delivered_at: self.delivered_at.map(|t| t.0),
+            last_error: self.last_error,
         })
     }
 }

@@ -87,6 +87,52 @@ impl Store for Faulty {
     ) -> Result<Option<consent::Representation>, StoreError> {
         self.inner.end_representation(id, now).await
     }
+    async fn enqueue_notifications(
+        &self,
+        n: &[consent::NewNotification],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.inner.enqueue_notifications(n, now).await
+    }
+    async fn due_notifications(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<consent::Notification>, StoreError> {
+        self.inner.due_notifications(now, limit).await
+    }
+    async fn claim_notification(
+        &self,
+        id: &str,
+        seen: u32,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.inner
+            .claim_notification(id, seen, now, lease_until)
+            .await
+    }
+    async fn finish_notification(
+        &self,
+        id: &str,
+        attempt: &consent::Attempt,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.inner.finish_notification(id, attempt, now).await
+    }
+    async fn notifications_for(
+        &self,
+        partner: &str,
+        limit: u32,
+    ) -> Result<Vec<consent::Notification>, StoreError> {
+        self.inner.notifications_for(partner, limit).await
+    }
+    async fn notifier_cursor(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.inner.notifier_cursor().await
+    }
+    async fn advance_notifier_cursor(&self, until: DateTime<Utc>) -> Result<(), StoreError> {
+        self.inner.advance_notifier_cursor(until).await
+    }
     async fn consent(&self, id: &str) -> Result<Option<Consent>, StoreError> {
         self.inner.consent(id).await
     }

@@ -179,6 +179,11 @@ pub(super) async fn amend(
             )
         })?;
     tracing::info!(consent_id = %id, supersedes = %old.id, by = %new.recorded_by.party, "consent amended");
+    if let Some(notifier) = &state.notifier
+        && let Some(superseded) = state.store.consent(&old.id).await?
+    {
+        notifier.changed(&superseded).await;
+    }
     Ok((StatusCode::CREATED, Json(ConsentView::new(stored, now))))
 }
 
@@ -504,6 +509,9 @@ pub(super) async fn revoke(
         ));
     };
     tracing::info!(consent_id = %id, by = %by.party, "consent revoked");
+    if let Some(notifier) = &state.notifier {
+        notifier.changed(&c).await;
+    }
     Ok(Json(RevokedView {
         id: c.id,
         status: "revoked".into(),

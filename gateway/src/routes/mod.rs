@@ -10,6 +10,7 @@ mod health;
 pub mod layers;
 mod log;
 mod me;
+mod notifications;
 pub(crate) mod parse;
 pub mod refusals;
 mod register;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(evidence::router())
         .merge(refusals::router())
         .merge(representations::router())
+        .merge(notifications::router())
         .split_for_parts();
     let document = crate::openapi::finish(document);
     routes

@@ -14,6 +14,7 @@ mod exchange;
 mod expiry;
 mod faults;
 mod log;
+mod notifications;
 mod partner_systems;
 mod public;
 mod rate_limit;

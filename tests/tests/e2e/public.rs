@@ -130,6 +130,8 @@ async fn the_openapi_description_lists_the_contract_paths(db: Db) {
         "GET /v1/representations/{id}",
         "POST /v1/representations/{id}/end",
         "GET /v1/me/representations",
+        "GET /v1/notifications",
+        "GET /v1/notifications/key",
         "GET /v1/me/refusals",
         "POST /v1/me/refusals",
         "POST /v1/me/refusals/{id}/withdraw",
