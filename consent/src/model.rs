@@ -205,6 +205,18 @@ impl Consent {
         ended.into_iter().flatten().min_by_key(|(_, t)| *t)
     }
 
+    /// [`Self::ended_at`], if that was after `since` and no later than `until`: what a feed of
+    /// changes over that window reports.
+    pub fn ended_between(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Option<(ConsentStatus, DateTime<Utc>)> {
+        self.ended_at(now)
+            .filter(|(_, at)| *at > since && *at <= until)
+    }
+
     pub fn status_at(&self, now: DateTime<Utc>) -> ConsentStatus {
         if self.revoked_at.is_some() {
             ConsentStatus::Revoked

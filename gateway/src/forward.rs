@@ -149,14 +149,7 @@ impl Upstream {
         for (name, value) in headers {
             request = request.header(*name, value);
         }
-        let answer = request
-            .send()
-            .await
-            .map_err(|e| ForwardError::Unreachable(without_url(e)))?;
-        if !answer.status().is_success() {
-            return Err(ForwardError::Status(answer.status().as_u16()));
-        }
-        Ok(())
+        send(request).await.map(drop)
     }
 
     async fn post(
@@ -171,15 +164,20 @@ impl Upstream {
         if let Some(tp) = traceparent {
             request = request.header("traceparent", tp);
         }
-        let answer = request
-            .send()
-            .await
-            .map_err(|e| ForwardError::Unreachable(without_url(e)))?;
-        if !answer.status().is_success() {
-            return Err(ForwardError::Status(answer.status().as_u16()));
-        }
-        Ok(answer)
+        send(request).await
     }
+}
+
+/// Sends a request to a partner system; anything but a 2xx answer is an error.
+async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, ForwardError> {
+    let answer = request
+        .send()
+        .await
+        .map_err(|e| ForwardError::Unreachable(without_url(e)))?;
+    if !answer.status().is_success() {
+        return Err(ForwardError::Status(answer.status().as_u16()));
+    }
+    Ok(answer)
 }
 
 /// The error and its causes (e.g. the TLS reason: a certificate naming another organisation), without

@@ -186,10 +186,7 @@ impl Notifier {
             .consents_changed(since, until)
             .await?
             .into_iter()
-            .filter(|c| {
-                c.ended_at(now)
-                    .is_some_and(|(_, at)| at > since && at <= until)
-            })
+            .filter(|c| c.ended_between(since, until, now).is_some())
             .collect();
         self.queue(&changed).await?;
         self.store.advance_notifier_cursor(until).await

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Category;
+use crate::{Category, Register};
 
 /// The age from which an Amsterdammer gives consent themselves (UAVG art. 5); below it, a parent or
 /// guardian gives it.
@@ -62,6 +62,19 @@ impl RepresentativeRole {
             Self::Mentor => !category.financial,
             Self::Parent | Self::Guardian | Self::Curator => true,
         }
+    }
+
+    /// The categories among `categories` the role does not cover (an unknown one is not covered).
+    pub fn uncovered<'c>(
+        self,
+        register: &Register,
+        categories: impl IntoIterator<Item = &'c String>,
+    ) -> Vec<&'c str> {
+        categories
+            .into_iter()
+            .filter(|c| !register.category(c).is_some_and(|c| self.covers(c)))
+            .map(String::as_str)
+            .collect()
     }
 
     /// Whether the role covers every category there is.

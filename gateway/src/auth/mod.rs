@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use consent::{Actor, Representation, SubjectId};
-use policies::{Bsn, Partner, Register};
+use policies::{Bsn, Partner, Register, RepresentativeRole};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -145,12 +145,9 @@ impl Citizen {
         register: &Register,
         categories: impl IntoIterator<Item = &'c String>,
     ) -> bool {
-        let Some(r) = &self.acting else {
-            return true;
-        };
-        categories
-            .into_iter()
-            .all(|c| register.category(c).is_some_and(|c| r.role.covers(c)))
+        self.acting
+            .as_ref()
+            .is_none_or(|r| r.role.uncovered(register, categories).is_empty())
     }
 
     /// Whether the caller may see this ledger entry: all of their own; a representative whose role
@@ -168,27 +165,35 @@ impl Citizen {
     pub fn must_cover<'c>(
         &self,
         register: &Register,
-        categories: impl IntoIterator<Item = &'c String> + Clone,
+        categories: impl IntoIterator<Item = &'c String>,
     ) -> Result<(), ApiError> {
-        if self.covers(register, categories.clone()) {
-            return Ok(());
+        match &self.acting {
+            Some(r) => within_role(register, r.role, categories),
+            None => Ok(()),
         }
-        let role = self.acting.as_ref().map_or("", |r| r.role.as_str());
-        let outside: Vec<&str> = categories
-            .into_iter()
-            .filter(|c| !self.covers(register, [*c]))
-            .map(String::as_str)
-            .collect();
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "outside_representation",
-            format!(
-                "a {role} does not act for this person on {}",
-                outside.join(", ")
-            ),
-        )
-        .at("categories"))
     }
+}
+
+/// `403 outside_representation`, naming the categories, unless `role` covers every one of them.
+pub fn within_role<'c>(
+    register: &Register,
+    role: RepresentativeRole,
+    categories: impl IntoIterator<Item = &'c String>,
+) -> Result<(), ApiError> {
+    let outside = role.uncovered(register, categories);
+    if outside.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "outside_representation",
+        format!(
+            "a {} does not act for this person on {}",
+            role.as_str(),
+            outside.join(", ")
+        ),
+    )
+    .at("categories"))
 }
 
 impl FromRequestParts<AppState> for Citizen {

@@ -179,9 +179,11 @@ pub(super) async fn amend(
             )
         })?;
     tracing::info!(consent_id = %id, supersedes = %old.id, by = %new.recorded_by.party, "consent amended");
-    if let Some(notifier) = &state.notifier
-        && let Some(superseded) = state.store.consent(&old.id).await?
-    {
+    if let Some(notifier) = &state.notifier {
+        let superseded = Consent {
+            superseded: Some((now, id)),
+            ..old.clone()
+        };
         notifier.changed(&superseded).await;
     }
     Ok((StatusCode::CREATED, Json(ConsentView::new(stored, now))))
@@ -344,8 +346,8 @@ pub async fn consent_changes(
         .into_iter()
         .filter(|c| parse::visible_to(&state.register, c, &who.partner))
         .filter_map(|c| {
-            let (change, at) = c.ended_at(now)?;
-            (at > q.since && at <= settled).then(|| ConsentChangeView {
+            let (change, at) = c.ended_between(q.since, settled, now)?;
+            Some(ConsentChangeView {
                 consent_id: c.id.clone(),
                 change: change.as_str().into(),
                 at,

@@ -201,11 +201,7 @@ pub async fn confirm_my_consent(
 
 /// One of the Amsterdammer's own consents (for a representative: of the person represented, within
 /// their role); `404` for anyone else's.
-pub(super) async fn my_consent(
-    state: &AppState,
-    me: &Citizen,
-    id: &str,
-) -> Result<Consent, ApiError> {
+async fn my_consent(state: &AppState, me: &Citizen, id: &str) -> Result<Consent, ApiError> {
     state
         .store
         .consent(id)

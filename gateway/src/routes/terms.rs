@@ -9,7 +9,7 @@ use policies::{AGE_OF_CONSENT, RecordingError, RepresentativeRole, Standing, rec
 
 use super::bodies::GrantorBody;
 use super::parse;
-use crate::auth::Citizen;
+use crate::auth::{Citizen, within_role};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -202,7 +202,6 @@ impl CheckedTerms {
             .at("grantor.bsn"));
         }
         let now = state.clock.now();
-        let represented = subject;
         let representation = state
             .store
             .representations_of(&person)
@@ -210,7 +209,7 @@ impl CheckedTerms {
             .into_iter()
             .find(|r| {
                 r.representative == person
-                    && r.represented == *represented
+                    && r.represented == *subject
                     && r.role == role
                     && r.in_force_at(now)
             });
@@ -243,7 +242,7 @@ impl CheckedTerms {
             )
             .at("grantor"));
         }
-        self.must_be_covered_by(state, role)?;
+        within_role(&state.register, role, &self.categories)?;
         Ok(Grantor::Representative {
             role,
             person,
@@ -257,38 +256,12 @@ impl CheckedTerms {
         let Some(r) = &me.acting else {
             return Ok(Grantor::Subject);
         };
-        self.must_be_covered_by(state, r.role)?;
+        within_role(&state.register, r.role, &self.categories)?;
         Ok(Grantor::Representative {
             role: r.role,
             person: r.representative.clone(),
             representation: Some(r.id.clone()),
         })
-    }
-
-    fn must_be_covered_by(
-        &self,
-        state: &AppState,
-        role: RepresentativeRole,
-    ) -> Result<(), ApiError> {
-        let outside: Vec<&str> = self
-            .categories
-            .iter()
-            .filter(|c| !state.register.category(c).is_some_and(|c| role.covers(c)))
-            .map(String::as_str)
-            .collect();
-        if outside.is_empty() {
-            return Ok(());
-        }
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "outside_representation",
-            format!(
-                "a {} does not act for this person on {}",
-                role.as_str(),
-                outside.join(", ")
-            ),
-        )
-        .at("categories"))
     }
 
     pub fn into_new_consent(
