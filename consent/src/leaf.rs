@@ -17,14 +17,21 @@
 //! An erasure entry (see `vault`) is a leaf of its own kind, naming no person:
 //! `ledger-erasure/v1` || id, at, reason, the erased log indexes (a `u32` count, each a big-endian
 //! `u64`).
+//!
+//! A consent entry (one change in a toestemmingsverklaring's life) is a third kind:
+//! - consent digest = SHA-256(salt || `ledger-consent-record/v1` || id, at, event, actor,
+//!   consent_id, subject, professional (optional), representation (optional))
+//! - leaf input = `ledger-consent/v1` || at, event, actor || consent digest (32 bytes).
 
 use ring::digest::{Context, SHA256, digest};
 
-use crate::model::{Disclosure, ErasureReason, NewDisclosure};
+use crate::model::{ConsentEntry, Disclosure, ErasureReason, NewDisclosure};
 
 const RECORD_TAG: &[u8] = b"ledger-record/v1";
 const LEAF_TAG: &[u8] = b"ledger-leaf/v1";
 const ERASURE_TAG: &[u8] = b"ledger-erasure/v1";
+const CONSENT_RECORD_TAG: &[u8] = b"ledger-consent-record/v1";
+const CONSENT_LEAF_TAG: &[u8] = b"ledger-consent/v1";
 
 /// What a leaf shows of its record in the clear: nothing that names a person.
 #[derive(Debug, Clone, Copy)]
@@ -122,6 +129,33 @@ pub fn erasure_leaf_input(
     for index in entries {
         out.raw(&index.to_be_bytes());
     }
+    out.0
+}
+
+/// The salted digest of a consent entry: commits to all of it, reveals nothing without the salt.
+pub fn consent_digest(salt: &[u8], e: &ConsentEntry) -> [u8; 32] {
+    let mut out = Encoder(Vec::with_capacity(256));
+    out.raw(salt);
+    out.raw(CONSENT_RECORD_TAG);
+    out.str(&e.id);
+    out.micros(e.at);
+    out.str(e.event.as_str());
+    out.str(&e.actor);
+    out.str(&e.consent_id);
+    out.str(e.subject.as_str());
+    out.opt(e.professional.as_deref());
+    out.opt(e.representation.as_deref());
+    sha256(&out.0)
+}
+
+/// The bytes the leaf of a consent entry hashes: the header that names no person, and the digest.
+pub fn consent_leaf_input(e: &ConsentEntry, digest: &[u8; 32]) -> Vec<u8> {
+    let mut out = Encoder(Vec::with_capacity(96));
+    out.raw(CONSENT_LEAF_TAG);
+    out.micros(e.at);
+    out.str(e.event.as_str());
+    out.str(&e.actor);
+    out.raw(digest);
     out.0
 }
 
@@ -265,5 +299,53 @@ mod tests {
         assert_ne!(hash_leaf(&input), hash_leaf(&other));
         let fewer = erasure_leaf_input("e-1", at, ErasureReason::Retention, &[3]);
         assert_ne!(hash_leaf(&input), hash_leaf(&fewer));
+    }
+
+    /// Known answer for the consent entry leaf: frozen like the record leaf.
+    #[test]
+    fn the_v1_consent_leaf_encoding_is_frozen() {
+        let entry = ConsentEntry {
+            log_index: 4,
+            id: "0192d3a4-0000-7000-8000-0000000000e1".into(),
+            at: Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap(),
+            event: crate::model::ConsentChange::Revoked,
+            actor: "amsterdammer".into(),
+            consent_id: "0192d3a4-0000-7000-8000-0000000000c1".into(),
+            subject: SubjectId::from_stored("5f".repeat(32)),
+            professional: None,
+            representation: Some("r-1".into()),
+            salt: hex::encode([7u8; 16]),
+            record_digest: [0; 32],
+            leaf_hash: [0; 32],
+        };
+        let digest = consent_digest(&[7u8; 16], &entry);
+        // Derived independently from the layout above (a few lines of Python's hashlib and struct).
+        assert_eq!(
+            hex::encode(digest),
+            "fd3d7002426ce74b799891bd622db8f96fb80a3686505a34ee97c4f4c1725b4a"
+        );
+        assert_eq!(
+            hex::encode(consent_leaf_input(&entry, &digest)),
+            "6c65646765722d636f6e73656e742f763100064bf31d3df600000000077265766f6b65640000000c616d7374657264616d6d6572fd3d7002426ce74b799891bd622db8f96fb80a3686505a34ee97c4f4c1725b4a"
+        );
+        let mut other = entry.clone();
+        other.professional = Some(String::new());
+        assert_ne!(
+            consent_digest(&[7u8; 16], &other),
+            digest,
+            "absent is not empty"
+        );
+        other = entry.clone();
+        other.subject = SubjectId::from_stored("60".repeat(32));
+        assert_ne!(
+            consent_digest(&[7u8; 16], &other),
+            digest,
+            "the subject counts"
+        );
+        assert_ne!(
+            consent_digest(&[8u8; 16], &entry),
+            digest,
+            "the salt counts"
+        );
     }
 }

@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::log::Log;
 use crate::model::{DecisionRecord, LedgerWrite, NewDisclosure};
-use crate::store::{Store, StoreError};
+use crate::store::{Checkpointer, Store, StoreError};
 
 /// How the writer groups writes into commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,8 +86,9 @@ impl LedgerWriter {
 
     /// Starts the writer with its task: it ends once every handle is dropped and every write
     /// queued before that is committed, so its owner can await it on shutdown. With a `log`, every
-    /// commit is followed by a signed checkpoint before any of its writers is answered; if that
-    /// fails, they all get an error (fail closed: nothing is released without a signed checkpoint).
+    /// commit carries the signed checkpoint that covers it, in the same transaction; if no
+    /// checkpoint can be signed, the commit fails and every writer gets an error (fail closed:
+    /// nothing is released, or recorded, without a signed checkpoint).
     pub fn spawn(
         store: Arc<dyn Store>,
         log: Option<Arc<Log>>,
@@ -191,18 +192,16 @@ async fn run(
     }
 }
 
-/// Commits `writes` and signs the checkpoint that covers them; the answer for each write.
+/// Commits `writes` with the checkpoint that covers them; the answer for each write.
 async fn commit(
     store: &Arc<dyn Store>,
     log: Option<&Log>,
     writes: &[SealedWrite],
 ) -> Vec<Result<Option<u64>, Arc<StoreError>>> {
-    match store.commit_batch(writes).await {
-        Ok(indexes) => match signed(log, &appended(writes, &indexes)).await {
-            Ok(()) => indexes.into_iter().map(Ok).collect(),
-            Err(failed) => vec![Err(failed); writes.len()],
-        },
-        Err(e) if writes.len() > 1 => {
+    let checkpointer = log.map(|log| log as &dyn Checkpointer);
+    match store.commit_batch(writes, checkpointer).await {
+        Ok(indexes) => indexes.into_iter().map(Ok).collect(),
+        Err(e) if writes.len() > 1 && !matches!(e, StoreError::CheckpointFailed(_)) => {
             // One bad write must not fail its neighbours: commit each alone. (Should the failed
             // commit have landed after all, the retries fail on the duplicate ids: the log then
             // holds an entry whose request got an error, which is the safe side.)
@@ -210,10 +209,8 @@ async fn commit(
             let mut answers = Vec::with_capacity(writes.len());
             for write in writes {
                 let one = std::slice::from_ref(write);
-                answers.push(match store.commit_batch(one).await {
-                    Ok(index) => signed(log, &appended(one, &index))
-                        .await
-                        .map(|()| index.first().copied().flatten()),
+                answers.push(match store.commit_batch(one, checkpointer).await {
+                    Ok(index) => Ok(index.first().copied().flatten()),
                     Err(e) => Err(Arc::new(e)),
                 });
             }
@@ -221,43 +218,7 @@ async fn commit(
         }
         Err(e) => {
             tracing::error!(error = %e, "ledger commit failed");
-            vec![Err(Arc::new(e))]
+            vec![Err(Arc::new(e)); writes.len()]
         }
     }
-}
-
-/// The leaves a commit appended, `(log index, leaf hash)`, in index order.
-fn appended(writes: &[SealedWrite], indexes: &[Option<u64>]) -> Vec<(u64, [u8; 32])> {
-    writes
-        .iter()
-        .zip(indexes)
-        .filter_map(|(write, index)| {
-            let (_, seal) = write.disclosure.as_ref()?;
-            Some(((*index)?, seal.leaf_hash))
-        })
-        .collect()
-}
-
-/// The checkpoint step after a commit. The entries are durable either way (the log errs towards
-/// recording), but no answer goes out without a signed checkpoint that covers it (fail closed).
-async fn signed(log: Option<&Log>, appended: &[(u64, [u8; 32])]) -> Result<(), Arc<StoreError>> {
-    let Some(log) = log else {
-        return Ok(());
-    };
-    let failed = |why: String| {
-        tracing::error!(error = %why, "no checkpoint covers a commit");
-        Arc::new(StoreError::CheckpointFailed(why))
-    };
-    let covering = appended.last().map_or(0, |(index, _)| index + 1);
-    let checkpoint = log
-        .checkpoint(appended)
-        .await
-        .map_err(|e| failed(e.to_string()))?;
-    if checkpoint.size < covering {
-        return Err(failed(format!(
-            "the checkpoint signed has {} entries, the commit reached {covering}",
-            checkpoint.size
-        )));
-    }
-    Ok(())
 }

@@ -22,15 +22,22 @@ mod vault;
 pub use checkpoint::{Checkpoint, LogSigner, LogVerifier, NoteError};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use digest::{InvalidDigest, Sha256Hex};
-pub use leaf::{LeafHeader, erasure_leaf_input, hash_leaf, leaf_hash, leaf_input, record_digest};
+pub use leaf::{
+    LeafHeader, consent_digest, consent_leaf_input, erasure_leaf_input, hash_leaf, leaf_hash,
+    leaf_input, record_digest,
+};
 pub use ledger::{Batching, LedgerWriter, Seal, SealedWrite};
 pub use log::{InclusionProof, Log, LogError};
 pub use model::{
-    AMSTERDAMMER, Actor, Attempt, Consent, ConsentEvent, ConsentStatus, Content, DecisionRecord,
-    Disclosure, Erase, ErasureEntry, ErasureMark, ErasureReason, Evidence, Grantor, LedgerEntry,
-    LedgerWrite, NewConsent, NewDisclosure, NewNotification, NewRefusal, NewRepresentation,
-    Notification, Outcome, Personal, Refusal, Representation,
+    AMSTERDAMMER, Actor, Attempt, Consent, ConsentChange, ConsentEntry, ConsentEvent,
+    ConsentStatus, Content, DecisionRecord, Disclosure, EXPIRY_ACTOR, Erase, ErasureEntry,
+    ErasureMark, ErasureReason, Evidence, Grantor, LedgerEntry, LedgerWrite, NewConsent,
+    NewDisclosure, NewNotification, NewRefusal, NewRepresentation, Notification, Outcome, Personal,
+    Refusal, Representation,
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
-pub use store::{Purpose, Store, StoreError, StoredCheckpoint, connect, connect_to_inspect};
+pub use store::{
+    Checkpointer, PendingCheckpoint, Purpose, Store, StoreError, StoredCheckpoint, connect,
+    connect_to_inspect,
+};
 pub use vault::{Kek, VaultError, epoch_of};

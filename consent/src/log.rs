@@ -2,15 +2,19 @@
 //! and a signed checkpoint after every commit that is signed only once it is proven to extend the
 //! checkpoint before it. The tree lives in memory, rebuilt from the ledger at start and brought up to
 //! date from the database before each use, so replicas that share one database share one tree.
+//!
+//! A commit signs its checkpoint inside its own transaction (the [`Checkpointer`] the store calls
+//! while it holds the ledger head): the entries and the checkpoint covering them land in one
+//! durable commit, or neither does, and the tree takes back what a failed commit added.
 
-use std::sync::Arc;
-
-use tokio::sync::Mutex;
+use async_trait::async_trait;
+use tokio::sync::{Mutex, MutexGuard};
 
 use crate::checkpoint::{Checkpoint, LogSigner, LogVerifier, NoteError};
 use crate::clock::Clock;
 use crate::merkle::{self, Hash, ProofError, Tree};
-use crate::store::{Store, StoreError, StoredCheckpoint};
+use crate::store::{Checkpointer, PendingCheckpoint, Store, StoreError, StoredCheckpoint};
+use std::sync::Arc;
 
 /// Leaves read per query when the tree catches up with the ledger.
 const CHUNK: u64 = 10_000;
@@ -68,7 +72,11 @@ impl Log {
             state: Mutex::new(State::default()),
         };
         let mut state = log.state.lock().await;
-        log.catch_up(&mut state.tree).await?;
+        let size = log.store.ledger_size().await?;
+        let leaves = log.leaves(0, size).await?;
+        for leaf in leaves {
+            state.tree.push(leaf);
+        }
         if let Some(latest) = log.store.latest_checkpoint().await? {
             log.signer.verifier().verify_checkpoint(&latest.note)?;
             if state.tree.size() < latest.size || state.tree.root_at(latest.size)? != latest.root {
@@ -84,69 +92,51 @@ impl Log {
         self.signer.verifier()
     }
 
-    /// Appends to `tree` the entries the ledger gained since (from any replica).
-    async fn catch_up(&self, tree: &mut Tree) -> Result<u64, LogError> {
-        let size = self.store.ledger_size().await?;
-        while tree.size() < size {
-            let to = size.min(tree.size() + CHUNK);
-            for leaf in self.store.leaf_hashes(tree.size(), to).await? {
-                tree.push(leaf);
-            }
+    /// The leaf hashes of entries `from..to`, read in chunks.
+    async fn leaves(&self, from: u64, to: u64) -> Result<Vec<Hash>, LogError> {
+        let mut leaves = Vec::new();
+        let mut at = from;
+        while at < to {
+            let next = to.min(at + CHUNK);
+            leaves.extend(self.store.leaf_hashes(at, next).await?);
+            at = next;
         }
-        Ok(size)
+        Ok(leaves)
     }
 
-    /// Signs and stores a checkpoint of the ledger as it is now, after proving that it extends the
-    /// checkpoint signed before it. Called after every commit with the leaves that commit appended
-    /// (`(log index, leaf hash)`, in order); the requests of that commit wait for it. When no other
-    /// replica appended in between, the tree takes those leaves directly; otherwise it catches up
-    /// from the database.
-    pub async fn checkpoint(&self, appended: &[(u64, Hash)]) -> Result<StoredCheckpoint, LogError> {
-        let mut state = self.state.lock().await;
-        let next = state.tree.size();
-        let contiguous = appended
-            .iter()
-            .enumerate()
-            .all(|(i, (index, _))| *index == next + i as u64);
-        if !appended.is_empty() && contiguous {
-            for (_, leaf) in appended {
-                state.tree.push(*leaf);
+    /// Signs and stores a checkpoint of the ledger as it is now: at start, so there always is one
+    /// to prove against, and after an erasure. Ledger commits sign their own, in their transaction.
+    pub async fn checkpoint(&self) -> Result<(), LogError> {
+        self.store.commit_batch(&[], Some(self)).await?;
+        Ok(())
+    }
+
+    /// The tree, holding at least the first `size` leaves if the ledger has them. What is missing
+    /// is read while the tree is not held, so a commit (which holds it inside its transaction)
+    /// never waits for this read, and this read never waits for a connection that commit holds.
+    async fn tree_with(&self, size: u64) -> Result<MutexGuard<'_, State>, LogError> {
+        loop {
+            let state = self.state.lock().await;
+            let have = state.tree.size();
+            if have >= size {
+                return Ok(state);
             }
-        } else {
-            self.catch_up(&mut state.tree).await?;
-        }
-        let size = state.tree.size();
-        let root = state.tree.root_at(size)?;
-        if let Some(previous) = &state.last {
-            let diverged = LogError::Diverged {
-                size: previous.size,
-            };
-            if previous.size == size {
-                return if previous.root == root {
-                    Ok(previous.clone())
-                } else {
-                    Err(diverged)
-                };
+            drop(state);
+            let ledger = self.store.ledger_size().await?;
+            if ledger <= have {
+                // Asked beyond the ledger: the proof says so.
+                return Ok(self.state.lock().await);
             }
-            let proof = state.tree.consistency_proof(previous.size, size)?;
-            merkle::verify_consistency(previous.size, size, &previous.root, &root, &proof)
-                .map_err(|_| diverged)?;
+            let missing = self.leaves(have, ledger).await?;
+            let mut state = self.state.lock().await;
+            if state.tree.size() == have {
+                for leaf in missing {
+                    state.tree.push(leaf);
+                }
+                return Ok(state);
+            }
+            // A commit moved the tree meanwhile: look again.
         }
-        let checkpoint = Checkpoint {
-            origin: self.signer.name().to_owned(),
-            size,
-            root,
-        };
-        let mut stored = StoredCheckpoint {
-            size,
-            root,
-            note: self.signer.sign(&checkpoint)?,
-            signed_at: self.clock.now(),
-        };
-        // Another replica may have signed this size first; its note is as good and is kept.
-        stored.note = self.store.insert_checkpoint(&stored).await?;
-        state.last = Some(stored.clone());
-        Ok(stored)
     }
 
     /// The latest signed checkpoint, if any entry was ever logged.
@@ -156,10 +146,7 @@ impl Log {
 
     /// The inclusion proof of entry `index` in the tree of `size` entries.
     pub async fn inclusion_proof(&self, index: u64, size: u64) -> Result<InclusionProof, LogError> {
-        let mut state = self.state.lock().await;
-        if size > state.tree.size() {
-            self.catch_up(&mut state.tree).await?;
-        }
+        let state = self.tree_with(size).await?;
         let path = state.tree.inclusion_proof(index, size)?;
         let leaf_hash = state
             .tree
@@ -175,10 +162,98 @@ impl Log {
 
     /// The consistency proof from the tree of `from` entries to the tree of `to` entries.
     pub async fn consistency_proof(&self, from: u64, to: u64) -> Result<Vec<Hash>, LogError> {
-        let mut state = self.state.lock().await;
-        if to > state.tree.size() {
-            self.catch_up(&mut state.tree).await?;
-        }
+        let state = self.tree_with(to).await?;
         Ok(state.tree.consistency_proof(from, to)?)
+    }
+}
+
+#[async_trait]
+impl Checkpointer for Log {
+    async fn hold(&self) -> Box<dyn PendingCheckpoint + '_> {
+        let state = self.state.lock().await;
+        Box::new(Pending {
+            base: state.tree.size(),
+            log: self,
+            state,
+            done: false,
+        })
+    }
+}
+
+/// The tree held by one commit; see [`PendingCheckpoint`].
+struct Pending<'a> {
+    log: &'a Log,
+    state: MutexGuard<'a, State>,
+    /// The size the tree had before this commit added to it.
+    base: u64,
+    done: bool,
+}
+
+impl Pending<'_> {
+    fn sign_tree(&mut self) -> Result<Option<StoredCheckpoint>, LogError> {
+        let size = self.state.tree.size();
+        let root = self.state.tree.root_at(size)?;
+        if let Some(previous) = &self.state.last {
+            let diverged = LogError::Diverged {
+                size: previous.size,
+            };
+            if previous.size == size {
+                return if previous.root == root {
+                    Ok(None)
+                } else {
+                    Err(diverged)
+                };
+            }
+            if previous.size > size {
+                return Err(diverged);
+            }
+            let proof = self.state.tree.consistency_proof(previous.size, size)?;
+            merkle::verify_consistency(previous.size, size, &previous.root, &root, &proof)
+                .map_err(|_| diverged)?;
+        }
+        let checkpoint = Checkpoint {
+            origin: self.log.signer.name().to_owned(),
+            size,
+            root,
+        };
+        Ok(Some(StoredCheckpoint {
+            size,
+            root,
+            note: self.log.signer.sign(&checkpoint)?,
+            signed_at: self.log.clock.now(),
+        }))
+    }
+}
+
+impl PendingCheckpoint for Pending<'_> {
+    fn size(&self) -> u64 {
+        self.state.tree.size()
+    }
+
+    fn sign(&mut self, leaves: &[Hash]) -> Result<Option<StoredCheckpoint>, StoreError> {
+        for leaf in leaves {
+            self.state.tree.push(*leaf);
+        }
+        self.sign_tree().map_err(|e| {
+            tracing::error!(error = %e, "no checkpoint can be signed");
+            StoreError::CheckpointFailed(e.to_string())
+        })
+    }
+
+    fn committed(mut self: Box<Self>, stored: Option<StoredCheckpoint>) {
+        if let Some(stored) = stored {
+            self.state.last = Some(stored);
+        }
+        self.done = true;
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            // The commit did not land: the tree holds again only what the ledger holds.
+            let base = self.base;
+            self.state.tree.truncate(base);
+        }
     }
 }

@@ -89,6 +89,18 @@ impl Tree {
         }
     }
 
+    /// Forgets every leaf from `size` on, as if they had never been pushed: what a commit that
+    /// failed after its leaves were added takes back. A size beyond the tree changes nothing.
+    pub fn truncate(&mut self, size: u64) {
+        for (level, nodes) in self.levels.iter_mut().enumerate() {
+            // Level k keeps the perfect subtrees of 2^k leaves that lie wholly below `size`.
+            nodes.truncate(usize::try_from(size >> level).unwrap_or(usize::MAX));
+        }
+        while self.levels.last().is_some_and(Vec::is_empty) {
+            self.levels.pop();
+        }
+    }
+
     /// The number of leaves.
     pub fn size(&self) -> u64 {
         self.levels.first().map_or(0, |leaves| leaves.len() as u64)

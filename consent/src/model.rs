@@ -148,6 +148,8 @@ pub struct ConsentEvent {
     pub professional: Option<String>,
     /// The representation a representative acted under.
     pub representation: Option<String>,
+    /// Where the change is in the public log (none for changes made before consents were logged).
+    pub log_index: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -381,6 +383,110 @@ impl ErasureReason {
     }
 }
 
+/// A change in a consent's life, as the public log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentChange {
+    Recorded,
+    Amended,
+    Superseded,
+    Confirmed,
+    Revoked,
+    Refused,
+    /// Its validity ended by the clock.
+    Expired,
+}
+
+impl ConsentChange {
+    pub const ALL: [Self; 7] = [
+        Self::Recorded,
+        Self::Amended,
+        Self::Superseded,
+        Self::Confirmed,
+        Self::Revoked,
+        Self::Refused,
+        Self::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Recorded => "recorded",
+            Self::Amended => "amended",
+            Self::Superseded => "superseded",
+            Self::Confirmed => "confirmed",
+            Self::Revoked => "revoked",
+            Self::Refused => "refused",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Who is named as the actor of an expiry: nobody acted, the clock ran out.
+pub const EXPIRY_ACTOR: &str = "gateway";
+
+/// A consent entry of the log: one change in a toestemmingsverklaring's life (see `leaf`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentEntry {
+    pub log_index: u64,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub event: ConsentChange,
+    /// A partner id, `amsterdammer`, or [`EXPIRY_ACTOR`].
+    pub actor: String,
+    pub consent_id: String,
+    pub subject: SubjectId,
+    pub professional: Option<String>,
+    pub representation: Option<String>,
+    /// Hex; mixed into the digest so an entry cannot be confirmed by guessing it.
+    pub salt: String,
+    pub record_digest: [u8; 32],
+    pub leaf_hash: [u8; 32],
+}
+
+impl ConsentEntry {
+    /// The entry of one change, sealed under a fresh random salt; its log index is given when it
+    /// is appended.
+    pub fn seal(
+        consent_id: &str,
+        subject: SubjectId,
+        at: DateTime<Utc>,
+        event: ConsentChange,
+        actor: String,
+        professional: Option<String>,
+        representation: Option<String>,
+    ) -> Result<Self, crate::StoreError> {
+        use ring::rand::SecureRandom as _;
+        let mut salt = [0u8; 16];
+        ring::rand::SystemRandom::new()
+            .fill(&mut salt)
+            .map_err(|_| crate::StoreError::Corrupt("no randomness for the entry salt".into()))?;
+        let mut entry = Self {
+            log_index: 0,
+            id: uuid::Uuid::now_v7().to_string(),
+            at,
+            event,
+            actor,
+            consent_id: consent_id.to_owned(),
+            subject,
+            professional,
+            representation,
+            salt: hex::encode(salt),
+            record_digest: [0; 32],
+            leaf_hash: [0; 32],
+        };
+        entry.record_digest = crate::leaf::consent_digest(&salt, &entry);
+        entry.leaf_hash = crate::leaf::hash_leaf(&crate::leaf::consent_leaf_input(
+            &entry,
+            &entry.record_digest,
+        ));
+        Ok(entry)
+    }
+}
+
 /// What to erase.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Erase {
@@ -439,6 +545,7 @@ pub struct Refusal {
 pub enum LedgerEntry {
     Disclosure(Box<Disclosure>),
     Erasure(ErasureEntry),
+    Consent(Box<ConsentEntry>),
 }
 
 impl LedgerEntry {
@@ -446,6 +553,7 @@ impl LedgerEntry {
         match self {
             Self::Disclosure(d) => d.log_index,
             Self::Erasure(e) => e.log_index,
+            Self::Consent(c) => c.log_index,
         }
     }
 }

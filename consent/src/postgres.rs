@@ -15,8 +15,6 @@ impl Backend for Postgres {
     // Held until commit: another replica's batch waits here, then reads the size this one wrote.
     const LOCK_LEDGER_HEAD: &'static str = "SELECT size FROM ledger_head WHERE id = 1 FOR UPDATE";
 
-    const RELAXED_COMMIT: Option<&'static str> = Some("SET LOCAL synchronous_commit = off");
-
     fn rows_affected(result: &sqlx::postgres::PgQueryResult) -> u64 {
         result.rows_affected()
     }

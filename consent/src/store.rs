@@ -201,9 +201,15 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<Option<Refusal>, StoreError>;
 
     /// Writes decisions and disclosures in ONE transaction and one durable commit. Disclosures get
-    /// consecutive ledger indexes in the order given (serialised across replicas). Returns, per write,
-    /// the ledger index of its disclosure.
-    async fn commit_batch(&self, writes: &[SealedWrite]) -> Result<Vec<Option<u64>>, StoreError>;
+    /// consecutive ledger indexes in the order given (serialised across replicas). With a
+    /// `checkpointer`, the checkpoint that covers the ledger as this commit leaves it is signed and
+    /// stored in the same transaction: the commit and its checkpoint land together or not at all
+    /// (with no writes, only that checkpoint). Returns, per write, the ledger index of its disclosure.
+    async fn commit_batch(
+        &self,
+        writes: &[SealedWrite],
+        checkpointer: Option<&dyn Checkpointer>,
+    ) -> Result<Vec<Option<u64>>, StoreError>;
 
     /// Ledger entries about the subject, by ledger index.
     async fn disclosures_of(&self, subject: &SubjectId) -> Result<Vec<Disclosure>, StoreError>;
@@ -220,7 +226,7 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         limit: u32,
     ) -> Result<Vec<DecisionRecord>, StoreError>;
 
-    /// Ledger entries `from..to` (by log index), disclosures and erasures, in order, for
+    /// Ledger entries `from..to` (by log index), disclosures, erasures and consent entries, in order, for
     /// re-deriving their leaves.
     async fn entries_between(&self, from: u64, to: u64) -> Result<Vec<LedgerEntry>, StoreError>;
 
@@ -233,18 +239,42 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         now: DateTime<Utc>,
     ) -> Result<Vec<ErasureEntry>, StoreError>;
 
+    /// Appends an `expired` consent entry to the log for every consent whose validity ended by
+    /// `now` while it was in force, once per consent (also across replicas). Returns how many.
+    async fn log_expiries(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// The leaf hashes of ledger entries `from..to` (by log index), in order.
     async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError>;
-
-    /// Stores a signed checkpoint; if one for that size is stored already (another replica signed
-    /// it), keeps that one. Returns the note stored for the size.
-    async fn insert_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<String, StoreError>;
 
     /// The checkpoint of the largest size signed so far.
     async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError>;
 
     /// Every stored checkpoint, smallest size first (for `gateway log verify`).
     async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError>;
+}
+
+/// What signs the checkpoint of a ledger commit from inside its transaction ([`crate::Log`]).
+/// The store calls it while it holds the ledger head, so no writer on any replica can append
+/// until the transaction ends, and the tree it signs is exactly the ledger being committed.
+#[async_trait]
+pub trait Checkpointer: Send + Sync {
+    /// Waits for the tree and holds it for one commit.
+    async fn hold(&self) -> Box<dyn PendingCheckpoint + '_>;
+}
+
+/// The tree held for one commit. Leaves added to it are taken back when it is dropped before
+/// [`PendingCheckpoint::committed`], so a failed commit leaves the tree as the ledger is.
+pub trait PendingCheckpoint: Send {
+    /// How many leaves the tree holds; the store first adds those the ledger has beyond it
+    /// (written by another replica, or by an erasure) before the commit's own.
+    fn size(&self) -> u64;
+    /// Adds `leaves` (in log order, starting at [`size`](Self::size)) and signs a checkpoint of the
+    /// tree after proving that it extends the checkpoint signed before. `None` when the tree has
+    /// not grown since a checkpoint was signed: there is nothing new to sign.
+    fn sign(&mut self, leaves: &[[u8; 32]]) -> Result<Option<StoredCheckpoint>, StoreError>;
+    /// The transaction committed, with this checkpoint (its note as stored for that size), or
+    /// with none when [`sign`](Self::sign) had nothing new to sign.
+    fn committed(self: Box<Self>, stored: Option<StoredCheckpoint>);
 }
 
 /// A signed checkpoint as stored.

@@ -84,6 +84,7 @@ async fn a_recorded_consent_reads_back_with_its_history(store: Arc<dyn Store>) {
             by: "buurtteam-oost".into(),
             professional: Some("j.jansen".into()),
             representation: None,
+            log_index: Some(0),
         }],
         grantor: consent::Grantor::Subject,
         language: "nl".into(),
@@ -188,6 +189,7 @@ async fn revoking_twice_keeps_the_first_revocation_and_one_revoked_event(store: 
                 by: "buurtteam-oost".into(),
                 professional: Some("j.jansen".into()),
                 representation: None,
+                log_index: Some(0),
             },
             ConsentEvent {
                 at: at(10),
@@ -195,6 +197,7 @@ async fn revoking_twice_keeps_the_first_revocation_and_one_revoked_event(store: 
                 by: "amsterdammer".into(),
                 professional: None,
                 representation: None,
+                log_index: Some(1),
             },
         ]
     );
@@ -498,7 +501,7 @@ async fn a_batch_numbers_its_disclosures_consecutively_in_the_order_given(store:
     .collect();
 
     assert_eq!(
-        store.commit_batch(&batch).await.expect("commit"),
+        store.commit_batch(&batch, None).await.expect("commit"),
         vec![Some(0), None, Some(1), Some(2)]
     );
     let next = [
@@ -506,11 +509,11 @@ async fn a_batch_numbers_its_disclosures_consecutively_in_the_order_given(store:
         sealed_permit(&s, at(6)),
     ];
     assert_eq!(
-        store.commit_batch(&next).await.expect("commit"),
+        store.commit_batch(&next, None).await.expect("commit"),
         vec![None, Some(3)]
     );
     assert_eq!(
-        store.commit_batch(&[]).await.expect("an empty batch"),
+        store.commit_batch(&[], None).await.expect("an empty batch"),
         vec![]
     );
     assert_eq!(store.ledger_size().await.expect("ledger_size"), 4);
@@ -541,7 +544,7 @@ async fn a_failed_batch_leaves_no_decision_and_no_ledger_entry_behind(store: Arc
     }
     let batch = [first.clone(), sealed(clash.decision, clash.disclosure)];
 
-    assert!(store.commit_batch(&batch).await.is_err());
+    assert!(store.commit_batch(&batch, None).await.is_err());
 
     assert_eq!(store.ledger_size().await.expect("ledger_size"), 0);
     assert_eq!(store.decisions(None, 10).await.expect("decisions"), vec![]);
@@ -554,7 +557,7 @@ async fn a_failed_batch_leaves_no_decision_and_no_ledger_entry_behind(store: Arc
     // The ledger goes on without a gap.
     assert_eq!(
         store
-            .commit_batch(&[sealed_permit(&s, at(3))])
+            .commit_batch(&[sealed_permit(&s, at(3))], None)
             .await
             .expect("commit"),
         vec![Some(0)]
@@ -570,7 +573,7 @@ async fn decisions_come_most_recent_first_up_to_the_limit(store: Arc<dyn Store>)
         .into_iter()
         .map(|d| sealed(d.clone(), None))
         .collect();
-    store.commit_batch(&batch).await.expect("commit");
+    store.commit_batch(&batch, None).await.expect("commit");
 
     assert_eq!(
         store.decisions(None, 10).await.expect("decisions"),
@@ -606,10 +609,13 @@ async fn a_disclosure_reads_back_as_sealed_and_its_leaf_hash_verifies(store: Arc
     let seal = Seal::of(&salt, &record);
 
     let index = store
-        .commit_batch(&[SealedWrite {
-            decision: write.decision,
-            disclosure: Some((record.clone(), seal.clone())),
-        }])
+        .commit_batch(
+            &[SealedWrite {
+                decision: write.decision,
+                disclosure: Some((record.clone(), seal.clone())),
+            }],
+            None,
+        )
         .await
         .expect("commit");
     assert_eq!(index, vec![Some(0)]);
@@ -644,7 +650,7 @@ async fn disclosures_of_lists_only_that_subjects_entries_in_ledger_order(store: 
         sealed_permit(&b, at(2)),
         sealed_permit(&a, at(3)),
     ];
-    store.commit_batch(&batch).await.expect("commit");
+    store.commit_batch(&batch, None).await.expect("commit");
 
     let of_a = store.disclosures_of(&a).await.expect("disclosures_of");
     assert_eq!(
@@ -663,7 +669,7 @@ async fn times_are_kept_to_the_microsecond(store: Arc<dyn Store>) {
     let s = subject(BSN_A);
     let precise = at(0) + Duration::nanoseconds(123_456_789);
     store
-        .commit_batch(&[sealed(decision(&s, Outcome::Deny, precise), None)])
+        .commit_batch(&[sealed(decision(&s, Outcome::Deny, precise), None)], None)
         .await
         .expect("commit");
 
@@ -727,6 +733,7 @@ async fn a_reopened_database_keeps_its_records_and_continues_the_ledger(url: Str
             .insert_consent(&consent_id, &new_consent(&s), at(0))
             .await
             .expect("insert");
+        // The consent's `recorded` entry is entry 0 of the log.
         let writer = LedgerWriter::start(store.clone());
         for i in 0..3 {
             assert_eq!(
@@ -734,7 +741,7 @@ async fn a_reopened_database_keeps_its_records_and_continues_the_ledger(url: Str
                     .write(permitted_write(&s, at(i)))
                     .await
                     .expect("write"),
-                Some(i as u64)
+                Some(i as u64 + 1)
             );
         }
     }
@@ -742,7 +749,7 @@ async fn a_reopened_database_keeps_its_records_and_continues_the_ledger(url: Str
     let reopened = consent::connect(&url, kek())
         .await
         .expect("the same database opens again");
-    assert_eq!(reopened.ledger_size().await.expect("ledger_size"), 3);
+    assert_eq!(reopened.ledger_size().await.expect("ledger_size"), 4);
     assert!(
         reopened
             .consent(&consent_id)
@@ -756,7 +763,7 @@ async fn a_reopened_database_keeps_its_records_and_continues_the_ledger(url: Str
             .write(permitted_write(&s, at(3)))
             .await
             .expect("write"),
-        Some(3)
+        Some(4)
     );
 }
 
@@ -1022,10 +1029,8 @@ async fn no_writer_is_answered_before_a_signed_checkpoint_covers_its_entry(store
     use std::sync::atomic::Ordering;
 
     let faulty = Arc::new(common::failing::Faulty::around(store.clone()));
-    let signer = consent::LogSigner::from_skey(
-        &consent::LogSigner::generate_skey("test.example/log").expect("a key"),
-    )
-    .expect("a signer");
+    let skey = consent::LogSigner::generate_skey("test.example/log").expect("a key");
+    let signer = consent::LogSigner::from_skey(&skey).expect("a signer");
     let verifier = signer.verifier().clone();
     let log = Arc::new(
         consent::Log::open(faulty.clone(), signer, Arc::new(consent::SystemClock))
@@ -1062,8 +1067,8 @@ async fn no_writer_is_answered_before_a_signed_checkpoint_covers_its_entry(store
     );
     assert_eq!(
         store.ledger_size().await.expect("size"),
-        2,
-        "the entry itself stays (errs towards recording)"
+        1,
+        "an entry lands only with the checkpoint that covers it"
     );
     assert_eq!(
         store
@@ -1075,7 +1080,8 @@ async fn no_writer_is_answered_before_a_signed_checkpoint_covers_its_entry(store
         1
     );
 
-    // Once checkpoints can be stored again, the next one covers every entry before it.
+    // Once checkpoints can be signed again, the tree the failed commit extended was taken back:
+    // the next checkpoint covers exactly what the ledger holds.
     faulty.failing_checkpoints.store(false, Ordering::SeqCst);
     writer
         .write(permitted_write(&subject, at(3)))
@@ -1091,8 +1097,16 @@ async fn no_writer_is_answered_before_a_signed_checkpoint_covers_its_entry(store
             .verify_checkpoint(&latest.note)
             .expect("verifies")
             .size,
-        3
+        2
     );
+    // Rebuilt from the ledger alone, the tree matches that checkpoint.
+    consent::Log::open(
+        store.clone(),
+        consent::LogSigner::from_skey(&skey).expect("a signer"),
+        Arc::new(consent::SystemClock),
+    )
+    .await
+    .expect("the ledger matches its latest checkpoint");
 }
 
 async fn a_commit_that_does_not_finish_in_time_answers_every_writer_with_an_error(

@@ -103,7 +103,7 @@ impl Application {
                 .context("the ledger does not match its signed log")?,
         );
         // A checkpoint of the ledger as it is at start, so there always is one to prove against.
-        log.checkpoint(&[])
+        log.checkpoint()
             .await
             .context("cannot sign a checkpoint of the ledger")?;
         let (ledger, ledger_task) = LedgerWriter::spawn(store.clone(), Some(log.clone()));

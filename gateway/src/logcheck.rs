@@ -19,8 +19,8 @@ use std::collections::BTreeSet;
 
 use consent::merkle::{self, Hash, Tree};
 use consent::{
-    Checkpoint, Content, Kek, LeafHeader, LedgerEntry, LogVerifier, erasure_leaf_input, hash_leaf,
-    leaf_input, record_digest,
+    Checkpoint, Content, Kek, LeafHeader, LedgerEntry, LogVerifier, consent_digest,
+    consent_leaf_input, erasure_leaf_input, hash_leaf, leaf_input, record_digest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +39,8 @@ pub struct VerifyReport {
     pub sealed: u64,
     /// Erasure entries.
     pub erasures: u64,
+    /// Consent entries (changes in a consent's life), each checked against its digest.
+    pub consent_changes: u64,
     pub root: Hash,
     pub checkpoints: usize,
     /// The size of a given earlier checkpoint that the log still extends.
@@ -120,6 +122,7 @@ pub async fn verify(
         erased: entries.erased_by.len() as u64,
         sealed: entries.sealed,
         erasures: entries.erasures,
+        consent_changes: entries.consent_changes,
         root: tree.root(),
         checkpoints: stored.len(),
         given,
@@ -132,6 +135,7 @@ struct Entries {
     readable: u64,
     sealed: u64,
     erasures: u64,
+    consent_changes: u64,
     /// (erased entry, erasure entry) as each erased disclosure says.
     erased_by: BTreeSet<(u64, u64)>,
     /// (erased entry, erasure entry) as each erasure entry says.
@@ -178,6 +182,18 @@ impl Entries {
                 }
                 let derived = hash_leaf(&erasure_leaf_input(&e.id, e.at, e.reason, &e.entries));
                 (e.log_index, derived, e.leaf_hash)
+            }
+            LedgerEntry::Consent(c) => {
+                let index = c.log_index;
+                let salt = hex::decode(&c.salt)
+                    .map_err(|_| anyhow!("entry {index}: its salt is not hex"))?;
+                ensure!(
+                    consent_digest(&salt, &c) == c.record_digest,
+                    "entry {index}: the consent change no longer gives its digest: the entry was changed"
+                );
+                self.consent_changes += 1;
+                let derived = hash_leaf(&consent_leaf_input(&c, &c.record_digest));
+                (index, derived, c.leaf_hash)
             }
         };
         ensure!(

@@ -18,16 +18,29 @@ pub async fn erase(
 ) -> anyhow::Result<Vec<ErasureEntry>> {
     let appended = store.erase(what, now).await?;
     if !appended.is_empty() {
-        let leaves: Vec<_> = appended
-            .iter()
-            .map(|e| (e.log_index, e.leaf_hash))
-            .collect();
-        log.checkpoint(&leaves).await?;
+        log.checkpoint().await?;
     }
     Ok(appended)
 }
 
-/// Runs the retention purge now and then every `every`, until aborted.
+/// Appends an `expired` entry to the log for each consent whose validity ended, and signs a
+/// checkpoint over them (vuistregel 5: consents expire; issue 8: every change is logged).
+async fn log_expiries(store: &dyn Store, log: &Log, now: DateTime<Utc>) {
+    match store.log_expiries(now).await {
+        Ok(0) => {}
+        Ok(logged) => {
+            tracing::info!(consents = logged, "expired consents logged");
+            if let Err(e) = log.checkpoint().await {
+                tracing::error!(error = %e, "no checkpoint covers the expiries yet");
+            }
+        }
+        // Tried again at the next tick; nothing is lost by waiting.
+        Err(e) => tracing::error!(error = %e, "expired consents could not be logged"),
+    }
+}
+
+/// Runs the retention purge (and logs the consents that expired) now and then every `every`,
+/// until aborted.
 pub fn start_purge(
     store: Arc<dyn Store>,
     log: Arc<Log>,
@@ -39,6 +52,7 @@ pub fn start_purge(
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
+            log_expiries(store.as_ref(), &log, clock.now()).await;
             match erase(store.as_ref(), &log, &Erase::Expired, clock.now()).await {
                 Ok(entries) if entries.is_empty() => {}
                 Ok(entries) => tracing::info!(

@@ -25,3 +25,14 @@ pub struct AppState {
     /// Tells partner systems of revoked, superseded and expired consents; `None` when not configured.
     pub notifier: Option<Arc<crate::notify::Notifier>>,
 }
+
+impl AppState {
+    /// After a consent change (itself already a durable log entry): signs a checkpoint that covers
+    /// it, so the Amsterdammer can prove it at once. The change stands either way; should no
+    /// checkpoint be signed now, the next commit's checkpoint covers it.
+    pub async fn cover_consent_change(&self) {
+        if let Err(e) = self.log.checkpoint().await {
+            tracing::error!(error = %e, "no checkpoint covers a consent change yet");
+        }
+    }
+}

@@ -586,3 +586,24 @@ fn errors_read_as_sentences() {
         "tree size 9 is beyond the 8 leaves the tree holds"
     );
 }
+
+#[test]
+fn a_truncated_tree_is_the_tree_of_its_first_leaves_and_grows_again_the_same_way() {
+    let all = leaves(45);
+    for keep in [0u64, 1, 2, 7, 8, 9, 31, 32, 33, 44, 45, 60] {
+        let mut tree = tree_of(&all);
+        tree.truncate(keep);
+        let kept = keep.min(45) as usize;
+        assert_eq!(tree.size(), kept as u64, "keep {keep}");
+        assert_eq!(tree.root(), naive_mth(&all[..kept]), "keep {keep}");
+        for leaf in &all[kept..] {
+            tree.push(*leaf);
+        }
+        assert_eq!(tree.root(), naive_mth(&all), "regrown after keep {keep}");
+        assert_eq!(
+            tree.inclusion_proof(3, 45).expect("a proof"),
+            naive_path(3, &all),
+            "keep {keep}"
+        );
+    }
+}

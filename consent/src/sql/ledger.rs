@@ -7,13 +7,13 @@ use chrono::{DateTime, SubsecRound as _, Utc};
 use sqlx::{Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
 use super::encode::{DbTime, from_index, to_index, to_json};
-use super::rows::{DISCLOSURE_COLUMNS, DISCLOSURE_SELECT, DisclosureRow};
+use super::rows::{DISCLOSURE_COLUMNS, DISCLOSURE_SELECT, DisclosureRow, hash32};
 use super::statements::placeholders;
 use super::{Backend, SqlStore};
 use crate::leaf::{LeafHeader, erasure_leaf_input, hash_leaf, leaf_input, record_digest};
 use crate::ledger::Seal;
 use crate::model::{Erase, ErasureEntry, ErasureReason, NewDisclosure};
-use crate::store::StoreError;
+use crate::store::{Checkpointer, PendingCheckpoint, StoreError, StoredCheckpoint};
 use crate::vault::{Kek, RecordKey, epoch_of};
 
 /// Entries one erasure entry names at most; a larger erasure is several entries.
@@ -37,9 +37,104 @@ where
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (String, String, String): FromRow<'r, DB::Row>,
+    for<'r> (i64, String): FromRow<'r, DB::Row>,
     for<'r> DisclosureRow: FromRow<'r, DB::Row>,
     for<'r> i64: Decode<'r, DB>,
 {
+    /// The leaf hashes of entries `from..to`, in log order, over `executor` (the pool, or the
+    /// transaction that holds the ledger head).
+    pub(super) async fn read_leaf_hashes<'c, E>(
+        executor: E,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<[u8; 32]>, StoreError>
+    where
+        E: Executor<'c, Database = DB>,
+    {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT log_index, leaf_hash FROM disclosures WHERE log_index >= $1 AND log_index < $2
+             UNION ALL
+             SELECT log_index, leaf_hash FROM erasures WHERE log_index >= $1 AND log_index < $2
+             UNION ALL
+             SELECT log_index, leaf_hash FROM consent_entries WHERE log_index >= $1 AND log_index < $2
+             ORDER BY log_index",
+        )
+        .bind(from_index(from)?)
+        .bind(from_index(to)?)
+        .fetch_all(executor)
+        .await?;
+        let gap = || StoreError::Corrupt(format!("the ledger has a gap between {from} and {to}"));
+        if rows.len() as u64 != to.saturating_sub(from) {
+            return Err(gap());
+        }
+        rows.iter()
+            .zip(from..)
+            .map(|((index, hash), expected)| {
+                if to_index(*index)? == expected {
+                    hash32(hash)
+                } else {
+                    Err(gap())
+                }
+            })
+            .collect()
+    }
+
+    /// Stores a checkpoint unless one of its size is stored already (another replica signed it
+    /// first); returns the note kept for the size.
+    pub(super) async fn store_checkpoint(
+        conn: &mut DB::Connection,
+        checkpoint: &StoredCheckpoint,
+    ) -> Result<String, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO checkpoints (size, root_hash, note, signed_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (size) DO NOTHING",
+        )
+        .bind(from_index(checkpoint.size)?)
+        .bind(hex::encode(checkpoint.root))
+        .bind(checkpoint.note.as_str())
+        .bind(DbTime(checkpoint.signed_at))
+        .execute(&mut *conn)
+        .await?;
+        if DB::rows_affected(&inserted) == 1 {
+            return Ok(checkpoint.note.clone());
+        }
+        let (note,): (String,) = sqlx::query_as("SELECT note FROM checkpoints WHERE size = $1")
+            .bind(from_index(checkpoint.size)?)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(note)
+    }
+
+    /// The checkpoint step of a transaction that holds the ledger head, which stood at `size`
+    /// before the transaction appended `leaves`: the log's tree is brought to `size` from the
+    /// ledger (what other replicas or an erasure appended), extended by `leaves` and signed; the
+    /// checkpoint is stored in the transaction. The caller commits, then hands the stored
+    /// checkpoint back to the pending tree; should the commit fail, dropping it rolls the tree back.
+    pub(super) async fn checkpoint_in<'k>(
+        conn: &mut DB::Connection,
+        checkpointer: &'k dyn Checkpointer,
+        size: u64,
+        leaves: &[[u8; 32]],
+    ) -> Result<(Box<dyn PendingCheckpoint + 'k>, Option<StoredCheckpoint>), StoreError> {
+        let mut pending = checkpointer.hold().await;
+        let held = pending.size();
+        if held > size {
+            return Err(StoreError::Corrupt(format!(
+                "the log's tree holds {held} entries but the ledger only {size}"
+            )));
+        }
+        let mut all = Self::read_leaf_hashes(&mut *conn, held, size).await?;
+        all.extend_from_slice(leaves);
+        let stored = match pending.sign(&all)? {
+            Some(mut checkpoint) => {
+                checkpoint.note = Self::store_checkpoint(conn, &checkpoint).await?;
+                Some(checkpoint)
+            }
+            None => None,
+        };
+        Ok((pending, stored))
+    }
+
     /// The key-encryption key; a store opened only to inspect may have none.
     pub(super) fn sealing_key(&self) -> Result<&Kek, StoreError> {
         self.kek.as_ref().ok_or_else(|| {
@@ -172,7 +267,7 @@ where
         now: DateTime<Utc>,
     ) -> Result<Option<ErasureEntry>, StoreError> {
         let now = now.trunc_subsecs(6);
-        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let mut tx = self.ledger.begin_with(DB::BEGIN_WRITE).await?;
         let (size,): (i64,) = sqlx::query_as(DB::LOCK_LEDGER_HEAD)
             .fetch_one(&mut *tx)
             .await?;
@@ -288,7 +383,7 @@ where
         let kek = self.sealing_key()?;
         let mut sealed = 0;
         loop {
-            let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+            let mut tx = self.ledger.begin_with(DB::BEGIN_WRITE).await?;
             sqlx::query(DB::LOCK_LEDGER_HEAD).execute(&mut *tx).await?;
             let rows: Vec<DisclosureRow> = sqlx::query_as(&format!(
                 "{DISCLOSURE_SELECT} WHERE d.legacy IS NOT NULL ORDER BY d.log_index LIMIT {LEGACY_CHUNK}"

@@ -16,20 +16,25 @@ use tracing::instrument;
 pub use encode::DbTime;
 use encode::{from_index, to_index};
 use rows::{
-    CheckpointRow, ConsentRow, DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow,
-    ERASURE_COLUMNS, ErasureRow, EventRow, NOTIFICATION_COLUMNS, NotificationRow, REFUSAL_COLUMNS,
-    REPRESENTATION_COLUMNS, RefusalRow, RepresentationRow, hash32,
+    CONSENT_ENTRY_COLUMNS, CheckpointRow, ConsentEntryRow, ConsentRow, DECISION_COLUMNS,
+    DISCLOSURE_SELECT, DecisionRow, DisclosureRow, ERASURE_COLUMNS, ErasureRow, EventRow,
+    NOTIFICATION_COLUMNS, NotificationRow, REFUSAL_COLUMNS, REPRESENTATION_COLUMNS, RefusalRow,
+    RepresentationRow,
 };
 use statements::ConsentKey;
+
+/// Expired consents logged per transaction.
+const EXPIRY_CHUNK: usize = 500;
 
 use crate::SubjectId;
 use crate::ledger::SealedWrite;
 use crate::model::{
-    Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
-    NewRefusal, NewRepresentation, Outcome, Refusal, Representation,
+    Actor, Consent, ConsentChange, ConsentEntry, DecisionRecord, Disclosure, EXPIRY_ACTOR, Erase,
+    ErasureEntry, LedgerEntry, NewConsent, NewRefusal, NewRepresentation, Outcome, Refusal,
+    Representation,
 };
 use crate::model::{Attempt, NewNotification, Notification};
-use crate::store::{Store, StoreError, StoredCheckpoint};
+use crate::store::{Checkpointer, Store, StoreError, StoredCheckpoint};
 use crate::vault::Kek;
 
 /// How the shared SQL runs on one database.
@@ -41,13 +46,6 @@ pub trait Backend: Database {
     /// Reads the ledger size inside a write transaction and holds it until commit, so that writers
     /// (also on other replicas) take turns and ledger indexes stay consecutive and unique.
     const LOCK_LEDGER_HEAD: &'static str;
-
-    /// Run first in the transaction that stores a checkpoint, if the database can skip waiting for
-    /// that commit's flush per transaction (SQLite cannot: it stores checkpoints over connections
-    /// opened with `synchronous = NORMAL` instead). Safe because a checkpoint is derived, never
-    /// original: its body is (origin, size, root) of the durable ledger and Ed25519 signs
-    /// deterministically, so one lost in a crash is re-signed byte for byte at start.
-    const RELAXED_COMMIT: Option<&'static str>;
 
     /// The placeholder of parameter `n` (1-based) in a long, generated VALUES list. SQLite looks a
     /// named parameter (`$N`) up by scanning all of a statement's names, which is quadratic in a
@@ -64,20 +62,17 @@ pub trait Backend: Database {
 #[derive(Debug)]
 pub struct SqlStore<DB: Database> {
     pool: Pool<DB>,
-    /// Where checkpoints are stored: connections that need not wait for the disk on commit (see
-    /// [`Backend::RELAXED_COMMIT`]). The same pool where a transaction can say so itself.
-    checkpoints: Pool<DB>,
+    /// Where transactions that append to the ledger run. On SQLite one connection of its own: its
+    /// page cache stays warm from one commit to the next, and appends queue for it instead of
+    /// polling SQLite's write lock. On PostgreSQL the same pool (the ledger head row serialises).
+    ledger: Pool<DB>,
     /// Seals and opens ledger records; `None` only in a store opened to inspect without it.
     kek: Option<Kek>,
 }
 
 impl<DB: Database> SqlStore<DB> {
-    pub fn new(pool: Pool<DB>, checkpoints: Pool<DB>, kek: Option<Kek>) -> Self {
-        Self {
-            pool,
-            checkpoints,
-            kek,
-        }
+    pub fn new(pool: Pool<DB>, ledger: Pool<DB>, kek: Option<Kek>) -> Self {
+        Self { pool, ledger, kek }
     }
 }
 
@@ -94,6 +89,7 @@ where
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (String, String, String): FromRow<'r, DB::Row>,
+    for<'r> (i64, String): FromRow<'r, DB::Row>,
     for<'r> DisclosureRow: FromRow<'r, DB::Row>,
     for<'r> i64: Decode<'r, DB>,
 {
@@ -133,6 +129,7 @@ where
     for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
     for<'q> Option<String>: Encode<'q, DB> + Type<DB>,
     for<'q> Option<DbTime>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'r> ConsentRow: FromRow<'r, DB::Row>,
     for<'r> EventRow: FromRow<'r, DB::Row>,
@@ -144,6 +141,8 @@ where
     for<'r> NotificationRow: FromRow<'r, DB::Row>,
     for<'r> (DbTime,): FromRow<'r, DB::Row>,
     for<'r> CheckpointRow: FromRow<'r, DB::Row>,
+    for<'r> ConsentEntryRow: FromRow<'r, DB::Row>,
+    for<'r> (String, String, DbTime): FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (String, String, String): FromRow<'r, DB::Row>,
     for<'r> (i64, String): FromRow<'r, DB::Row>,
@@ -162,7 +161,7 @@ where
         c: &NewConsent,
         now: DateTime<Utc>,
     ) -> Result<Consent, StoreError> {
-        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let mut tx = self.ledger.begin_with(DB::BEGIN_WRITE).await?;
         Self::insert_version(&mut tx, id, c, now, 1, None).await?;
         let consent = Self::load_consents(&mut tx, ConsentKey::Id, id)
             .await?
@@ -181,7 +180,7 @@ where
         c: &NewConsent,
         now: DateTime<Utc>,
     ) -> Result<Option<Consent>, StoreError> {
-        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let mut tx = self.ledger.begin_with(DB::BEGIN_WRITE).await?;
         // Only a version still in force can be replaced; the row lock this takes makes a concurrent
         // revocation or amendment of the same version wait, and then find it ended.
         let replaced: Option<(i64,)> = sqlx::query_as(
@@ -200,7 +199,7 @@ where
         };
         let version = u32::try_from(version + 1)
             .map_err(|_| StoreError::Corrupt(format!("consent {old} version {version}")))?;
-        Self::add_event(&mut tx, old, now, "superseded", &c.recorded_by).await?;
+        Self::add_event(&mut tx, old, now, ConsentChange::Superseded, &c.recorded_by).await?;
         Self::insert_version(&mut tx, id, c, now, version, Some(old)).await?;
         let consent = Self::load_consents(&mut tx, ConsentKey::Id, id)
             .await?
@@ -265,7 +264,7 @@ where
             now,
             "UPDATE consents SET revoked_at = $1
              WHERE id = $2 AND revoked_at IS NULL AND superseded_at IS NULL AND refused_at IS NULL",
-            "revoked",
+            ConsentChange::Revoked,
         )
         .await
     }
@@ -284,7 +283,7 @@ where
             "UPDATE consents SET confirmed_at = $1
              WHERE id = $2 AND confirmed_at IS NULL AND revoked_at IS NULL
                AND superseded_at IS NULL AND refused_at IS NULL",
-            "confirmed",
+            ConsentChange::Confirmed,
         )
         .await
     }
@@ -303,7 +302,7 @@ where
             "UPDATE consents SET refused_at = $1
              WHERE id = $2 AND confirmed_at IS NULL AND revoked_at IS NULL
                AND superseded_at IS NULL AND refused_at IS NULL",
-            "refused",
+            ConsentChange::Refused,
         )
         .await
     }
@@ -591,11 +590,15 @@ where
     }
 
     #[instrument(skip_all, fields(writes = writes.len()))]
-    async fn commit_batch(&self, writes: &[SealedWrite]) -> Result<Vec<Option<u64>>, StoreError> {
-        if writes.is_empty() {
+    async fn commit_batch(
+        &self,
+        writes: &[SealedWrite],
+        checkpointer: Option<&dyn Checkpointer>,
+    ) -> Result<Vec<Option<u64>>, StoreError> {
+        if writes.is_empty() && checkpointer.is_none() {
             return Ok(Vec::new());
         }
-        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let mut tx = self.ledger.begin_with(DB::BEGIN_WRITE).await?;
         let (size,): (i64,) = sqlx::query_as(DB::LOCK_LEDGER_HEAD)
             .fetch_one(&mut *tx)
             .await?;
@@ -608,24 +611,34 @@ where
         Self::insert_decisions(&mut tx, &decisions).await?;
         if !disclosures.is_empty() {
             Self::insert_disclosures(&mut tx, self.sealing_key()?, first, &disclosures).await?;
+            let size = first + disclosures.len() as u64;
+            sqlx::query("UPDATE ledger_head SET size = $1 WHERE id = 1")
+                .bind(from_index(size)?)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let checkpoint = match checkpointer {
+            Some(checkpointer) => {
+                let leaves: Vec<_> = disclosures.iter().map(|(_, seal)| seal.leaf_hash).collect();
+                Some(Self::checkpoint_in(&mut tx, checkpointer, first, &leaves).await?)
+            }
+            None => None,
+        };
+        tx.commit().await?;
+        if let Some((pending, stored)) = checkpoint {
+            pending.committed(stored);
         }
         // Disclosures take consecutive indexes in the order given.
-        let mut size = first;
-        let indexes: Vec<Option<u64>> = writes
+        let mut next = first;
+        Ok(writes
             .iter()
             .map(|w| {
                 w.disclosure.as_ref().map(|_| {
-                    size += 1;
-                    size - 1
+                    next += 1;
+                    next - 1
                 })
             })
-            .collect();
-        sqlx::query("UPDATE ledger_head SET size = $1 WHERE id = 1")
-            .bind(from_index(size)?)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(indexes)
+            .collect())
     }
 
     #[instrument(skip_all)]
@@ -695,6 +708,14 @@ where
         .bind(hi)
         .fetch_all(&mut *tx)
         .await?;
+        let consents: Vec<ConsentEntryRow> = sqlx::query_as(&format!(
+            "SELECT {CONSENT_ENTRY_COLUMNS} FROM consent_entries
+             WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index"
+        ))
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
         let mut entries: Vec<LedgerEntry> = self
             .disclosures(rows)?
@@ -704,36 +725,59 @@ where
         for erasure in erasures {
             entries.push(LedgerEntry::Erasure(erasure.into_erasure()?));
         }
+        for consent in consents {
+            entries.push(LedgerEntry::Consent(Box::new(consent.into_entry()?)));
+        }
         entries.sort_by_key(LedgerEntry::log_index);
         Ok(entries)
     }
 
     #[instrument(skip_all, fields(from, to))]
     async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT log_index, leaf_hash FROM disclosures WHERE log_index >= $1 AND log_index < $2
-             UNION ALL
-             SELECT log_index, leaf_hash FROM erasures WHERE log_index >= $1 AND log_index < $2
-             ORDER BY log_index",
-        )
-        .bind(from_index(from)?)
-        .bind(from_index(to)?)
-        .fetch_all(&self.pool)
-        .await?;
-        let gap = || StoreError::Corrupt(format!("the ledger has a gap between {from} and {to}"));
-        if rows.len() as u64 != to.saturating_sub(from) {
-            return Err(gap());
+        Self::read_leaf_hashes(&self.pool, from, to).await
+    }
+
+    #[instrument(skip_all)]
+    async fn log_expiries(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut logged = 0;
+        loop {
+            let mut tx = self.ledger.begin_with(DB::BEGIN_WRITE).await?;
+            // The ledger head first: a replica doing the same waits here, then finds these logged.
+            sqlx::query(DB::LOCK_LEDGER_HEAD).execute(&mut *tx).await?;
+            // Expired: its validity ended while it was still in force (not revoked, replaced or
+            // refused before the end).
+            let due: Vec<(String, String, DbTime)> = sqlx::query_as(&format!(
+                "SELECT id, subject, valid_until FROM consents c
+                 WHERE valid_until <= $1
+                   AND (revoked_at IS NULL OR revoked_at > valid_until)
+                   AND (superseded_at IS NULL OR superseded_at > valid_until)
+                   AND (refused_at IS NULL OR refused_at > valid_until)
+                   AND NOT EXISTS (SELECT 1 FROM consent_entries e
+                                   WHERE e.consent_id = c.id AND e.event = 'expired')
+                 ORDER BY valid_until, id LIMIT {EXPIRY_CHUNK}"
+            ))
+            .bind(DbTime(now))
+            .fetch_all(&mut *tx)
+            .await?;
+            let found = due.len();
+            for (id, subject, valid_until) in due {
+                let entry = ConsentEntry::seal(
+                    &id,
+                    SubjectId::from_stored(subject),
+                    valid_until.0,
+                    ConsentChange::Expired,
+                    EXPIRY_ACTOR.to_owned(),
+                    None,
+                    None,
+                )?;
+                Self::append_consent_entry(&mut tx, &entry, None).await?;
+            }
+            tx.commit().await?;
+            logged += found as u64;
+            if found < EXPIRY_CHUNK {
+                return Ok(logged);
+            }
         }
-        rows.iter()
-            .zip(from..)
-            .map(|((index, hash), expected)| {
-                if to_index(*index)? == expected {
-                    hash32(hash)
-                } else {
-                    Err(gap())
-                }
-            })
-            .collect()
     }
 
     #[instrument(skip_all)]
@@ -747,22 +791,6 @@ where
             appended.push(entry);
         }
         Ok(appended)
-    }
-
-    #[instrument(skip_all, fields(size = checkpoint.size))]
-    async fn insert_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<String, StoreError> {
-        match DB::RELAXED_COMMIT {
-            Some(relaxed) => {
-                let mut tx = self.checkpoints.begin_with(DB::BEGIN_WRITE).await?;
-                sqlx::query(relaxed).execute(&mut *tx).await?;
-                let note = Self::store_checkpoint(&mut tx, checkpoint).await?;
-                tx.commit().await?;
-                Ok(note)
-            }
-            None => {
-                Self::store_checkpoint(&mut *self.checkpoints.acquire().await?, checkpoint).await
-            }
-        }
     }
 
     #[instrument(skip_all)]

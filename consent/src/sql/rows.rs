@@ -7,8 +7,9 @@ use sqlx::FromRow;
 
 use super::encode::{DbTime, from_json, to_index};
 use crate::model::{
-    Consent, ConsentEvent, Content, DecisionRecord, Disclosure, ErasureEntry, ErasureMark,
-    ErasureReason, Evidence, Grantor, Notification, Outcome, Personal, Refusal, Representation,
+    Consent, ConsentChange, ConsentEntry, ConsentEvent, Content, DecisionRecord, Disclosure,
+    ErasureEntry, ErasureMark, ErasureReason, Evidence, Grantor, Notification, Outcome, Personal,
+    Refusal, Representation,
 };
 use crate::store::{StoreError, StoredCheckpoint};
 use crate::vault::Kek;
@@ -19,7 +20,8 @@ pub const CONSENT_COLUMNS: &str = "id, subject, recipients, sources, categories,
      revoked_at, confirmed_at, grantor_role, grantor, representation_id, language, version, supersedes, \
      superseded_at, superseded_by, refused_at";
 
-pub const EVENT_COLUMNS: &str = "consent_id, at, event, actor, professional, representation_id";
+pub const EVENT_COLUMNS: &str =
+    "consent_id, at, event, actor, professional, representation_id, log_index";
 
 pub const NOTIFICATION_COLUMNS: &str = "id, partner, consent_id, change, changed_at, body, status, attempts, \
      created_at, next_attempt_at, last_attempt_at, delivered_at, last_error";
@@ -46,6 +48,8 @@ pub const REFUSAL_COLUMNS: &str = "id, subject, recipient, category, activity, n
      professional, created_at, withdrawn_at, representation_id";
 
 pub const ERASURE_COLUMNS: &str = "log_index, id, at, reason, entries, leaf_hash";
+pub const CONSENT_ENTRY_COLUMNS: &str = "log_index, id, at, event, actor, consent_id, subject, \
+     professional, representation_id, salt, record_digest, leaf_hash";
 
 #[derive(Debug, FromRow)]
 pub struct ConsentRow {
@@ -84,6 +88,7 @@ pub struct EventRow {
     actor: String,
     professional: Option<String>,
     representation_id: Option<String>,
+    log_index: Option<i64>,
 }
 
 /// Consents with their histories: each event goes to its consent, in the order given.
@@ -102,6 +107,7 @@ pub fn consents_with_history(
                 by: e.actor,
                 professional: e.professional,
                 representation: e.representation_id,
+                log_index: e.log_index.and_then(|i| u64::try_from(i).ok()),
             });
     }
     rows.into_iter()
@@ -418,6 +424,43 @@ impl ErasureRow {
             leaf_hash: hash32(&self.leaf_hash)?,
             id: self.id,
             at: self.at.0,
+        })
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub struct ConsentEntryRow {
+    log_index: i64,
+    id: String,
+    at: DbTime,
+    event: String,
+    actor: String,
+    consent_id: String,
+    subject: String,
+    professional: Option<String>,
+    representation_id: Option<String>,
+    salt: String,
+    record_digest: String,
+    leaf_hash: String,
+}
+
+impl ConsentEntryRow {
+    pub fn into_entry(self) -> Result<ConsentEntry, StoreError> {
+        Ok(ConsentEntry {
+            log_index: to_index(self.log_index)?,
+            event: ConsentChange::parse(&self.event).ok_or_else(|| {
+                StoreError::Corrupt(format!("unknown consent change {:?}", self.event))
+            })?,
+            record_digest: hash32(&self.record_digest)?,
+            leaf_hash: hash32(&self.leaf_hash)?,
+            id: self.id,
+            at: self.at.0,
+            actor: self.actor,
+            consent_id: self.consent_id,
+            subject: SubjectId::from_stored(self.subject),
+            professional: self.professional,
+            representation: self.representation_id,
+            salt: self.salt,
         })
     }
 }

@@ -1,16 +1,19 @@
 //! The statements the store's methods are made of, shared by both databases. The where-clause is
 //! the same as on the `Store` impl in `mod.rs`: what the SQL needs of a database.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound as _, Utc};
 use sqlx::{Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
-use super::encode::{DbTime, from_index, to_json};
+use super::encode::{DbTime, to_json};
 use super::rows::{
     CONSENT_COLUMNS, ConsentRow, DECISION_COLUMNS, EVENT_COLUMNS, EventRow, consents_with_history,
 };
 use super::{Backend, SqlStore};
-use crate::model::{Actor, Consent, DecisionRecord, Grantor, NewConsent};
-use crate::store::{StoreError, StoredCheckpoint};
+use crate::SubjectId;
+use crate::model::{
+    Actor, Consent, ConsentChange, ConsentEntry, DecisionRecord, Grantor, NewConsent,
+};
+use crate::store::StoreError;
 
 /// Which consents a read loads: one by id, or every one of a subject (oldest first).
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +29,7 @@ impl ConsentKey {
             Self::Id => (
                 format!("SELECT {CONSENT_COLUMNS} FROM consents WHERE id = $1"),
                 format!(
-                    "SELECT {EVENT_COLUMNS} FROM consent_events WHERE consent_id = $1 ORDER BY seq"
+                    "SELECT {EVENT_COLUMNS} FROM consent_history WHERE consent_id = $1 ORDER BY at, ord"
                 ),
             ),
             Self::Subject => (
@@ -34,8 +37,8 @@ impl ConsentKey {
                     "SELECT {CONSENT_COLUMNS} FROM consents WHERE subject = $1 ORDER BY created_at, id"
                 ),
                 format!(
-                    "SELECT {EVENT_COLUMNS} FROM consent_events WHERE consent_id IN \
-                     (SELECT id FROM consents WHERE subject = $1) ORDER BY consent_id, seq"
+                    "SELECT {EVENT_COLUMNS} FROM consent_history WHERE consent_id IN \
+                     (SELECT id FROM consents WHERE subject = $1) ORDER BY consent_id, at, ord"
                 ),
             ),
         }
@@ -54,6 +57,7 @@ where
     for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
     for<'q> Option<String>: Encode<'q, DB> + Type<DB>,
     for<'q> Option<DbTime>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> ConsentRow: FromRow<'r, DB::Row>,
@@ -95,8 +99,8 @@ where
         .fetch_all(&mut *tx)
         .await?;
         let events: Vec<EventRow> = sqlx::query_as(&format!(
-            "SELECT {EVENT_COLUMNS} FROM consent_events WHERE consent_id IN \
-             (SELECT id FROM consents WHERE {within}) ORDER BY consent_id, seq"
+            "SELECT {EVENT_COLUMNS} FROM consent_history WHERE consent_id IN \
+             (SELECT id FROM consents WHERE {within}) ORDER BY consent_id, at, ord"
         ))
         .bind(DbTime(after))
         .bind(DbTime(until))
@@ -118,26 +122,79 @@ where
         Ok(consents)
     }
 
+    /// Adds a step to a consent's history, and the same step to the public log as a consent
+    /// entry, in the caller's transaction.
     pub(super) async fn add_event(
         conn: &mut DB::Connection,
         consent_id: &str,
         at: DateTime<Utc>,
-        event: &str,
+        event: ConsentChange,
         by: &Actor,
     ) -> Result<(), StoreError> {
+        let at = at.trunc_subsecs(6);
         // The caller changed the consent row first, so its row lock serialises events per consent.
-        sqlx::query(
+        let (seq,): (i64,) = sqlx::query_as(
             "INSERT INTO consent_events (consent_id, seq, at, event, actor, professional, representation_id)
-             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6 FROM consent_events WHERE consent_id = $1",
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6 FROM consent_events WHERE consent_id = $1
+             RETURNING CAST(seq AS BIGINT)",
         )
         .bind(consent_id)
         .bind(DbTime(at))
-        .bind(event)
+        .bind(event.as_str())
         .bind(by.party.as_str())
         .bind(by.professional.as_deref())
         .bind(by.representation.as_deref())
-        .execute(conn)
+        .fetch_one(&mut *conn)
         .await?;
+        let (subject,): (String,) = sqlx::query_as("SELECT subject FROM consents WHERE id = $1")
+            .bind(consent_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        let entry = ConsentEntry::seal(
+            consent_id,
+            SubjectId::from_stored(subject),
+            at,
+            event,
+            by.party.clone(),
+            by.professional.clone(),
+            by.representation.clone(),
+        )?;
+        Self::append_consent_entry(conn, &entry, Some(seq)).await
+    }
+
+    /// Appends `entry` to the log at the ledger's head (locked here until the caller commits).
+    pub(super) async fn append_consent_entry(
+        conn: &mut DB::Connection,
+        entry: &ConsentEntry,
+        seq: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let (size,): (i64,) = sqlx::query_as(DB::LOCK_LEDGER_HEAD)
+            .fetch_one(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO consent_entries (log_index, id, at, event, actor, consent_id, seq, subject,
+                                          professional, representation_id, salt, record_digest, leaf_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(size)
+        .bind(entry.id.as_str())
+        .bind(DbTime(entry.at))
+        .bind(entry.event.as_str())
+        .bind(entry.actor.as_str())
+        .bind(entry.consent_id.as_str())
+        .bind(seq)
+        .bind(entry.subject.as_str())
+        .bind(entry.professional.as_deref())
+        .bind(entry.representation.as_deref())
+        .bind(entry.salt.as_str())
+        .bind(hex::encode(entry.record_digest))
+        .bind(hex::encode(entry.leaf_hash))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE ledger_head SET size = $1 WHERE id = 1")
+            .bind(size + 1)
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     }
 
@@ -188,9 +245,9 @@ where
         .execute(&mut *conn)
         .await?;
         let event = if supersedes.is_some() {
-            "amended"
+            ConsentChange::Amended
         } else {
-            "recorded"
+            ConsentChange::Recorded
         };
         Self::add_event(conn, id, now, event, &c.recorded_by).await
     }
@@ -205,9 +262,10 @@ where
         by: &Actor,
         now: DateTime<Utc>,
         update: &str,
-        event: &str,
+        event: ConsentChange,
     ) -> Result<Option<Consent>, StoreError> {
-        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        // On the ledger's connection: the step is also a log entry.
+        let mut tx = self.ledger.begin_with(DB::BEGIN_WRITE).await?;
         let result = sqlx::query(update)
             .bind(DbTime(now))
             .bind(id)
@@ -260,32 +318,6 @@ where
         }
         insert.execute(conn).await?;
         Ok(())
-    }
-
-    /// Stores a checkpoint unless one of its size is stored already (another replica signed it
-    /// first); returns the note kept for the size.
-    pub(super) async fn store_checkpoint(
-        conn: &mut DB::Connection,
-        checkpoint: &StoredCheckpoint,
-    ) -> Result<String, StoreError> {
-        let inserted = sqlx::query(
-            "INSERT INTO checkpoints (size, root_hash, note, signed_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (size) DO NOTHING",
-        )
-        .bind(from_index(checkpoint.size)?)
-        .bind(hex::encode(checkpoint.root))
-        .bind(checkpoint.note.as_str())
-        .bind(DbTime(checkpoint.signed_at))
-        .execute(&mut *conn)
-        .await?;
-        if DB::rows_affected(&inserted) == 1 {
-            return Ok(checkpoint.note.clone());
-        }
-        let (note,): (String,) = sqlx::query_as("SELECT note FROM checkpoints WHERE size = $1")
-            .bind(from_index(checkpoint.size)?)
-            .fetch_one(&mut *conn)
-            .await?;
-        Ok(note)
     }
 }
 

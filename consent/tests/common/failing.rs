@@ -1,5 +1,5 @@
-//! A store that fails on command: where the ledger writer's checkpoint step stores its checkpoint,
-//! or by committing too slowly. Fault injection for "no answer without a durable, signed entry".
+//! A store that fails on command: where the ledger writer's commit signs its checkpoint, or by
+//! committing too slowly. Fault injection for "no answer without a durable, signed entry".
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,6 +10,7 @@ use consent::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
     NewRefusal, Outcome, Refusal, SealedWrite, Store, StoreError, StoredCheckpoint, SubjectId,
 };
+use consent::{Checkpointer, PendingCheckpoint};
 
 #[derive(Debug)]
 pub struct Faulty {
@@ -27,6 +28,40 @@ impl Faulty {
             failing_checkpoints: AtomicBool::new(false),
             slow_commits: AtomicBool::new(false),
         }
+    }
+}
+
+/// A checkpointer whose signing fails (as a signer that lost its key would), after the tree took
+/// the commit's leaves: the failed commit must take them back.
+struct Failing<'a> {
+    inner: &'a dyn Checkpointer,
+}
+
+#[async_trait]
+impl Checkpointer for Failing<'_> {
+    async fn hold(&self) -> Box<dyn PendingCheckpoint + '_> {
+        Box::new(FailingPending {
+            inner: self.inner.hold().await,
+        })
+    }
+}
+
+struct FailingPending<'a> {
+    inner: Box<dyn PendingCheckpoint + 'a>,
+}
+
+impl PendingCheckpoint for FailingPending<'_> {
+    fn size(&self) -> u64 {
+        self.inner.size()
+    }
+    fn sign(&mut self, leaves: &[[u8; 32]]) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.inner.sign(leaves)?;
+        Err(StoreError::CheckpointFailed(
+            "injected: the checkpoint cannot be signed".into(),
+        ))
+    }
+    fn committed(self: Box<Self>, stored: Option<StoredCheckpoint>) {
+        self.inner.committed(stored);
     }
 }
 
@@ -155,11 +190,22 @@ impl Store for Faulty {
     ) -> Result<Option<Consent>, StoreError> {
         self.inner.confirm_consent(id, by, now).await
     }
-    async fn commit_batch(&self, writes: &[SealedWrite]) -> Result<Vec<Option<u64>>, StoreError> {
+    async fn commit_batch(
+        &self,
+        writes: &[SealedWrite],
+        checkpointer: Option<&dyn Checkpointer>,
+    ) -> Result<Vec<Option<u64>>, StoreError> {
         if self.slow_commits.load(Ordering::SeqCst) {
             tokio::time::sleep(std::time::Duration::from_secs(5)).await;
         }
-        self.inner.commit_batch(writes).await
+        if self.failing_checkpoints.load(Ordering::SeqCst) {
+            let failing = checkpointer.map(|inner| Failing { inner });
+            return self
+                .inner
+                .commit_batch(writes, failing.as_ref().map(|f| f as &dyn Checkpointer))
+                .await;
+        }
+        self.inner.commit_batch(writes, checkpointer).await
     }
     async fn disclosures_of(&self, subject: &SubjectId) -> Result<Vec<Disclosure>, StoreError> {
         self.inner.disclosures_of(subject).await
@@ -219,16 +265,11 @@ impl Store for Faulty {
     ) -> Result<Vec<ErasureEntry>, StoreError> {
         self.inner.erase(what, now).await
     }
+    async fn log_expiries(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.inner.log_expiries(now).await
+    }
     async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
         self.inner.leaf_hashes(from, to).await
-    }
-    async fn insert_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<String, StoreError> {
-        if self.failing_checkpoints.load(Ordering::SeqCst) {
-            return Err(StoreError::Corrupt(
-                "injected: the checkpoint cannot be stored".into(),
-            ));
-        }
-        self.inner.insert_checkpoint(checkpoint).await
     }
     async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
         self.inner.latest_checkpoint().await

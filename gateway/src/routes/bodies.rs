@@ -105,14 +105,18 @@ pub struct MyConsentRequest {
 pub struct ConsentEventView {
     pub at: DateTime<Utc>,
     /// `recorded`, `confirmed`, `revoked`, `amended` (this version was recorded as an amendment),
-    /// `superseded` (a newer version replaced it) or `refused`.
+    /// `superseded` (a newer version replaced it), `refused`, or `expired` (its validity ended).
     pub event: String,
-    /// Partner id, or `amsterdammer` (the Amsterdammer, or their representative).
+    /// Partner id, `amsterdammer` (the Amsterdammer, or their representative), or `gateway` (for
+    /// `expired`: nobody acted).
     pub by: String,
     /// The professional (token `sub`) who acted for the partner; absent when the Amsterdammer acted.
     pub professional: Option<String>,
     /// Set when a representative acted: the representation they acted under.
     pub representation_id: Option<String>,
+    /// Where this step is in the public log (`/v1/log/proofs/inclusion?index=`); absent for steps
+    /// taken before consent changes were logged, and briefly for an expiry not yet noticed.
+    pub log_index: Option<u64>,
 }
 
 /// Who gave a consent.
@@ -210,6 +214,7 @@ impl ConsentView {
                     by: e.by,
                     professional: e.professional,
                     representation_id: e.representation,
+                    log_index: e.log_index,
                 })
                 .collect(),
         }

@@ -179,6 +179,7 @@ pub(super) async fn amend(
             )
         })?;
     tracing::info!(consent_id = %id, supersedes = %old.id, by = %new.recorded_by.party, "consent amended");
+    state.cover_consent_change().await;
     if let Some(notifier) = &state.notifier {
         let superseded = Consent {
             superseded: Some((now, id)),
@@ -198,6 +199,7 @@ pub(super) async fn record(
     let id = uuid::Uuid::now_v7().to_string();
     let stored = state.store.insert_consent(&id, &new, now).await?;
     tracing::info!(consent_id = %id, by = %new.recorded_by.party, confirmed = new.confirmed, "consent recorded");
+    state.cover_consent_change().await;
     Ok((StatusCode::CREATED, Json(ConsentView::new(stored, now))))
 }
 
@@ -485,6 +487,7 @@ pub(super) async fn confirm(
         .await?
         .ok_or_else(|| ApiError::not_found("consent"))?;
     tracing::info!(consent_id = %c.id, by = %by.party, "consent confirmed");
+    state.cover_consent_change().await;
     Ok(Json(ConsentView::new(confirmed, now)))
 }
 
@@ -511,6 +514,7 @@ pub(super) async fn revoke(
         ));
     };
     tracing::info!(consent_id = %id, by = %by.party, "consent revoked");
+    state.cover_consent_change().await;
     if let Some(notifier) = &state.notifier {
         notifier.changed(&c).await;
     }

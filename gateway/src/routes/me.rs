@@ -183,6 +183,7 @@ pub async fn refuse_my_consent(
         .await?
         .ok_or_else(|| ApiError::not_found("consent"))?;
     tracing::info!(consent_id = %id, "consent refused");
+    state.cover_consent_change().await;
     Ok(Json(ConsentView::new(refused, now)))
 }
 

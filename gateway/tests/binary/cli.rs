@@ -260,14 +260,16 @@ fn demo_starts_in_seconds_and_its_printed_commands_work() {
         dir.path(),
     )
     .expect("the monitor accepts the demo's log");
-    assert!(said.contains("1 entries, signature verified"), "{said}");
+    // The consent the demo's printed command recorded, and the exchange.
+    assert!(said.contains("2 entries, signature verified"), "{said}");
     drop(demo);
 
     // An auditor re-derives the whole log from the database with the public key only.
     let verify = ["verify", "--database-url", "sqlite:data/demo.db", "--key"];
     let said = log_command(&[&verify[..], &["dev-pki/log.pub"]].concat(), dir.path())
         .expect("the demo's log verifies");
-    assert!(said.contains("log verified: 1 entries"), "{said}");
+    assert!(said.contains("log verified: 2 entries"), "{said}");
+    assert!(said.contains("1 consent changes"), "{said}");
     let refused = log_command(&[&verify[..], &["dev-pki/ca.crt"]].concat(), dir.path())
         .expect_err("a key that is not the log's fails");
     assert!(refused.contains("the log key"), "{refused}");

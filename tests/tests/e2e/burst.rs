@@ -83,8 +83,9 @@ async fn a_burst_of_exchanges_is_recorded_exactly_once_each(db: Db) {
     indexes.sort_unstable();
     assert_eq!(
         indexes,
-        (0..PERMITTED as u64).collect::<Vec<_>>(),
-        "log indexes are 0..n without gaps or duplicates"
+        // Entry 0 is the consent's own `recorded` entry.
+        (1..=PERMITTED as u64).collect::<Vec<_>>(),
+        "log indexes are 1..=n without gaps or duplicates"
     );
     app.stop().await;
 }

@@ -75,13 +75,15 @@ async fn when_retention_ends_the_entry_stays_listed_as_erased_and_the_log_verifi
 
     assert_eq!(listed["id"], id.as_str(), "still listed");
     assert_eq!(listed["erased"]["reason"], "retention", "{listed}");
-    assert_eq!(listed["erased"]["erasure_log_index"], 1, "{listed}");
+    // Entries: 0 the consent recorded, 1 the disclosure, 2 the consent expired (after a year),
+    // 3 the erasure.
+    assert_eq!(listed["erased"]["erasure_log_index"], 3, "{listed}");
     assert_eq!(listed["categories"], json!([]), "the content is gone");
     assert_eq!(listed["to"], "okt-amsterdam", "that it happened is not");
     assert_eq!(listed["activity"], OUDERS);
     assert_eq!(
         checkpoint_size(&app).await,
-        2,
+        4,
         "the erasure entry is signed"
     );
     // Still provable: the bundle proves the leaf without the record.
@@ -101,7 +103,7 @@ async fn when_retention_ends_the_entry_stays_listed_as_erased_and_the_log_verifi
     );
     let vkey = std::fs::read_to_string(app.pki.log_pub()).unwrap();
     let proven = gateway::logcheck::verify_bundle(&bundle, &vkey).unwrap();
-    assert_eq!((proven.leaf_index, proven.tree_size), (0, 2));
+    assert_eq!((proven.leaf_index, proven.tree_size), (1, 4));
 
     app.stop_server().await;
     let report = gateway::logcheck::verify(&app.db.url, &vkey, None, Some(app.ledger_key()))
@@ -114,7 +116,7 @@ async fn when_retention_ends_the_entry_stays_listed_as_erased_and_the_log_verifi
             report.erased,
             report.erasures
         ),
-        (2, 0, 1, 1),
+        (4, 0, 1, 1),
         "{report:?}"
     );
 }
@@ -136,20 +138,21 @@ async fn a_privacy_officers_erasure_takes_one_amsterdammers_content_and_nothing_
         .await
         .unwrap();
     assert_eq!(erased.len(), 1);
-    assert_eq!(erased[0].entries, vec![0, 2]);
+    // Entries 0 and 1 are the two consents recorded.
+    assert_eq!(erased[0].entries, vec![2, 4]);
 
     let mine = my_disclosures(&app, BSN).await;
     assert_eq!(mine.len(), 2, "both disclosures are still listed");
     for d in &mine {
         assert_eq!(d["erased"]["reason"], "request", "{d}");
-        assert_eq!(d["erased"]["erasure_log_index"], 3, "{d}");
+        assert_eq!(d["erased"]["erasure_log_index"], 5, "{d}");
     }
     let theirs = my_disclosures(&app, OTHER_BSN).await;
     assert_eq!(theirs[0]["erased"], Value::Null);
     assert_eq!(theirs[0]["categories"], json!(["contact"]));
     // The running gateway goes on appending after the erasure entry, into the same tree.
     exchange(&app, OTHER_BSN).await;
-    assert_eq!(checkpoint_size(&app).await, 5);
+    assert_eq!(checkpoint_size(&app).await, 7);
 
     app.stop_server().await;
     let vkey = std::fs::read_to_string(app.pki.log_pub()).unwrap();
@@ -163,13 +166,13 @@ async fn a_privacy_officers_erasure_takes_one_amsterdammers_content_and_nothing_
             report.erased,
             report.erasures
         ),
-        (5, 2, 2, 1),
+        (7, 2, 2, 1),
         "{report:?}"
     );
     // An operator who blanks a record without an erasure entry is caught.
     app.execute(
-        "UPDATE disclosures SET sealed = NULL, erased_by = CAST($1 AS INTEGER) WHERE log_index = 1",
-        "3",
+        "UPDATE disclosures SET sealed = NULL, erased_by = CAST($1 AS INTEGER) WHERE log_index = 3",
+        "5",
     )
     .await;
     let refused = gateway::logcheck::verify(&app.db.url, &vkey, None, Some(app.ledger_key()))

@@ -70,8 +70,8 @@ async fn every_disclosure_is_proven_in_a_checkpoint_signed_by_the_published_key(
 
     let (verifier, checkpoint) = signed_checkpoint(&app).await;
     assert_eq!(
-        checkpoint.size, 3,
-        "every answered exchange is in the signed tree"
+        checkpoint.size, 5,
+        "both consents recorded and every answered exchange are in the signed tree"
     );
     for answered in &mine {
         let id = answered["disclosure_id"].as_str().unwrap();
@@ -118,7 +118,7 @@ async fn every_checkpoint_is_proven_to_extend_the_one_before(db: Db) {
         exchange(&app, BSN).await;
     }
     let (_, later) = signed_checkpoint(&app).await;
-    assert_eq!((earlier.size, later.size), (1, 5));
+    assert_eq!((earlier.size, later.size), (2, 6));
     let (status, proof) = send(app.public().get(app.url(&format!(
         "/v1/log/proofs/consistency?from={}&to={}",
         earlier.size, later.size
@@ -216,7 +216,7 @@ async fn a_ledger_changed_behind_the_gateways_back_does_not_open(db: Db) {
         .await
         .unwrap();
     app.execute(
-        "UPDATE disclosures SET leaf_hash = $1 WHERE log_index = 0",
+        "UPDATE disclosures SET leaf_hash = $1 WHERE log_index = 1",
         &"00".repeat(32),
     )
     .await;
@@ -225,7 +225,7 @@ async fn a_ledger_changed_behind_the_gateways_back_does_not_open(db: Db) {
             .unwrap();
     let refused = consent::Log::open(store, signer, clock).await;
     assert!(
-        matches!(refused, Err(consent::LogError::Diverged { size: 2 })),
+        matches!(refused, Err(consent::LogError::Diverged { size: 3 })),
         "{refused:?}"
     );
 }
@@ -256,12 +256,12 @@ async fn log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry(db: 
     let report = gateway::logcheck::verify(&app.db.url, &vkey, Some(&kept), Some(app.ledger_key()))
         .await
         .unwrap();
-    assert_eq!((report.entries, report.given), (4, Some(3)));
+    assert_eq!((report.entries, report.given), (5, Some(4)));
     assert!(report.checkpoints >= 2, "{report:?}");
 
     // An entry whose record is changed no longer gives its leaf.
     app.execute(
-        "UPDATE disclosures SET recipient = $1 WHERE log_index = 1",
+        "UPDATE disclosures SET recipient = $1 WHERE log_index = 2",
         "aio-lvb-cordaan",
     )
     .await;
@@ -269,7 +269,7 @@ async fn log_verify_passes_on_an_untouched_ledger_and_names_a_changed_entry(db: 
         .await
         .unwrap_err();
     assert!(
-        refused.to_string().contains("entry 1") && refused.to_string().contains("changed"),
+        refused.to_string().contains("entry 2") && refused.to_string().contains("changed"),
         "{refused:#}"
     );
 }
@@ -281,15 +281,15 @@ async fn log_verify_notices_entries_removed_after_they_were_signed(db: Db) {
     // The operator quietly drops the last entry (and the checkpoints that named it).
     app.execute(
         "DELETE FROM checkpoints WHERE size >= CAST($1 AS INTEGER)",
-        "3",
+        "4",
     )
     .await;
     app.execute(
         "DELETE FROM disclosures WHERE log_index = CAST($1 AS INTEGER)",
-        "2",
+        "3",
     )
     .await;
-    app.execute("UPDATE ledger_head SET size = CAST($1 AS INTEGER)", "2")
+    app.execute("UPDATE ledger_head SET size = CAST($1 AS INTEGER)", "3")
         .await;
     // The database alone looks whole; the checkpoint a resident or auditor kept does not.
     gateway::logcheck::verify(&app.db.url, &vkey, None, Some(app.ledger_key()))
@@ -319,11 +319,11 @@ async fn the_monitor_follows_a_growing_log_and_detects_a_fork(db: Db) {
         .await;
     exchange(&app, BSN).await;
     let first = monitor(&app).await.unwrap();
-    assert_eq!((first.size, first.previous), (1, None));
+    assert_eq!((first.size, first.previous), (2, None));
     exchange(&app, BSN).await;
     exchange(&app, BSN).await;
     let second = monitor(&app).await.unwrap();
-    assert_eq!((second.size, second.previous), (3, Some(1)));
+    assert_eq!((second.size, second.previous), (4, Some(2)));
 
     // A second log signed with the same key but with another history: a fork.
     let key = app.pki.log_key();
@@ -347,7 +347,7 @@ async fn the_monitor_follows_a_growing_log_and_detects_a_fork(db: Db) {
     // A monitor that saw a fork does not forget what it saw before.
     let kept: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    assert_eq!(kept["size"], 3);
+    assert_eq!(kept["size"], 4);
     fork.stop().await;
     app.stop().await;
 }
@@ -387,7 +387,7 @@ async fn an_amsterdammer_can_prove_an_entry_offline_with_the_evidence_bundle(db:
             report.leaf_index,
             report.tree_size
         ),
-        (id.as_str(), 1, 3)
+        (id.as_str(), 2, 4)
     );
 
     let mut changed: Value = serde_json::from_str(&bundle).unwrap();
@@ -395,7 +395,7 @@ async fn an_amsterdammer_can_prove_an_entry_offline_with_the_evidence_bundle(db:
     let refused = gateway::logcheck::verify_bundle(&changed.to_string(), &vkey).unwrap_err();
     assert!(refused.to_string().contains("changed"), "{refused:#}");
     let mut moved: Value = serde_json::from_str(&bundle).unwrap();
-    moved["leaf_index"] = json!(2);
+    moved["leaf_index"] = json!(3);
     assert!(gateway::logcheck::verify_bundle(&moved.to_string(), &vkey).is_err());
     let other_key = consent::LogSigner::from_skey(
         &consent::LogSigner::generate_skey("privacy-gateway.amsterdam.example/ledger").unwrap(),

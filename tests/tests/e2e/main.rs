@@ -5,6 +5,7 @@
 mod bad_input;
 mod burst;
 mod connections;
+mod consent_log;
 mod consent_registry;
 mod consent_trust;
 mod deliveries;

@@ -56,7 +56,8 @@ async fn two_replicas_on_one_database_append_into_one_tree_that_verifies(db: Db)
     );
     let mut indexes: Vec<u64> = a.into_iter().chain(b).collect();
     indexes.sort_unstable();
-    let expected: Vec<u64> = (0..2 * PER_REPLICA as u64).collect();
+    // Entry 0 is the consent recorded.
+    let expected: Vec<u64> = (1..=2 * PER_REPLICA as u64).collect();
     assert_eq!(indexes, expected, "one ledger: consecutive, unique indexes");
 
     // Each replica publishes checkpoints of the one tree, signed with the one key.
@@ -72,12 +73,12 @@ async fn two_replicas_on_one_database_append_into_one_tree_that_verifies(db: Db)
         let checkpoint = verifier
             .verify_checkpoint(&response.text().await.unwrap())
             .unwrap();
-        assert_eq!(checkpoint.size, 2 * PER_REPLICA as u64);
+        assert_eq!(checkpoint.size, 2 * PER_REPLICA as u64 + 1);
     }
     let report = gateway::logcheck::verify(&first.db.url, &vkey, None, Some(first.ledger_key()))
         .await
         .unwrap();
-    assert_eq!(report.entries, 2 * PER_REPLICA as u64);
+    assert_eq!(report.entries, 2 * PER_REPLICA as u64 + 1);
     second.stop().await;
     first.stop().await;
 }
