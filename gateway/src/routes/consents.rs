@@ -36,14 +36,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The consent receipt (ISO/IEC TS 27560 fields) to hand to the Amsterdammer, e.g. printed at the
-/// kitchen table where the toestemmingsverklaring was given.
+/// kitchen table where the toestemmingsverklaring was given: JSON, or with `Accept: text/html` the
+/// printable page in Dutch.
 #[utoipa::path(get, path = "/v1/consents/{id}/receipt", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
-    responses((status = 200, body = super::usage::ReceiptView), (status = 404, body = super::bodies::ErrorBody)))]
+    responses((status = 200, body = super::usage::ReceiptView, description = "the receipt; with `Accept: text/html` a printable page (`text/html`)"),
+              (status = 404, body = super::bodies::ErrorBody)))]
 pub async fn consent_receipt(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     VisibleConsent { consent, .. }: VisibleConsent,
-) -> Json<super::usage::ReceiptView> {
-    Json(super::usage::receipt(&state, &consent))
+) -> axum::response::Response {
+    super::usage::receipt_response(&state, &consent, &headers)
 }
 
 /// The consent as a FHIR R4 `Consent` resource (`application/fhir+json`).

@@ -33,16 +33,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A receipt of one of the Amsterdammer's consents (ISO/IEC TS 27560 fields): what they agreed to,
-/// with whom, for what, until when, and how to withdraw it.
+/// with whom, for what, until when, and how to withdraw it. JSON, or with `Accept: text/html` a
+/// printable page in Dutch.
 #[utoipa::path(get, path = "/v1/me/consents/{id}/receipt", tag = "amsterdammer", security(("citizen_token" = [])),
-    responses((status = 200, body = super::usage::ReceiptView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = super::usage::ReceiptView, description = "the receipt; with `Accept: text/html` a printable page (`text/html`)"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn my_consent_receipt(
     State(state): State<AppState>,
     me: Citizen,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<super::usage::ReceiptView>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let c = my_consent(&state, &me, &id).await?;
-    Ok(Json(super::usage::receipt(&state, &c)))
+    Ok(super::usage::receipt_response(&state, &c, &headers))
 }
 
 /// One of the Amsterdammer's consents as a FHIR R4 `Consent` resource, to take to another registry.

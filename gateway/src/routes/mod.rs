@@ -12,6 +12,7 @@ mod log;
 mod me;
 mod notifications;
 pub(crate) mod parse;
+mod receipt_page;
 pub mod refusals;
 mod register;
 mod representations;

@@ -123,6 +123,20 @@ pub struct ReceiptCategory {
     pub special: bool,
 }
 
+/// The receipt as JSON, or as the printable page for a client that asks for HTML.
+pub fn receipt_response(
+    state: &AppState,
+    c: &Consent,
+    headers: &axum::http::HeaderMap,
+) -> Response {
+    let receipt = receipt(state, c);
+    if super::receipt_page::wants_html(headers) {
+        super::receipt_page::response(&receipt)
+    } else {
+        Json(receipt).into_response()
+    }
+}
+
 pub fn receipt(state: &AppState, c: &Consent) -> ReceiptView {
     let register = &state.register;
     let now = state.clock.now();

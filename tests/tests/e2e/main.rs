@@ -19,6 +19,7 @@ mod notifications;
 mod partner_systems;
 mod public;
 mod rate_limit;
+mod receipts;
 mod refusals;
 mod replicas;
 mod representatives;
