@@ -29,12 +29,13 @@ pub use leaf::{
 pub use ledger::{Batching, LedgerWriter, Seal, SealedWrite};
 pub use log::{InclusionProof, Log, LogError};
 pub use model::{
-    AMSTERDAMMER, Actor, Attempt, Consent, ConsentChange, ConsentEntry, ConsentEvent,
-    ConsentStatus, Content, DecisionRecord, Disclosure, EXPIRY_ACTOR, Erase, ErasureEntry,
-    ErasureMark, ErasureReason, Evidence, Grantor, LedgerEntry, LedgerWrite, NewConsent,
-    NewDisclosure, NewNotification, NewRefusal, NewRepresentation, Notification, Outcome, Personal,
-    Refusal, Representation,
+    AMSTERDAMMER, Actor, Attempt, AuditQuery, AuditRead, Consent, ConsentChange, ConsentEntry,
+    ConsentEvent, ConsentStatus, Content, DecisionRecord, Disclosure, EXPIRY_ACTOR, Erase,
+    ErasureEntry, ErasureMark, ErasureReason, Evidence, Grantor, LedgerEntry, LedgerWrite,
+    NewConsent, NewDisclosure, NewNotification, NewRefusal, NewRepresentation, Notification,
+    Outcome, Personal, Refusal, Representation,
 };
+pub use model::{Review, ReviewOutcome};
 pub use pseudonym::{Pseudonymizer, SubjectId};
 pub use store::{
     Checkpointer, PendingCheckpoint, Purpose, Store, StoreError, StoredCheckpoint, connect,

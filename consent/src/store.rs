@@ -12,7 +12,7 @@ use crate::model::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
     NewRefusal, NewRepresentation, Outcome, Refusal, Representation,
 };
-use crate::model::{Attempt, NewNotification, Notification};
+use crate::model::{Attempt, AuditQuery, AuditRead, NewNotification, Notification, Review};
 use crate::vault::Kek;
 
 #[derive(Debug, thiserror::Error)]
@@ -238,6 +238,32 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         what: &Erase,
         now: DateTime<Utc>,
     ) -> Result<Vec<ErasureEntry>, StoreError>;
+
+    /// Disclosures a privacy officer asked for, newest first (at most `q.limit`).
+    async fn audit_disclosures(&self, q: &AuditQuery) -> Result<Vec<Disclosure>, StoreError>;
+
+    /// Decisions a privacy officer asked for, newest first (at most `q.limit`).
+    async fn audit_decisions(&self, q: &AuditQuery) -> Result<Vec<DecisionRecord>, StoreError>;
+
+    /// The review queue: disclosures under a basis other than consent that match `q`, newest
+    /// first, each with its reviews (oldest first); with `pending_only`, only those not yet reviewed.
+    async fn review_queue(
+        &self,
+        q: &AuditQuery,
+        pending_only: bool,
+    ) -> Result<Vec<(Disclosure, Vec<Review>)>, StoreError>;
+
+    /// Records `review` of its disclosure, if that disclosure rests on a basis other than consent
+    /// and (with `organisation`) that organisation took part in it; `false` (nothing written)
+    /// otherwise.
+    async fn insert_review(
+        &self,
+        review: &Review,
+        organisation: Option<&str>,
+    ) -> Result<bool, StoreError>;
+
+    /// Records a read of the audit API.
+    async fn log_audit_read(&self, read: &AuditRead) -> Result<(), StoreError>;
 
     /// Appends an `expired` consent entry to the log for every consent whose validity ended by
     /// `now` while it was in force, once per consent (also across replicas). Returns how many.

@@ -60,6 +60,11 @@ impl Application {
     ) -> anyhow::Result<Self> {
         config.connections.validate()?;
         let register = load_register(&config.register)?;
+        for id in &config.audit.city_wide {
+            if register.partner(id).is_none() {
+                bail!("[audit] city_wide names partner '{id}', which the register does not know");
+            }
+        }
         let mut partner_keys = HashMap::new();
         let mut systems = HashMap::new();
         for (id, partner) in &config.partners {
@@ -148,6 +153,7 @@ impl Application {
             upstream,
             clock,
             consent: config.consent,
+            audit: config.audit.clone(),
         };
         Ok(Self {
             listener,

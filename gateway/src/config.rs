@@ -54,6 +54,18 @@ pub struct Config {
     /// Signed notifications to partner systems when a consent stops covering anything.
     #[serde(default)]
     pub notifications: crate::notify::NotificationConfig,
+    /// Privacy officers: whose officers see the whole city's traffic.
+    #[serde(default)]
+    pub audit: AuditConfig,
+}
+
+/// `[audit]`: a privacy officer (role `privacy_officer`) sees only their own organisation's
+/// traffic, unless their organisation is listed here (api.md "Privacy officers").
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Partner ids whose privacy officers see every organisation's traffic.
+    pub city_wide: Vec<String>,
 }
 
 /// `[ledger]`: the readable part of every ledger record is sealed under a key of its subject, and

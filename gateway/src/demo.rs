@@ -60,6 +60,7 @@ pub fn dev_config(
             signing_key_file: Some(pki.notification_key()),
             ..Default::default()
         },
+        audit: crate::config::AuditConfig::default(),
         log_format: LogFormat::Text,
         rate_limit: Default::default(),
         consent: Default::default(),

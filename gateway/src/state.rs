@@ -22,6 +22,7 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     pub clock: Arc<dyn Clock>,
     pub consent: crate::config::ConsentConfig,
+    pub audit: crate::config::AuditConfig,
     /// Tells partner systems of revoked, superseded and expired consents; `None` when not configured.
     pub notifier: Option<Arc<crate::notify::Notifier>>,
 }

@@ -3,6 +3,7 @@
 //! to connect, the durability check, how a transaction begins, how the ledger head is locked, and how
 //! a time is stored) lives in `sqlite.rs` and `postgres.rs` and in [`DbTime`].
 
+mod audit;
 mod encode;
 mod ledger;
 mod rows;
@@ -34,6 +35,7 @@ use crate::model::{
     Representation,
 };
 use crate::model::{Attempt, NewNotification, Notification};
+use crate::model::{AuditQuery, AuditRead, Review};
 use crate::store::{Checkpointer, Store, StoreError, StoredCheckpoint};
 use crate::vault::Kek;
 
@@ -142,6 +144,7 @@ where
     for<'r> (DbTime,): FromRow<'r, DB::Row>,
     for<'r> CheckpointRow: FromRow<'r, DB::Row>,
     for<'r> ConsentEntryRow: FromRow<'r, DB::Row>,
+    for<'r> audit::ReviewRow: FromRow<'r, DB::Row>,
     for<'r> (String, String, DbTime): FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (String, String, String): FromRow<'r, DB::Row>,
@@ -735,6 +738,49 @@ where
     #[instrument(skip_all, fields(from, to))]
     async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
         Self::read_leaf_hashes(&self.pool, from, to).await
+    }
+
+    #[instrument(skip_all)]
+    async fn audit_disclosures(&self, q: &AuditQuery) -> Result<Vec<Disclosure>, StoreError> {
+        self.read_audit_disclosures(q, false, false).await
+    }
+
+    #[instrument(skip_all)]
+    async fn audit_decisions(&self, q: &AuditQuery) -> Result<Vec<DecisionRecord>, StoreError> {
+        self.read_audit_decisions(q).await
+    }
+
+    #[instrument(skip_all)]
+    async fn review_queue(
+        &self,
+        q: &AuditQuery,
+        pending_only: bool,
+    ) -> Result<Vec<(Disclosure, Vec<Review>)>, StoreError> {
+        let disclosures = self.read_audit_disclosures(q, true, pending_only).await?;
+        let ids: Vec<&str> = disclosures.iter().map(|d| d.id.as_str()).collect();
+        let mut reviews = self.reviews_of(&ids).await?;
+        Ok(disclosures
+            .into_iter()
+            .map(|d| {
+                let (mine, rest) = reviews.drain(..).partition(|r| r.disclosure_id == d.id);
+                reviews = rest;
+                (d, mine)
+            })
+            .collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn insert_review(
+        &self,
+        review: &Review,
+        organisation: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        self.write_review(review, organisation).await
+    }
+
+    #[instrument(skip_all)]
+    async fn log_audit_read(&self, read: &AuditRead) -> Result<(), StoreError> {
+        self.write_audit_read(read).await
     }
 
     #[instrument(skip_all)]

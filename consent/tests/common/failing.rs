@@ -265,6 +265,35 @@ impl Store for Faulty {
     ) -> Result<Vec<ErasureEntry>, StoreError> {
         self.inner.erase(what, now).await
     }
+    async fn audit_disclosures(
+        &self,
+        q: &consent::AuditQuery,
+    ) -> Result<Vec<Disclosure>, StoreError> {
+        self.inner.audit_disclosures(q).await
+    }
+    async fn audit_decisions(
+        &self,
+        q: &consent::AuditQuery,
+    ) -> Result<Vec<DecisionRecord>, StoreError> {
+        self.inner.audit_decisions(q).await
+    }
+    async fn review_queue(
+        &self,
+        q: &consent::AuditQuery,
+        pending_only: bool,
+    ) -> Result<Vec<(Disclosure, Vec<consent::Review>)>, StoreError> {
+        self.inner.review_queue(q, pending_only).await
+    }
+    async fn insert_review(
+        &self,
+        review: &consent::Review,
+        organisation: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        self.inner.insert_review(review, organisation).await
+    }
+    async fn log_audit_read(&self, read: &consent::AuditRead) -> Result<(), StoreError> {
+        self.inner.log_audit_read(read).await
+    }
     async fn log_expiries(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         self.inner.log_expiries(now).await
     }

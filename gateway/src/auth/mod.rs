@@ -262,3 +262,39 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
             ApiError::unauthorized("token_required", "send Authorization: Bearer <token>")
         })
 }
+
+/// The token role of a privacy officer (api.md "Who calls").
+pub const PRIVACY_OFFICER_ROLE: &str = "privacy_officer";
+
+/// A privacy officer: a professional of a partner, with role `privacy_officer`. Sees the traffic
+/// their own organisation took part in, or the whole city's when their organisation is listed in
+/// `[audit] city_wide`.
+#[derive(Debug, Clone)]
+pub struct PrivacyOfficer {
+    pub professional: Professional,
+    /// The organisation whose traffic they may see; `None`: every organisation's.
+    pub scope: Option<String>,
+}
+
+impl FromRequestParts<AppState> for PrivacyOfficer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let professional = Professional::from_request_parts(parts, state).await?;
+        if professional.role != PRIVACY_OFFICER_ROLE {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not_privacy_officer",
+                "the audit routes are for privacy officers (token role privacy_officer)",
+            ));
+        }
+        let city_wide = state.audit.city_wide.contains(&professional.partner.id);
+        Ok(Self {
+            scope: (!city_wide).then(|| professional.partner.id.clone()),
+            professional,
+        })
+    }
+}

@@ -2,6 +2,7 @@
 //! that names the route (never the URI: query strings may hold a BSN), `no-store` by default, the
 //! header limits and the 1 MiB body limit.
 
+mod audit;
 pub mod bodies;
 mod consents;
 mod evidence;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(refusals::router())
         .merge(representations::router())
         .merge(notifications::router())
+        .merge(audit::router())
         .split_for_parts();
     let document = crate::openapi::finish(document);
     routes

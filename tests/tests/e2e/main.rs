@@ -2,6 +2,7 @@
 //! and on a fresh PostgreSQL database (`tests::both_databases!`), in one test binary (one link, one
 //! process). `edge_log.rs` is a binary of its own: it installs the process-wide log subscriber.
 
+mod audit;
 mod bad_input;
 mod burst;
 mod connections;

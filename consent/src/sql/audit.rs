@@ -1,0 +1,212 @@
+//! What privacy officers read and record (issue 9 items 4 and 6): disclosures and decisions by
+//! period, partner, activity, basis and outcome; the review queue of disclosures under a basis
+//! other than consent; reviews; and the record of every read of the audit API.
+
+use chrono::{TimeZone as _, Utc};
+use sqlx::{Decode, Encode, Executor, FromRow, IntoArguments, Type};
+
+use super::encode::DbTime;
+use super::rows::{DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow};
+use super::statements::placeholders;
+use super::{Backend, SqlStore};
+use crate::model::{AuditQuery, AuditRead, DecisionRecord, Disclosure, Review, ReviewOutcome};
+use crate::store::StoreError;
+
+/// The disclosures' filter: `$1`..`$6` as [`Bounds::bind`] binds them.
+const DISCLOSURE_FILTER: &str = "d.at >= $1 AND d.at < $2
+    AND ($3 = '' OR d.source = $3 OR d.recipient = $3)
+    AND ($4 = '' OR d.activity = $4)
+    AND ($5 = '' OR d.legal_basis = $5)
+    AND ($6 = '' OR d.source = $6 OR d.recipient = $6)";
+
+pub const REVIEW_COLUMNS: &str = "id, disclosure_id, at, outcome, note, officer_partner, officer";
+
+#[derive(Debug, FromRow)]
+pub struct ReviewRow {
+    id: String,
+    disclosure_id: String,
+    at: DbTime,
+    outcome: String,
+    note: String,
+    officer_partner: String,
+    officer: String,
+}
+
+impl ReviewRow {
+    fn into_review(self) -> Result<Review, StoreError> {
+        Ok(Review {
+            outcome: ReviewOutcome::parse(&self.outcome).ok_or_else(|| {
+                StoreError::Corrupt(format!("unknown review outcome {:?}", self.outcome))
+            })?,
+            id: self.id,
+            disclosure_id: self.disclosure_id,
+            at: self.at.0,
+            note: self.note,
+            officer_partner: self.officer_partner,
+            officer: self.officer,
+        })
+    }
+}
+
+/// The filters of a query as bind values; '' stands for "any" (a typed NULL would differ per
+/// database).
+struct Bounds {
+    from: DbTime,
+    to: DbTime,
+    partner: String,
+    activity: String,
+    fourth: String,
+    organisation: String,
+    limit: i64,
+}
+
+impl Bounds {
+    fn of(q: &AuditQuery, fourth: Option<&str>) -> Self {
+        let far = |y| Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).single();
+        let (earliest, latest) = (far(1970), far(9999));
+        Self {
+            from: DbTime(q.from.or(earliest).unwrap_or_default()),
+            to: DbTime(q.to.or(latest).unwrap_or_default()),
+            partner: q.partner.clone().unwrap_or_default(),
+            activity: q.activity.clone().unwrap_or_default(),
+            fourth: fourth.unwrap_or_default().to_owned(),
+            organisation: q.organisation.clone().unwrap_or_default(),
+            limit: i64::from(q.limit.max(1)),
+        }
+    }
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> DbTime: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
+    for<'r> (String,): FromRow<'r, DB::Row>,
+    for<'r> (String, String, String): FromRow<'r, DB::Row>,
+    for<'r> (i64, String): FromRow<'r, DB::Row>,
+    for<'r> DisclosureRow: FromRow<'r, DB::Row>,
+    for<'r> DecisionRow: FromRow<'r, DB::Row>,
+    for<'r> ReviewRow: FromRow<'r, DB::Row>,
+    for<'r> i64: Decode<'r, DB>,
+{
+    pub(super) async fn read_audit_disclosures(
+        &self,
+        q: &AuditQuery,
+        other_bases_only: bool,
+        pending_only: bool,
+    ) -> Result<Vec<Disclosure>, StoreError> {
+        let b = Bounds::of(q, q.basis.map(|basis| basis.as_str()));
+        let mut sql = format!("{DISCLOSURE_SELECT} WHERE {DISCLOSURE_FILTER}");
+        if other_bases_only {
+            sql.push_str(" AND d.legal_basis <> 'consent'");
+        }
+        if pending_only {
+            sql.push_str(" AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.disclosure_id = d.id)");
+        }
+        sql.push_str(" ORDER BY d.log_index DESC LIMIT $7");
+        let rows: Vec<DisclosureRow> = sqlx::query_as(&sql)
+            .bind(b.from)
+            .bind(b.to)
+            .bind(b.partner)
+            .bind(b.activity)
+            .bind(b.fourth)
+            .bind(b.organisation)
+            .bind(b.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        self.disclosures(rows)
+    }
+
+    pub(super) async fn read_audit_decisions(
+        &self,
+        q: &AuditQuery,
+    ) -> Result<Vec<DecisionRecord>, StoreError> {
+        let b = Bounds::of(q, q.outcome.map(|o| o.as_str()));
+        let rows: Vec<DecisionRow> = sqlx::query_as(&format!(
+            "SELECT {DECISION_COLUMNS} FROM decisions
+             WHERE at >= $1 AND at < $2
+               AND ($3 = '' OR partner = $3 OR source = $3 OR recipient = $3)
+               AND ($4 = '' OR activity = $4)
+               AND ($5 = '' OR outcome = $5)
+               AND ($6 = '' OR partner = $6 OR source = $6 OR recipient = $6)
+             ORDER BY at DESC, id DESC LIMIT $7"
+        ))
+        .bind(b.from)
+        .bind(b.to)
+        .bind(b.partner)
+        .bind(b.activity)
+        .bind(b.fourth)
+        .bind(b.organisation)
+        .bind(b.limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(DecisionRow::into_decision).collect()
+    }
+
+    /// The reviews of the disclosures `ids`, oldest first.
+    pub(super) async fn reviews_of(&self, ids: &[&str]) -> Result<Vec<Review>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = placeholders(1, ids.len(), DB::placeholder);
+        let sql = format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE disclosure_id IN {list} ORDER BY at, id"
+        );
+        let mut query = sqlx::query_as::<_, ReviewRow>(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(ReviewRow::into_review)
+            .collect()
+    }
+
+    pub(super) async fn write_review(
+        &self,
+        review: &Review,
+        organisation: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let written = sqlx::query(
+            "INSERT INTO reviews (id, disclosure_id, at, outcome, note, officer_partner, officer)
+             SELECT $1, d.id, $3, $4, $5, $6, $7 FROM disclosures d
+             WHERE d.id = $2 AND d.legal_basis <> 'consent'
+               AND ($8 = '' OR d.source = $8 OR d.recipient = $8)",
+        )
+        .bind(review.id.as_str())
+        .bind(review.disclosure_id.as_str())
+        .bind(DbTime(review.at))
+        .bind(review.outcome.as_str())
+        .bind(review.note.as_str())
+        .bind(review.officer_partner.as_str())
+        .bind(review.officer.as_str())
+        .bind(organisation.unwrap_or_default())
+        .execute(&self.pool)
+        .await?;
+        Ok(DB::rows_affected(&written) == 1)
+    }
+
+    pub(super) async fn write_audit_read(&self, read: &AuditRead) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_reads (at, officer_partner, officer, what, query, results)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(DbTime(read.at))
+        .bind(read.officer_partner.as_str())
+        .bind(read.officer.as_str())
+        .bind(read.what.as_str())
+        .bind(read.query.as_str())
+        .bind(i64::try_from(read.results).unwrap_or(i64::MAX))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,459 @@
+//! The privacy officers' API (api.md "Privacy officers"; issue 9 items 4 and 6): who received what,
+//! why and on which basis; which requests were denied and by which vuistregel; and the review queue
+//! of disclosures made on a basis other than consent. An officer sees the traffic their own
+//! organisation took part in unless their organisation is city-wide. Every read is itself recorded
+//! (who looked, at what, with which filters), and so is every review.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use consent::{
+    AuditQuery, AuditRead, Content, DecisionRecord, Disclosure, Outcome, Review, ReviewOutcome,
+};
+use policies::LegalBasis;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::bodies::{ErrorBody, ViolationView};
+use super::parse;
+use crate::auth::PrivacyOfficer;
+use crate::error::ApiError;
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+/// The most rows one answer holds, and the default.
+const MAX_LIMIT: u32 = 1_000;
+const DEFAULT_LIMIT: u32 = 200;
+
+/// The shortest note a review takes: a reason someone else can follow.
+const MIN_NOTE_CHARS: usize = 10;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(audit_disclosures))
+        .routes(routes!(audit_decisions))
+        .routes(routes!(review_queue))
+        .routes(routes!(review))
+}
+
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureFilter {
+    /// From this time on (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Before this time (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    /// Only traffic this partner took part in (as source or recipient).
+    pub partner: Option<String>,
+    pub activity: Option<String>,
+    /// `consent`, `legal_obligation`, `vital_interest` or `public_task`.
+    pub basis: Option<String>,
+    /// At most this many, newest first: 1 to 1000, default 200.
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionFilter {
+    /// `permit` or `deny`.
+    pub outcome: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Only requests this partner took part in (as caller, source or recipient).
+    pub partner: Option<String>,
+    pub activity: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewFilter {
+    /// `pending` (default: not yet reviewed) or `all`.
+    pub status: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub partner: Option<String>,
+    pub activity: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// A disclosure as a privacy officer sees it: everything but the Amsterdammer's identity (a keyed
+/// pseudonym stands in for the BSN) and the data itself (never stored).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditDisclosureView {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub log_index: u64,
+    /// `exchange` or `delivery`.
+    pub mode: String,
+    /// Whose data was disclosed.
+    pub from: String,
+    pub to: String,
+    pub activity: String,
+    pub legal_basis: String,
+    /// The professional (token `sub`) who asked or sent; absent once the entry was erased.
+    pub professional: Option<String>,
+    pub categories: Vec<String>,
+    pub fields: Vec<String>,
+    pub consent_id: Option<String>,
+    /// The written justification, for a basis other than consent.
+    pub justification: Option<String>,
+    /// The Amsterdammer as a keyed pseudonym (never the BSN).
+    pub subject: String,
+    /// Set when the personal content was erased (retention, or art. 17).
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
+impl From<Disclosure> for AuditDisclosureView {
+    fn from(d: Disclosure) -> Self {
+        let (personal, erased_at) = match d.content {
+            Content::Readable(p) => (Some(p), None),
+            Content::Erased(mark) => (None, Some(mark.at)),
+            Content::Sealed => (None, None),
+        };
+        Self {
+            id: d.id,
+            at: d.at,
+            log_index: d.log_index,
+            mode: d.mode.as_str().to_owned(),
+            from: d.source,
+            to: d.recipient,
+            activity: d.activity,
+            legal_basis: d.legal_basis.as_str().to_owned(),
+            subject: d.subject.as_str().to_owned(),
+            erased_at,
+            professional: personal.as_ref().map(|p| p.professional.clone()),
+            categories: personal
+                .as_ref()
+                .map(|p| p.categories.clone())
+                .unwrap_or_default(),
+            fields: personal
+                .as_ref()
+                .map(|p| p.fields.clone())
+                .unwrap_or_default(),
+            consent_id: personal.as_ref().and_then(|p| p.consent_id.clone()),
+            justification: personal.and_then(|p| p.justification),
+        }
+    }
+}
+
+/// A decision: every request, permitted or denied, with the vuistregels that stopped it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditDecisionView {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub mode: String,
+    /// The calling partner and professional, in their role.
+    pub partner: String,
+    pub professional: String,
+    pub role: String,
+    pub activity: String,
+    pub source: String,
+    pub recipient: String,
+    pub subject: String,
+    pub categories: Vec<String>,
+    /// `permit` or `deny`.
+    pub outcome: String,
+    pub violations: Vec<ViolationView>,
+    pub consent_id: Option<String>,
+    /// What went wrong after a permit (e.g. the source system failed), if anything.
+    pub error: Option<String>,
+}
+
+impl From<DecisionRecord> for AuditDecisionView {
+    fn from(d: DecisionRecord) -> Self {
+        Self {
+            id: d.id,
+            at: d.at,
+            mode: d.mode.as_str().to_owned(),
+            partner: d.partner,
+            professional: d.professional,
+            role: d.role,
+            activity: d.activity,
+            source: d.source,
+            recipient: d.recipient,
+            subject: d.subject.as_str().to_owned(),
+            categories: d.categories,
+            outcome: d.outcome.as_str().to_owned(),
+            violations: d
+                .violations
+                .into_iter()
+                .map(|v| ViolationView {
+                    vuistregel: v.vuistregel,
+                    reason: v.reason,
+                })
+                .collect(),
+            consent_id: d.consent_id,
+            error: d.error,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewView {
+    pub id: String,
+    pub disclosure_id: String,
+    pub at: DateTime<Utc>,
+    /// `approve` or `flag`.
+    pub outcome: String,
+    pub note: String,
+    /// The privacy officer's organisation and id.
+    pub by_partner: String,
+    pub by: String,
+}
+
+impl From<Review> for ReviewView {
+    fn from(r: Review) -> Self {
+        Self {
+            id: r.id,
+            disclosure_id: r.disclosure_id,
+            at: r.at,
+            outcome: r.outcome.as_str().to_owned(),
+            note: r.note,
+            by_partner: r.officer_partner,
+            by: r.officer,
+        }
+    }
+}
+
+/// A disclosure on a basis other than consent, with its reviews (the latest one counts).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewItemView {
+    pub disclosure: AuditDisclosureView,
+    /// `pending`, `approved` or `flagged`: the latest review's outcome.
+    pub status: String,
+    pub reviews: Vec<ReviewView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    /// `approve` or `flag`.
+    pub outcome: String,
+    /// Why: at least 10 characters someone else can follow.
+    pub note: String,
+}
+
+/// Disclosures by period, partner, activity and legal basis, newest first.
+#[utoipa::path(get, path = "/v1/audit/disclosures", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])), params(DisclosureFilter),
+    responses((status = 200, body = [AuditDisclosureView]),
+              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_partner`, `unknown_activity`, `unknown_legal_basis`, `invalid_limit`"),
+              (status = 403, body = ErrorBody, description = "`not_privacy_officer`")))]
+pub async fn audit_disclosures(
+    State(state): State<AppState>,
+    officer: PrivacyOfficer,
+    ApiQuery(f): ApiQuery<DisclosureFilter>,
+) -> Result<Json<Vec<AuditDisclosureView>>, ApiError> {
+    let mut q = query(
+        &state, &officer, f.from, f.to, f.partner, f.activity, f.limit,
+    )?;
+    q.basis = f.basis.as_deref().map(legal_basis).transpose()?;
+    let found = state.store.audit_disclosures(&q).await?;
+    record_read(&state, &officer, "/v1/audit/disclosures", &q, found.len()).await?;
+    Ok(Json(found.into_iter().map(Into::into).collect()))
+}
+
+/// Decisions, newest first; `?outcome=deny` lists the refused requests with the vuistregels that
+/// stopped each.
+#[utoipa::path(get, path = "/v1/audit/decisions", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])), params(DecisionFilter),
+    responses((status = 200, body = [AuditDecisionView]),
+              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_partner`, `unknown_activity`, `unknown_outcome`, `invalid_limit`"),
+              (status = 403, body = ErrorBody, description = "`not_privacy_officer`")))]
+pub async fn audit_decisions(
+    State(state): State<AppState>,
+    officer: PrivacyOfficer,
+    ApiQuery(f): ApiQuery<DecisionFilter>,
+) -> Result<Json<Vec<AuditDecisionView>>, ApiError> {
+    let mut q = query(
+        &state, &officer, f.from, f.to, f.partner, f.activity, f.limit,
+    )?;
+    q.outcome = match f.outcome.as_deref() {
+        None => None,
+        Some("permit") => Some(Outcome::Permit),
+        Some("deny") => Some(Outcome::Deny),
+        Some(_) => {
+            return Err(
+                ApiError::bad_request("unknown_outcome", "outcome: permit or deny").at("outcome"),
+            );
+        }
+    };
+    let found = state.store.audit_decisions(&q).await?;
+    record_read(&state, &officer, "/v1/audit/decisions", &q, found.len()).await?;
+    Ok(Json(found.into_iter().map(Into::into).collect()))
+}
+
+/// The review queue: disclosures made on a basis other than consent (legal obligation, vital
+/// interest, public task), newest first; by default only those not yet reviewed.
+#[utoipa::path(get, path = "/v1/audit/reviews", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])), params(ReviewFilter),
+    responses((status = 200, body = [ReviewItemView]),
+              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_status`, `unknown_partner`, `unknown_activity`, `invalid_limit`"),
+              (status = 403, body = ErrorBody, description = "`not_privacy_officer`")))]
+pub async fn review_queue(
+    State(state): State<AppState>,
+    officer: PrivacyOfficer,
+    ApiQuery(f): ApiQuery<ReviewFilter>,
+) -> Result<Json<Vec<ReviewItemView>>, ApiError> {
+    let pending_only = match f.status.as_deref() {
+        None | Some("pending") => true,
+        Some("all") => false,
+        Some(_) => {
+            return Err(
+                ApiError::bad_request("unknown_status", "status: pending or all").at("status"),
+            );
+        }
+    };
+    let q = query(
+        &state, &officer, f.from, f.to, f.partner, f.activity, f.limit,
+    )?;
+    let found = state.store.review_queue(&q, pending_only).await?;
+    record_read(&state, &officer, "/v1/audit/reviews", &q, found.len()).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|(d, reviews)| ReviewItemView {
+                status: match reviews.last().map(|r| r.outcome) {
+                    None => "pending",
+                    Some(ReviewOutcome::Approve) => "approved",
+                    Some(ReviewOutcome::Flag) => "flagged",
+                }
+                .to_owned(),
+                disclosure: d.into(),
+                reviews: reviews.into_iter().map(Into::into).collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// Reviews one disclosure made on a basis other than consent: `approve` or `flag`, with a note.
+/// Kept with the officer's name and time; a later review counts over an earlier one, which stays.
+#[utoipa::path(post, path = "/v1/audit/reviews/{id}", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])),
+    params(("id" = String, Path, description = "the disclosure id")), request_body = ReviewRequest,
+    responses((status = 200, body = ReviewView),
+              (status = 400, body = ErrorBody, description = "`unknown_outcome`, `invalid_note`, `invalid_request`"),
+              (status = 403, body = ErrorBody, description = "`not_privacy_officer`"),
+              (status = 404, body = ErrorBody, description = "no such disclosure on a basis other than consent that the officer may see")))]
+pub async fn review(
+    State(state): State<AppState>,
+    officer: PrivacyOfficer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReviewRequest>,
+) -> Result<Json<ReviewView>, ApiError> {
+    let outcome = ReviewOutcome::parse(&body.outcome).ok_or_else(|| {
+        ApiError::bad_request("unknown_outcome", "outcome: approve or flag").at("outcome")
+    })?;
+    let note = body.note.trim();
+    if note.chars().count() < MIN_NOTE_CHARS || note.chars().count() > 2_000 {
+        return Err(ApiError::bad_request(
+            "invalid_note",
+            format!("note: say why, in {MIN_NOTE_CHARS} to 2000 characters"),
+        )
+        .at("note"));
+    }
+    let review = Review {
+        id: uuid::Uuid::now_v7().to_string(),
+        disclosure_id: id,
+        at: state.clock.now(),
+        outcome,
+        note: note.to_owned(),
+        officer_partner: officer.professional.partner.id.clone(),
+        officer: officer.professional.id.clone(),
+    };
+    if !state
+        .store
+        .insert_review(&review, officer.scope.as_deref())
+        .await?
+    {
+        return Err(ApiError::not_found("disclosure under review"));
+    }
+    tracing::info!(
+        disclosure_id = %review.disclosure_id,
+        outcome = outcome.as_str(),
+        officer_partner = %review.officer_partner,
+        "disclosure reviewed"
+    );
+    Ok(Json(review.into()))
+}
+
+/// The filters every audit route shares, checked, within the officer's scope.
+fn query(
+    state: &AppState,
+    officer: &PrivacyOfficer,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    partner: Option<String>,
+    activity: Option<String>,
+    limit: Option<u32>,
+) -> Result<AuditQuery, ApiError> {
+    if let Some(id) = &partner {
+        parse::partner(&state.register, id).map_err(|e| e.at("partner"))?;
+    }
+    if let Some(id) = &activity {
+        parse::activity(&state.register, id).map_err(|e| e.at("activity"))?;
+    }
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(
+            ApiError::bad_request("invalid_limit", format!("limit: 1 to {MAX_LIMIT}")).at("limit"),
+        );
+    }
+    Ok(AuditQuery {
+        from,
+        to,
+        partner,
+        activity,
+        organisation: officer.scope.clone(),
+        limit,
+        ..AuditQuery::default()
+    })
+}
+
+fn legal_basis(text: &str) -> Result<LegalBasis, ApiError> {
+    LegalBasis::parse(text).ok_or_else(|| {
+        ApiError::bad_request(
+            "unknown_legal_basis",
+            "basis: consent, legal_obligation, vital_interest or public_task",
+        )
+        .at("basis")
+    })
+}
+
+/// Reading the audit API is itself recorded (who, what, which filters, how many rows).
+async fn record_read(
+    state: &AppState,
+    officer: &PrivacyOfficer,
+    what: &str,
+    q: &AuditQuery,
+    results: usize,
+) -> Result<(), ApiError> {
+    let read = AuditRead {
+        at: state.clock.now(),
+        officer_partner: officer.professional.partner.id.clone(),
+        officer: officer.professional.id.clone(),
+        what: what.to_owned(),
+        query: describe(q),
+        results: results as u64,
+    };
+    state.store.log_audit_read(&read).await?;
+    tracing::info!(officer_partner = %read.officer_partner, what, results, "audit read");
+    Ok(())
+}
+
+fn describe(q: &AuditQuery) -> String {
+    let mut parts = Vec::new();
+    let mut add = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            parts.push(format!("{name}={value}"));
+        }
+    };
+    add("from", q.from.map(|t| t.to_rfc3339()));
+    add("to", q.to.map(|t| t.to_rfc3339()));
+    add("partner", q.partner.clone());
+    add("activity", q.activity.clone());
+    add("basis", q.basis.map(|b| b.as_str().to_owned()));
+    add("outcome", q.outcome.map(|o| o.as_str().to_owned()));
+    add("scope", q.organisation.clone());
+    add("limit", Some(q.limit.to_string()));
+    parts.join("&")
+}
