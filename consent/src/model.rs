@@ -274,6 +274,9 @@ pub struct DecisionRecord {
     pub consent_id: Option<String>,
     /// Set when a permitted request still ended without disclosure, e.g. `source_unavailable`.
     pub error: Option<String>,
+    /// The version (SHA-256) of the register the decision was taken under; empty for decisions
+    /// recorded before versions were.
+    pub register_version: String,
 }
 
 /// A disclosure to be appended to the ledger. The payload itself is never here: only its digest.

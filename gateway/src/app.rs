@@ -38,10 +38,34 @@ struct BackgroundTasks {
     notifier: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// Reads and checks the register; an invalid one is refused with every problem and its line.
 pub fn load_register(path: &Path) -> anyhow::Result<Register> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read register {}", path.display()))?;
-    Register::from_toml(&text).with_context(|| format!("register {}", path.display()))
+    match Register::from_toml(&text) {
+        Ok(register) => Ok(register),
+        Err(policies::RegisterError::Invalid(problems)) => {
+            bail!("{}", register_problems(path, &text, &problems))
+        }
+        Err(e) => Err(e).with_context(|| format!("register {}", path.display())),
+    }
+}
+
+/// Each problem on a line of its own, prefixed with `FILE:LINE:` where its entry is.
+pub fn register_problems(path: &Path, text: &str, problems: &[policies::Problem]) -> String {
+    let mut out = format!(
+        "register {} has {} problem(s):",
+        path.display(),
+        problems.len()
+    );
+    for p in problems {
+        let at = policies::line_of(text, p.table, &p.id).map_or_else(
+            || path.display().to_string(),
+            |n| format!("{}:{n}", path.display()),
+        );
+        out.push_str(&format!("\n  {at}: {p}"));
+    }
+    out
 }
 
 impl Application {

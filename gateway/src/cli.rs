@@ -112,10 +112,14 @@ enum LogCommand {
 
 #[derive(Debug, Subcommand)]
 enum Policy {
-    /// Load and check a register; exit non-zero with the reason if it contradicts itself.
+    /// Load and check a register (`gateway policy check FILE`); exit non-zero listing every
+    /// problem with its line.
     Check {
-        #[arg(long, default_value = "deploy/demo/register.toml")]
-        register: PathBuf,
+        /// The register (default: deploy/demo/register.toml).
+        file: Option<PathBuf>,
+        /// The same, as an option.
+        #[arg(long, conflicts_with = "file")]
+        register: Option<PathBuf>,
     },
 }
 
@@ -170,8 +174,11 @@ pub async fn run() -> anyhow::Result<()> {
             crate::telemetry::init(log_format_from_env());
             crate::demo::run(pki, port, register, database_url).await?;
         }
-        Command::Policy(Policy::Check { register }) => {
-            let register = crate::app::load_register(&register)?;
+        Command::Policy(Policy::Check { file, register }) => {
+            let path = file
+                .or(register)
+                .unwrap_or_else(|| PathBuf::from("deploy/demo/register.toml"));
+            let register = crate::app::load_register(&path)?;
             print!("{}", register_summary(&register));
         }
         Command::Log(LogCommand::Verify {
@@ -365,7 +372,8 @@ pub fn register_summary(register: &policies::Register) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "register is consistent: {} partners, {} categories ({} special: {}), {} activities",
+        "register is consistent (version {}): {} partners, {} categories ({} special: {}), {} activities",
+        register.version,
         register.partners.len(),
         register.categories.len(),
         special.len(),

@@ -36,6 +36,8 @@ pub struct Pipeline<'a> {
     ask: Ask<'a>,
     now: DateTime<Utc>,
     decision_id: String,
+    /// The register's version (its digest), recorded with the decision.
+    register_version: String,
 }
 
 impl<'a> Pipeline<'a> {
@@ -48,6 +50,7 @@ impl<'a> Pipeline<'a> {
             ask,
             now: state.clock.now(),
             decision_id,
+            register_version: state.register.version.clone(),
         }
     }
 
@@ -188,6 +191,7 @@ impl<'a> Pipeline<'a> {
             violations,
             consent_id,
             error,
+            register_version: self.register_version.clone(),
         }
     }
 }

@@ -7,6 +7,7 @@ mod bsn;
 mod decide;
 mod payload;
 mod register;
+mod register_check;
 mod release;
 mod representation;
 mod trust;
@@ -17,7 +18,10 @@ pub use decide::{
     needs_justification,
 };
 pub use payload::{PayloadIssue, filter_payload, withheld_fields};
-pub use register::{Activity, Category, FieldType, LegalBasis, Partner, Register, RegisterError};
+pub use register::{
+    Activity, Category, FieldType, LegalBasis, Partner, Problem, Register, RegisterError,
+};
+pub use register_check::{ONLY_THROUGH_MELDPUNT, line_of};
 pub use release::{Released, release};
 pub use representation::{AGE_OF_CONSENT, RepresentativeRole};
 pub use trust::{RecordingError, Standing, may_confirm, may_see, parties, recording_by};

@@ -96,6 +96,7 @@ mod tests {
             name: "Contactgegevens".into(),
             special: false,
             financial: false,
+            necessary_fields: Default::default(),
             fields: [
                 ("naam".to_string(), FieldType::String),
                 ("geboortedatum".to_string(), FieldType::Date),

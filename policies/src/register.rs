@@ -41,6 +41,11 @@ pub struct Category {
     pub financial: bool,
     /// The schema of the category: every field a partner system may hold, and its type.
     pub fields: BTreeMap<String, FieldType>,
+    /// The fields that are the "necessary information" when this category reaches another
+    /// organisation's dossier (seed 004 §3.1.1: the buurtteam registers only the necessary
+    /// information about the child). Empty: no such limit.
+    #[serde(default)]
+    pub necessary_fields: BTreeSet<String>,
 }
 
 /// The legal ground (art. 6 AVG) of an activity. Only `Consent` needs a toestemmingsverklaring; the
@@ -99,6 +104,14 @@ pub struct Activity {
     pub consent_recorders: Vec<String>,
     /// Retention of the disclosure record, in days (vuistregel 5).
     pub retention_days: u32,
+    /// For an activity on a basis other than consent that passes on a special category: the
+    /// exception of art. 9(2) or art. 10 AVG (and the UAVG article) it relies on.
+    #[serde(default)]
+    pub special_exception: Option<String>,
+    /// Where the activity comes from (the seed or the law), for reviewers; the purpose itself is
+    /// written for the Amsterdammer and names no internal references.
+    #[serde(default)]
+    pub source: Option<String>,
     /// Per category, the fields this purpose needs (vuistregel 1). Its keys are the activity's categories.
     pub fields: BTreeMap<String, BTreeSet<String>>,
 }
@@ -130,20 +143,45 @@ pub struct Register {
     pub partners: Vec<Partner>,
     pub categories: Vec<Category>,
     pub activities: Vec<Activity>,
+    /// The register's version: SHA-256 (hex) of the file it was read from. Every decision record
+    /// carries it, so an auditor can tell which rules were in force.
+    #[serde(skip)]
+    pub version: String,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
     #[error("the register is not valid TOML: {0}")]
     Syntax(#[from] toml::de::Error),
-    #[error("the register contradicts itself: {0}")]
-    Inconsistent(String),
+    #[error("the register has {} problem(s): {}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Problem>),
+}
+
+/// One problem of a register, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `partners`, `categories` or `activities`: the table the entry is in.
+    pub table: &'static str,
+    /// The entry's id.
+    pub id: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.table, self.id, self.message)
+    }
 }
 
 impl Register {
     pub fn from_toml(text: &str) -> Result<Self, RegisterError> {
-        let register: Register = toml::from_str(text)?;
-        register.check()?;
+        let mut register: Register = toml::from_str(text)?;
+        let problems = register.problems();
+        if !problems.is_empty() {
+            return Err(RegisterError::Invalid(problems));
+        }
+        register.version =
+            hex(ring::digest::digest(&ring::digest::SHA256, text.as_bytes()).as_ref());
         Ok(register)
     }
 
@@ -192,74 +230,10 @@ impl Register {
         }
         Ok(set)
     }
+}
 
-    fn check(&self) -> Result<(), RegisterError> {
-        let fail = |msg: String| Err(RegisterError::Inconsistent(msg));
-        let mut ids = BTreeSet::new();
-        let mut oins = BTreeSet::new();
-        for p in &self.partners {
-            // Consent histories name the resident acting themselves so.
-            if p.id == "amsterdammer" || p.kind == "amsterdammer" {
-                return fail(
-                    "'amsterdammer' is reserved for the resident; no partner may use it".into(),
-                );
-            }
-            if !ids.insert(p.id.as_str()) {
-                return fail(format!("partner id {} appears twice", p.id));
-            }
-            if !oins.insert(p.oin.as_str()) {
-                return fail(format!("OIN {} belongs to two partners", p.oin));
-            }
-        }
-        let kinds = self.kinds();
-        for a in &self.activities {
-            for kind in a.from.iter().chain(&a.to) {
-                if !kinds.contains(kind.as_str()) {
-                    return fail(format!(
-                        "activity {} names unknown partner kind {kind}",
-                        a.id
-                    ));
-                }
-            }
-            match a.legal_basis {
-                LegalBasis::Consent if a.consent_recorders.is_empty() => {
-                    return fail(format!(
-                        "activity {} rests on consent but names no consent_recorders",
-                        a.id
-                    ));
-                }
-                LegalBasis::Consent => {}
-                _ if !a.consent_recorders.is_empty() => {
-                    return fail(format!(
-                        "activity {} does not rest on consent, so it takes no consent_recorders",
-                        a.id
-                    ));
-                }
-                _ => {}
-            }
-            if let Some(kind) = a.consent_recorders.iter().find(|k| !a.is_party(k)) {
-                return fail(format!(
-                    "activity {}: consent recorder {kind} takes no part in it (from/to)",
-                    a.id
-                ));
-            }
-            if a.fields.is_empty() || a.roles.is_empty() || a.modes.is_empty() {
-                return fail(format!("activity {} needs fields, roles and modes", a.id));
-            }
-            for (cat, fields) in &a.fields {
-                let Some(category) = self.category(cat) else {
-                    return fail(format!("activity {} names unknown category {cat}", a.id));
-                };
-                if let Some(f) = fields.iter().find(|f| !category.fields.contains_key(*f)) {
-                    return fail(format!(
-                        "activity {} names field {f} that {cat} does not have",
-                        a.id
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -303,5 +277,117 @@ mod tests {
         let broken = DEMO.replace("kind = [\"voornaam\",", "kind = [\"bsn\", \"voornaam\",");
         let err = Register::from_toml(&broken).unwrap_err();
         assert!(err.to_string().contains("field bsn"), "{err}");
+    }
+
+    fn problems_of(text: &str) -> Vec<String> {
+        match Register::from_toml(text) {
+            Err(RegisterError::Invalid(problems)) => {
+                problems.iter().map(ToString::to_string).collect()
+            }
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_entry_not_only_the_first() {
+        let broken = DEMO
+            .replace("retention_days = 365", "retention_days = 0")
+            .replace("roles = [\"okt-medewerker\"]", "roles = []");
+        let problems = problems_of(&broken);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].starts_with("activities regiecheck: has no retention"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("activities gezinsondersteuning-ouders: needs fields, roles"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_special_category_on_another_basis_needs_a_named_exception() {
+        let start = DEMO.find("special_exception = ").unwrap();
+        let end = start + DEMO[start..].find('\n').unwrap() + 1;
+        let broken = format!("{}{}", &DEMO[..start], &DEMO[end..]);
+        let problems = problems_of(&broken);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("special category veiligheid"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_purpose_with_an_internal_reference_is_refused() {
+        let broken = DEMO.replace(
+            "zodat we de hulp op elkaar afstemmen.",
+            "zodat we de hulp op elkaar afstemmen (seed 004 §2.4).",
+        );
+        assert_ne!(broken, DEMO, "the demo register changed; adapt this test");
+        let problems = problems_of(&broken);
+        assert!(problems[0].contains("internal references"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_direct_activity_from_the_buurtteam_to_the_police_is_refused() {
+        let broken = format!(
+            "{DEMO}
+[[partners]]
+id = \"politie-amsterdam\"
+name = \"Politie eenheid Amsterdam\"
+kind = \"politie\"
+oin = \"00000001003214345000\"
+
+[[activities]]
+id = \"melding-politie\"
+name = \"Melding aan de politie\"
+purpose = \"Het buurtteam meldt een zorgwekkende situatie rechtstreeks bij de politie.\"
+legal_basis = \"public_task\"
+from = [\"buurtteam\"]
+to = [\"politie\"]
+roles = [\"regievoerder\"]
+modes = [\"delivery\"]
+retention_days = 365
+[activities.fields]
+contact = [\"naam\"]
+"
+        );
+        let problems = problems_of(&broken);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("only through the Meldpunt"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn child_information_beyond_the_necessary_fields_does_not_reach_the_buurtteam() {
+        let broken = DEMO.replace(
+            "kind = [\"voornaam\", \"geboortedatum\", \"okt_medewerker\"]\n",
+            "kind = [\"voornaam\", \"geboortedatum\", \"okt_medewerker\", \"jeugdhulp\"]\n",
+        );
+        assert_ne!(broken, DEMO, "the demo register changed; adapt this test");
+        let problems = problems_of(&broken);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("kind.jeugdhulp"), "{problems:?}");
+    }
+
+    #[test]
+    fn the_register_version_is_the_digest_of_its_text() {
+        let register = Register::from_toml(DEMO).unwrap();
+        assert_eq!(register.version.len(), 64);
+        let other = Register::from_toml(&format!("{DEMO}\n# reviewed again\n")).unwrap();
+        assert_ne!(
+            register.version, other.version,
+            "any change is a new version"
+        );
+    }
+
+    #[test]
+    fn a_problem_points_at_the_line_of_its_entry() {
+        let line = crate::line_of(DEMO, "activities", "regiecheck").unwrap();
+        assert_eq!(DEMO.lines().nth(line - 1), Some("id = \"regiecheck\""));
+        assert_eq!(crate::line_of(DEMO, "categories", "regiecheck"), None);
     }
 }

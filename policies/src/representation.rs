@@ -105,6 +105,7 @@ mod tests {
             special: false,
             financial,
             fields: Default::default(),
+            necessary_fields: Default::default(),
         }
     }
 

@@ -30,7 +30,7 @@ pub const REPRESENTATION_COLUMNS: &str = "id, representative, represented, role,
      valid_from, valid_until, recorded_by_partner, professional, created_at, ended_at";
 
 pub const DECISION_COLUMNS: &str = "id, at, mode, partner, professional, role, activity, source, recipient, subject, \
-     categories, outcome, violations, consent_id, error";
+     categories, outcome, violations, consent_id, error, register_version";
 
 /// The columns a disclosure is inserted with.
 pub const DISCLOSURE_COLUMNS: &str = "log_index, id, at, mode, source, recipient, subject, activity, legal_basis, \
@@ -222,6 +222,7 @@ pub struct DecisionRow {
     violations: String,
     consent_id: Option<String>,
     error: Option<String>,
+    register_version: String,
 }
 
 impl DecisionRow {
@@ -242,6 +243,7 @@ impl DecisionRow {
             violations: from_json(&self.violations)?,
             consent_id: self.consent_id,
             error: self.error,
+            register_version: self.register_version,
         })
     }
 }

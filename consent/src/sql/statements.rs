@@ -295,7 +295,7 @@ where
             .collect::<Result<Vec<_>, StoreError>>()?;
         let sql = format!(
             "INSERT INTO decisions ({DECISION_COLUMNS}) VALUES {}",
-            placeholders(decisions.len(), 15, DB::placeholder)
+            placeholders(decisions.len(), 16, DB::placeholder)
         );
         let mut insert = sqlx::query(&sql);
         for (d, (categories, violations)) in decisions.iter().zip(&json) {
@@ -314,7 +314,8 @@ where
                 .bind(d.outcome.as_str())
                 .bind(violations.as_str())
                 .bind(d.consent_id.as_deref())
-                .bind(d.error.as_deref());
+                .bind(d.error.as_deref())
+                .bind(d.register_version.as_str());
         }
         insert.execute(conn).await?;
         Ok(())

@@ -178,6 +178,7 @@ pub fn decision(subject: &SubjectId, outcome: Outcome, at: DateTime<Utc>) -> Dec
         violations,
         consent_id: None,
         error: None,
+        register_version: "test-register".into(),
     }
 }
 

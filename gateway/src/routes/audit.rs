@@ -160,6 +160,9 @@ pub struct AuditDecisionView {
     pub consent_id: Option<String>,
     /// What went wrong after a permit (e.g. the source system failed), if anything.
     pub error: Option<String>,
+    /// The register the decision was taken under (SHA-256 of the register file; `GET
+    /// /v1/register` gives the one in force now).
+    pub register_version: String,
 }
 
 impl From<DecisionRecord> for AuditDecisionView {
@@ -187,6 +190,7 @@ impl From<DecisionRecord> for AuditDecisionView {
                 .collect(),
             consent_id: d.consent_id,
             error: d.error,
+            register_version: d.register_version,
         }
     }
 }

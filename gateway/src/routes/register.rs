@@ -25,6 +25,9 @@ pub async fn get_register(State(state): State<AppState>) -> Json<RegisterView> {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegisterView {
+    /// The register's version: SHA-256 (hex) of the reviewed register file. Every decision
+    /// record names the version it was taken under.
+    pub version: String,
     pub partners: Vec<PartnerView>,
     pub categories: Vec<CategoryView>,
     pub activities: Vec<ActivityView>,
@@ -76,6 +79,7 @@ pub struct ActivityView {
 impl From<&Register> for RegisterView {
     fn from(r: &Register) -> Self {
         Self {
+            version: r.version.clone(),
             partners: r
                 .partners
                 .iter()

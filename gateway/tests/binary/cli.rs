@@ -337,11 +337,34 @@ fn policy_check_summarises_a_good_register_and_names_what_is_wrong_with_a_bad_on
         "{summary}"
     );
 
+    // Every problem is listed, each with the line of its entry (`gateway policy check FILE`).
     let bad = gateway::demo::DEMO_REGISTER
-        .replace("kind = [\"voornaam\",", "kind = [\"bsn\", \"voornaam\",");
-    std::fs::write(dir.path().join("bad.toml"), bad).unwrap();
-    let out = gateway(&["policy", "check", "--register", "bad.toml"], dir.path());
+        .replace("kind = [\"voornaam\",", "kind = [\"bsn\", \"voornaam\",")
+        .replace("retention_days = 365", "retention_days = 0");
+    std::fs::write(dir.path().join("bad.toml"), &bad).unwrap();
+    let out = gateway(&["policy", "check", "bad.toml"], dir.path());
     assert!(!out.status.success());
     let reason = String::from_utf8_lossy(&out.stderr);
-    assert!(reason.contains("field bsn"), "{reason}");
+    let line_of = |id: &str| {
+        1 + bad
+            .lines()
+            .position(|l| l == format!("id = \"{id}\""))
+            .unwrap()
+    };
+    // bsn is not a field of kind, nor among its necessary fields: two problems; and the retention.
+    assert!(reason.contains("3 problem(s)"), "{reason}");
+    assert!(
+        reason.contains(&format!(
+            "bad.toml:{}: activities gezinsondersteuning-kind: names field bsn",
+            line_of("gezinsondersteuning-kind")
+        )),
+        "{reason}"
+    );
+    assert!(
+        reason.contains(&format!(
+            "bad.toml:{}: activities regiecheck: has no retention",
+            line_of("regiecheck")
+        )),
+        "{reason}"
+    );
 }

@@ -22,6 +22,8 @@ fn wpi_activity() -> Activity {
         roles: vec!["buurtteammedewerker".into()],
         modes: vec![Mode::Exchange],
         retention_days: 365,
+        special_exception: None,
+        source: None,
         consent_recorders: vec!["buurtteam".into()],
         fields: [("inkomen".to_string(), ["uitkering".to_string()].into())].into(),
     }

@@ -143,6 +143,7 @@ fn append(subject: &consent::SubjectId) -> LedgerWrite {
         violations: Vec::new(),
         consent_id: None,
         error: None,
+        register_version: "bench".into(),
     };
     let disclosure = NewDisclosure {
         id: uuid::Uuid::now_v7().to_string(),

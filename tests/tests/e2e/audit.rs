@@ -122,6 +122,10 @@ async fn an_officer_sees_their_organisations_disclosures_and_denials_and_nothing
     assert_eq!(denials.len(), 1, "{denials:?}");
     assert_eq!(denials[0]["outcome"], "deny");
     assert_eq!(denials[0]["violations"][0]["vuistregel"], 8);
+    // Which rules were in force: the decision names the register's version.
+    let register = app.register_json().await;
+    assert_eq!(register["version"].as_str().unwrap().len(), 64);
+    assert_eq!(denials[0]["register_version"], register["version"]);
     // An organisation that took no part sees nothing; a city-wide one sees everything.
     assert!(
         officer_get(&app, "bt-zuid-oost", "/v1/audit/disclosures")
