@@ -178,6 +178,7 @@ impl Application {
             clock,
             consent: config.consent,
             audit: config.audit.clone(),
+            policy: config.policy,
         };
         Ok(Self {
             listener,

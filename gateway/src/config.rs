@@ -11,7 +11,9 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 
 mod limits;
-pub use limits::{ConnectionLimits, ConsentConfig, MAX_IDLE_TIMEOUT_SECS, TokenConfig};
+pub use limits::{
+    ConnectionLimits, ConsentConfig, MAX_IDLE_TIMEOUT_SECS, PolicyConfig, TokenConfig,
+};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,6 +59,9 @@ pub struct Config {
     /// Privacy officers: whose officers see the whole city's traffic.
     #[serde(default)]
     pub audit: AuditConfig,
+    /// How the vuistregels are applied where a deployment may choose.
+    #[serde(default)]
+    pub policy: PolicyConfig,
 }
 
 /// `[audit]`: a privacy officer (role `privacy_officer`) sees only their own organisation's

@@ -61,6 +61,7 @@ pub fn dev_config(
             ..Default::default()
         },
         audit: crate::config::AuditConfig::default(),
+        policy: crate::config::PolicyConfig::default(),
         log_format: LogFormat::Text,
         rate_limit: Default::default(),
         consent: Default::default(),

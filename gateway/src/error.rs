@@ -74,16 +74,18 @@ impl ApiError {
     /// The activity rests on a basis other than consent and the request gave no justification.
     pub fn justification_required(
         activity: &policies::Activity,
+        min_chars: usize,
         violations: Vec<Violation>,
     ) -> Self {
         let mut e = Self::bad_request(
             "justification_required",
             format!(
-                "activity '{}' rests on {}, not on consent: give a justification, it is recorded for review",
+                "activity '{}' rests on {}, not on consent: give a justification of at least {min_chars} characters that says why; it is recorded for review",
                 activity.id,
                 activity.legal_basis.as_str()
             ),
-        );
+        )
+        .at("justification");
         e.violations = violations;
         e
     }

@@ -23,6 +23,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub consent: crate::config::ConsentConfig,
     pub audit: crate::config::AuditConfig,
+    pub policy: crate::config::PolicyConfig,
     /// Tells partner systems of revoked, superseded and expired consents; `None` when not configured.
     pub notifier: Option<Arc<crate::notify::Notifier>>,
 }

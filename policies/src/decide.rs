@@ -116,6 +116,9 @@ pub struct Request<'a> {
     /// The subject's refusals in force.
     pub refusals: &'a [RefusalRule],
     pub justification: Option<&'a str>,
+    /// The fewest characters a justification must have to count as one (configurable; a blank or
+    /// a single character argues nothing).
+    pub min_justification_chars: usize,
     pub now: DateTime<Utc>,
 }
 
@@ -260,23 +263,28 @@ fn least_privilege(req: &Request<'_>) -> Vec<Violation> {
 }
 
 /// Whether a request under `activity` lacks the justification its legal basis needs: without
-/// consent, another basis must be argued per request (seed 004 §2.7: "goed onderbouwen"). A blank
-/// justification is none.
-pub fn needs_justification(activity: &Activity, justification: Option<&str>) -> bool {
-    let given = justification.is_some_and(|j| !j.trim().is_empty());
+/// consent, another basis must be argued per request (seed 004 §2.7: "goed onderbouwen"). A
+/// justification of fewer than `min_chars` characters (not counting surrounding blanks) is none.
+pub fn needs_justification(
+    activity: &Activity,
+    justification: Option<&str>,
+    min_chars: usize,
+) -> bool {
+    let given = justification.is_some_and(|j| j.trim().chars().count() >= min_chars.max(1));
     activity.legal_basis != LegalBasis::Consent && !given
 }
 
 fn justification_for_other_bases(req: &Request<'_>) -> Vec<Violation> {
-    if !needs_justification(req.activity, req.justification) {
+    if !needs_justification(req.activity, req.justification, req.min_justification_chars) {
         return Vec::new();
     }
     vec![v(
         2,
         &format!(
-            "activity '{}' rests on {}, which needs a written justification per request",
+            "activity '{}' rests on {}, which needs a written justification of at least {} characters per request",
             req.activity.id,
-            req.activity.legal_basis.as_str()
+            req.activity.legal_basis.as_str(),
+            req.min_justification_chars.max(1)
         ),
     )]
 }

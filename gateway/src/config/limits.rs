@@ -113,3 +113,20 @@ impl ConnectionLimits {
 fn secs(n: u64) -> NonZeroU64 {
     NonZeroU64::new(n).unwrap_or(NonZeroU64::MIN)
 }
+
+/// `[policy]`: how the vuistregels are applied where a deployment may choose.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// The fewest characters a justification for a basis other than consent must have (a blank or
+    /// a single character argues nothing; seed 004 §2.7 "goed onderbouwen"); default 20.
+    pub min_justification_chars: usize,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        Self {
+            min_justification_chars: 20,
+        }
+    }
+}

@@ -82,6 +82,7 @@ impl Case {
             consents: &self.consents,
             refusals: &self.refusals,
             justification: None,
+            min_justification_chars: 20,
             now: now(),
         })
     }
@@ -221,4 +222,28 @@ fn a_refusal_of_something_else_leaves_the_request_alone() {
             "{r:?} should not apply"
         );
     }
+}
+
+#[test]
+fn another_basis_needs_a_justification_of_real_content() {
+    let mut activity = wpi_activity();
+    activity.legal_basis = LegalBasis::PublicTask;
+    activity.consent_recorders.clear();
+    for (given, needed) in [
+        (None, true),
+        (Some(""), true),
+        (Some("."), true),
+        (Some("   x                        "), true),
+        (Some("zorgen over de woning"), false),
+    ] {
+        assert_eq!(
+            needs_justification(&activity, given, 20),
+            needed,
+            "{given:?}"
+        );
+    }
+    assert!(
+        !needs_justification(&wpi_activity(), None, 20),
+        "consent needs none"
+    );
 }

@@ -24,7 +24,7 @@ fn valid_bsns(n: usize) -> Vec<String> {
 
 fn regiecheck(bsn: &str) -> Value {
     json!({"subject_bsn": bsn, "source": "bt-centrum-west", "activity": "regiecheck",
-           "categories": ["regie"], "justification": "."})
+           "categories": ["regie"], "justification": "Afstemmen wie de regie voert."})
 }
 
 async fn rotating_subs_cannot_get_past_the_organisation_limit(db: Db) {
