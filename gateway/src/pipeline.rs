@@ -54,6 +54,17 @@ impl<'a> Pipeline<'a> {
         }
     }
 
+    /// Until when the disclosure may be kept, by the gateway's record and by the recipient
+    /// (vuistregel 5): the activity's retention from now.
+    pub fn retain_until(&self) -> DateTime<Utc> {
+        self.now + Duration::days(i64::from(self.ask.activity.retention_days))
+    }
+
+    /// The moment the request was decided.
+    pub fn at(&self) -> DateTime<Utc> {
+        self.now
+    }
+
     /// The categories the request names.
     pub fn categories(&self) -> &BTreeSet<String> {
         &self.ask.categories
@@ -154,7 +165,7 @@ impl<'a> Pipeline<'a> {
             justification: self.ask.justification.clone(),
             payload_sha256: Sha256Hex::of(&canonical),
             decision_id: self.decision_id.clone(),
-            retain_until: self.now + Duration::days(i64::from(self.ask.activity.retention_days)),
+            retain_until: self.retain_until(),
         };
         let decision =
             self.decision_record(Outcome::Permit, Vec::new(), permit.consent_id.clone(), None);

@@ -247,6 +247,20 @@ pub struct ExchangeResponse {
     pub withheld: Vec<String>,
     /// Position of the disclosure in the public log.
     pub log_index: u64,
+    /// Until when the recipient may keep this data (the activity's retention, vuistregel 5); also
+    /// sent as the `X-Retain-Until` header. Do not cache beyond it (vuistregel 4).
+    pub retain_until: DateTime<Utc>,
+    /// Where the data comes from and when the gateway retrieved it (vuistregel 3).
+    pub provenance: ProvenanceView,
+}
+
+/// Where released data comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProvenanceView {
+    /// The partner whose system answered.
+    pub source: String,
+    /// When the gateway retrieved it from that system.
+    pub retrieved_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -299,6 +313,8 @@ pub struct MyDisclosureView {
     pub categories: Vec<String>,
     pub consent_id: Option<String>,
     pub log_index: u64,
+    /// What happened, told to the Amsterdammer (vuistregel 7), and where their rights are.
+    pub explanation: super::explain::Explanation,
     /// Set when the entry's content was erased: what was disclosed is no longer kept, only that a
     /// disclosure took place (from, to, when, why).
     pub erased: Option<ErasedView>,
@@ -322,6 +338,7 @@ impl MyDisclosureView {
                 .map_or_else(|| id.to_owned(), |p| p.name.clone())
         };
         let activity = register.activity(&d.activity);
+        let explanation = super::explain::explain(&d, register);
         let (categories, consent_id, erased) = match d.content {
             Content::Readable(p) => (p.categories, p.consent_id, None),
             Content::Erased(mark) => (
@@ -349,6 +366,7 @@ impl MyDisclosureView {
             categories,
             consent_id,
             log_index: d.log_index,
+            explanation,
             erased,
         }
     }

@@ -7,13 +7,14 @@ use axum::extract::State;
 use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use chrono::SecondsFormat;
 use policies::{Mode, Released, release};
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bodies::{
-    DeliveryRequest, DeliveryResponse, ErrorBody, ExchangeRequest, ExchangeResponse,
+    DeliveryRequest, DeliveryResponse, ErrorBody, ExchangeRequest, ExchangeResponse, ProvenanceView,
 };
 use super::parse::{Delivery, Exchange};
 use crate::auth::Professional;
@@ -21,6 +22,11 @@ use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::pipeline::{Ask, Pipeline};
 use crate::state::AppState;
+
+/// The response header that tells the recipient until when it may keep the data (vuistregels 4
+/// and 5), beside `Cache-Control: no-store`.
+pub const RETAIN_UNTIL: axum::http::HeaderName =
+    axum::http::HeaderName::from_static("x-retain-until");
 
 /// Exchange (pull) and delivery (push).
 pub fn router() -> OpenApiRouter<AppState> {
@@ -31,7 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Asks a source partner's system for one Amsterdammer's data under one processing activity.
 #[utoipa::path(post, path = "/v1/exchange", tag = "exchange", security(("partner_certificate" = [], "partner_token" = [])), request_body = ExchangeRequest,
-    responses((status = 200, body = ExchangeResponse, description = "only the permitted fields; Cache-Control: no-store"),
+    responses((status = 200, body = ExchangeResponse, description = "only the permitted fields; Cache-Control: no-store, and X-Retain-Until: until when the recipient may keep the data"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody, description = "`denied`, with the vuistregels broken"),
               (status = 413, body = ErrorBody), (status = 502, body = ErrorBody)))]
@@ -113,16 +119,26 @@ pub async fn exchange(
         }
     };
     let (disclosure_id, log_index) = pipeline.commit(&state, &permit, &data).await?;
+    let retain_until = pipeline.retain_until();
     let mut response = Json(ExchangeResponse {
         disclosure_id,
         data,
         withheld,
         log_index,
+        retain_until,
+        provenance: ProvenanceView {
+            source: source.id.clone(),
+            retrieved_at: pipeline.at(),
+        },
     })
     .into_response();
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(value) =
+        HeaderValue::from_str(&retain_until.to_rfc3339_opts(SecondsFormat::Secs, true))
+    {
+        headers.insert(RETAIN_UNTIL, value);
+    }
     Ok(response)
 }
 
@@ -173,6 +189,8 @@ pub async fn deliver(
         "sender": who.partner.id,
         "disclosure_id": disclosure_id,
         "data": data,
+        // Until when the recipient may keep it (vuistregel 5); it must not keep copies beyond.
+        "retain_until": pipeline.retain_until().to_rfc3339_opts(SecondsFormat::Secs, true),
     });
     // The entry is durable before anything leaves; if the recipient then fails, the entry stays:
     // the log errs on the side of recording an attempted disclosure.

@@ -7,6 +7,7 @@ pub mod bodies;
 mod consents;
 mod evidence;
 mod exchange;
+pub mod explain;
 mod health;
 pub mod layers;
 mod log;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(representations::router())
         .merge(notifications::router())
         .merge(audit::router())
+        .merge(explain::router())
         .split_for_parts();
     let document = crate::openapi::finish(document);
     routes

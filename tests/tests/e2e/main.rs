@@ -15,6 +15,7 @@ mod erasure;
 mod exchange;
 mod expiry;
 mod faults;
+mod informed;
 mod log;
 mod notifications;
 mod partner_systems;

@@ -131,6 +131,7 @@ async fn the_openapi_description_lists_the_contract_paths(db: Db) {
         "POST /v1/representations/{id}/end",
         "GET /v1/me/representations",
         "GET /v1/notifications",
+        "GET /v1/rights",
         "GET /v1/audit/disclosures",
         "GET /v1/audit/decisions",
         "GET /v1/audit/reviews",
