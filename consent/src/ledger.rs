@@ -67,6 +67,7 @@ impl Seal {
 pub struct SealedWrite {
     pub decision: DecisionRecord,
     pub disclosure: Option<(NewDisclosure, Seal)>,
+    pub deferral: Option<crate::model::Deferral>,
 }
 
 type Reply = oneshot::Sender<Result<Option<u64>, Arc<StoreError>>>;
@@ -147,6 +148,7 @@ fn seal(write: LedgerWrite) -> Result<SealedWrite, StoreError> {
         }
     };
     Ok(SealedWrite {
+        deferral: write.deferral,
         decision: write.decision,
         disclosure,
     })

@@ -325,6 +325,8 @@ pub struct Disclosure {
     /// RFC 9162 leaf hash of the entry.
     pub leaf_hash: [u8; 32],
     pub content: Content,
+    /// Deferred notice: until then the entry is not shown to the Amsterdammer (it is in the log).
+    pub hidden_until: Option<DateTime<Utc>>,
 }
 
 /// The personal part of a ledger record.
@@ -562,6 +564,11 @@ impl LedgerEntry {
 }
 
 impl Disclosure {
+    /// Whether the Amsterdammer may be shown the entry at `now` (deferred notice ends).
+    pub fn shown_at(&self, now: DateTime<Utc>) -> bool {
+        self.hidden_until.is_none_or(|until| until <= now)
+    }
+
     /// The personal part, if it can be read.
     pub fn personal(&self) -> Option<&Personal> {
         match &self.content {
@@ -615,6 +622,30 @@ impl NewDisclosure {
 pub struct LedgerWrite {
     pub decision: DecisionRecord,
     pub disclosure: Option<NewDisclosure>,
+    /// With a disclosure: its entry is kept from the Amsterdammer until a date (deferred notice).
+    pub deferral: Option<Deferral>,
+}
+
+/// Deferred notice, never secrecy (issue 9 item 5): where telling the Amsterdammer at once would
+/// endanger someone, the sender may hold a disclosure's entry back from them until `until`. It is
+/// in the ledger and its proofs from the start; privacy officers see it and may shorten the delay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferral {
+    pub until: DateTime<Utc>,
+    pub reason: String,
+    /// The sending organisation and professional.
+    pub set_by_partner: String,
+    pub set_by: String,
+}
+
+/// A deferral as stored, with the disclosure it holds back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeferralRecord {
+    pub disclosure_id: String,
+    pub deferral: Deferral,
+    pub created_at: DateTime<Utc>,
+    /// Set when a privacy officer shortened the delay: when, and who (organisation, id).
+    pub shortened: Option<(DateTime<Utc>, String, String)>,
 }
 
 /// A representation to record: `representative` may act for `represented` in `role`, on `basis`,

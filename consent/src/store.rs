@@ -12,7 +12,9 @@ use crate::model::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
     NewRefusal, NewRepresentation, Outcome, Refusal, Representation,
 };
-use crate::model::{Attempt, AuditQuery, AuditRead, NewNotification, Notification, Review};
+use crate::model::{
+    Attempt, AuditQuery, AuditRead, DeferralRecord, NewNotification, Notification, Review,
+};
 use crate::vault::Kek;
 
 #[derive(Debug, thiserror::Error)]
@@ -261,6 +263,25 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         review: &Review,
         organisation: Option<&str>,
     ) -> Result<bool, StoreError>;
+
+    /// Disclosures whose notice to the Amsterdammer was deferred, matching `q` (period of the
+    /// disclosure, partner, activity, organisation), newest first, with their deferral.
+    async fn deferrals(
+        &self,
+        q: &AuditQuery,
+    ) -> Result<Vec<(Disclosure, DeferralRecord)>, StoreError>;
+
+    /// A privacy officer (`by`: organisation, id) brings the end of a deferral forward to `until`
+    /// (never later than it was); `None` (nothing written) if there is no such deferral, the
+    /// organisation took no part in it, or `until` would lengthen it.
+    async fn shorten_deferral(
+        &self,
+        disclosure_id: &str,
+        until: DateTime<Utc>,
+        by: (&str, &str),
+        now: DateTime<Utc>,
+        organisation: Option<&str>,
+    ) -> Result<Option<DeferralRecord>, StoreError>;
 
     /// Records a read of the audit API.
     async fn log_audit_read(&self, read: &AuditRead) -> Result<(), StoreError>;

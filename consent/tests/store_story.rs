@@ -613,6 +613,7 @@ async fn a_disclosure_reads_back_as_sealed_and_its_leaf_hash_verifies(store: Arc
             &[SealedWrite {
                 decision: write.decision,
                 disclosure: Some((record.clone(), seal.clone())),
+                deferral: None,
             }],
             None,
         )
@@ -973,6 +974,7 @@ fn sealed(
     SealedWrite {
         decision,
         disclosure,
+        deferral: None,
     }
 }
 

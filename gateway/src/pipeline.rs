@@ -27,6 +27,8 @@ pub struct Ask<'a> {
     pub categories: BTreeSet<String>,
     pub justification: Option<String>,
     pub subject: SubjectId,
+    /// Deferred notice, already checked (`routes::exchange::deferral`): until, and why.
+    pub defer: Option<(DateTime<Utc>, String)>,
 }
 
 /// One request on its way through the pipeline.
@@ -174,6 +176,16 @@ impl<'a> Pipeline<'a> {
             .write(LedgerWrite {
                 decision,
                 disclosure: Some(disclosure),
+                deferral: self
+                    .ask
+                    .defer
+                    .clone()
+                    .map(|(until, reason)| consent::Deferral {
+                        until,
+                        reason,
+                        set_by_partner: self.who.partner.id.clone(),
+                        set_by: self.who.id.clone(),
+                    }),
             })
             .await?;
         let index =
@@ -217,6 +229,7 @@ async fn record_decision(state: &AppState, decision: DecisionRecord) -> Result<(
         .write(LedgerWrite {
             decision,
             disclosure: None,
+            deferral: None,
         })
         .await?;
     Ok(())

@@ -108,6 +108,10 @@ pub struct Activity {
     /// exception of art. 9(2) or art. 10 AVG (and the UAVG article) it relies on.
     #[serde(default)]
     pub special_exception: Option<String>,
+    /// Whether, and for how many days at most, a sender may defer the Amsterdammer's notice of a
+    /// disclosure under this activity (where telling them at once would endanger someone).
+    #[serde(default)]
+    pub max_deferral_days: Option<u32>,
     /// Where the activity comes from (the seed or the law), for reviewers; the purpose itself is
     /// written for the Amsterdammer and names no internal references.
     #[serde(default)]

@@ -93,6 +93,7 @@ fn activity() -> impl Strategy<Value = Activity> {
             consent_recorders: Vec::new(),
             retention_days: 365,
             special_exception: None,
+            max_deferral_days: None,
             source: None,
             fields: fields
                 .into_iter()

@@ -2,14 +2,17 @@
 //! period, partner, activity, basis and outcome; the review queue of disclosures under a basis
 //! other than consent; reviews; and the record of every read of the audit API.
 
-use chrono::{TimeZone as _, Utc};
+use chrono::{DateTime, TimeZone as _, Utc};
 use sqlx::{Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
 use super::encode::DbTime;
 use super::rows::{DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow};
 use super::statements::placeholders;
 use super::{Backend, SqlStore};
-use crate::model::{AuditQuery, AuditRead, DecisionRecord, Disclosure, Review, ReviewOutcome};
+use crate::model::{
+    AuditQuery, AuditRead, DecisionRecord, Deferral, DeferralRecord, Disclosure, Review,
+    ReviewOutcome,
+};
 use crate::store::StoreError;
 
 /// The disclosures' filter: `$1`..`$6` as [`Bounds::bind`] binds them.
@@ -45,6 +48,46 @@ impl ReviewRow {
             officer_partner: self.officer_partner,
             officer: self.officer,
         })
+    }
+}
+
+pub const DEFERRAL_COLUMNS: &str = "disclosure_id, until, reason, set_by_partner, set_by, \
+     created_at, shortened_at, shortened_by_partner, shortened_by";
+
+#[derive(Debug, FromRow)]
+pub struct DeferralRow {
+    disclosure_id: String,
+    until: DbTime,
+    reason: String,
+    set_by_partner: String,
+    set_by: String,
+    created_at: DbTime,
+    shortened_at: Option<DbTime>,
+    shortened_by_partner: Option<String>,
+    shortened_by: Option<String>,
+}
+
+impl DeferralRow {
+    fn into_record(self) -> DeferralRecord {
+        let shortened = match (
+            self.shortened_at,
+            self.shortened_by_partner,
+            self.shortened_by,
+        ) {
+            (Some(at), Some(partner), Some(by)) => Some((at.0, partner, by)),
+            _ => None,
+        };
+        DeferralRecord {
+            disclosure_id: self.disclosure_id,
+            deferral: Deferral {
+                until: self.until.0,
+                reason: self.reason,
+                set_by_partner: self.set_by_partner,
+                set_by: self.set_by,
+            },
+            created_at: self.created_at.0,
+            shortened,
+        }
     }
 }
 
@@ -93,8 +136,99 @@ where
     for<'r> DisclosureRow: FromRow<'r, DB::Row>,
     for<'r> DecisionRow: FromRow<'r, DB::Row>,
     for<'r> ReviewRow: FromRow<'r, DB::Row>,
+    for<'r> DeferralRow: FromRow<'r, DB::Row>,
     for<'r> i64: Decode<'r, DB>,
 {
+    /// Writes the deferral of disclosure `id`, in the transaction that appends it.
+    pub(super) async fn insert_deferral(
+        conn: &mut DB::Connection,
+        id: &str,
+        d: &Deferral,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO deferrals (disclosure_id, until, reason, set_by_partner, set_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(DbTime(d.until))
+        .bind(d.reason.as_str())
+        .bind(d.set_by_partner.as_str())
+        .bind(d.set_by.as_str())
+        .bind(DbTime(at))
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn read_deferrals(
+        &self,
+        q: &AuditQuery,
+    ) -> Result<Vec<(Disclosure, DeferralRecord)>, StoreError> {
+        let b = Bounds::of(q, None);
+        let sql = format!(
+            "{DISCLOSURE_SELECT} WHERE f.disclosure_id IS NOT NULL AND {DISCLOSURE_FILTER}
+             ORDER BY d.log_index DESC LIMIT $7"
+        );
+        let rows: Vec<DisclosureRow> = sqlx::query_as(&sql)
+            .bind(b.from)
+            .bind(b.to)
+            .bind(b.partner)
+            .bind(b.activity)
+            .bind(b.fourth)
+            .bind(b.organisation)
+            .bind(b.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let disclosures = self.disclosures(rows)?;
+        let mut out = Vec::with_capacity(disclosures.len());
+        for d in disclosures {
+            let row: DeferralRow = sqlx::query_as(&format!(
+                "SELECT {DEFERRAL_COLUMNS} FROM deferrals WHERE disclosure_id = $1"
+            ))
+            .bind(d.id.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+            out.push((d, row.into_record()));
+        }
+        Ok(out)
+    }
+
+    pub(super) async fn write_shorter_deferral(
+        &self,
+        id: &str,
+        until: DateTime<Utc>,
+        (partner, by): (&str, &str),
+        now: DateTime<Utc>,
+        organisation: Option<&str>,
+    ) -> Result<Option<DeferralRecord>, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE deferrals SET until = $1, shortened_at = $2, shortened_by_partner = $3,
+                                  shortened_by = $4
+             WHERE disclosure_id = $5 AND until > $1
+               AND EXISTS (SELECT 1 FROM disclosures d WHERE d.id = $5
+                           AND ($6 = '' OR d.source = $6 OR d.recipient = $6))",
+        )
+        .bind(DbTime(until))
+        .bind(DbTime(now))
+        .bind(partner)
+        .bind(by)
+        .bind(id)
+        .bind(organisation.unwrap_or_default())
+        .execute(&self.pool)
+        .await?;
+        if DB::rows_affected(&changed) != 1 {
+            return Ok(None);
+        }
+        let row: DeferralRow = sqlx::query_as(&format!(
+            "SELECT {DEFERRAL_COLUMNS} FROM deferrals WHERE disclosure_id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Some(row.into_record()))
+    }
+
     pub(super) async fn read_audit_disclosures(
         &self,
         q: &AuditQuery,

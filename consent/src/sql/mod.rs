@@ -35,7 +35,7 @@ use crate::model::{
     Representation,
 };
 use crate::model::{Attempt, NewNotification, Notification};
-use crate::model::{AuditQuery, AuditRead, Review};
+use crate::model::{AuditQuery, AuditRead, DeferralRecord, Review};
 use crate::store::{Checkpointer, Store, StoreError, StoredCheckpoint};
 use crate::vault::Kek;
 
@@ -145,6 +145,7 @@ where
     for<'r> CheckpointRow: FromRow<'r, DB::Row>,
     for<'r> ConsentEntryRow: FromRow<'r, DB::Row>,
     for<'r> audit::ReviewRow: FromRow<'r, DB::Row>,
+    for<'r> audit::DeferralRow: FromRow<'r, DB::Row>,
     for<'r> (String, String, DbTime): FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (String, String, String): FromRow<'r, DB::Row>,
@@ -614,6 +615,11 @@ where
         Self::insert_decisions(&mut tx, &decisions).await?;
         if !disclosures.is_empty() {
             Self::insert_disclosures(&mut tx, self.sealing_key()?, first, &disclosures).await?;
+            for write in writes {
+                if let (Some((record, _)), Some(deferral)) = (&write.disclosure, &write.deferral) {
+                    Self::insert_deferral(&mut tx, &record.id, deferral, record.at).await?;
+                }
+            }
             let size = first + disclosures.len() as u64;
             sqlx::query("UPDATE ledger_head SET size = $1 WHERE id = 1")
                 .bind(from_index(size)?)
@@ -776,6 +782,27 @@ where
         organisation: Option<&str>,
     ) -> Result<bool, StoreError> {
         self.write_review(review, organisation).await
+    }
+
+    #[instrument(skip_all)]
+    async fn deferrals(
+        &self,
+        q: &AuditQuery,
+    ) -> Result<Vec<(Disclosure, DeferralRecord)>, StoreError> {
+        self.read_deferrals(q).await
+    }
+
+    #[instrument(skip_all)]
+    async fn shorten_deferral(
+        &self,
+        disclosure_id: &str,
+        until: DateTime<Utc>,
+        by: (&str, &str),
+        now: DateTime<Utc>,
+        organisation: Option<&str>,
+    ) -> Result<Option<DeferralRecord>, StoreError> {
+        self.write_shorter_deferral(disclosure_id, until, by, now, organisation)
+            .await
     }
 
     #[instrument(skip_all)]

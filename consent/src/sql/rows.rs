@@ -40,9 +40,11 @@ pub const DISCLOSURE_COLUMNS: &str = "log_index, id, at, mode, source, recipient
 /// Rows are `d`.
 pub const DISCLOSURE_SELECT: &str = "SELECT d.log_index, d.id, d.at, d.mode, d.source, d.recipient, d.subject, \
      d.activity, d.legal_basis, d.decision_id, d.retain_until, d.key_epoch, d.record_digest, d.sealed, d.legacy, \
-     d.leaf_hash, d.erased_by, e.at AS erased_at, e.reason AS erasure_reason, k.wrapped AS wrapped_key \
+     d.leaf_hash, d.erased_by, e.at AS erased_at, e.reason AS erasure_reason, k.wrapped AS wrapped_key, \
+     f.until AS hidden_until \
      FROM disclosures d LEFT JOIN erasures e ON e.log_index = d.erased_by \
-     LEFT JOIN subject_keys k ON k.subject = d.subject AND k.epoch = d.key_epoch";
+     LEFT JOIN subject_keys k ON k.subject = d.subject AND k.epoch = d.key_epoch \
+     LEFT JOIN deferrals f ON f.disclosure_id = d.id";
 
 pub const REFUSAL_COLUMNS: &str = "id, subject, recipient, category, activity, note, recorded_by_partner, \
      professional, created_at, withdrawn_at, representation_id";
@@ -288,6 +290,7 @@ pub struct DisclosureRow {
     erased_at: Option<DbTime>,
     erasure_reason: Option<String>,
     wrapped_key: Option<String>,
+    hidden_until: Option<DbTime>,
 }
 
 impl DisclosureRow {
@@ -349,6 +352,7 @@ impl DisclosureRow {
             })?,
             decision_id: self.decision_id,
             retain_until: self.retain_until.0,
+            hidden_until: self.hidden_until.map(|t| t.0),
             content,
         })
     }

@@ -291,6 +291,24 @@ impl Store for Faulty {
     ) -> Result<bool, StoreError> {
         self.inner.insert_review(review, organisation).await
     }
+    async fn deferrals(
+        &self,
+        q: &consent::AuditQuery,
+    ) -> Result<Vec<(Disclosure, consent::DeferralRecord)>, StoreError> {
+        self.inner.deferrals(q).await
+    }
+    async fn shorten_deferral(
+        &self,
+        disclosure_id: &str,
+        until: DateTime<Utc>,
+        by: (&str, &str),
+        now: DateTime<Utc>,
+        organisation: Option<&str>,
+    ) -> Result<Option<consent::DeferralRecord>, StoreError> {
+        self.inner
+            .shorten_deferral(disclosure_id, until, by, now, organisation)
+            .await
+    }
     async fn log_audit_read(&self, read: &consent::AuditRead) -> Result<(), StoreError> {
         self.inner.log_audit_read(read).await
     }

@@ -213,6 +213,7 @@ pub fn permitted_write(subject: &SubjectId, at: DateTime<Utc>) -> LedgerWrite {
     LedgerWrite {
         decision,
         disclosure,
+        deferral: None,
     }
 }
 
@@ -221,5 +222,6 @@ pub fn denied_write(subject: &SubjectId, at: DateTime<Utc>) -> LedgerWrite {
     LedgerWrite {
         decision: decision(subject, Outcome::Deny, at),
         disclosure: None,
+        deferral: None,
     }
 }

@@ -150,9 +150,18 @@ impl Citizen {
             .is_none_or(|r| r.role.uncovered(register, categories).is_empty())
     }
 
-    /// Whether the caller may see this ledger entry: all of their own; a representative whose role
-    /// covers only some categories, only entries they can read whose categories it covers.
-    pub fn may_see(&self, register: &Register, d: &consent::Disclosure) -> bool {
+    /// Whether the caller may see this ledger entry at `now`: all of their own once any deferred
+    /// notice has ended; a representative whose role covers only some categories, only entries
+    /// they can read whose categories it covers.
+    pub fn may_see(
+        &self,
+        register: &Register,
+        d: &consent::Disclosure,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        if !d.shown_at(now) {
+            return false;
+        }
         match (&self.acting, d.personal()) {
             (None, _) => true,
             (Some(r), _) if r.role.covers_all() => true,

@@ -36,6 +36,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit_decisions))
         .routes(routes!(review_queue))
         .routes(routes!(review))
+        .routes(routes!(deferrals))
+        .routes(routes!(shorten_deferral))
 }
 
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
@@ -378,6 +380,127 @@ pub async fn review(
         "disclosure reviewed"
     );
     Ok(Json(review.into()))
+}
+
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeferralFilter {
+    /// Disclosures from this time on (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub partner: Option<String>,
+    pub activity: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// A disclosure whose notice to the Amsterdammer was deferred.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeferralView {
+    pub disclosure: AuditDisclosureView,
+    /// Until when the Amsterdammer is not shown the entry.
+    pub until: DateTime<Utc>,
+    /// Whether it is still held back now.
+    pub hidden: bool,
+    pub reason: String,
+    /// The sender who deferred it (organisation, professional).
+    pub set_by_partner: String,
+    pub set_by: String,
+    pub created_at: DateTime<Utc>,
+    /// Set when a privacy officer shortened it.
+    pub shortened: Option<ShortenedView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShortenedView {
+    pub at: DateTime<Utc>,
+    pub by_partner: String,
+    pub by: String,
+}
+
+impl DeferralView {
+    fn new(d: Disclosure, r: consent::DeferralRecord, now: DateTime<Utc>) -> Self {
+        Self {
+            disclosure: d.into(),
+            until: r.deferral.until,
+            hidden: r.deferral.until > now,
+            reason: r.deferral.reason,
+            set_by_partner: r.deferral.set_by_partner,
+            set_by: r.deferral.set_by,
+            created_at: r.created_at,
+            shortened: r
+                .shortened
+                .map(|(at, by_partner, by)| ShortenedView { at, by_partner, by }),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShortenRequest {
+    /// The new end (RFC 3339): earlier than the current one; now or earlier shows the entry at once.
+    pub until: DateTime<Utc>,
+}
+
+/// Every disclosure whose notice to the Amsterdammer was deferred (deferred notice, never
+/// secrecy), newest first, with who deferred it, why, and until when.
+#[utoipa::path(get, path = "/v1/audit/deferrals", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])), params(DeferralFilter),
+    responses((status = 200, body = [DeferralView]),
+              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_partner`, `unknown_activity`, `invalid_limit`"),
+              (status = 403, body = ErrorBody, description = "`not_privacy_officer`")))]
+pub async fn deferrals(
+    State(state): State<AppState>,
+    officer: PrivacyOfficer,
+    ApiQuery(f): ApiQuery<DeferralFilter>,
+) -> Result<Json<Vec<DeferralView>>, ApiError> {
+    let q = query(
+        &state, &officer, f.from, f.to, f.partner, f.activity, f.limit,
+    )?;
+    let found = state.store.deferrals(&q).await?;
+    record_read(&state, &officer, "/v1/audit/deferrals", &q, found.len()).await?;
+    let now = state.clock.now();
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|(d, r)| DeferralView::new(d, r, now))
+            .collect(),
+    ))
+}
+
+/// Brings the end of a deferral forward (never later): the Amsterdammer sees the entry from then.
+#[utoipa::path(post, path = "/v1/audit/deferrals/{id}", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])),
+    params(("id" = String, Path, description = "the disclosure id")), request_body = ShortenRequest,
+    responses((status = 200, body = DeferralView),
+              (status = 400, body = ErrorBody, description = "`invalid_request`, `malformed_json`"),
+              (status = 403, body = ErrorBody, description = "`not_privacy_officer`"),
+              (status = 404, body = ErrorBody, description = "no deferral the officer may see that ends later than `until`")))]
+pub async fn shorten_deferral(
+    State(state): State<AppState>,
+    officer: PrivacyOfficer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ShortenRequest>,
+) -> Result<Json<DeferralView>, ApiError> {
+    let now = state.clock.now();
+    let until = body.until.max(now);
+    let by = (
+        officer.professional.partner.id.as_str(),
+        officer.professional.id.as_str(),
+    );
+    let Some(record) = state
+        .store
+        .shorten_deferral(&id, until, by, now, officer.scope.as_deref())
+        .await?
+    else {
+        return Err(ApiError::not_found(
+            "deferral that ends later and that you may shorten",
+        ));
+    };
+    tracing::info!(disclosure_id = %id, officer_partner = by.0, "deferral shortened");
+    let disclosure = state
+        .store
+        .disclosure(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("disclosure"))?;
+    Ok(Json(DeferralView::new(disclosure, record, now)))
 }
 
 /// The filters every audit route shares, checked, within the officer's scope.

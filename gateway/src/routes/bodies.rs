@@ -275,6 +275,20 @@ pub struct DeliveryRequest {
     #[schema(value_type = Object)]
     pub data: Map<String, Value>,
     pub justification: Option<String>,
+    /// Deferred notice: hold the entry back from the Amsterdammer until a date, where telling them
+    /// at once would endanger someone. Only for activities that allow it, at most their
+    /// `max_deferral_days`; privacy officers see it and may shorten it. It is in the public log
+    /// from the start.
+    pub defer_notice: Option<DeferNotice>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeferNotice {
+    /// Until when (RFC 3339).
+    pub until: DateTime<Utc>,
+    /// Why telling the Amsterdammer now would endanger someone.
+    pub reason: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -109,7 +109,7 @@ pub async fn my_export(State(state): State<AppState>, me: Citizen) -> Result<Res
     let now = state.clock.now();
     let consents = state.store.consents_of(&me.subject).await?;
     let mut disclosures = state.store.disclosures_of(&me.subject).await?;
-    disclosures.retain(|d| me.may_see(&state.register, d));
+    disclosures.retain(|d| me.may_see(&state.register, d, now));
     let export = MyExport {
         generated_at: now,
         consents: consents
@@ -142,7 +142,7 @@ async fn proven(
         .store
         .disclosure(id)
         .await?
-        .filter(|d| d.subject == me.subject && me.may_see(&state.register, d))
+        .filter(|d| d.subject == me.subject && me.may_see(&state.register, d, state.clock.now()))
         .ok_or_else(|| ApiError::not_found("disclosure"))?;
     let checkpoint = state
         .log

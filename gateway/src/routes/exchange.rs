@@ -66,6 +66,7 @@ pub async fn exchange(
             categories,
             justification,
             subject: state.pseudonyms.subject(&bsn),
+            defer: None,
         },
     );
     let permit = pipeline.decide(&state).await?;
@@ -160,7 +161,11 @@ pub async fn deliver(
         categories,
         data,
         justification,
+        defer_notice,
     } = body.parse(&register)?;
+    let defer = defer_notice
+        .map(|d| deferral(&state, activity, d))
+        .transpose()?;
     let pipeline = Pipeline::start(
         &state,
         &who,
@@ -172,6 +177,7 @@ pub async fn deliver(
             categories,
             justification,
             subject: state.pseudonyms.subject(&bsn),
+            defer,
         },
     );
     let permit = pipeline.decide(&state).await?;
@@ -211,6 +217,44 @@ pub async fn deliver(
         withheld,
         log_index,
     }))
+}
+
+/// A sender's request to defer the Amsterdammer's notice, checked: the activity must allow it, the
+/// date must lie ahead and within the activity's maximum, and the reason must say why.
+fn deferral(
+    state: &AppState,
+    activity: &policies::Activity,
+    d: super::bodies::DeferNotice,
+) -> Result<(chrono::DateTime<chrono::Utc>, String), ApiError> {
+    let Some(max_days) = activity.max_deferral_days else {
+        return Err(ApiError::bad_request(
+            "deferral_not_allowed",
+            format!(
+                "activity '{}' does not allow deferring the Amsterdammer's notice",
+                activity.id
+            ),
+        )
+        .at("defer_notice"));
+    };
+    let now = state.clock.now();
+    let latest = now + chrono::Duration::days(i64::from(max_days));
+    if d.until <= now || d.until > latest {
+        return Err(ApiError::bad_request(
+            "invalid_deferral",
+            format!("defer_notice.until: a time after now and at most {max_days} days ahead"),
+        )
+        .at("defer_notice.until"));
+    }
+    let reason = d.reason.trim();
+    let min = state.policy.min_justification_chars;
+    if reason.chars().count() < min || reason.chars().count() > 2_000 {
+        return Err(ApiError::bad_request(
+            "invalid_deferral",
+            format!("defer_notice.reason: say why, in {min} to 2000 characters"),
+        )
+        .at("defer_notice.reason"));
+    }
+    Ok((d.until, reason.to_owned()))
 }
 
 /// The caller's W3C trace context, passed on; `layers::own_request_id` has removed one that is not W3C-shaped.

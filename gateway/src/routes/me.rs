@@ -71,7 +71,8 @@ pub async fn my_consent_usage(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<super::usage::UsageView>>, ApiError> {
     let c = my_consent(&state, &me, &id).await?;
-    super::usage::usage(&state, &c, |_| true).await
+    let now = state.clock.now();
+    super::usage::usage(&state, &c, |d| d.shown_at(now)).await
 }
 
 /// Every toestemmingsverklaring the Amsterdammer gave.
@@ -225,7 +226,7 @@ pub async fn my_disclosures(
     Ok(Json(
         disclosures
             .into_iter()
-            .filter(|d| me.may_see(&state.register, d))
+            .filter(|d| me.may_see(&state.register, d, state.clock.now()))
             .map(|d| MyDisclosureView::new(d, &state.register))
             .collect(),
     ))

@@ -131,6 +131,7 @@ pub struct Delivery<'r> {
     pub categories: BTreeSet<String>,
     pub data: Map<String, Value>,
     pub justification: Option<String>,
+    pub defer_notice: Option<super::bodies::DeferNotice>,
 }
 
 impl DeliveryRequest {
@@ -143,6 +144,7 @@ impl DeliveryRequest {
             categories: categories(register, &names)?,
             data: self.data,
             justification: self.justification,
+            defer_notice: self.defer_notice,
         })
     }
 }

@@ -23,6 +23,7 @@ fn wpi_activity() -> Activity {
         modes: vec![Mode::Exchange],
         retention_days: 365,
         special_exception: None,
+        max_deferral_days: None,
         source: None,
         consent_recorders: vec!["buurtteam".into()],
         fields: [("inkomen".to_string(), ["uitkering".to_string()].into())].into(),

@@ -166,5 +166,6 @@ fn append(subject: &consent::SubjectId) -> LedgerWrite {
     LedgerWrite {
         decision,
         disclosure: Some(disclosure),
+        deferral: None,
     }
 }

@@ -9,6 +9,7 @@ mod connections;
 mod consent_log;
 mod consent_registry;
 mod consent_trust;
+mod deferrals;
 mod deliveries;
 mod edge;
 mod erasure;
