@@ -125,7 +125,11 @@ pub struct Request<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     pub vuistregel: u8,
+    /// Why, in English.
     pub reason: String,
+    /// Why, in plain Dutch, as an Amsterdammer could read it (empty in decisions recorded before).
+    #[serde(default)]
+    pub reason_nl: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,16 +194,21 @@ fn only_what_the_purpose_needs(req: &Request<'_>) -> Vec<Violation> {
     if req.categories.is_empty() {
         out.push(v(
             1,
-            "the request names no data category; ask only for what the purpose needs",
+            "the request names no data category; ask only for what the purpose needs".into(),
+            "De vraag noemt geen soort gegevens. Vraag alleen wat nodig is voor het doel.".into(),
         ));
     }
     for cat in req.categories {
         if !req.activity.fields.contains_key(cat) {
             out.push(v(
                 1,
-                &format!(
+                format!(
                     "category '{cat}' is not needed for activity '{}'",
                     req.activity.id
+                ),
+                format!(
+                    "De gegevens '{cat}' zijn niet nodig voor '{}'.",
+                    req.activity.name
                 ),
             ));
         }
@@ -213,34 +222,50 @@ fn only_for_the_declared_purpose(req: &Request<'_>) -> Vec<Violation> {
     let a = req.activity;
     let mut out = Vec::new();
     if !a.modes.contains(&req.mode) {
-        let mode = match req.mode {
-            Mode::Exchange => "an exchange (pull)",
-            Mode::Delivery => "a delivery (push)",
+        let (mode, wijze) = match req.mode {
+            Mode::Exchange => ("an exchange (pull)", "opvragen"),
+            Mode::Delivery => ("a delivery (push)", "toesturen"),
         };
-        out.push(v(2, &format!("activity '{}' does not allow {mode}", a.id)));
+        out.push(v(
+            2,
+            format!("activity '{}' does not allow {mode}", a.id),
+            format!(
+                "Voor '{}' mogen gegevens niet op deze manier ({wijze}) gedeeld worden.",
+                a.name
+            ),
+        ));
     }
     if !a.from.contains(&req.source.kind) {
         out.push(v(
             2,
-            &format!(
+            format!(
                 "activity '{}' does not disclose data of a {} ({})",
                 a.id, req.source.kind, req.source.id
+            ),
+            format!(
+                "Voor '{}' worden geen gegevens van {} gedeeld.",
+                a.name, req.source.name
             ),
         ));
     }
     if !a.to.contains(&req.recipient.kind) {
         out.push(v(
             2,
-            &format!(
+            format!(
                 "activity '{}' does not disclose data to a {} ({})",
                 a.id, req.recipient.kind, req.recipient.id
+            ),
+            format!(
+                "Voor '{}' krijgt {} geen gegevens.",
+                a.name, req.recipient.name
             ),
         ));
     }
     if req.source.id == req.recipient.id {
         out.push(v(
             2,
-            "source and recipient are the same organisation; nothing to exchange",
+            "source and recipient are the same organisation; nothing to exchange".into(),
+            "Afzender en ontvanger zijn dezelfde organisatie; er valt niets te delen.".into(),
         ));
     }
     out
@@ -253,11 +278,15 @@ fn least_privilege(req: &Request<'_>) -> Vec<Violation> {
     }
     vec![v(
         6,
-        &format!(
+        format!(
             "role '{}' may not use activity '{}' (allowed: {})",
             req.role,
             req.activity.id,
             req.activity.roles.join(", ")
+        ),
+        format!(
+            "Een medewerker in de rol '{}' mag '{}' niet gebruiken.",
+            req.role, req.activity.name
         ),
     )]
 }
@@ -280,11 +309,15 @@ fn justification_for_other_bases(req: &Request<'_>) -> Vec<Violation> {
     }
     vec![v(
         2,
-        &format!(
+        format!(
             "activity '{}' rests on {}, which needs a written justification of at least {} characters per request",
             req.activity.id,
             req.activity.legal_basis.as_str(),
             req.min_justification_chars.max(1)
+        ),
+        format!(
+            "'{}' gebeurt zonder toestemming; de professional moet dan elke keer opschrijven waarom het nodig is.",
+            req.activity.name
         ),
     )]
 }
@@ -297,7 +330,7 @@ fn explicit_consent(req: &Request<'_>) -> Result<String, Violation> {
         Some(c) => Ok(c.id.clone()),
         None => Err(v(
             8,
-            &format!(
+            format!(
                 "no active toestemmingsverklaring of the Amsterdammer covers sharing {} from {} with {} for '{}'",
                 req.categories
                     .iter()
@@ -307,6 +340,10 @@ fn explicit_consent(req: &Request<'_>) -> Result<String, Violation> {
                 req.source.id,
                 req.recipient.id,
                 req.activity.id
+            ),
+            format!(
+                "De Amsterdammer heeft geen geldige toestemming gegeven om deze gegevens van {} met {} te delen voor '{}'.",
+                req.source.name, req.recipient.name, req.activity.name
             ),
         )),
     }
@@ -325,10 +362,14 @@ fn no_refusal_applies(req: &Request<'_>) -> Vec<Violation> {
         .map(|r| {
             v(
                 8,
-                &format!(
+                format!(
                     "the Amsterdammer refused this (refusal {}: never {}); a refusal beats any toestemmingsverklaring",
                     r.id,
                     r.describe()
+                ),
+                format!(
+                    "De Amsterdammer heeft dit geweigerd (weigering {}). Een weigering gaat altijd voor een toestemming.",
+                    r.id
                 ),
             )
         })
@@ -348,10 +389,11 @@ fn covers(c: &ConsentGrant, req: &Request<'_>) -> bool {
         && req.categories.iter().all(|cat| c.categories.contains(cat))
 }
 
-fn v(vuistregel: u8, reason: &str) -> Violation {
+fn v(vuistregel: u8, reason: String, reason_nl: String) -> Violation {
     Violation {
         vuistregel,
-        reason: reason.to_owned(),
+        reason,
+        reason_nl,
     }
 }
 

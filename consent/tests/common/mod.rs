@@ -160,6 +160,7 @@ pub fn decision(subject: &SubjectId, outcome: Outcome, at: DateTime<Utc>) -> Dec
         Outcome::Deny => vec![policies::Violation {
             vuistregel: 8,
             reason: "no consent for this recipient".into(),
+            reason_nl: "geen toestemming voor deze ontvanger".into(),
         }],
     };
     DecisionRecord {

@@ -188,6 +188,7 @@ impl From<DecisionRecord> for AuditDecisionView {
                 .map(|v| ViolationView {
                     vuistregel: v.vuistregel,
                     reason: v.reason,
+                    reason_nl: v.reason_nl,
                 })
                 .collect(),
             consent_id: d.consent_id,

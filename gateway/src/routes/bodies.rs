@@ -406,5 +406,8 @@ pub struct ErrorDetail {
 pub struct ViolationView {
     /// 1 to 8 (seed 004 §2.6).
     pub vuistregel: u8,
+    /// Why, in English.
     pub reason: String,
+    /// Why, in plain Dutch (empty for decisions recorded before reasons were given in Dutch).
+    pub reason_nl: String,
 }

@@ -248,3 +248,23 @@ fn another_basis_needs_a_justification_of_real_content() {
         "consent needs none"
     );
 }
+
+#[test]
+fn every_broken_rule_is_explained_in_dutch_and_english() {
+    let mut case = Case::new();
+    case.consents.clear();
+    case.role = "receptionist";
+    case.categories.insert("gezondheid".into());
+    std::mem::swap(&mut case.bt, &mut case.wpi);
+    let Decision::Deny(violations) = case.decide() else {
+        panic!("expected a denial");
+    };
+    let rules: BTreeSet<u8> = violations.iter().map(|v| v.vuistregel).collect();
+    assert_eq!(rules, BTreeSet::from([1, 2, 6, 8]), "{violations:?}");
+    for v in &violations {
+        assert!(!v.reason.is_empty(), "{v:?}");
+        assert!(!v.reason_nl.is_empty(), "{v:?}");
+        assert_ne!(v.reason, v.reason_nl, "{v:?}");
+        assert!(!v.reason_nl.contains('§'), "no internal references: {v:?}");
+    }
+}

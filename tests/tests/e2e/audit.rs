@@ -122,6 +122,11 @@ async fn an_officer_sees_their_organisations_disclosures_and_denials_and_nothing
     assert_eq!(denials.len(), 1, "{denials:?}");
     assert_eq!(denials[0]["outcome"], "deny");
     assert_eq!(denials[0]["violations"][0]["vuistregel"], 8);
+    let reden = denials[0]["violations"][0]["reason_nl"].as_str().unwrap();
+    assert!(
+        reden.contains("geen geldige toestemming"),
+        "in Dutch: {reden}"
+    );
     // Which rules were in force: the decision names the register's version.
     let register = app.register_json().await;
     assert_eq!(register["version"].as_str().unwrap().len(), 64);
