@@ -283,6 +283,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         organisation: Option<&str>,
     ) -> Result<Option<DeferralRecord>, StoreError>;
 
+    /// Deletes every decision of an activity of `cutoffs` taken before its cutoff, and every
+    /// decision of an activity not listed taken before `otherwise` (vuistregel 5). Returns how many.
+    async fn purge_decisions(
+        &self,
+        cutoffs: &[(String, DateTime<Utc>)],
+        otherwise: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
     /// Records a read of the audit API.
     async fn log_audit_read(&self, read: &AuditRead) -> Result<(), StoreError>;
 

@@ -37,6 +37,7 @@ on_both_backends! {
     store a_batch_numbers_its_disclosures_consecutively_in_the_order_given,
     store a_failed_batch_leaves_no_decision_and_no_ledger_entry_behind,
     store decisions_come_most_recent_first_up_to_the_limit,
+    store decisions_past_their_activitys_retention_are_purged_and_no_others,
     store a_disclosure_reads_back_as_sealed_and_its_leaf_hash_verifies,
     store disclosures_of_lists_only_that_subjects_entries_in_ledger_order,
     store times_are_kept_to_the_microsecond,
@@ -561,6 +562,46 @@ async fn a_failed_batch_leaves_no_decision_and_no_ledger_entry_behind(store: Arc
             .await
             .expect("commit"),
         vec![Some(0)]
+    );
+}
+
+async fn decisions_past_their_activitys_retention_are_purged_and_no_others(store: Arc<dyn Store>) {
+    let s = subject(BSN_A);
+    let old = decision(&s, Outcome::Deny, at(10));
+    let recent = decision(&s, Outcome::Deny, at(30));
+    let mut other_old = decision(&s, Outcome::Permit, at(10));
+    other_old.activity = "regiecheck".into();
+    let mut unlisted_old = decision(&s, Outcome::Permit, at(10));
+    unlisted_old.activity = "no-longer-registered".into();
+    let mut unlisted_recent = unlisted_old.clone();
+    unlisted_recent.id = new_id();
+    unlisted_recent.at = at(30);
+    let batch: Vec<_> = [&old, &recent, &other_old, &unlisted_old, &unlisted_recent]
+        .into_iter()
+        .map(|d| sealed(d.clone(), None))
+        .collect();
+    store.commit_batch(&batch, None).await.expect("commit");
+
+    // schuldhulpverlening-intake keeps decisions until at(20), regiecheck until at(5); others at(20).
+    let cutoffs = [
+        ("schuldhulpverlening-intake".to_owned(), at(20)),
+        ("regiecheck".to_owned(), at(5)),
+    ];
+    let purged = store
+        .purge_decisions(&cutoffs, at(20))
+        .await
+        .expect("purge");
+    assert_eq!(purged, 2);
+    let left: HashSet<String> = store
+        .decisions(None, 10)
+        .await
+        .expect("decisions")
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(
+        left,
+        HashSet::from([recent.id, other_old.id, unlisted_recent.id])
     );
 }
 

@@ -83,7 +83,7 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         config.connections.validate()?;
-        let register = load_register(&config.register)?;
+        let register = Arc::new(load_register(&config.register)?);
         for id in &config.audit.city_wide {
             if register.partner(id).is_none() {
                 bail!("[audit] city_wide names partner '{id}', which the register does not know");
@@ -139,6 +139,7 @@ impl Application {
         let purge = crate::retention::start_purge(
             store.clone(),
             log.clone(),
+            register.clone(),
             clock.clone(),
             std::time::Duration::from_secs(config.ledger.purge_interval_secs.get()),
         );
@@ -168,7 +169,7 @@ impl Application {
         let state = AppState {
             notifier,
             limits,
-            register: Arc::new(register),
+            register,
             ledger,
             log,
             store,

@@ -39,11 +39,37 @@ async fn log_expiries(store: &dyn Store, log: &Log, now: DateTime<Utc>) {
     }
 }
 
+/// Deletes the decisions whose activity's retention has passed (vuistregel 5); a decision of an
+/// activity the register no longer has is kept as long as the longest retention it names.
+async fn purge_decisions(store: &dyn Store, register: &policies::Register, now: DateTime<Utc>) {
+    let before = |days: u32| now - chrono::Duration::days(i64::from(days));
+    let cutoffs: Vec<(String, DateTime<Utc>)> = register
+        .activities
+        .iter()
+        .map(|a| (a.id.clone(), before(a.retention_days)))
+        .collect();
+    let longest = register
+        .activities
+        .iter()
+        .map(|a| a.retention_days)
+        .max()
+        .unwrap_or(730);
+    match store.purge_decisions(&cutoffs, before(longest)).await {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(
+            decisions = purged,
+            "retention purge deleted decisions past retention"
+        ),
+        Err(e) => tracing::error!(error = %e, "decisions past retention could not be purged"),
+    }
+}
+
 /// Runs the retention purge (and logs the consents that expired) now and then every `every`,
 /// until aborted.
 pub fn start_purge(
     store: Arc<dyn Store>,
     log: Arc<Log>,
+    register: Arc<policies::Register>,
     clock: Arc<dyn Clock>,
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
@@ -53,6 +79,7 @@ pub fn start_purge(
         loop {
             ticks.tick().await;
             log_expiries(store.as_ref(), &log, clock.now()).await;
+            purge_decisions(store.as_ref(), &register, clock.now()).await;
             match erase(store.as_ref(), &log, &Erase::Expired, clock.now()).await {
                 Ok(entries) if entries.is_empty() => {}
                 Ok(entries) => tracing::info!(

@@ -806,6 +806,42 @@ where
     }
 
     #[instrument(skip_all)]
+    async fn purge_decisions(
+        &self,
+        cutoffs: &[(String, DateTime<Utc>)],
+        otherwise: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let mut purged = 0;
+        for (activity, before) in cutoffs {
+            let result = sqlx::query("DELETE FROM decisions WHERE activity = $1 AND at < $2")
+                .bind(activity.as_str())
+                .bind(DbTime(*before))
+                .execute(&mut *tx)
+                .await?;
+            purged += DB::rows_affected(&result);
+        }
+        let listed = (0..cutoffs.len())
+            .map(|i| DB::placeholder(i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // One placeholder style in the statement: SQLite numbers an anonymous `?` apart from `$N`.
+        let first = DB::placeholder(1);
+        let others = if cutoffs.is_empty() {
+            format!("DELETE FROM decisions WHERE at < {first}")
+        } else {
+            format!("DELETE FROM decisions WHERE at < {first} AND activity NOT IN ({listed})")
+        };
+        let mut query = sqlx::query(&others).bind(DbTime(otherwise));
+        for (activity, _) in cutoffs {
+            query = query.bind(activity.as_str());
+        }
+        purged += DB::rows_affected(&query.execute(&mut *tx).await?);
+        tx.commit().await?;
+        Ok(purged)
+    }
+
+    #[instrument(skip_all)]
     async fn log_audit_read(&self, read: &AuditRead) -> Result<(), StoreError> {
         self.write_audit_read(read).await
     }

@@ -309,6 +309,13 @@ impl Store for Faulty {
             .shorten_deferral(disclosure_id, until, by, now, organisation)
             .await
     }
+    async fn purge_decisions(
+        &self,
+        cutoffs: &[(String, DateTime<Utc>)],
+        otherwise: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.inner.purge_decisions(cutoffs, otherwise).await
+    }
     async fn log_audit_read(&self, read: &consent::AuditRead) -> Result<(), StoreError> {
         self.inner.log_audit_read(read).await
     }

@@ -74,6 +74,18 @@ async fn when_retention_ends_the_entry_stays_listed_as_erased_and_the_log_verifi
     }
 
     assert_eq!(listed["id"], id.as_str(), "still listed");
+    // The decision behind it is past its activity's retention too, and goes.
+    for _ in 0..100 {
+        if app.count("decisions").await == 0 {
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.count("decisions").await,
+        0,
+        "decisions past retention are purged"
+    );
     assert_eq!(listed["erased"]["reason"], "retention", "{listed}");
     // Entries: 0 the consent recorded, 1 the disclosure, 2 the consent expired (after a year),
     // 3 the erasure.
