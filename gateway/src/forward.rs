@@ -9,9 +9,10 @@
 //! `{"data": {<category>: {...}}}`; `POST {endpoint}/v1/deliveries` `{"subject_bsn", "activity",
 //! "sender", "disclosure_id", "data"}` → any 2xx.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use policies::Bsn;
 use serde_json::{Map, Value, json};
 
@@ -33,6 +34,14 @@ pub enum ForwardError {
 }
 
 /// Where one partner's system answers, and whom the gateway expects to find there.
+/// A source system's answer: per category its record, and (optionally) when the source last
+/// brought each record up to date.
+#[derive(Debug)]
+pub struct Answer {
+    pub data: Map<String, Value>,
+    pub as_of: BTreeMap<String, DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone)]
 pub struct PartnerSystem {
     /// Base URL (https).
@@ -93,7 +102,7 @@ impl Upstream {
         activity: &str,
         categories: &[&str],
         traceparent: Option<&str>,
-    ) -> Result<Map<String, Value>, ForwardError> {
+    ) -> Result<Answer, ForwardError> {
         let body =
             json!({ "subject_bsn": bsn.expose(), "activity": activity, "categories": categories });
         let answer = self
@@ -108,15 +117,34 @@ impl Upstream {
         }
         let value: Value =
             serde_json::from_slice(&bytes).map_err(|e| ForwardError::Malformed(e.to_string()))?;
-        match value {
-            Value::Object(mut top) => match top.remove("data") {
-                Some(Value::Object(data)) => Ok(data),
-                _ => Err(ForwardError::Malformed("no `data` object".into())),
-            },
-            _ => Err(ForwardError::Malformed(
+        let Value::Object(mut top) = value else {
+            return Err(ForwardError::Malformed(
                 "answer is not a JSON object".into(),
-            )),
-        }
+            ));
+        };
+        let Some(Value::Object(data)) = top.remove("data") else {
+            return Err(ForwardError::Malformed("no `data` object".into()));
+        };
+        // Optional: per category, when the source last brought the record up to date.
+        let as_of = match top.remove("as_of") {
+            None | Some(Value::Null) => BTreeMap::new(),
+            Some(Value::Object(dates)) => dates
+                .into_iter()
+                .map(|(category, at)| {
+                    let at = at
+                        .as_str()
+                        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                        .ok_or_else(|| {
+                            ForwardError::Malformed(format!(
+                                "as_of.{category} is not an RFC 3339 time"
+                            ))
+                        })?;
+                    Ok((category, at.with_timezone(&Utc)))
+                })
+                .collect::<Result<_, ForwardError>>()?,
+            Some(_) => return Err(ForwardError::Malformed("`as_of` is not an object".into())),
+        };
+        Ok(Answer { data, as_of })
     }
 
     /// Hands filtered data to `recipient`.

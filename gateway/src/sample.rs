@@ -185,8 +185,19 @@ async fn records(
             data.insert(name.clone(), record);
         }
     }
-    (StatusCode::OK, Json(json!({ "data": data })))
+    // When each record was last brought up to date at the source: the sample systems say 40 days
+    // ago for all of them, so a category with a shorter maximum age shows as stale (vuistregel 3).
+    let as_of = (chrono::Utc::now() - chrono::Duration::days(SAMPLE_RECORD_AGE_DAYS))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let as_of: Map<String, Value> = data.keys().map(|k| (k.clone(), json!(as_of))).collect();
+    (
+        StatusCode::OK,
+        Json(json!({ "data": data, "as_of": as_of })),
+    )
 }
+
+/// How old the sample systems say their records are.
+pub const SAMPLE_RECORD_AGE_DAYS: i64 = 40;
 
 async fn receive(State(s): State<SampleState>, Json(body): Json<Value>) -> StatusCode {
     if s.behaviour == Behaviour::Failing {

@@ -97,6 +97,7 @@ mod tests {
             special: false,
             financial: false,
             necessary_fields: Default::default(),
+            max_age_days: None,
             fields: [
                 ("naam".to_string(), FieldType::String),
                 ("geboortedatum".to_string(), FieldType::Date),

@@ -41,6 +41,10 @@ pub struct Category {
     pub financial: bool,
     /// The schema of the category: every field a partner system may hold, and its type.
     pub fields: BTreeMap<String, FieldType>,
+    /// How old (days since the source last brought it up to date) data of this category may be
+    /// before an answer flags it as possibly outdated (vuistregel 3). None: no limit.
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
     /// The fields that are the "necessary information" when this category reaches another
     /// organisation's dossier (seed 004 §3.1.1: the buurtteam registers only the necessary
     /// information about the child). Empty: no such limit.

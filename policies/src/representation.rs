@@ -106,6 +106,7 @@ mod tests {
             financial,
             fields: Default::default(),
             necessary_fields: Default::default(),
+            max_age_days: None,
         }
     }
 

@@ -54,6 +54,7 @@ fn categories() -> Vec<Category> {
                 .map(|f| ((*f).to_owned(), FieldType::String))
                 .collect(),
             necessary_fields: BTreeSet::new(),
+            max_age_days: None,
         })
         .collect()
 }

@@ -252,6 +252,9 @@ pub struct ExchangeResponse {
     pub retain_until: DateTime<Utc>,
     /// Where the data comes from and when the gateway retrieved it (vuistregel 3).
     pub provenance: ProvenanceView,
+    /// Released categories whose record is older than the category's maximum age (as the source
+    /// dated it): possibly outdated, check before relying on it (vuistregel 3).
+    pub stale: Vec<String>,
 }
 
 /// Where released data comes from.
@@ -261,6 +264,8 @@ pub struct ProvenanceView {
     pub source: String,
     /// When the gateway retrieved it from that system.
     pub retrieved_at: DateTime<Utc>,
+    /// Per released category, when the source last brought the record up to date (as it says).
+    pub as_of: std::collections::BTreeMap<String, DateTime<Utc>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

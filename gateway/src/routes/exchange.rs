@@ -82,7 +82,10 @@ pub async fn exchange(
             traceparent(&headers),
         )
         .await;
-    let answer = match answer {
+    let crate::forward::Answer {
+        data: answer,
+        as_of,
+    } = match answer {
         Ok(answer) => answer,
         Err(e) => {
             pipeline
@@ -121,6 +124,22 @@ pub async fn exchange(
     };
     let (disclosure_id, log_index) = pipeline.commit(&state, &permit, &data).await?;
     let retain_until = pipeline.retain_until();
+    // Vuistregel 3: how old each released record is, and which are older than their category's
+    // maximum age.
+    let as_of: std::collections::BTreeMap<String, chrono::DateTime<chrono::Utc>> = as_of
+        .into_iter()
+        .filter(|(category, _)| data.contains_key(category))
+        .collect();
+    let stale: Vec<String> = as_of
+        .iter()
+        .filter(|(category, at)| {
+            register
+                .category(category)
+                .and_then(|c| c.max_age_days)
+                .is_some_and(|days| **at < pipeline.at() - chrono::Duration::days(i64::from(days)))
+        })
+        .map(|(category, _)| category.clone())
+        .collect();
     let mut response = Json(ExchangeResponse {
         disclosure_id,
         data,
@@ -130,7 +149,9 @@ pub async fn exchange(
         provenance: ProvenanceView {
             source: source.id.clone(),
             retrieved_at: pipeline.at(),
+            as_of,
         },
+        stale,
     })
     .into_response();
     let headers = response.headers_mut();

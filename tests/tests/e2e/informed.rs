@@ -49,6 +49,38 @@ async fn a_recipient_is_told_until_when_it_may_keep_the_data_and_where_it_comes_
     assert!((field - header).num_seconds().abs() < 1, "{body}");
     assert_eq!(body["provenance"]["source"], "bt-centrum-west");
     assert!(body["provenance"]["retrieved_at"].is_string(), "{body}");
+    // The source dates its records (the sample systems: 40 days old); contact data has no
+    // maximum age, so nothing is flagged.
+    let as_of: DateTime<Utc> = body["provenance"]["as_of"]["contact"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (as_of - (before - Duration::days(40))).num_minutes().abs() < 5,
+        "{body}"
+    );
+    assert_eq!(body["stale"], json!([]));
+
+    // Income may be at most 31 days old (the demo register): 40 days is flagged as stale.
+    app.record_consent(
+        BSN,
+        &["bt-centrum-west"],
+        &["samenwerking-wpi-inkomen"],
+        &["inkomen"],
+    )
+    .await;
+    let (status, income) = app
+        .post_as(
+            "bt-centrum-west",
+            "buurtteammedewerker",
+            "/v1/exchange",
+            &json!({"subject_bsn": BSN, "source": "wpi", "activity": "samenwerking-wpi-inkomen",
+                    "categories": ["inkomen"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{income}");
+    assert_eq!(income["stale"], json!(["inkomen"]), "{income}");
 
     // A delivery carries its retention to the recipient's system.
     let melding = json!({"subject_bsn": BSN, "recipient": "meldpunt-zorg-woonoverlast",
