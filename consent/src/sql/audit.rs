@@ -165,31 +165,13 @@ where
         &self,
         q: &AuditQuery,
     ) -> Result<Vec<(Disclosure, DeferralRecord)>, StoreError> {
-        let b = Bounds::of(q, None);
-        let sql = format!(
-            "{DISCLOSURE_SELECT} WHERE f.disclosure_id IS NOT NULL AND {DISCLOSURE_FILTER}
-             ORDER BY d.log_index DESC LIMIT $7"
-        );
-        let rows: Vec<DisclosureRow> = sqlx::query_as(&sql)
-            .bind(b.from)
-            .bind(b.to)
-            .bind(b.partner)
-            .bind(b.activity)
-            .bind(b.fourth)
-            .bind(b.organisation)
-            .bind(b.limit)
-            .fetch_all(&self.pool)
+        let disclosures = self
+            .read_audit_disclosures(q, &["f.disclosure_id IS NOT NULL"])
             .await?;
-        let disclosures = self.disclosures(rows)?;
         let mut out = Vec::with_capacity(disclosures.len());
         for d in disclosures {
-            let row: DeferralRow = sqlx::query_as(&format!(
-                "SELECT {DEFERRAL_COLUMNS} FROM deferrals WHERE disclosure_id = $1"
-            ))
-            .bind(d.id.as_str())
-            .fetch_one(&self.pool)
-            .await?;
-            out.push((d, row.into_record()));
+            let deferral = self.read_deferral(&d.id).await?;
+            out.push((d, deferral));
         }
         Ok(out)
     }
@@ -220,28 +202,31 @@ where
         if DB::rows_affected(&changed) != 1 {
             return Ok(None);
         }
+        Ok(Some(self.read_deferral(id).await?))
+    }
+
+    async fn read_deferral(&self, id: &str) -> Result<DeferralRecord, StoreError> {
         let row: DeferralRow = sqlx::query_as(&format!(
             "SELECT {DEFERRAL_COLUMNS} FROM deferrals WHERE disclosure_id = $1"
         ))
         .bind(id)
         .fetch_one(&self.pool)
         .await?;
-        Ok(Some(row.into_record()))
+        Ok(row.into_record())
     }
 
+    /// The disclosures `q` asks for that also meet every condition of `only` (SQL over `d`, the
+    /// disclosure, and `f`, its deferral), newest first.
     pub(super) async fn read_audit_disclosures(
         &self,
         q: &AuditQuery,
-        other_bases_only: bool,
-        pending_only: bool,
+        only: &[&str],
     ) -> Result<Vec<Disclosure>, StoreError> {
         let b = Bounds::of(q, q.basis.map(|basis| basis.as_str()));
         let mut sql = format!("{DISCLOSURE_SELECT} WHERE {DISCLOSURE_FILTER}");
-        if other_bases_only {
-            sql.push_str(" AND d.legal_basis <> 'consent'");
-        }
-        if pending_only {
-            sql.push_str(" AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.disclosure_id = d.id)");
+        for condition in only {
+            sql.push_str(" AND ");
+            sql.push_str(condition);
         }
         sql.push_str(" ORDER BY d.log_index DESC LIMIT $7");
         let rows: Vec<DisclosureRow> = sqlx::query_as(&sql)

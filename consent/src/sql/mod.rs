@@ -748,7 +748,7 @@ where
 
     #[instrument(skip_all)]
     async fn audit_disclosures(&self, q: &AuditQuery) -> Result<Vec<Disclosure>, StoreError> {
-        self.read_audit_disclosures(q, false, false).await
+        self.read_audit_disclosures(q, &[]).await
     }
 
     #[instrument(skip_all)]
@@ -762,7 +762,14 @@ where
         q: &AuditQuery,
         pending_only: bool,
     ) -> Result<Vec<(Disclosure, Vec<Review>)>, StoreError> {
-        let disclosures = self.read_audit_disclosures(q, true, pending_only).await?;
+        let other_bases = "d.legal_basis <> 'consent'";
+        let unreviewed = "NOT EXISTS (SELECT 1 FROM reviews r WHERE r.disclosure_id = d.id)";
+        let only: &[&str] = if pending_only {
+            &[other_bases, unreviewed]
+        } else {
+            &[other_bases]
+        };
+        let disclosures = self.read_audit_disclosures(q, only).await?;
         let ids: Vec<&str> = disclosures.iter().map(|d| d.id.as_str()).collect();
         let mut reviews = self.reviews_of(&ids).await?;
         Ok(disclosures
