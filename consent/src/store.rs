@@ -291,6 +291,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         otherwise: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
 
+    /// Removes the personal details (note, who recorded the evidence, the grantor) of every consent
+    /// that ended (expired, revoked, superseded or refused) before `before`, once. Returns how many.
+    async fn purge_consents(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
     /// Records a read of the audit API.
     async fn log_audit_read(&self, read: &AuditRead) -> Result<(), StoreError>;
 

@@ -20,6 +20,47 @@ on_both_backends! {
     store every_change_in_a_consents_life_is_a_log_entry_whose_leaf_rederives,
     store an_expiry_is_logged_once_and_only_for_a_consent_still_in_force_at_its_end,
     store a_checkpoint_signed_after_consent_changes_covers_them_and_the_tree_rebuilds,
+    store a_long_ended_consent_loses_its_personal_details_once_and_a_current_one_keeps_them,
+}
+
+async fn a_long_ended_consent_loses_its_personal_details_once_and_a_current_one_keeps_them(
+    store: Arc<dyn Store>,
+) {
+    let (revoked, current) = (new_id(), new_id());
+    let new = new_consent(&subject(BSN_A));
+    assert!(new.note.is_some());
+    for id in [&revoked, &current] {
+        store.insert_consent(id, &new, at(0)).await.expect("insert");
+    }
+    store
+        .revoke_consent(&revoked, &Actor::amsterdammer(), at(10))
+        .await
+        .expect("revoke")
+        .expect("found");
+
+    assert_eq!(
+        store.purge_consents(at(5), at(100)).await.expect("purge"),
+        0,
+        "not ended long enough ago"
+    );
+    assert_eq!(
+        store.purge_consents(at(20), at(100)).await.expect("purge"),
+        1
+    );
+    assert_eq!(
+        store.purge_consents(at(20), at(100)).await.expect("purge"),
+        0,
+        "once"
+    );
+    let purged = store.consent(&revoked).await.expect("read").expect("found");
+    assert_eq!(
+        (purged.note, purged.evidence.recorded_by.as_str()),
+        (None, "")
+    );
+    assert_eq!(purged.revoked_at, Some(at(10)), "what happened stays");
+    let kept = store.consent(&current).await.expect("read").expect("found");
+    assert_eq!(kept.note, new.note);
+    assert_eq!(kept.evidence.recorded_by, new.evidence.recorded_by);
 }
 
 /// The consent entries of the ledger, in log order.

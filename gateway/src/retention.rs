@@ -40,7 +40,8 @@ async fn log_expiries(store: &dyn Store, log: &Log, now: DateTime<Utc>) {
 }
 
 /// Deletes the decisions whose activity's retention has passed (vuistregel 5); a decision of an
-/// activity the register no longer has is kept as long as the longest retention it names.
+/// activity the register no longer has is kept as long as the longest retention it names. Then
+/// removes the personal details of consents that ended longer ago than that.
 async fn purge_decisions(store: &dyn Store, register: &policies::Register, now: DateTime<Utc>) {
     let before = |days: u32| now - chrono::Duration::days(i64::from(days));
     let cutoffs: Vec<(String, DateTime<Utc>)> = register
@@ -61,6 +62,16 @@ async fn purge_decisions(store: &dyn Store, register: &policies::Register, now: 
             "retention purge deleted decisions past retention"
         ),
         Err(e) => tracing::error!(error = %e, "decisions past retention could not be purged"),
+    }
+    // Nothing disclosed under a consent is kept longer than the longest retention: after that, an
+    // ended consent's personal details can go too.
+    match store.purge_consents(before(longest), now).await {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(
+            consents = purged,
+            "retention purge removed the personal details of long-ended consents"
+        ),
+        Err(e) => tracing::error!(error = %e, "long-ended consents could not be purged"),
     }
 }
 

@@ -813,6 +813,24 @@ where
     }
 
     #[instrument(skip_all)]
+    async fn purge_consents(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "UPDATE consents SET note = NULL, grantor = NULL, evidence_recorded_by = '', purged_at = $2
+             WHERE purged_at IS NULL
+               AND (valid_until < $1 OR revoked_at < $1 OR superseded_at < $1 OR refused_at < $1)",
+        )
+        .bind(DbTime(before))
+        .bind(DbTime(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(DB::rows_affected(&result))
+    }
+
+    #[instrument(skip_all)]
     async fn purge_decisions(
         &self,
         cutoffs: &[(String, DateTime<Utc>)],

@@ -309,6 +309,13 @@ impl Store for Faulty {
             .shorten_deferral(disclosure_id, until, by, now, organisation)
             .await
     }
+    async fn purge_consents(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.inner.purge_consents(before, now).await
+    }
     async fn purge_decisions(
         &self,
         cutoffs: &[(String, DateTime<Utc>)],
