@@ -50,6 +50,13 @@ impl Pseudonymizer {
         })
     }
 
+    /// A key for another purpose (e.g. signing the portal's session cookies), derived from the same
+    /// secret so every replica has it, and never equal to a pseudonym (the label is not a BSN).
+    pub fn derived_key(&self, label: &str) -> hmac::Key {
+        let tag = hmac::sign(&self.key, format!("derived-key/{label}").as_bytes());
+        hmac::Key::new(hmac::HMAC_SHA256, tag.as_ref())
+    }
+
     pub fn subject(&self, bsn: &Bsn) -> SubjectId {
         let tag = hmac::sign(&self.key, bsn.expose().as_bytes());
         SubjectId(hex::encode(tag.as_ref()))

@@ -180,6 +180,7 @@ impl Application {
             consent: config.consent,
             audit: config.audit.clone(),
             policy: config.policy,
+            portal: config.portal,
         };
         Ok(Self {
             listener,

@@ -62,6 +62,18 @@ pub struct Config {
     /// How the vuistregels are applied where a deployment may choose.
     #[serde(default)]
     pub policy: PolicyConfig,
+    /// The Amsterdammer's pages (`/mijn`).
+    #[serde(default)]
+    pub portal: PortalConfig,
+}
+
+/// `[portal]`: the Amsterdammer's pages.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PortalConfig {
+    /// The development login (pick a resident by BSN, no identity provider). Demo only: never in
+    /// production.
+    pub dev_login: bool,
 }
 
 /// `[audit]`: a privacy officer (role `privacy_officer`) sees only their own organisation's

@@ -17,6 +17,7 @@ pub mod notify;
 pub mod openapi;
 pub mod pipeline;
 pub mod pki;
+pub mod portal;
 pub mod ratelimit;
 pub mod retention;
 pub mod routes;

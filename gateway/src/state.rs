@@ -24,6 +24,7 @@ pub struct AppState {
     pub consent: crate::config::ConsentConfig,
     pub audit: crate::config::AuditConfig,
     pub policy: crate::config::PolicyConfig,
+    pub portal: crate::config::PortalConfig,
     /// Tells partner systems of revoked, superseded and expired consents; `None` when not configured.
     pub notifier: Option<Arc<crate::notify::Notifier>>,
 }

@@ -494,7 +494,7 @@ pub(super) async fn confirm(
     Ok(Json(ConsentView::new(confirmed, now)))
 }
 
-pub(super) async fn revoke(
+pub(crate) async fn revoke(
     state: &AppState,
     id: &str,
     by: &Actor,

@@ -142,13 +142,18 @@ pub struct RightView {
 /// The Amsterdammer's rights (AVG art. 7(3), 15-17, 21, 77), in plain Dutch and English.
 #[utoipa::path(get, path = "/v1/rights", tag = "public", responses((status = 200, body = [RightView])))]
 pub async fn rights() -> Json<Vec<RightView>> {
+    Json(rights_list())
+}
+
+/// The rights, for the API and the portal alike.
+pub fn rights_list() -> Vec<RightView> {
     let right = |id: &str, nl: &str, en: &str, how: &str| RightView {
         id: id.to_owned(),
         nl: nl.to_owned(),
         en: en.to_owned(),
         how: how.to_owned(),
     };
-    Json(vec![
+    vec![
         right(
             "inzage",
             "U mag zien welke gegevens over u gedeeld zijn, met wie en waarom.",
@@ -185,5 +190,5 @@ pub async fn rights() -> Json<Vec<RightView>> {
             "Do you disagree? You may complain to the Dutch Data Protection Authority.",
             "https://autoriteitpersoonsgegevens.nl",
         ),
-    ])
+    ]
 }

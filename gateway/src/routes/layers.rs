@@ -92,11 +92,11 @@ pub async fn refuse_large_headers(req: Request, next: Next) -> Response {
 pub async fn error_shape(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    // JSON errors are shaped already; an HTML page (the portal's, the receipt) is meant for a person.
+    let is_shaped = response.headers().get(CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+    });
+    if !(status.is_client_error() || status.is_server_error()) || is_shaped {
         return response;
     }
     let (mut parts, _) = response.into_parts();

@@ -4,7 +4,7 @@
 
 mod audit;
 pub mod bodies;
-mod consents;
+pub(crate) mod consents;
 mod evidence;
 mod exchange;
 pub mod explain;
@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .split_for_parts();
     let document = crate::openapi::finish(document);
     routes
+        .merge(crate::portal::router())
         .route("/openapi.json", get(move || std::future::ready(document.clone())))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
