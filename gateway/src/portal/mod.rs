@@ -102,12 +102,15 @@ fn login_form(state: &AppState, problem: Option<&str>, status: StatusCode) -> Re
              <button type=\"submit\">Inloggen</button></form>"
         ))
         .respond(status);
-    if let Ok(v) =
-        HeaderValue::from_str(&session::set_cookie(session::PRE_SESSION_COOKIE, &pre, 600))
-    {
+    with_cookie(&mut response, session::PRE_SESSION_COOKIE, &pre, 600);
+    response
+}
+
+/// Sets cookie `name` on `response` (see `session::set_cookie`).
+fn with_cookie(response: &mut Response, name: &str, value: &str, max_age_secs: i64) {
+    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(name, value, max_age_secs)) {
         response.headers_mut().append(SET_COOKIE, v);
     }
-    response
 }
 
 async fn login(
@@ -132,14 +135,12 @@ async fn login(
     let subject = state.pseudonyms.subject(&bsn);
     let value = session::issue(&key(&state), &subject, state.clock.now());
     let mut response = see_other("/mijn");
-    let cookie = session::set_cookie(
+    with_cookie(
+        &mut response,
         session::SESSION_COOKIE,
         &value,
         session::SESSION_MINUTES * 60,
     );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(SET_COOKIE, v);
-    }
     response
 }
 
@@ -155,10 +156,14 @@ async fn logout(
         return forbidden();
     }
     let mut response = see_other("/mijn/login");
-    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(session::SESSION_COOKIE, "", 0)) {
-        response.headers_mut().append(SET_COOKIE, v);
-    }
+    with_cookie(&mut response, session::SESSION_COOKIE, "", 0);
     response
+}
+
+fn not_yours() -> Response {
+    Page::new("Niet gevonden")
+        .paragraph("Deze toestemming bestaat niet of is niet van u.")
+        .respond(StatusCode::NOT_FOUND)
 }
 
 fn forbidden() -> Response {
@@ -333,9 +338,7 @@ async fn confirm_revoke(
         return see_other("/mijn/login");
     };
     let Some(c) = my_consent(&state, &me, &id).await else {
-        return Page::new("Niet gevonden")
-            .paragraph("Deze toestemming bestaat niet of is niet van u.")
-            .respond(StatusCode::NOT_FOUND);
+        return not_yours();
     };
     let csrf = session::csrf_token(&key(&state), &me.cookie);
     Page::new("Toestemming intrekken")
@@ -364,9 +367,7 @@ async fn revoke(
         return forbidden();
     }
     if my_consent(&state, &me, &id).await.is_none() {
-        return Page::new("Niet gevonden")
-            .paragraph("Deze toestemming bestaat niet of is niet van u.")
-            .respond(StatusCode::NOT_FOUND);
+        return not_yours();
     }
     match crate::routes::consents::revoke(&state, &id, &Actor::amsterdammer()).await {
         Ok(_) => see_other(&format!("/mijn?ingetrokken={id}")),
