@@ -99,6 +99,18 @@ impl TestApp {
         .await
     }
 
+    /// The text of a public route (the log's key and checkpoint), which must answer `200`.
+    pub async fn public_text(&self, path: &str) -> String {
+        let response = self
+            .public()
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{path}");
+        response.text().await.expect("a text body")
+    }
+
     /// GET as the Amsterdammer with `bsn`.
     pub async fn get_as_citizen(&self, bsn: &str, path: &str) -> (u16, Value) {
         let response = self

@@ -36,24 +36,8 @@ async fn my_consent(app: &TestApp, id: &str) -> Value {
 
 /// Proves log entry `index` against the latest checkpoint, using only what the gateway publishes.
 async fn prove_in_public_log(app: &TestApp, index: u64) {
-    let key = app
-        .public()
-        .get(app.url("/v1/log/key"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let note = app
-        .public()
-        .get(app.url("/v1/log/checkpoint"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let key = app.public_text("/v1/log/key").await;
+    let note = app.public_text("/v1/log/checkpoint").await;
     let checkpoint = LogVerifier::parse(&key)
         .unwrap()
         .verify_checkpoint(&note)

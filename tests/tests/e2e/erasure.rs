@@ -33,15 +33,7 @@ async fn my_disclosures(app: &TestApp, bsn: &str) -> Vec<Value> {
 }
 
 async fn checkpoint_size(app: &TestApp) -> u64 {
-    let note = app
-        .public()
-        .get(app.url("/v1/log/checkpoint"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let note = app.public_text("/v1/log/checkpoint").await;
     note.lines().nth(1).unwrap().parse().unwrap()
 }
 
