@@ -160,6 +160,12 @@ impl Log {
         })
     }
 
+    /// The root of the tree of the first `size` entries, as the ledger's leaves give it.
+    pub async fn root_at(&self, size: u64) -> Result<Hash, LogError> {
+        let state = self.tree_with(size).await?;
+        Ok(state.tree.root_at(size)?)
+    }
+
     /// The consistency proof from the tree of `from` entries to the tree of `to` entries.
     pub async fn consistency_proof(&self, from: u64, to: u64) -> Result<Vec<Hash>, LogError> {
         let state = self.tree_with(to).await?;

@@ -7,9 +7,11 @@ mod answers;
 mod calls;
 mod db;
 pub mod raw;
+mod web;
 
 pub use answers::{key_set, send, set_of, string_set, vuistregels};
 pub use db::{Db, TestDb};
+pub use web::{Answer, Visitor};
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -1,46 +1,111 @@
-//! Mijn gegevens (issue 10, the Amsterdammer's part): server-rendered pages in plain Dutch that work
-//! without JavaScript. Who may receive what, and until when; every disclosure with its explanation
-//! and whether it is proven in the public log; revoking in one action with a confirmation step;
-//! the rights. The pages use the same store, decisions and log as the API.
+//! The web pages (issue 10), server-rendered, in plain Dutch, working without JavaScript:
+//! - `/mijn` ([`mijn`]): Mijn gegevens, for the Amsterdammer;
+//! - `/audit` ([`console`]): the console for privacy officers.
 //!
-//! Login: the demo's development login (a BSN field, `[portal] dev_login`, never in production);
-//! the citizen identity provider's OpenID Connect flow is not built yet.
+//! Both use the same store, decisions and log as the API; nothing is computed twice. Both sign in
+//! through the demo's development login (`[portal] dev_login`, never in production); the identity
+//! providers' OpenID Connect flows are not built yet.
 
+pub(crate) mod anomalies;
+pub(crate) mod charts;
+pub(crate) mod console;
+pub(crate) mod mijn;
 pub(crate) mod page;
 pub mod session;
 
-use axum::Form;
-use axum::extract::{Path, Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use consent::{Actor, Consent, Disclosure};
-use policies::Bsn;
 use ring::rand::SecureRandom as _;
-use serde::Deserialize;
 
 use crate::state::AppState;
-use page::{Page, escape};
+use page::Page;
 use session::Session;
 
-/// The portal's routes (not part of the JSON API, so not in `/openapi.json`).
+/// The pages' routes (not part of the JSON API, so not in `/openapi.json`).
 pub fn router() -> axum::Router<AppState> {
-    axum::Router::new()
-        .route("/mijn", get(home))
-        .route("/mijn/login", get(login_page).post(login))
-        .route("/mijn/uitloggen", post(logout))
-        .route(
-            "/mijn/toestemmingen/{id}/intrekken",
-            get(confirm_revoke).post(revoke),
-        )
+    mijn::router().merge(console::router())
 }
 
-fn key(state: &AppState) -> ring::hmac::Key {
-    state.pseudonyms.derived_key("portal-session")
+/// One kind of page: where it lives, its cookies, and the key its sessions are signed with.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Area {
+    /// The path its cookies are scoped to, and its start page.
+    pub home: &'static str,
+    pub login: &'static str,
+    pub session_cookie: &'static str,
+    pub pre_session_cookie: &'static str,
+    /// What the key is derived for.
+    pub key_label: &'static str,
 }
 
-fn see_other(to: &str) -> Response {
+impl Area {
+    fn key(&self, state: &AppState) -> ring::hmac::Key {
+        state.pseudonyms.derived_key(self.key_label)
+    }
+
+    /// Who is signed in here, if anyone (else the page sends them to the login).
+    pub fn signed_in(&self, state: &AppState, headers: &HeaderMap) -> Option<Session> {
+        session::cookie(headers, self.session_cookie)
+            .and_then(|value| session::open(&self.key(state), value, state.clock.now()))
+    }
+
+    /// The CSRF token for the forms shown to `me`.
+    pub fn csrf(&self, state: &AppState, me: &Session) -> String {
+        session::csrf_token(&self.key(state), &me.cookie)
+    }
+
+    /// Whether a form posted by `me` carries their CSRF token.
+    pub fn csrf_ok(&self, state: &AppState, me: &Session, token: &str) -> bool {
+        session::csrf_ok(&self.key(state), &me.cookie, token)
+    }
+
+    /// A login form's CSRF token, bound to a new pre-session cookie set on the response.
+    pub fn pre_session(&self, state: &AppState) -> Option<(String, String)> {
+        let mut nonce = [0u8; 16];
+        ring::rand::SystemRandom::new().fill(&mut nonce).ok()?;
+        let pre = hex::encode(nonce);
+        let csrf = session::csrf_token(&self.key(state), &pre);
+        Some((pre, csrf))
+    }
+
+    /// Whether a login form came with the CSRF token of its pre-session cookie.
+    pub fn login_csrf_ok(&self, state: &AppState, headers: &HeaderMap, token: &str) -> bool {
+        let pre = session::cookie(headers, self.pre_session_cookie).unwrap_or_default();
+        !pre.is_empty() && session::csrf_ok(&self.key(state), pre, token)
+    }
+
+    /// Signs `principal` in: to the start page, with a new session cookie.
+    pub fn sign_in(&self, state: &AppState, principal: &str) -> Response {
+        let value = session::issue(&self.key(state), principal, state.clock.now());
+        let mut response = see_other(self.home);
+        self.set(
+            &mut response,
+            self.session_cookie,
+            &value,
+            session::SESSION_MINUTES * 60,
+        );
+        response
+    }
+
+    /// Signs out: to the login, the session cookie cleared.
+    pub fn sign_out(&self) -> Response {
+        let mut response = see_other(self.login);
+        self.set(&mut response, self.session_cookie, "", 0);
+        response
+    }
+
+    /// Sets cookie `name` on `response` (see [`session::set_cookie`]).
+    pub fn set(&self, response: &mut Response, name: &str, value: &str, max_age_secs: i64) {
+        if let Ok(v) =
+            HeaderValue::from_str(&session::set_cookie(name, value, self.home, max_age_secs))
+        {
+            response.headers_mut().append(SET_COOKIE, v);
+        }
+    }
+}
+
+pub(crate) fn see_other(to: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(to) = HeaderValue::from_str(to) {
         response.headers_mut().insert(LOCATION, to);
@@ -48,335 +113,16 @@ fn see_other(to: &str) -> Response {
     response
 }
 
-/// The signed-in Amsterdammer, if any (else the page sends them to the login).
-fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<Session> {
-    session::cookie(headers, session::SESSION_COOKIE)
-        .and_then(|value| session::open(&key(state), value, state.clock.now()))
-}
-
-#[derive(Debug, Deserialize)]
-struct LoginForm {
-    bsn: String,
-    csrf: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct CsrfForm {
-    csrf: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct HomeQuery {
-    ingetrokken: Option<String>,
-}
-
-async fn login_page(State(state): State<AppState>) -> Response {
-    if !state.portal.dev_login {
-        return Page::new("Inloggen")
-            .paragraph("Inloggen met DigiD is nog niet ingericht voor deze omgeving.")
-            .respond(StatusCode::NOT_FOUND);
-    }
-    login_form(&state, None, StatusCode::OK)
-}
-
-fn login_form(state: &AppState, problem: Option<&str>, status: StatusCode) -> Response {
-    let mut nonce = [0u8; 16];
-    if ring::rand::SystemRandom::new().fill(&mut nonce).is_err() {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    }
-    let pre = hex::encode(nonce);
-    let csrf = session::csrf_token(&key(state), &pre);
-    let mut page = Page::new("Inloggen bij Mijn gegevens").paragraph(
-        "Ontwikkelomgeving: kies een Amsterdammer door het burgerservicenummer in te vullen. \
-         In het echt logt u in met DigiD.",
-    );
-    if let Some(problem) = problem {
-        page = page.alert(problem);
-    }
-    let mut response = page
-        .raw(&format!(
-            "<form method=\"post\" action=\"/mijn/login\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <label for=\"bsn\">BSN</label>\
-             <input id=\"bsn\" name=\"bsn\" inputmode=\"numeric\" autocomplete=\"off\" required>\
-             <button type=\"submit\">Inloggen</button></form>"
-        ))
-        .respond(status);
-    with_cookie(&mut response, session::PRE_SESSION_COOKIE, &pre, 600);
-    response
-}
-
-/// Sets cookie `name` on `response` (see `session::set_cookie`).
-fn with_cookie(response: &mut Response, name: &str, value: &str, max_age_secs: i64) {
-    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(name, value, max_age_secs)) {
-        response.headers_mut().append(SET_COOKIE, v);
-    }
-}
-
-async fn login(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Response {
-    if !state.portal.dev_login {
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    let pre = session::cookie(&headers, session::PRE_SESSION_COOKIE).unwrap_or_default();
-    if pre.is_empty() || !session::csrf_ok(&key(&state), pre, &form.csrf) {
-        return forbidden();
-    }
-    let Ok(bsn) = Bsn::parse(form.bsn.trim()) else {
-        return login_form(
-            &state,
-            Some("Dit is geen geldig burgerservicenummer (9 cijfers)."),
-            StatusCode::BAD_REQUEST,
-        );
-    };
-    let subject = state.pseudonyms.subject(&bsn);
-    let value = session::issue(&key(&state), &subject, state.clock.now());
-    let mut response = see_other("/mijn");
-    with_cookie(
-        &mut response,
-        session::SESSION_COOKIE,
-        &value,
-        session::SESSION_MINUTES * 60,
-    );
-    response
-}
-
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
-    };
-    if !session::csrf_ok(&key(&state), &me.cookie, &form.csrf) {
-        return forbidden();
-    }
-    let mut response = see_other("/mijn/login");
-    with_cookie(&mut response, session::SESSION_COOKIE, "", 0);
-    response
-}
-
-fn not_yours() -> Response {
-    Page::new("Niet gevonden")
-        .paragraph("Deze toestemming bestaat niet of is niet van u.")
-        .respond(StatusCode::NOT_FOUND)
-}
-
-fn forbidden() -> Response {
+/// A form without its CSRF token (or with another session's).
+pub(crate) fn forbidden() -> Response {
     Page::new("Niet toegestaan")
         .paragraph("Dit formulier is verlopen of kwam niet van deze website. Ga terug en probeer het opnieuw.")
         .respond(StatusCode::FORBIDDEN)
 }
 
-async fn home(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HomeQuery>,
-) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
-    };
-    let now = state.clock.now();
-    let (consents, disclosures) = match tokio::try_join!(
-        state.store.consents_of(&me.subject),
-        state.store.disclosures_of(&me.subject)
-    ) {
-        Ok(found) => found,
-        Err(e) => {
-            tracing::error!(error = %e, "the portal could not read the store");
-            return Page::new("Even niet beschikbaar")
-                .paragraph("Uw gegevens zijn nu niet te lezen. Probeer het later opnieuw.")
-                .respond(StatusCode::SERVICE_UNAVAILABLE);
-        }
-    };
-    let csrf = session::csrf_token(&key(&state), &me.cookie);
-    let mut page = Page::new("Mijn gegevens");
-    if let Some(id) = q
-        .ingetrokken
-        .filter(|id| consents.iter().any(|c| &c.id == id))
-    {
-        page = page.notice(&format!(
-            "Uw toestemming {id} is ingetrokken. Vanaf nu worden er geen gegevens meer op grond van deze toestemming gedeeld."
-        ));
-    }
-    page = page.raw("<h2>Uw toestemmingen</h2>");
-    if consents.is_empty() {
-        page = page.paragraph("U heeft geen toestemmingen gegeven.");
-    }
-    for c in &consents {
-        page = page.raw(&consent_card(&state, c, now, true));
-    }
-    page = page.raw("<h2>Wat er over u gedeeld is</h2>");
-    let visible: Vec<&Disclosure> = disclosures.iter().filter(|d| d.shown_at(now)).collect();
-    if visible.is_empty() {
-        page = page.paragraph("Er zijn nog geen gegevens over u gedeeld.");
-    }
-    let checkpoint = state.log.latest().await.ok().flatten();
-    for d in visible.into_iter().rev() {
-        let explained = crate::routes::explain::explain(d, &state.register);
-        let proven = match &checkpoint {
-            Some(cp) if cp.size > d.log_index => state
-                .log
-                .inclusion_proof(d.log_index, cp.size)
-                .await
-                .ok()
-                .is_some_and(|p| {
-                    consent::merkle::verify_inclusion(
-                        &d.leaf_hash,
-                        d.log_index,
-                        cp.size,
-                        &p.path,
-                        &cp.root,
-                    )
-                    .is_ok()
-                }),
-            _ => false,
-        };
-        let check = if proven {
-            "Gecontroleerd in het openbare logboek"
-        } else {
-            "Nog niet gecontroleerd in het openbare logboek"
-        };
-        page = page.raw(&format!(
-            "<article class=\"card\"><p>{}</p><p class=\"meta\">{} · registratie {}</p></article>",
-            escape(&explained.nl),
-            check,
-            d.log_index
-        ));
-    }
-    page = page.raw("<h2>Uw rechten</h2><ul>");
-    for right in crate::routes::explain::rights_list() {
-        page = page.raw(&format!("<li>{}</li>", escape(&right.nl)));
-    }
-    page.raw("</ul>")
-        .raw(&format!(
-            "<form method=\"post\" action=\"/mijn/uitloggen\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <button type=\"submit\" class=\"secondary\">Uitloggen</button></form>"
-        ))
-        .respond(StatusCode::OK)
-}
-
-/// One consent as the Amsterdammer reads it; `offer_revoke`: with the button that starts revoking.
-fn consent_card(
-    state: &AppState,
-    c: &Consent,
-    now: chrono::DateTime<chrono::Utc>,
-    offer_revoke: bool,
-) -> String {
-    let register = &state.register;
-    let partner = |id: &String| {
-        register.partner(id).map_or_else(
-            || format!("elke organisatie van de soort {id}"),
-            |p| p.name.clone(),
-        )
-    };
-    let names = |ids: &[String], f: &dyn Fn(&String) -> String| {
-        ids.iter().map(f).collect::<Vec<_>>().join(", ")
-    };
-    let status = c.status_at(now);
-    let label = match status.as_str() {
-        "active" => "Geldig",
-        "pending" => "Wacht op uw bevestiging",
-        "revoked" => "Ingetrokken",
-        "expired" => "Verlopen",
-        "superseded" => "Vervangen door een nieuwe versie",
-        _ => "Geweigerd",
-    };
-    let activities = names(&c.activities, &|id| {
-        register
-            .activity(id)
-            .map_or_else(|| id.clone(), |a| a.purpose.clone())
-    });
-    let categories = names(&c.categories, &|id| {
-        register
-            .category(id)
-            .map_or_else(|| id.clone(), |k| k.name.to_lowercase())
-    });
-    let revocable = matches!(status.as_str(), "active" | "pending");
-    let action = if revocable && offer_revoke {
-        format!(
-            "<form method=\"get\" action=\"/mijn/toestemmingen/{}/intrekken\">\
-             <button type=\"submit\">Toestemming intrekken</button></form>",
-            escape(&c.id)
-        )
-    } else {
-        String::new()
-    };
-    format!(
-        "<article class=\"card\"><p class=\"status\">{label}</p>\
-         <p><strong>Wie mag gegevens krijgen:</strong> {}</p>\
-         <p><strong>Welke gegevens:</strong> {}</p>\
-         <p><strong>Waarvoor:</strong> {}</p>\
-         <p><strong>Geldig tot:</strong> {}</p>{action}</article>",
-        escape(&names(&c.recipients, &partner)),
-        escape(&categories),
-        escape(&activities),
-        c.valid_until.format("%d-%m-%Y"),
-    )
-}
-
-async fn my_consent(state: &AppState, me: &Session, id: &str) -> Option<Consent> {
-    state
-        .store
-        .consent(id)
-        .await
-        .ok()
-        .flatten()
-        .filter(|c| c.subject == me.subject)
-}
-
-async fn confirm_revoke(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
-    };
-    let Some(c) = my_consent(&state, &me, &id).await else {
-        return not_yours();
-    };
-    let csrf = session::csrf_token(&key(&state), &me.cookie);
-    Page::new("Toestemming intrekken")
-        .paragraph("Weet u zeker dat u deze toestemming wilt intrekken? Daarna worden er geen gegevens meer op grond van deze toestemming gedeeld. Wat al gedeeld is, blijft zichtbaar in uw overzicht.")
-        .raw(&consent_card(&state, &c, state.clock.now(), false))
-        .raw(&format!(
-            "<form method=\"post\" action=\"/mijn/toestemmingen/{}/intrekken\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <button type=\"submit\">Ja, toestemming intrekken</button></form>\
-             <p><a href=\"/mijn\">Nee, terug naar Mijn gegevens</a></p>",
-            escape(&id)
-        ))
-        .respond(StatusCode::OK)
-}
-
-async fn revoke(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
-    };
-    if !session::csrf_ok(&key(&state), &me.cookie, &form.csrf) {
-        return forbidden();
-    }
-    if my_consent(&state, &me, &id).await.is_none() {
-        return not_yours();
-    }
-    match crate::routes::consents::revoke(&state, &id, &Actor::amsterdammer()).await {
-        Ok(_) => see_other(&format!("/mijn?ingetrokken={id}")),
-        Err(e) if e.status == StatusCode::CONFLICT => see_other("/mijn"),
-        Err(e) => {
-            tracing::error!(code = e.code, "the portal could not revoke a consent");
-            Page::new("Even niet gelukt")
-                .paragraph("Het intrekken is niet gelukt. Probeer het opnieuw.")
-                .respond(StatusCode::SERVICE_UNAVAILABLE)
-        }
-    }
+/// The store could not be read or written: say so, lose nothing.
+pub(crate) fn unavailable(what: &str) -> Response {
+    Page::new("Even niet beschikbaar")
+        .paragraph(&format!("{what} Probeer het later opnieuw."))
+        .respond(StatusCode::SERVICE_UNAVAILABLE)
 }

@@ -19,12 +19,30 @@ input{font-size:1.125rem;padding:.5rem;border:2px solid #1a1a1a;width:12rem}\
 button{font-size:1.125rem;padding:.6rem 1.2rem;margin-top:.75rem;background:#b00020;color:#fff;\
 border:2px solid #b00020;border-radius:4px;cursor:pointer}\
 button.secondary{background:#fff;color:#1a1a1a;border-color:#1a1a1a}\
-button:focus,a:focus,input:focus{outline:3px solid #ffbf47;outline-offset:2px}\
-a{color:#004b9a}";
+button:focus,a:focus,input:focus,select:focus,textarea:focus{outline:3px solid #ffbf47;outline-offset:2px}\
+a{color:#004b9a}\
+body.wide{max-width:80rem}\
+nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.25rem}\
+nav a[aria-current]{font-weight:700;color:#1a1a1a}\
+table{border-collapse:collapse;width:100%;font-size:1rem;margin:.75rem 0}\
+th,td{border-bottom:1px solid #767676;padding:.35rem .5rem;text-align:left;vertical-align:top}\
+th{background:#f0f0f0}\
+form.filters{display:flex;flex-wrap:wrap;gap:0 1.25rem;align-items:end}\
+select,textarea{font-size:1.125rem;padding:.4rem;border:2px solid #1a1a1a;max-width:100%}\
+textarea{width:100%;min-height:4rem}\
+fieldset{border:1px solid #767676;margin-top:1rem}\
+fieldset label{display:inline;font-weight:400;margin-right:1rem}\
+.ok{color:#00703c;font-weight:700}.bad{color:#b00020;font-weight:700}\
+figure{margin:1rem 0}svg{max-width:100%;height:auto}\
+ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}";
 
 pub struct Page {
     title: String,
     body: String,
+    /// Links above the title: (href, label); the one equal to `current` is marked.
+    nav: Vec<(String, String)>,
+    current: String,
+    wide: bool,
 }
 
 impl Page {
@@ -32,7 +50,26 @@ impl Page {
         Self {
             title: title.to_owned(),
             body: String::new(),
+            nav: Vec::new(),
+            current: String::new(),
+            wide: false,
         }
+    }
+
+    /// Room for tables (the officers' console).
+    pub fn wide(mut self) -> Self {
+        self.wide = true;
+        self
+    }
+
+    /// A navigation bar of `(href, label)` links, `current` marked as the page one is on.
+    pub fn nav(mut self, links: &[(&str, &str)], current: &str) -> Self {
+        self.nav = links
+            .iter()
+            .map(|(href, label)| ((*href).to_owned(), (*label).to_owned()))
+            .collect();
+        self.current = current.to_owned();
+        self
     }
 
     pub fn paragraph(mut self, text: &str) -> Self {
@@ -67,10 +104,12 @@ impl Page {
             "<!doctype html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{title} - Gemeente Amsterdam</title><style>{STYLE}</style></head>\
-             <body><header><p>Gemeente Amsterdam · gegevensdeling in het sociaal domein</p></header>\
+             <body{class}><header><p>Gemeente Amsterdam · gegevensdeling in het sociaal domein</p>{nav}</header>\
              <main><h1>{title}</h1>{body}</main></body></html>\n",
             title = escape(&self.title),
-            body = self.body
+            body = self.body,
+            class = if self.wide { " class=\"wide\"" } else { "" },
+            nav = self.nav_html(),
         );
         let digest = ring::digest::digest(&ring::digest::SHA256, STYLE.as_bytes());
         let csp = format!(
@@ -88,6 +127,31 @@ impl Page {
             headers.insert(CONTENT_SECURITY_POLICY, v);
         }
         response
+    }
+}
+
+impl Page {
+    fn nav_html(&self) -> String {
+        if self.nav.is_empty() {
+            return String::new();
+        }
+        let items: String = self
+            .nav
+            .iter()
+            .map(|(href, label)| {
+                let current = if *href == self.current {
+                    " aria-current=\"page\""
+                } else {
+                    ""
+                };
+                format!(
+                    "<li><a href=\"{}\"{current}>{}</a></li>",
+                    escape(href),
+                    escape(label)
+                )
+            })
+            .collect();
+        format!("<nav aria-label=\"Menu\"><ul>{items}</ul></nav>")
     }
 }
 

@@ -1,23 +1,24 @@
-//! The portal's session: a short-lived cookie that names the Amsterdammer by pseudonym, signed with a
-//! key derived from the pseudonym key, so every replica accepts it and none keeps state. `Secure`,
-//! `HttpOnly`, `SameSite=Strict`. Every form carries a CSRF token bound to the session (or, before
-//! login, to a pre-session cookie): a post from another site, or without the token, is refused.
+//! The pages' sessions: a short-lived cookie that names who is signed in (the Amsterdammer by
+//! pseudonym, an officer by organisation and id), signed with a key derived from the pseudonym key
+//! (one per kind of page), so every replica accepts it and none keeps state. `Secure`, `HttpOnly`,
+//! `SameSite=Strict`, scoped to its pages. Every form carries a CSRF token bound to the session (or,
+//! before login, to a pre-session cookie): a post from another site, or without the token, is refused.
 
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use chrono::{DateTime, Utc};
-use consent::SubjectId;
 use ring::hmac;
 
-pub const SESSION_COOKIE: &str = "mijn_sessie";
-pub const PRE_SESSION_COOKIE: &str = "mijn_pre";
 /// How long a session lasts without a new login.
 pub const SESSION_MINUTES: i64 = 30;
 
-/// A signed-in Amsterdammer.
+/// Someone signed in.
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub subject: SubjectId,
+    /// Who: what the pages put in at login (never a BSN).
+    pub principal: String,
     pub until: DateTime<Utc>,
     /// The cookie's value, which CSRF tokens are bound to.
     pub cookie: String,
@@ -35,10 +36,10 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, v)| v)
 }
 
-/// A new session cookie value for `subject`.
-pub fn issue(key: &hmac::Key, subject: &SubjectId, now: DateTime<Utc>) -> String {
+/// A new session cookie value for `principal`.
+pub fn issue(key: &hmac::Key, principal: &str, now: DateTime<Utc>) -> String {
     let until = (now + chrono::Duration::minutes(SESSION_MINUTES)).timestamp();
-    let body = format!("{}.{until}", subject.as_str());
+    let body = format!("{}.{until}", B64URL.encode(principal));
     let tag = hmac::sign(key, body.as_bytes());
     format!("{body}.{}", hex::encode(tag.as_ref()))
 }
@@ -47,10 +48,11 @@ pub fn issue(key: &hmac::Key, subject: &SubjectId, now: DateTime<Utc>) -> String
 pub fn open(key: &hmac::Key, value: &str, now: DateTime<Utc>) -> Option<Session> {
     let (body, tag) = value.rsplit_once('.')?;
     hmac::verify(key, body.as_bytes(), &hex::decode(tag).ok()?).ok()?;
-    let (subject, until) = body.split_once('.')?;
+    let (principal, until) = body.split_once('.')?;
+    let principal = String::from_utf8(B64URL.decode(principal).ok()?).ok()?;
     let until = DateTime::from_timestamp(until.parse().ok()?, 0)?;
     (until > now).then(|| Session {
-        subject: SubjectId::from_stored(subject.to_owned()),
+        principal,
         until,
         cookie: value.to_owned(),
     })
@@ -68,9 +70,11 @@ pub fn csrf_ok(key: &hmac::Key, bound_to: &str, token: &str) -> bool {
         .is_some_and(|t| hmac::verify(key, format!("csrf/{bound_to}").as_bytes(), &t).is_ok())
 }
 
-/// A `Set-Cookie` value: secure, script-proof, same-site only, scoped to the portal.
-pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) -> String {
-    format!("{name}={value}; Path=/mijn; Max-Age={max_age_secs}; Secure; HttpOnly; SameSite=Strict")
+/// A `Set-Cookie` value: secure, script-proof, same-site only, scoped to the pages under `path`.
+pub fn set_cookie(name: &str, value: &str, path: &str, max_age_secs: i64) -> String {
+    format!(
+        "{name}={value}; Path={path}; Max-Age={max_age_secs}; Secure; HttpOnly; SameSite=Strict"
+    )
 }
 
 #[cfg(test)]
@@ -84,14 +88,13 @@ mod tests {
     #[test]
     fn a_session_opens_with_its_key_until_it_runs_out_and_not_when_changed() {
         let now = Utc::now();
-        let subject = SubjectId::from_stored("ab".repeat(32));
-        let value = issue(&key(), &subject, now);
+        let value = issue(&key(), "okt-amsterdam\nprivacy.officer@example", now);
         let session = open(&key(), &value, now).expect("opens");
-        assert_eq!(session.subject, subject);
+        assert_eq!(session.principal, "okt-amsterdam\nprivacy.officer@example");
         assert!(open(&key(), &value, now + chrono::Duration::minutes(31)).is_none());
         let other = hmac::Key::new(hmac::HMAC_SHA256, &[8u8; 32]);
         assert!(open(&other, &value, now).is_none());
-        let forged = value.replacen("ab", "cd", 1);
+        let forged = format!("c{}", &value[1..]);
         assert!(open(&key(), &forged, now).is_none());
     }
 

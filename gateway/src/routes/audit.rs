@@ -24,11 +24,44 @@ use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 /// The most rows one answer holds, and the default.
-const MAX_LIMIT: u32 = 1_000;
+pub const MAX_LIMIT: u32 = 1_000;
 const DEFAULT_LIMIT: u32 = 200;
 
 /// The shortest note a review takes: a reason someone else can follow.
 const MIN_NOTE_CHARS: usize = 10;
+
+/// Who reads the audit routes, through the API (token role `privacy_officer`) or the console.
+#[derive(Debug, Clone)]
+pub struct Officer {
+    /// Their organisation (partner id).
+    pub partner: String,
+    /// Their id at it (token `sub`, or the console login's).
+    pub id: String,
+    /// The organisation whose traffic they may see; `None`: every organisation's.
+    pub scope: Option<String>,
+}
+
+impl Officer {
+    /// An officer of `partner`, city-wide if `[audit] city_wide` lists it.
+    pub fn of(state: &AppState, partner: &str, id: &str) -> Self {
+        let city_wide = state.audit.city_wide.iter().any(|p| p == partner);
+        Self {
+            partner: partner.to_owned(),
+            id: id.to_owned(),
+            scope: (!city_wide).then(|| partner.to_owned()),
+        }
+    }
+}
+
+impl From<PrivacyOfficer> for Officer {
+    fn from(o: PrivacyOfficer) -> Self {
+        Self {
+            partner: o.professional.partner.id,
+            id: o.professional.id,
+            scope: o.scope,
+        }
+    }
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -253,13 +286,22 @@ pub async fn audit_disclosures(
     officer: PrivacyOfficer,
     ApiQuery(f): ApiQuery<DisclosureFilter>,
 ) -> Result<Json<Vec<AuditDisclosureView>>, ApiError> {
-    let mut q = query(
-        &state, &officer, f.from, f.to, f.partner, f.activity, f.limit,
-    )?;
+    let found = find_disclosures(&state, &officer.into(), f, "/v1/audit/disclosures").await?;
+    Ok(Json(found.into_iter().map(Into::into).collect()))
+}
+
+/// The disclosures `officer` may see that match `f`; the read is recorded as one of `what`.
+pub async fn find_disclosures(
+    state: &AppState,
+    officer: &Officer,
+    f: DisclosureFilter,
+    what: &str,
+) -> Result<Vec<Disclosure>, ApiError> {
+    let mut q = query(state, officer, f.from, f.to, f.partner, f.activity, f.limit)?;
     q.basis = f.basis.as_deref().map(legal_basis).transpose()?;
     let found = state.store.audit_disclosures(&q).await?;
-    record_read(&state, &officer, "/v1/audit/disclosures", &q, found.len()).await?;
-    Ok(Json(found.into_iter().map(Into::into).collect()))
+    record_read(state, officer, what, &q, found.len()).await?;
+    Ok(found)
 }
 
 /// Decisions, newest first; `?outcome=deny` lists the refused requests with the vuistregels that
@@ -273,9 +315,18 @@ pub async fn audit_decisions(
     officer: PrivacyOfficer,
     ApiQuery(f): ApiQuery<DecisionFilter>,
 ) -> Result<Json<Vec<AuditDecisionView>>, ApiError> {
-    let mut q = query(
-        &state, &officer, f.from, f.to, f.partner, f.activity, f.limit,
-    )?;
+    let found = find_decisions(&state, &officer.into(), f, "/v1/audit/decisions").await?;
+    Ok(Json(found.into_iter().map(Into::into).collect()))
+}
+
+/// The decisions `officer` may see that match `f`; the read is recorded as one of `what`.
+pub async fn find_decisions(
+    state: &AppState,
+    officer: &Officer,
+    f: DecisionFilter,
+    what: &str,
+) -> Result<Vec<DecisionRecord>, ApiError> {
+    let mut q = query(state, officer, f.from, f.to, f.partner, f.activity, f.limit)?;
     q.outcome = match f.outcome.as_deref() {
         None => None,
         Some("permit") => Some(Outcome::Permit),
@@ -287,8 +338,8 @@ pub async fn audit_decisions(
         }
     };
     let found = state.store.audit_decisions(&q).await?;
-    record_read(&state, &officer, "/v1/audit/decisions", &q, found.len()).await?;
-    Ok(Json(found.into_iter().map(Into::into).collect()))
+    record_read(state, officer, what, &q, found.len()).await?;
+    Ok(found)
 }
 
 /// The review queue: disclosures made on a basis other than consent (legal obligation, vital
@@ -302,6 +353,36 @@ pub async fn review_queue(
     officer: PrivacyOfficer,
     ApiQuery(f): ApiQuery<ReviewFilter>,
 ) -> Result<Json<Vec<ReviewItemView>>, ApiError> {
+    let found = find_reviews(&state, &officer.into(), f, "/v1/audit/reviews").await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|(d, reviews)| ReviewItemView {
+                status: review_status(&reviews).to_owned(),
+                disclosure: d.into(),
+                reviews: reviews.into_iter().map(Into::into).collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// `pending`, `approved` or `flagged`: the latest review's outcome.
+pub fn review_status(reviews: &[Review]) -> &'static str {
+    match reviews.last().map(|r| r.outcome) {
+        None => "pending",
+        Some(ReviewOutcome::Approve) => "approved",
+        Some(ReviewOutcome::Flag) => "flagged",
+    }
+}
+
+/// The disclosures on a basis other than consent that `officer` may see, with their reviews; the
+/// read is recorded as one of `what`.
+pub async fn find_reviews(
+    state: &AppState,
+    officer: &Officer,
+    f: ReviewFilter,
+    what: &str,
+) -> Result<Vec<(Disclosure, Vec<Review>)>, ApiError> {
     let pending_only = match f.status.as_deref() {
         None | Some("pending") => true,
         Some("all") => false,
@@ -311,26 +392,10 @@ pub async fn review_queue(
             );
         }
     };
-    let q = query(
-        &state, &officer, f.from, f.to, f.partner, f.activity, f.limit,
-    )?;
+    let q = query(state, officer, f.from, f.to, f.partner, f.activity, f.limit)?;
     let found = state.store.review_queue(&q, pending_only).await?;
-    record_read(&state, &officer, "/v1/audit/reviews", &q, found.len()).await?;
-    Ok(Json(
-        found
-            .into_iter()
-            .map(|(d, reviews)| ReviewItemView {
-                status: match reviews.last().map(|r| r.outcome) {
-                    None => "pending",
-                    Some(ReviewOutcome::Approve) => "approved",
-                    Some(ReviewOutcome::Flag) => "flagged",
-                }
-                .to_owned(),
-                disclosure: d.into(),
-                reviews: reviews.into_iter().map(Into::into).collect(),
-            })
-            .collect(),
-    ))
+    record_read(state, officer, what, &q, found.len()).await?;
+    Ok(found)
 }
 
 /// Reviews one disclosure made on a basis other than consent: `approve` or `flag`, with a note.
@@ -347,6 +412,17 @@ pub async fn review(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReviewRequest>,
 ) -> Result<Json<ReviewView>, ApiError> {
+    let review = add_review(&state, &officer.into(), id, &body).await?;
+    Ok(Json(review.into()))
+}
+
+/// Records `officer`'s review of disclosure `id`.
+pub async fn add_review(
+    state: &AppState,
+    officer: &Officer,
+    id: String,
+    body: &ReviewRequest,
+) -> Result<Review, ApiError> {
     let outcome = ReviewOutcome::parse(&body.outcome).ok_or_else(|| {
         ApiError::bad_request("unknown_outcome", "outcome: approve or flag").at("outcome")
     })?;
@@ -364,8 +440,8 @@ pub async fn review(
         at: state.clock.now(),
         outcome,
         note: note.to_owned(),
-        officer_partner: officer.professional.partner.id.clone(),
-        officer: officer.professional.id.clone(),
+        officer_partner: officer.partner.clone(),
+        officer: officer.id.clone(),
     };
     if !state
         .store
@@ -380,7 +456,7 @@ pub async fn review(
         officer_partner = %review.officer_partner,
         "disclosure reviewed"
     );
-    Ok(Json(review.into()))
+    Ok(review)
 }
 
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
@@ -453,11 +529,7 @@ pub async fn deferrals(
     officer: PrivacyOfficer,
     ApiQuery(f): ApiQuery<DeferralFilter>,
 ) -> Result<Json<Vec<DeferralView>>, ApiError> {
-    let q = query(
-        &state, &officer, f.from, f.to, f.partner, f.activity, f.limit,
-    )?;
-    let found = state.store.deferrals(&q).await?;
-    record_read(&state, &officer, "/v1/audit/deferrals", &q, found.len()).await?;
+    let found = find_deferrals(&state, &officer.into(), f, "/v1/audit/deferrals").await?;
     let now = state.clock.now();
     Ok(Json(
         found
@@ -465,6 +537,51 @@ pub async fn deferrals(
             .map(|(d, r)| DeferralView::new(d, r, now))
             .collect(),
     ))
+}
+
+/// The deferred disclosures `officer` may see; the read is recorded as one of `what`.
+pub async fn find_deferrals(
+    state: &AppState,
+    officer: &Officer,
+    f: DeferralFilter,
+    what: &str,
+) -> Result<Vec<(Disclosure, consent::DeferralRecord)>, ApiError> {
+    let q = query(state, officer, f.from, f.to, f.partner, f.activity, f.limit)?;
+    let found = state.store.deferrals(&q).await?;
+    record_read(state, officer, what, &q, found.len()).await?;
+    Ok(found)
+}
+
+/// The most entries the console reads for its charts and anomalies.
+pub const SCAN_LIMIT: u32 = 100_000;
+
+/// Every disclosure and decision `officer` may see from `from` on (at most [`SCAN_LIMIT`] of
+/// each, newest first), for the console's charts and anomalies; the read is recorded.
+pub async fn scan(
+    state: &AppState,
+    officer: &Officer,
+    from: DateTime<Utc>,
+    what: &str,
+) -> Result<(Vec<Disclosure>, Vec<DecisionRecord>), ApiError> {
+    let q = AuditQuery {
+        from: Some(from),
+        organisation: officer.scope.clone(),
+        limit: SCAN_LIMIT,
+        ..AuditQuery::default()
+    };
+    let (disclosures, decisions) = tokio::try_join!(
+        state.store.audit_disclosures(&q),
+        state.store.audit_decisions(&q)
+    )?;
+    record_read(
+        state,
+        officer,
+        what,
+        &q,
+        disclosures.len() + decisions.len(),
+    )
+    .await?;
+    Ok((disclosures, decisions))
 }
 
 /// Brings the end of a deferral forward (never later): the Amsterdammer sees the entry from then.
@@ -507,7 +624,7 @@ pub async fn shorten_deferral(
 /// The filters every audit route shares, checked, within the officer's scope.
 fn query(
     state: &AppState,
-    officer: &PrivacyOfficer,
+    officer: &Officer,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
     partner: Option<String>,
@@ -550,15 +667,15 @@ fn legal_basis(text: &str) -> Result<LegalBasis, ApiError> {
 /// Reading the audit API is itself recorded (who, what, which filters, how many rows).
 async fn record_read(
     state: &AppState,
-    officer: &PrivacyOfficer,
+    officer: &Officer,
     what: &str,
     q: &AuditQuery,
     results: usize,
 ) -> Result<(), ApiError> {
     let read = AuditRead {
         at: state.clock.now(),
-        officer_partner: officer.professional.partner.id.clone(),
-        officer: officer.professional.id.clone(),
+        officer_partner: officer.partner.clone(),
+        officer: officer.id.clone(),
         what: what.to_owned(),
         query: describe(q),
         results: results as u64,

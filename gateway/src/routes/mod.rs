@@ -2,7 +2,7 @@
 //! that names the route (never the URI: query strings may hold a BSN), `no-store` by default, the
 //! header limits and the 1 MiB body limit.
 
-mod audit;
+pub(crate) mod audit;
 pub mod bodies;
 pub(crate) mod consents;
 mod evidence;

@@ -1,8 +1,11 @@
-//! Mijn gegevens in a real browser (issue 10): a partner discloses, the Amsterdammer logs in to the
-//! portal in headless Chromium, sees the disclosure proven in the public log, revokes the consent
-//! through its confirmation step; the partner's next request is then `403`. The browser part is
-//! `tests/browser/resident.mjs` (playwright-core driving Debian's chromium), whose screenshots are
-//! kept in `target/browser-screenshots/`. Also: without a session the pages send you to the login.
+//! The web pages in a real browser (issue 10): a partner discloses, the Amsterdammer logs in to
+//! Mijn gegevens in headless Chromium, sees the disclosure proven in the public log, revokes the
+//! consent through its confirmation step; the partner's next request is then `403`. A privacy
+//! officer then logs in to the console, sees that denial and reviews a disclosure made on a basis
+//! other than consent. The browser parts are `tests/browser/resident.mjs` and `officer.mjs`
+//! (playwright-core driving Debian's chromium); axe-core checks every page they visit, and their
+//! screenshots are kept in `target/browser-screenshots/`. Also: without a session the pages send
+//! you to the login.
 //!
 //! Needs `/usr/bin/chromium` and `tests/browser/node_modules` (`.ci/run` installs both). Without
 //! them the test says so and passes, except under CI (`CI` set), where it fails.
@@ -48,7 +51,7 @@ async fn exchange(app: &TestApp) -> (u16, serde_json::Value) {
     .await
 }
 
-async fn a_resident_sees_a_disclosure_and_revokes_the_consent_in_a_real_browser(db: Db) {
+async fn a_resident_revokes_and_an_officer_reviews_in_a_real_browser(db: Db) {
     if !browser_available() {
         return;
     }
@@ -64,13 +67,58 @@ async fn a_resident_sees_a_disclosure_and_revokes_the_consent_in_a_real_browser(
         .join("../target/browser-screenshots")
         .join(format!("{db:?}").to_lowercase());
     std::fs::create_dir_all(&shots).unwrap();
-    let app_base = app.base.clone();
+    run_flow(&app, "resident.mjs", &shots, ("BSN", BSN)).await;
+
+    // The revocation made in the browser binds the partner's next request.
+    let (status, body) = exchange(&app).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "denied");
+
+    // A melding on the basis of a public task, for the officer to review.
+    let (status, body) = app
+        .post_as(
+            "bt-centrum-west",
+            "buurtteammedewerker",
+            "/v1/deliveries",
+            &json!({"subject_bsn": BSN, "recipient": "meldpunt-zorg-woonoverlast",
+                "activity": "melding-zorg-en-woonoverlast",
+                "justification": "Buren melden stankoverlast; bewoner reageert niet.",
+                "data": {"contact": {"naam": "Jan de Vries", "adres": "Voorbeeldstraat 1"},
+                         "veiligheid": {"zorgsignaal": "ernstige vervuiling van de woning"}}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    run_flow(
+        &app,
+        "officer.mjs",
+        &shots,
+        ("ORGANISATIE", "bt-centrum-west"),
+    )
+    .await;
+
+    // The review made in the browser is the one the API shows.
+    let (status, reviews) = app
+        .get_as(
+            "bt-centrum-west",
+            "privacy_officer",
+            "/v1/audit/reviews?status=all",
+        )
+        .await;
+    assert_eq!(status, 200, "{reviews}");
+    assert_eq!(reviews[0]["status"], "approved", "{reviews}");
+    app.stop().await;
+}
+
+/// Runs the browser flow `script` against `app`, with `SHOTS` and one more variable.
+async fn run_flow(app: &TestApp, script: &str, shots: &std::path::Path, var: (&str, &str)) {
+    let (base, shots, file) = (app.base.clone(), shots.to_owned(), script.to_owned());
+    let (name, value) = (var.0.to_owned(), var.1.to_owned());
     let run = tokio::task::spawn_blocking(move || {
         Command::new("node")
-            .arg("resident.mjs")
+            .arg(&file)
             .current_dir(browser_dir())
-            .env("BASE", app_base)
-            .env("BSN", BSN)
+            .env("BASE", base)
+            .env(name, value)
             .env("SHOTS", &shots)
             .output()
             .expect("node runs")
@@ -79,16 +127,10 @@ async fn a_resident_sees_a_disclosure_and_revokes_the_consent_in_a_real_browser(
     .unwrap();
     assert!(
         run.status.success(),
-        "the browser flow failed:\n{}\n{}",
+        "the browser flow {script} failed:\n{}\n{}",
         String::from_utf8_lossy(&run.stdout),
         String::from_utf8_lossy(&run.stderr)
     );
-
-    // The revocation made in the browser binds the partner's next request.
-    let (status, body) = exchange(&app).await;
-    assert_eq!(status, 403, "{body}");
-    assert_eq!(body["error"]["code"], "denied");
-    app.stop().await;
 }
 
 async fn a_portal_page_without_a_session_goes_to_the_login(db: Db) {
@@ -134,8 +176,8 @@ async fn a_portal_page_without_a_session_goes_to_the_login(db: Db) {
 }
 
 tests::both_databases! {
-    a_resident_sees_a_disclosure_and_revokes_the_consent_in_a_real_browser =>
-        a_resident_sees_a_disclosure_and_revokes_the_consent_in_a_real_browser;
+    a_resident_revokes_and_an_officer_reviews_in_a_real_browser =>
+        a_resident_revokes_and_an_officer_reviews_in_a_real_browser;
     a_portal_page_without_a_session_goes_to_the_login =>
         a_portal_page_without_a_session_goes_to_the_login;
 }

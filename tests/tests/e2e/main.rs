@@ -10,6 +10,7 @@ mod connections;
 mod consent_log;
 mod consent_registry;
 mod consent_trust;
+mod console;
 mod deferrals;
 mod deliveries;
 mod edge;
