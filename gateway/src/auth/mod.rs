@@ -138,36 +138,31 @@ impl Citizen {
         }
     }
 
-    /// Whether the caller may act on data of these categories: always for themselves; for a
-    /// representative, only within their role (`RepresentativeRole::covers`).
+    /// Whose data the caller sees, and as whom.
+    pub fn viewer(&self) -> Viewer<'_> {
+        Viewer {
+            subject: &self.subject,
+            acting: self.acting.as_ref(),
+        }
+    }
+
+    /// See [`Viewer::covers`].
     pub fn covers<'c>(
         &self,
         register: &Register,
         categories: impl IntoIterator<Item = &'c String>,
     ) -> bool {
-        self.acting
-            .as_ref()
-            .is_none_or(|r| r.role.uncovered(register, categories).is_empty())
+        self.viewer().covers(register, categories)
     }
 
-    /// Whether the caller may see this ledger entry at `now`: all of their own once any deferred
-    /// notice has ended; a representative whose role covers only some categories, only entries
-    /// they can read whose categories it covers.
+    /// See [`Viewer::may_see`].
     pub fn may_see(
         &self,
         register: &Register,
         d: &consent::Disclosure,
         now: chrono::DateTime<chrono::Utc>,
     ) -> bool {
-        if !d.shown_at(now) {
-            return false;
-        }
-        match (&self.acting, d.personal()) {
-            (None, _) => true,
-            (Some(r), _) if r.role.covers_all() => true,
-            (Some(_), Some(p)) => self.covers(register, &p.categories),
-            (Some(_), None) => false,
-        }
+        self.viewer().may_see(register, d, now)
     }
 
     /// `403 outside_representation` unless [`Self::covers`] the categories.
@@ -179,6 +174,49 @@ impl Citizen {
         match &self.acting {
             Some(r) => within_role(register, r.role, categories),
             None => Ok(()),
+        }
+    }
+}
+
+/// Someone looking at a person's data, through the API or Mijn gegevens: the person themselves, or
+/// their representative acting under a representation.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer<'a> {
+    /// Whose data.
+    pub subject: &'a SubjectId,
+    /// The representation a representative acts under; `None`: the person themselves.
+    pub acting: Option<&'a Representation>,
+}
+
+impl Viewer<'_> {
+    /// Whether the viewer may act on data of these categories: always for themselves; for a
+    /// representative, only within their role (`RepresentativeRole::covers`).
+    pub fn covers<'c>(
+        &self,
+        register: &Register,
+        categories: impl IntoIterator<Item = &'c String>,
+    ) -> bool {
+        self.acting
+            .is_none_or(|r| r.role.uncovered(register, categories).is_empty())
+    }
+
+    /// Whether the viewer may see this ledger entry at `now`: all of their own once any deferred
+    /// notice has ended; a representative whose role covers only some categories, only entries
+    /// they can read whose categories it covers.
+    pub fn may_see(
+        &self,
+        register: &Register,
+        d: &consent::Disclosure,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        if !d.shown_at(now) {
+            return false;
+        }
+        match (self.acting, d.personal()) {
+            (None, _) => true,
+            (Some(r), _) if r.role.covers_all() => true,
+            (Some(_), Some(p)) => self.covers(register, &p.categories),
+            (Some(_), None) => false,
         }
     }
 }

@@ -39,6 +39,10 @@ pub fn router() -> axum::Router<AppState> {
             "/mijn/toestemmingen/{id}/intrekken",
             get(confirm_revoke).post(revoke),
         )
+        .route("/mijn/weigeren", get(confirm_refusal).post(refuse))
+        .route("/mijn/weigeringen/{id}/opheffen", post(lift_refusal))
+        .route("/mijn/download", get(download))
+        .route("/mijn/verstrekkingen/{id}/bewijs", get(evidence))
 }
 
 /// The signed-in Amsterdammer, if any (else the page sends them to the login).
@@ -64,6 +68,8 @@ struct CsrfForm {
 #[derive(Debug, Deserialize)]
 struct HomeQuery {
     ingetrokken: Option<String>,
+    geweigerd: Option<String>,
+    opgeheven: Option<String>,
 }
 
 async fn login_page(State(state): State<AppState>) -> Response {
@@ -151,9 +157,11 @@ async fn home(
     };
     let now = state.clock.now();
     let subject = subject(&me);
-    let (consents, disclosures) = match tokio::try_join!(
+    let (consents, disclosures, refusals, representations) = match tokio::try_join!(
         state.store.consents_of(&subject),
-        state.store.disclosures_of(&subject)
+        state.store.disclosures_of(&subject),
+        state.store.refusals_of(&subject),
+        state.store.representations_of(&subject),
     ) {
         Ok(found) => found,
         Err(e) => {
@@ -171,7 +179,26 @@ async fn home(
             "Uw toestemming {id} is ingetrokken. Vanaf nu worden er geen gegevens meer op grond van deze toestemming gedeeld."
         ));
     }
-    page = page.raw("<h2>Uw toestemmingen</h2>");
+    if let Some(r) = q
+        .geweigerd
+        .and_then(|id| refusals.iter().find(|r| r.id == id))
+    {
+        page = page.notice(&format!(
+            "Vastgelegd (weigering {}): {}. Dit gaat voor elke toestemming.",
+            r.id,
+            refusal_text(&state, r)
+        ));
+    }
+    if let Some(id) = q
+        .opgeheven
+        .filter(|id| refusals.iter().any(|r| &r.id == id))
+    {
+        page = page.notice(&format!("Uw weigering {id} is opgeheven."));
+    }
+    page = page.raw(
+        "<p><a href=\"/mijn/download\" download>Download alles wat over u is vastgelegd</a> (een JSON-bestand, art. 15 AVG)</p>\
+         <h2>Uw toestemmingen</h2>",
+    );
     if consents.is_empty() {
         page = page.paragraph("U heeft geen toestemmingen gegeven.");
     }
@@ -210,12 +237,22 @@ async fn home(
             "Nog niet gecontroleerd in het openbare logboek"
         };
         page = page.raw(&format!(
-            "<article class=\"card\"><p>{}</p><p class=\"meta\">{} · registratie {}</p></article>",
+            "<article class=\"card\"><p>{}</p><p class=\"meta\">{} · registratie {} · \
+             <a href=\"/mijn/verstrekkingen/{id}/bewijs\" download>Download het bewijs<span class=\"visually-hidden\"> van registratie {}</span></a></p></article>",
             escape(&explained.nl),
             check,
-            d.log_index
+            d.log_index,
+            d.log_index,
+            id = escape(&d.id),
         ));
     }
+    page = page.raw(&refusals_section(&state, &refusals, &csrf));
+    page = page.raw(&representations_section(
+        &state,
+        &subject,
+        &representations,
+        now,
+    ));
     page = page.raw("<h2>Uw rechten</h2><ul>");
     for right in crate::routes::explain::rights_list() {
         page = page.raw(&format!("<li>{}</li>", escape(&right.nl)));
@@ -343,6 +380,300 @@ async fn revoke(
         Err(e) => {
             tracing::error!(code = e.code, "the portal could not revoke a consent");
             unavailable("Het intrekken is niet gelukt.")
+        }
+    }
+}
+
+/// What a refusal says, in plain Dutch.
+fn refusal_text(state: &AppState, r: &consent::Refusal) -> String {
+    let mut parts = Vec::new();
+    if let Some(recipient) = &r.recipient {
+        parts.push(format!("nooit aan {}", party_name(state, recipient)));
+    }
+    if let Some(category) = &r.category {
+        let name = state
+            .register
+            .category(category)
+            .map_or_else(|| category.clone(), |c| c.name.to_lowercase());
+        parts.push(format!("nooit {name}"));
+    }
+    if let Some(activity) = &r.activity {
+        let name = state
+            .register
+            .activity(activity)
+            .map_or_else(|| activity.clone(), |a| a.purpose.clone());
+        parts.push(format!("nooit voor {name}"));
+    }
+    parts.join(", ")
+}
+
+/// A partner by name, or a kind of partner.
+fn party_name(state: &AppState, id: &str) -> String {
+    state.register.partner(id).map_or_else(
+        || format!("alle organisaties van de soort {id}"),
+        |p| p.name.clone(),
+    )
+}
+
+/// The refusals in force, each with a button to lift it, and the form to record one.
+fn refusals_section(state: &AppState, refusals: &[consent::Refusal], csrf: &str) -> String {
+    let mut html = String::from(
+        "<h2>Nooit delen</h2><p>U kunt vastleggen dat uw gegevens nooit met een organisatie gedeeld \
+         mogen worden. Dat gaat voor elke toestemming, ook een die u eerder gaf.</p>",
+    );
+    for r in refusals.iter().filter(|r| r.withdrawn_at.is_none()) {
+        html.push_str(&format!(
+            "<article class=\"card\"><p class=\"status\">Geweigerd</p><p>{}</p>\
+             <p class=\"meta\">Vastgelegd op {}</p>\
+             <form method=\"post\" action=\"/mijn/weigeringen/{id}/opheffen\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+             <button type=\"submit\" class=\"secondary\">Weigering opheffen</button></form></article>",
+            escape(&refusal_text(state, r)),
+            r.created_at.format("%d-%m-%Y"),
+            id = escape(&r.id),
+        ));
+    }
+    let mut options = String::new();
+    for p in &state.register.partners {
+        options.push_str(&format!(
+            "<option value=\"{}\">{}</option>",
+            escape(&p.id),
+            escape(&p.name)
+        ));
+    }
+    for kind in state.register.kinds() {
+        options.push_str(&format!(
+            "<option value=\"{}\">{}</option>",
+            escape(kind),
+            escape(&party_name(state, kind))
+        ));
+    }
+    html.push_str(&format!(
+        "<form method=\"get\" action=\"/mijn/weigeren\"><label for=\"ontvanger\">Nooit delen met</label>\
+         <select id=\"ontvanger\" name=\"ontvanger\" required>{options}</select>\
+         <button type=\"submit\">Weigering vastleggen</button></form>"
+    ));
+    html
+}
+
+/// Whom the Amsterdammer acts for, and who acts for them (never by name: the gateway keeps none).
+fn representations_section(
+    state: &AppState,
+    me: &SubjectId,
+    representations: &[consent::Representation],
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    if representations.is_empty() {
+        return String::new();
+    }
+    let role = |r: &consent::Representation| {
+        match r.role.as_str() {
+            "parent" => "ouder met gezag",
+            "guardian" => "voogd",
+            "mentor" => "mentor",
+            "curator" => "curator",
+            "bewindvoerder" => "bewindvoerder",
+            other => other,
+        }
+        .to_owned()
+    };
+    let status = |r: &consent::Representation| {
+        if r.ended_at.is_some() {
+            "beëindigd"
+        } else if now >= r.valid_until {
+            "verlopen"
+        } else if now < r.valid_from {
+            "nog niet ingegaan"
+        } else {
+            "geldig"
+        }
+    };
+    let mut html = String::new();
+    let (mine, for_me): (Vec<_>, Vec<_>) = representations
+        .iter()
+        .partition(|r| r.representative == *me);
+    if !mine.is_empty() {
+        html.push_str("<h2>Voor wie u optreedt</h2><ul>");
+        for r in mine {
+            html.push_str(&format!(
+                "<li>Als {} van {} ({}), tot {}; vastgelegd door {}.</li>",
+                escape(&role(r)),
+                escape(r.label.as_deref().unwrap_or("een persoon")),
+                status(r),
+                r.valid_until.format("%d-%m-%Y"),
+                escape(&party_name(state, &r.recorded_by_partner)),
+            ));
+        }
+        html.push_str("</ul>");
+    }
+    if !for_me.is_empty() {
+        html.push_str("<h2>Wie voor u optreedt</h2><ul>");
+        for r in for_me {
+            html.push_str(&format!(
+                "<li>Een {} ({}), tot {}; vastgelegd door {}. Wie dat is, weet die organisatie.</li>",
+                escape(&role(r)),
+                status(r),
+                r.valid_until.format("%d-%m-%Y"),
+                escape(&party_name(state, &r.recorded_by_partner)),
+            ));
+        }
+        html.push_str("</ul>");
+    }
+    html
+}
+
+#[derive(Debug, Deserialize)]
+struct RefusalQuery {
+    ontvanger: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RefusalForm {
+    csrf: String,
+    ontvanger: String,
+}
+
+/// The confirmation step before a refusal is recorded.
+async fn confirm_refusal(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<RefusalQuery>,
+) -> Response {
+    let Some(me) = signed_in(&state, &headers) else {
+        return see_other("/mijn/login");
+    };
+    if state.register.party(&q.ontvanger).is_none() {
+        return Page::new("Niet gevonden")
+            .paragraph("Deze organisatie kennen we niet.")
+            .respond(StatusCode::NOT_FOUND);
+    }
+    let name = party_name(&state, &q.ontvanger);
+    let csrf = MIJN.csrf(&state, &me);
+    Page::new("Weigering vastleggen")
+        .paragraph(&format!(
+            "Weet u zeker dat uw gegevens nooit met {name} gedeeld mogen worden? Dit gaat voor elke \
+             toestemming. U kunt de weigering later weer opheffen."
+        ))
+        .raw(&format!(
+            "<form method=\"post\" action=\"/mijn/weigeren\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+             <input type=\"hidden\" name=\"ontvanger\" value=\"{}\">\
+             <button type=\"submit\">Ja, nooit delen met {}</button></form>\
+             <p><a href=\"/mijn\">Nee, terug naar Mijn gegevens</a></p>",
+            escape(&q.ontvanger),
+            escape(&name)
+        ))
+        .respond(StatusCode::OK)
+}
+
+async fn refuse(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<RefusalForm>,
+) -> Response {
+    let Some(me) = signed_in(&state, &headers) else {
+        return see_other("/mijn/login");
+    };
+    if !MIJN.csrf_ok(&state, &me, &form.csrf) {
+        return forbidden();
+    }
+    let body = crate::routes::refusals::MyRefusalRequest {
+        recipient: Some(form.ontvanger),
+        category: None,
+        activity: None,
+        note: None,
+    };
+    match crate::routes::refusals::refuse_as_self(&state, &subject(&me), body).await {
+        Ok(r) => see_other(&format!("/mijn?geweigerd={}", r.id)),
+        Err(e) if e.status.is_client_error() => Page::new("Niet gelukt")
+            .alert(&e.message)
+            .raw("<p><a href=\"/mijn\">Terug naar Mijn gegevens</a></p>")
+            .respond(e.status),
+        Err(e) => {
+            tracing::error!(code = e.code, "the portal could not record a refusal");
+            unavailable("Het vastleggen is niet gelukt.")
+        }
+    }
+}
+
+async fn lift_refusal(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let Some(me) = signed_in(&state, &headers) else {
+        return see_other("/mijn/login");
+    };
+    if !MIJN.csrf_ok(&state, &me, &form.csrf) {
+        return forbidden();
+    }
+    let mine = match state.store.refusals_of(&subject(&me)).await {
+        Ok(all) => all.into_iter().any(|r| r.id == id),
+        Err(e) => {
+            tracing::error!(error = %e, "the portal could not read refusals");
+            return unavailable("Het opheffen is niet gelukt.");
+        }
+    };
+    if !mine {
+        return not_yours();
+    }
+    match state.store.withdraw_refusal(&id, state.clock.now()).await {
+        Ok(_) => {
+            tracing::info!(refusal_id = %id, "refusal withdrawn");
+            see_other(&format!("/mijn?opgeheven={id}"))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the portal could not withdraw a refusal");
+            unavailable("Het opheffen is niet gelukt.")
+        }
+    }
+}
+
+/// Everything held about the Amsterdammer (art. 15 AVG), the same file as `GET /v1/me/export`.
+async fn download(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(me) = signed_in(&state, &headers) else {
+        return see_other("/mijn/login");
+    };
+    let subject = subject(&me);
+    let viewer = crate::auth::Viewer {
+        subject: &subject,
+        acting: None,
+    };
+    match crate::routes::evidence::export(&state, viewer).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(code = e.code, "the portal could not export");
+            unavailable("Het downloaden is niet gelukt.")
+        }
+    }
+}
+
+/// The evidence bundle of one entry, the same file as `GET /v1/me/disclosures/{id}/bundle`.
+async fn evidence(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(me) = signed_in(&state, &headers) else {
+        return see_other("/mijn/login");
+    };
+    let subject = subject(&me);
+    let viewer = crate::auth::Viewer {
+        subject: &subject,
+        acting: None,
+    };
+    match crate::routes::evidence::bundle(&state, viewer, &id).await {
+        Ok(response) => response,
+        Err(e) if e.status == StatusCode::NOT_FOUND => Page::new("Niet gevonden")
+            .paragraph("Deze registratie bestaat niet of is niet van u.")
+            .respond(StatusCode::NOT_FOUND),
+        Err(e) => {
+            tracing::error!(
+                code = e.code,
+                "the portal could not build an evidence bundle"
+            );
+            unavailable("Het bewijs is nu niet te maken.")
         }
     }
 }

@@ -34,7 +34,8 @@ fieldset{border:1px solid #767676;margin-top:1rem}\
 fieldset label{display:inline;font-weight:400;margin-right:1rem}\
 .ok{color:#00703c;font-weight:700}.bad{color:#b00020;font-weight:700}\
 figure{margin:1rem 0}svg{max-width:100%;height:auto}\
-ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}";
+ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}\
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}";
 
 pub struct Page {
     title: String,

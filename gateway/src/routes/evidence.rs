@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 
 use super::bodies::{ConsentView, ErrorBody, MyDisclosureView};
 use super::log::{InclusionView, log_error};
-use crate::auth::Citizen;
+use crate::auth::{Citizen, Viewer};
 use crate::error::ApiError;
 use crate::logboek::LogboekRecord;
 use crate::logcheck::{BUNDLE_FORMAT, EvidenceBundle};
@@ -49,7 +49,7 @@ pub async fn my_disclosure_proof(
     me: Citizen,
     Path(id): Path<String>,
 ) -> Result<Json<MyProofView>, ApiError> {
-    let (_, checkpoint, proof) = proven(&state, &me, &id).await?;
+    let (_, checkpoint, proof) = proven(&state, me.viewer(), &id).await?;
     Ok(Json(MyProofView {
         inclusion: proof.into(),
         checkpoint: checkpoint.note,
@@ -66,7 +66,12 @@ pub async fn my_disclosure_bundle(
     me: Citizen,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (entry, checkpoint, proof) = proven(&state, &me, &id).await?;
+    bundle(&state, me.viewer(), &id).await
+}
+
+/// The evidence bundle of entry `id`, if `viewer` may see it, as an attachment.
+pub async fn bundle(state: &AppState, viewer: Viewer<'_>, id: &str) -> Result<Response, ApiError> {
+    let (entry, checkpoint, proof) = proven(state, viewer, id).await?;
     let bundle = EvidenceBundle {
         format: BUNDLE_FORMAT.into(),
         disclosure_id: entry.id.clone(),
@@ -106,9 +111,15 @@ pub struct MyExport {
 #[utoipa::path(get, path = "/v1/me/export", tag = "amsterdammer", security(("citizen_token" = [])),
     responses((status = 200, body = MyExport, description = "as an attachment"), (status = 401, body = ErrorBody)))]
 pub async fn my_export(State(state): State<AppState>, me: Citizen) -> Result<Response, ApiError> {
+    export(&state, me.viewer()).await
+}
+
+/// Everything held about `viewer.subject` that `viewer` may see, as an attachment.
+pub async fn export(state: &AppState, viewer: Viewer<'_>) -> Result<Response, ApiError> {
+    let me = viewer;
     let now = state.clock.now();
-    let consents = state.store.consents_of(&me.subject).await?;
-    let mut disclosures = state.store.disclosures_of(&me.subject).await?;
+    let consents = state.store.consents_of(me.subject).await?;
+    let mut disclosures = state.store.disclosures_of(me.subject).await?;
     disclosures.retain(|d| me.may_see(&state.register, d, now));
     let export = MyExport {
         generated_at: now,
@@ -135,14 +146,14 @@ pub async fn my_export(State(state): State<AppState>, me: Citizen) -> Result<Res
 /// entry's inclusion proof against it.
 async fn proven(
     state: &AppState,
-    me: &Citizen,
+    me: Viewer<'_>,
     id: &str,
 ) -> Result<(Disclosure, StoredCheckpoint, InclusionProof), ApiError> {
     let entry = state
         .store
         .disclosure(id)
         .await?
-        .filter(|d| d.subject == me.subject && me.may_see(&state.register, d, state.clock.now()))
+        .filter(|d| d.subject == *me.subject && me.may_see(&state.register, d, state.clock.now()))
         .ok_or_else(|| ApiError::not_found("disclosure"))?;
     let checkpoint = state
         .log

@@ -5,7 +5,7 @@
 pub(crate) mod audit;
 pub mod bodies;
 pub(crate) mod consents;
-mod evidence;
+pub(crate) mod evidence;
 mod exchange;
 pub mod explain;
 mod health;

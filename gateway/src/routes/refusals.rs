@@ -80,7 +80,7 @@ pub struct RefusalView {
 }
 
 impl RefusalView {
-    fn new(r: Refusal, register: &Register) -> Self {
+    pub fn new(r: Refusal, register: &Register) -> Self {
         Self {
             status: if r.withdrawn_at.is_some() {
                 "withdrawn"
@@ -181,6 +181,21 @@ pub async fn record_my_refusal(
     let new = checked(&state.register, me.subject.clone(), body, me.actor())?;
     representative_may_act_on(&state, &me, &new.category)?;
     record(&state, new).await
+}
+
+/// The Amsterdammer, signed in to Mijn gegevens, records a refusal for themselves.
+pub async fn refuse_as_self(
+    state: &AppState,
+    subject: &SubjectId,
+    body: MyRefusalRequest,
+) -> Result<RefusalView, ApiError> {
+    let new = checked(
+        &state.register,
+        subject.clone(),
+        body,
+        Actor::amsterdammer(),
+    )?;
+    Ok(record(state, new).await?.1.0)
 }
 
 /// The Amsterdammer withdraws one of their refusals; idempotent. From then on it binds nothing.

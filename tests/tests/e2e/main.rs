@@ -20,6 +20,7 @@ mod expiry;
 mod faults;
 mod informed;
 mod log;
+mod mijn;
 mod notifications;
 mod partner_systems;
 mod public;

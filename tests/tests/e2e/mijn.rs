@@ -1,0 +1,190 @@
+//! Mijn gegevens beyond reading and revoking (issue 10), as the Amsterdammer uses it: recording a
+//! refusal ("nooit aan ...") through a confirmation step, which binds the partner's next request at
+//! once, and lifting it again; downloading everything held about them and the evidence bundle of an
+//! entry (the same files as the API, the bundle checking out offline against the log key); seeing
+//! whom they represent and who represents them.
+
+#![allow(clippy::unwrap_used)] // test bodies: a panic is the failure report
+
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+use tests::{BSN, Db, OTHER_BSN, TestApp, Visitor};
+
+const OUDERS: &str = "gezinsondersteuning-ouders";
+const REPRESENTATIVE: &str = "200000007";
+
+async fn exchange(app: &TestApp) -> (u16, Value) {
+    app.post_as(
+        "okt-amsterdam",
+        "okt-medewerker",
+        "/v1/exchange",
+        &json!({"subject_bsn": BSN, "source": "bt-centrum-west", "activity": OUDERS,
+                "categories": ["contact"]}),
+    )
+    .await
+}
+
+async fn resident(app: &TestApp, bsn: &str) -> Visitor {
+    let mut visitor = app.visitor();
+    visitor.get("/mijn/login").await;
+    let signed_in = visitor.post("/mijn/login", &[("bsn", bsn)]).await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    visitor
+}
+
+async fn a_refusal_recorded_on_the_page_binds_at_once_and_can_be_lifted(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    assert_eq!(exchange(&app).await.0, 200);
+
+    let mut me = resident(&app, BSN).await;
+    let home = me.get("/mijn").await;
+    assert!(home.body.contains("Nooit delen met"), "{}", home.body);
+    let confirm = me.get("/mijn/weigeren?ontvanger=okt-amsterdam").await;
+    assert_eq!(confirm.status, 200);
+    assert!(
+        confirm
+            .body
+            .contains("Ja, nooit delen met Ouder- en Kindteams Amsterdam"),
+        "{}",
+        confirm.body
+    );
+    // Without the form's token nothing is recorded.
+    let forged = me
+        .post(
+            "/mijn/weigeren",
+            &[("csrf", "forged"), ("ontvanger", "okt-amsterdam")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(exchange(&app).await.0, 200);
+
+    let recorded = me
+        .post("/mijn/weigeren", &[("ontvanger", "okt-amsterdam")])
+        .await;
+    assert_eq!(recorded.status, 303, "{}", recorded.body);
+    let receipt = me.get(recorded.location.as_deref().unwrap()).await;
+    assert!(
+        receipt
+            .body
+            .contains("nooit aan Ouder- en Kindteams Amsterdam"),
+        "{}",
+        receipt.body
+    );
+    let (status, body) = exchange(&app).await;
+    assert_eq!(status, 403, "the refusal beats the consent: {body}");
+    let (_, refusals) = app.get_as_citizen(BSN, "/v1/me/refusals").await;
+    assert_eq!(refusals[0]["recorded_by_partner"], "amsterdammer");
+    let id = refusals[0]["id"].as_str().unwrap().to_owned();
+
+    // Another Amsterdammer cannot lift it.
+    let mut other = resident(&app, OTHER_BSN).await;
+    other.get("/mijn").await;
+    let theirs = other
+        .post(&format!("/mijn/weigeringen/{id}/opheffen"), &[])
+        .await;
+    assert_eq!(theirs.status, 404);
+    assert_eq!(exchange(&app).await.0, 403);
+
+    me.get("/mijn").await;
+    let lifted = me
+        .post(&format!("/mijn/weigeringen/{id}/opheffen"), &[])
+        .await;
+    assert_eq!(lifted.status, 303);
+    let after = me.get(lifted.location.as_deref().unwrap()).await;
+    assert!(after.body.contains("is opgeheven"), "{}", after.body);
+    assert_eq!(exchange(&app).await.0, 200);
+    app.stop().await;
+}
+
+async fn the_page_offers_everything_held_and_each_entrys_evidence_as_files(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    let (status, exchanged) = exchange(&app).await;
+    assert_eq!(status, 200);
+    let id = exchanged["disclosure_id"].as_str().unwrap();
+
+    let mut me = resident(&app, BSN).await;
+    let home = me.get("/mijn").await;
+    assert!(
+        home.body
+            .contains(&format!("/mijn/verstrekkingen/{id}/bewijs"))
+    );
+    let export = me.get("/mijn/download").await;
+    assert_eq!(export.status, 200);
+    let export: Value = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(export["consents"].as_array().unwrap().len(), 1);
+    assert_eq!(export["disclosures"][0]["id"], id);
+
+    let bundle = me.get(&format!("/mijn/verstrekkingen/{id}/bewijs")).await;
+    assert_eq!(bundle.status, 200);
+    let key = app.public_text("/v1/log/key").await;
+    let report = gateway::logcheck::verify_bundle(&bundle.body, key.trim()).unwrap();
+    assert_eq!(report.disclosure_id, id);
+
+    // Not someone else's.
+    let mut other = resident(&app, OTHER_BSN).await;
+    let theirs = other
+        .get(&format!("/mijn/verstrekkingen/{id}/bewijs"))
+        .await;
+    assert_eq!(theirs.status, 404);
+    let nothing: Value = serde_json::from_str(&other.get("/mijn/download").await.body).unwrap();
+    assert!(nothing["disclosures"].as_array().unwrap().is_empty());
+    // And not without a session.
+    let stranger = app.visitor().get("/mijn/download").await;
+    assert_eq!(stranger.location.as_deref(), Some("/mijn/login"));
+    app.stop().await;
+}
+
+async fn both_sides_of_a_representation_are_shown(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let body = json!({"representative_bsn": REPRESENTATIVE, "represented_bsn": BSN, "role": "mentor",
+        "basis": "beschikking rechtbank Amsterdam", "document_sha256": "ef".repeat(32),
+        "label": "mijn broer", "valid_until": (Utc::now() + Duration::days(365)).to_rfc3339()});
+    let (status, r) = app
+        .post_as(
+            "bt-centrum-west",
+            "regievoerder",
+            "/v1/representations",
+            &body,
+        )
+        .await;
+    assert_eq!(status, 201, "{r}");
+
+    let mut mentor = resident(&app, REPRESENTATIVE).await;
+    let page = mentor.get("/mijn").await;
+    assert!(
+        page.body.contains("Voor wie u optreedt")
+            && page.body.contains("Als mentor van mijn broer (geldig)"),
+        "{}",
+        page.body
+    );
+    let mut represented = resident(&app, BSN).await;
+    let page = represented.get("/mijn").await;
+    assert!(
+        page.body.contains("Wie voor u optreedt") && page.body.contains("Een mentor (geldig)"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("mijn broer"),
+        "the label is the representative's own"
+    );
+    app.stop().await;
+}
+
+tests::both_databases! {
+    a_refusal_recorded_on_the_page_binds_at_once_and_can_be_lifted =>
+        a_refusal_recorded_on_the_page_binds_at_once_and_can_be_lifted;
+    the_page_offers_everything_held_and_each_entrys_evidence_as_files =>
+        the_page_offers_everything_held_and_each_entrys_evidence_as_files;
+    both_sides_of_a_representation_are_shown => both_sides_of_a_representation_are_shown;
+}
