@@ -1,6 +1,6 @@
 // The Amsterdammer's page in a real browser (Debian's chromium, driven by playwright-core): log in
 // with the demo's development login, see the disclosure a partner made moments before (proven in
-// the public log), revoke the consent through its confirmation step, and see it as Ingetrokken.
+// the public log, and re-checked by the browser with WebCrypto), revoke the consent through its confirmation step, and see it as Ingetrokken.
 // Also: a page without a session goes to the login, and a forged post without the CSRF token is
 // refused. Every page is screenshot and checked with axe-core (lib.mjs). Run by
 // tests/tests/e2e/browser.rs, which starts the gateway and checks the partner's next request.
@@ -28,6 +28,8 @@ try {
   check(body.includes('Wat er over u gedeeld is'), 'the disclosures section');
   check(body.includes('Ouder- en Kindteams Amsterdam'), `the partner's disclosure is listed: ${body}`);
   check(body.includes('Gecontroleerd in het openbare logboek'), 'the entry is proven in the public log');
+  // With JavaScript, the browser re-checks the proof and the checkpoint's signature (WebCrypto).
+  await page.getByText('Ook door uw browser gecontroleerd').first().waitFor({ timeout: 10000 });
   check(body.includes('Geldig'), 'the consent is shown as valid');
   check(!body.includes(BSN), 'the page never shows the BSN');
   await visit(browser, page, 'mijn-2-mijn-gegevens', violations);

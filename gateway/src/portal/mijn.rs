@@ -20,6 +20,9 @@ use super::session::Session;
 use super::{Area, forbidden, see_other, unavailable};
 use crate::state::AppState;
 
+/// The browser's own check of each entry's evidence (WebCrypto); see the file.
+const CONTROLE_JS: &str = include_str!("controle.js");
+
 /// The Amsterdammer's pages; a session names them by pseudonym.
 pub(crate) const MIJN: Area = Area {
     home: "/mijn",
@@ -237,7 +240,8 @@ async fn home(
             "Nog niet gecontroleerd in het openbare logboek"
         };
         page = page.raw(&format!(
-            "<article class=\"card\"><p>{}</p><p class=\"meta\">{} · registratie {} · \
+            "<article class=\"card\" data-bewijs=\"/mijn/verstrekkingen/{id}/bewijs\"><p>{}</p>\
+             <p class=\"meta\">{}<span class=\"browsercheck\" aria-live=\"polite\"></span> · registratie {} · \
              <a href=\"/mijn/verstrekkingen/{id}/bewijs\" download>Download het bewijs<span class=\"visually-hidden\"> van registratie {}</span></a></p></article>",
             escape(&explained.nl),
             check,
@@ -258,6 +262,7 @@ async fn home(
         page = page.raw(&format!("<li>{}</li>", escape(&right.nl)));
     }
     page.raw("</ul>")
+        .script(CONTROLE_JS)
         .raw(&format!(
             "<form method=\"post\" action=\"/mijn/uitloggen\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
              <button type=\"submit\" class=\"secondary\">Uitloggen</button></form>"

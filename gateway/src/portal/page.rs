@@ -1,5 +1,6 @@
-//! One page of the portal: plain HTML, one stylesheet whose hash is the only thing the
-//! Content-Security-Policy allows, no script, nothing from elsewhere, not cached.
+//! One page of the portal: plain HTML, one stylesheet whose hash is what the
+//! Content-Security-Policy allows (and, on a page with one, its own script by hash), nothing from
+//! elsewhere, not cached.
 
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
@@ -44,6 +45,8 @@ pub struct Page {
     nav: Vec<(String, String)>,
     current: String,
     wide: bool,
+    /// A script of the page's own (allowed by its hash, and to fetch from this site only).
+    script: Option<&'static str>,
 }
 
 impl Page {
@@ -54,7 +57,14 @@ impl Page {
             nav: Vec::new(),
             current: String::new(),
             wide: false,
+            script: None,
         }
+    }
+
+    /// With `script` at the end of the body: an addition, never needed to read or act.
+    pub fn script(mut self, script: &'static str) -> Self {
+        self.script = Some(script);
+        self
     }
 
     /// Room for tables (the officers' console).
@@ -106,16 +116,26 @@ impl Page {
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{title} - Gemeente Amsterdam</title><style>{STYLE}</style></head>\
              <body{class}><header><p>Gemeente Amsterdam · gegevensdeling in het sociaal domein</p>{nav}</header>\
-             <main><h1>{title}</h1>{body}</main></body></html>\n",
+             <main><h1>{title}</h1>{body}</main>{script}</body></html>\n",
             title = escape(&self.title),
             body = self.body,
             class = if self.wide { " class=\"wide\"" } else { "" },
             nav = self.nav_html(),
+            script = self
+                .script
+                .map(|js| format!("<script>{js}</script>"))
+                .unwrap_or_default(),
         );
-        let digest = ring::digest::digest(&ring::digest::SHA256, STYLE.as_bytes());
+        let hash = |text: &str| {
+            base64::engine::general_purpose::STANDARD
+                .encode(ring::digest::digest(&ring::digest::SHA256, text.as_bytes()).as_ref())
+        };
+        let script = self.script.map_or_else(String::new, |js| {
+            format!("; script-src 'sha256-{}'; connect-src 'self'", hash(js))
+        });
         let csp = format!(
-            "default-src 'none'; style-src 'sha256-{}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-            base64::engine::general_purpose::STANDARD.encode(digest.as_ref())
+            "default-src 'none'; style-src 'sha256-{}'{script}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            hash(STYLE)
         );
         let mut response = (status, html).into_response();
         let headers = response.headers_mut();
