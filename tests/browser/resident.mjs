@@ -45,6 +45,14 @@ try {
   check(after.includes('is ingetrokken'), 'a receipt of the revocation');
   await visit(browser, page, 'mijn-4-ingetrokken', violations);
 
+  // English as a choice, kept for the pages that follow.
+  await page.getByRole('link', { name: 'English' }).click();
+  await page.waitForURL(/taal=en/);
+  check((await page.locator('h1').innerText()) === 'My data', 'the page in English');
+  await visit(browser, page, 'mijn-5-english', violations);
+  await page.getByRole('link', { name: 'Nederlands' }).click();
+  await page.waitForURL(/taal=nl/);
+
   // A forged post (no CSRF token) from the same browser, session and all, is refused.
   const forged = await page.request.post(`${BASE}/mijn/uitloggen`, { form: { csrf: 'forged' } });
   check(forged.status() === 403, `a forged post is refused, got ${forged.status()}`);

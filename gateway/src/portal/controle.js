@@ -36,7 +36,10 @@
   }
 
   async function signedBy(note, vkey) {
-    const [name, , material] = vkey.split('+');
+    // name+hash+base64: the base64 may itself hold a '+'.
+    const first = vkey.indexOf('+');
+    const name = vkey.slice(0, first);
+    const material = vkey.slice(vkey.indexOf('+', first + 1) + 1);
     const raw = b64(material);
     if (raw[0] !== 1) return false;
     const keyId = (await sha(enc.encode(`${name}\n`), raw)).slice(0, 4);

@@ -20,6 +20,52 @@ use super::session::Session;
 use super::{Area, forbidden, see_other, unavailable};
 use crate::state::AppState;
 
+/// The language of the pages: plain Dutch (B1) unless the Amsterdammer chose English (`?taal=en`,
+/// kept in a cookie). Names and purposes from the register stay as registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lang {
+    Nl,
+    En,
+}
+
+const LANG_COOKIE: &str = "taal";
+
+impl Lang {
+    /// The language asked for in `query` (`nl` or `en`), else the one kept in the cookie.
+    fn of(headers: &HeaderMap, query: Option<&str>) -> Self {
+        match query.or_else(|| super::session::cookie(headers, LANG_COOKIE)) {
+            Some("en") => Lang::En,
+            _ => Lang::Nl,
+        }
+    }
+
+    fn t(self, nl: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Nl => nl,
+            Lang::En => en,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        self.t("nl", "en")
+    }
+
+    /// The link to the other language, for the page at `path`.
+    fn switch(self, path: &str) -> String {
+        match self {
+            Lang::Nl => format!("<p><a href=\"{path}?taal=en\" lang=\"en\">English</a></p>"),
+            Lang::En => format!("<p><a href=\"{path}?taal=nl\" lang=\"nl\">Nederlands</a></p>"),
+        }
+    }
+
+    /// Keeps a choice made in the query in the cookie (a year; not a secret).
+    fn keep(self, query: Option<&str>, response: &mut Response) {
+        if query.is_some() {
+            MIJN.set(response, LANG_COOKIE, self.code(), 365 * 24 * 3600);
+        }
+    }
+}
+
 /// The browser's own check of each entry's evidence (WebCrypto); see the file.
 const CONTROLE_JS: &str = include_str!("controle.js");
 
@@ -73,25 +119,47 @@ struct HomeQuery {
     ingetrokken: Option<String>,
     geweigerd: Option<String>,
     opgeheven: Option<String>,
+    taal: Option<String>,
 }
 
-async fn login_page(State(state): State<AppState>) -> Response {
+#[derive(Debug, Deserialize)]
+struct LangQuery {
+    taal: Option<String>,
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let lang = Lang::of(&headers, q.taal.as_deref());
     if !state.portal.dev_login {
-        return Page::new("Inloggen")
-            .paragraph("Inloggen met DigiD is nog niet ingericht voor deze omgeving.")
+        return Page::new(lang.t("Inloggen", "Log in"))
+            .lang(lang.code())
+            .paragraph(lang.t(
+                "Inloggen met DigiD is nog niet ingericht voor deze omgeving.",
+                "Logging in with DigiD has not been set up for this environment yet.",
+            ))
             .respond(StatusCode::NOT_FOUND);
     }
-    login_form(&state, None, StatusCode::OK)
+    let mut response = login_form(&state, lang, None, StatusCode::OK);
+    lang.keep(q.taal.as_deref(), &mut response);
+    response
 }
 
-fn login_form(state: &AppState, problem: Option<&str>, status: StatusCode) -> Response {
+fn login_form(state: &AppState, lang: Lang, problem: Option<&str>, status: StatusCode) -> Response {
     let Some((pre, csrf)) = MIJN.pre_session(state) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let mut page = Page::new("Inloggen bij Mijn gegevens").paragraph(
-        "Ontwikkelomgeving: kies een Amsterdammer door het burgerservicenummer in te vullen. \
-         In het echt logt u in met DigiD.",
-    );
+    let mut page = Page::new(lang.t("Inloggen bij Mijn gegevens", "Log in to My data"))
+        .lang(lang.code())
+        .raw(&lang.switch("/mijn/login"))
+        .paragraph(lang.t(
+            "Ontwikkelomgeving: kies een Amsterdammer door het burgerservicenummer in te vullen. \
+             In het echt logt u in met DigiD.",
+            "Development environment: pick an Amsterdammer by entering their citizen service number \
+             (BSN). For real, you log in with DigiD.",
+        ));
     if let Some(problem) = problem {
         page = page.alert(problem);
     }
@@ -101,7 +169,8 @@ fn login_form(state: &AppState, problem: Option<&str>, status: StatusCode) -> Re
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
              <label for=\"bsn\">BSN</label>\
              <input id=\"bsn\" name=\"bsn\" inputmode=\"numeric\" autocomplete=\"off\" required>\
-             <button type=\"submit\">Inloggen</button></form>"
+             <button type=\"submit\">{}</button></form>",
+            lang.t("Inloggen", "Log in (Inloggen)")
         ))
         .respond(status);
     MIJN.set(&mut response, MIJN.pre_session_cookie, &pre, 600);
@@ -120,9 +189,14 @@ async fn login(
         return forbidden();
     }
     let Ok(bsn) = Bsn::parse(form.bsn.trim()) else {
+        let lang = Lang::of(&headers, None);
         return login_form(
             &state,
-            Some("Dit is geen geldig burgerservicenummer (9 cijfers)."),
+            lang,
+            Some(lang.t(
+                "Dit is geen geldig burgerservicenummer (9 cijfers).",
+                "This is not a valid citizen service number (9 digits).",
+            )),
             StatusCode::BAD_REQUEST,
         );
     };
@@ -144,9 +218,13 @@ async fn logout(
     MIJN.sign_out()
 }
 
-fn not_yours() -> Response {
-    Page::new("Niet gevonden")
-        .paragraph("Deze toestemming bestaat niet of is niet van u.")
+fn not_yours(lang: Lang) -> Response {
+    Page::new(lang.t("Niet gevonden", "Not found"))
+        .lang(lang.code())
+        .paragraph(lang.t(
+            "Deze toestemming of weigering bestaat niet of is niet van u.",
+            "This consent or refusal does not exist or is not yours.",
+        ))
         .respond(StatusCode::NOT_FOUND)
 }
 
@@ -158,8 +236,16 @@ async fn home(
     let Some(me) = signed_in(&state, &headers) else {
         return see_other("/mijn/login");
     };
+    let lang_choice = q.taal.clone();
+    let lang = Lang::of(&headers, q.taal.as_deref());
+    let mut response = home_page(&state, &me, lang, q).await;
+    lang.keep(lang_choice.as_deref(), &mut response);
+    response
+}
+
+async fn home_page(state: &AppState, me: &Session, lang: Lang, q: HomeQuery) -> Response {
     let now = state.clock.now();
-    let subject = subject(&me);
+    let subject = subject(me);
     let (consents, disclosures, refusals, representations) = match tokio::try_join!(
         state.store.consents_of(&subject),
         state.store.disclosures_of(&subject),
@@ -172,50 +258,82 @@ async fn home(
             return unavailable("Uw gegevens zijn nu niet te lezen.");
         }
     };
-    let csrf = MIJN.csrf(&state, &me);
-    let mut page = Page::new("Mijn gegevens");
+    let csrf = MIJN.csrf(state, me);
+    let mut page = Page::new(lang.t("Mijn gegevens", "My data"))
+        .lang(lang.code())
+        .raw(&lang.switch("/mijn"));
     if let Some(id) = q
         .ingetrokken
         .filter(|id| consents.iter().any(|c| &c.id == id))
     {
-        page = page.notice(&format!(
-            "Uw toestemming {id} is ingetrokken. Vanaf nu worden er geen gegevens meer op grond van deze toestemming gedeeld."
-        ));
+        page = page.notice(&match lang {
+            Lang::Nl => format!(
+                "Uw toestemming {id} is ingetrokken. Vanaf nu worden er geen gegevens meer op grond van deze toestemming gedeeld."
+            ),
+            Lang::En => format!(
+                "Your consent {id} has been revoked. From now on no data is shared on the strength of it."
+            ),
+        });
     }
     if let Some(r) = q
         .geweigerd
         .and_then(|id| refusals.iter().find(|r| r.id == id))
     {
-        page = page.notice(&format!(
-            "Vastgelegd (weigering {}): {}. Dit gaat voor elke toestemming.",
-            r.id,
-            refusal_text(&state, r)
-        ));
+        page = page.notice(&match lang {
+            Lang::Nl => format!(
+                "Vastgelegd (weigering {}): {}. Dit gaat voor elke toestemming.",
+                r.id,
+                refusal_text(state, lang, r)
+            ),
+            Lang::En => format!(
+                "Recorded (refusal {}): {}. This overrides any consent.",
+                r.id,
+                refusal_text(state, lang, r)
+            ),
+        });
     }
     if let Some(id) = q
         .opgeheven
         .filter(|id| refusals.iter().any(|r| &r.id == id))
     {
-        page = page.notice(&format!("Uw weigering {id} is opgeheven."));
+        page = page.notice(&match lang {
+            Lang::Nl => format!("Uw weigering {id} is opgeheven."),
+            Lang::En => format!("Your refusal {id} has been lifted."),
+        });
     }
-    page = page.raw(
+    page = page.raw(lang.t(
         "<p><a href=\"/mijn/download\" download>Download alles wat over u is vastgelegd</a> (een JSON-bestand, art. 15 AVG)</p>\
          <h2>Uw toestemmingen</h2>",
-    );
+        "<p><a href=\"/mijn/download\" download>Download everything recorded about you</a> (a JSON file, art. 15 GDPR)</p>\
+         <h2>Your consents</h2>",
+    ));
     if consents.is_empty() {
-        page = page.paragraph("U heeft geen toestemmingen gegeven.");
+        page = page.paragraph(lang.t(
+            "U heeft geen toestemmingen gegeven.",
+            "You have not given any consent.",
+        ));
     }
     for c in &consents {
-        page = page.raw(&consent_card(&state, c, now, true));
+        page = page.raw(&consent_card(state, lang, c, now, true));
     }
-    page = page.raw("<h2>Wat er over u gedeeld is</h2>");
+    page = page.raw(lang.t(
+        "<h2>Wat er over u gedeeld is</h2>",
+        "<h2>What was shared about you</h2>",
+    ));
     let visible: Vec<&Disclosure> = disclosures.iter().filter(|d| d.shown_at(now)).collect();
     if visible.is_empty() {
-        page = page.paragraph("Er zijn nog geen gegevens over u gedeeld.");
+        page = page.paragraph(lang.t(
+            "Er zijn nog geen gegevens over u gedeeld.",
+            "No data about you has been shared yet.",
+        ));
     }
     let checkpoint = state.log.latest().await.ok().flatten();
     for d in visible.into_iter().rev() {
         let explained = crate::routes::explain::explain(d, &state.register);
+        let explained = match lang {
+            Lang::Nl => explained.nl,
+            Lang::En => explained.en,
+        };
         let proven = match &checkpoint {
             Some(cp) if cp.size > d.log_index => state
                 .log
@@ -234,38 +352,47 @@ async fn home(
                 }),
             _ => false,
         };
-        let check = if proven {
-            "Gecontroleerd in het openbare logboek"
-        } else {
-            "Nog niet gecontroleerd in het openbare logboek"
+        let check = match (proven, lang) {
+            (true, Lang::Nl) => "Gecontroleerd in het openbare logboek",
+            (false, Lang::Nl) => "Nog niet gecontroleerd in het openbare logboek",
+            (true, Lang::En) => "Verified in the public log",
+            (false, Lang::En) => "Not yet verified in the public log",
         };
         page = page.raw(&format!(
             "<article class=\"card\" data-bewijs=\"/mijn/verstrekkingen/{id}/bewijs\"><p>{}</p>\
-             <p class=\"meta\">{}<span class=\"browsercheck\" aria-live=\"polite\"></span> · registratie {} · \
-             <a href=\"/mijn/verstrekkingen/{id}/bewijs\" download>Download het bewijs<span class=\"visually-hidden\"> van registratie {}</span></a></p></article>",
-            escape(&explained.nl),
+             <p class=\"meta\">{}<span class=\"browsercheck\" aria-live=\"polite\"></span> · {entry} {} · \
+             <a href=\"/mijn/verstrekkingen/{id}/bewijs\" download>{download}<span class=\"visually-hidden\"> ({entry} {})</span></a></p></article>",
+            escape(&explained),
             check,
             d.log_index,
             d.log_index,
             id = escape(&d.id),
+            entry = lang.t("registratie", "entry"),
+            download = lang.t("Download het bewijs", "Download the evidence"),
         ));
     }
-    page = page.raw(&refusals_section(&state, &refusals, &csrf));
+    page = page.raw(&refusals_section(state, lang, &refusals, &csrf));
     page = page.raw(&representations_section(
-        &state,
+        state,
+        lang,
         &subject,
         &representations,
         now,
     ));
-    page = page.raw("<h2>Uw rechten</h2><ul>");
+    page = page.raw(lang.t("<h2>Uw rechten</h2><ul>", "<h2>Your rights</h2><ul>"));
     for right in crate::routes::explain::rights_list() {
-        page = page.raw(&format!("<li>{}</li>", escape(&right.nl)));
+        let text = match lang {
+            Lang::Nl => &right.nl,
+            Lang::En => &right.en,
+        };
+        page = page.raw(&format!("<li>{}</li>", escape(text)));
     }
     page.raw("</ul>")
         .script(CONTROLE_JS)
         .raw(&format!(
             "<form method=\"post\" action=\"/mijn/uitloggen\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <button type=\"submit\" class=\"secondary\">Uitloggen</button></form>"
+             <button type=\"submit\" class=\"secondary\">{}</button></form>",
+            lang.t("Uitloggen", "Log out")
         ))
         .respond(StatusCode::OK)
 }
@@ -273,28 +400,31 @@ async fn home(
 /// One consent as the Amsterdammer reads it; `offer_revoke`: with the button that starts revoking.
 fn consent_card(
     state: &AppState,
+    lang: Lang,
     c: &Consent,
     now: chrono::DateTime<chrono::Utc>,
     offer_revoke: bool,
 ) -> String {
     let register = &state.register;
     let partner = |id: &String| {
-        register.partner(id).map_or_else(
-            || format!("elke organisatie van de soort {id}"),
-            |p| p.name.clone(),
-        )
+        register
+            .partner(id)
+            .map_or_else(|| kind_name(lang, id), |p| p.name.clone())
     };
     let names = |ids: &[String], f: &dyn Fn(&String) -> String| {
         ids.iter().map(f).collect::<Vec<_>>().join(", ")
     };
     let status = c.status_at(now);
     let label = match status.as_str() {
-        "active" => "Geldig",
-        "pending" => "Wacht op uw bevestiging",
-        "revoked" => "Ingetrokken",
-        "expired" => "Verlopen",
-        "superseded" => "Vervangen door een nieuwe versie",
-        _ => "Geweigerd",
+        "active" => lang.t("Geldig", "Valid"),
+        "pending" => lang.t("Wacht op uw bevestiging", "Awaiting your confirmation"),
+        "revoked" => lang.t("Ingetrokken", "Revoked (ingetrokken)"),
+        "expired" => lang.t("Verlopen", "Expired"),
+        "superseded" => lang.t(
+            "Vervangen door een nieuwe versie",
+            "Replaced by a new version",
+        ),
+        _ => lang.t("Geweigerd", "Refused"),
     };
     let activities = names(&c.activities, &|id| {
         register
@@ -310,21 +440,26 @@ fn consent_card(
     let action = if revocable && offer_revoke {
         format!(
             "<form method=\"get\" action=\"/mijn/toestemmingen/{}/intrekken\">\
-             <button type=\"submit\">Toestemming intrekken</button></form>",
-            escape(&c.id)
+             <button type=\"submit\">{}</button></form>",
+            escape(&c.id),
+            lang.t("Toestemming intrekken", "Revoke consent (intrekken)")
         )
     } else {
         String::new()
     };
     format!(
         "<article class=\"card\"><p class=\"status\">{label}</p>\
-         <p><strong>Wie mag gegevens krijgen:</strong> {}</p>\
-         <p><strong>Welke gegevens:</strong> {}</p>\
-         <p><strong>Waarvoor:</strong> {}</p>\
-         <p><strong>Geldig tot:</strong> {}</p>{action}</article>",
+         <p><strong>{}</strong> {}</p>\
+         <p><strong>{}</strong> {}</p>\
+         <p><strong>{}</strong> {}</p>\
+         <p><strong>{}</strong> {}</p>{action}</article>",
+        lang.t("Wie mag gegevens krijgen:", "Who may receive data:"),
         escape(&names(&c.recipients, &partner)),
+        lang.t("Welke gegevens:", "Which data:"),
         escape(&categories),
+        lang.t("Waarvoor:", "What for:"),
         escape(&activities),
+        lang.t("Geldig tot:", "Valid until:"),
         c.valid_until.format("%d-%m-%Y"),
     )
 }
@@ -347,19 +482,26 @@ async fn confirm_revoke(
     let Some(me) = signed_in(&state, &headers) else {
         return see_other("/mijn/login");
     };
+    let lang = Lang::of(&headers, None);
     let Some(c) = my_consent(&state, &me, &id).await else {
-        return not_yours();
+        return not_yours(lang);
     };
     let csrf = MIJN.csrf(&state, &me);
-    Page::new("Toestemming intrekken")
-        .paragraph("Weet u zeker dat u deze toestemming wilt intrekken? Daarna worden er geen gegevens meer op grond van deze toestemming gedeeld. Wat al gedeeld is, blijft zichtbaar in uw overzicht.")
-        .raw(&consent_card(&state, &c, state.clock.now(), false))
+    Page::new(lang.t("Toestemming intrekken", "Revoke consent"))
+        .lang(lang.code())
+        .paragraph(lang.t(
+            "Weet u zeker dat u deze toestemming wilt intrekken? Daarna worden er geen gegevens meer op grond van deze toestemming gedeeld. Wat al gedeeld is, blijft zichtbaar in uw overzicht.",
+            "Are you sure you want to revoke this consent? After that, no data is shared on the strength of it. What was already shared stays visible in your overview.",
+        ))
+        .raw(&consent_card(&state, lang, &c, state.clock.now(), false))
         .raw(&format!(
             "<form method=\"post\" action=\"/mijn/toestemmingen/{}/intrekken\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <button type=\"submit\">Ja, toestemming intrekken</button></form>\
-             <p><a href=\"/mijn\">Nee, terug naar Mijn gegevens</a></p>",
-            escape(&id)
+             <button type=\"submit\">{}</button></form>\
+             <p><a href=\"/mijn\">{}</a></p>",
+            escape(&id),
+            lang.t("Ja, toestemming intrekken", "Yes, revoke consent (intrekken)"),
+            lang.t("Nee, terug naar Mijn gegevens", "No, back to My data"),
         ))
         .respond(StatusCode::OK)
 }
@@ -377,7 +519,7 @@ async fn revoke(
         return forbidden();
     }
     if my_consent(&state, &me, &id).await.is_none() {
-        return not_yours();
+        return not_yours(Lang::of(&headers, None));
     }
     match crate::routes::consents::revoke(&state, &id, &Actor::amsterdammer()).await {
         Ok(_) => see_other(&format!("/mijn?ingetrokken={id}")),
@@ -389,52 +531,74 @@ async fn revoke(
     }
 }
 
-/// What a refusal says, in plain Dutch.
-fn refusal_text(state: &AppState, r: &consent::Refusal) -> String {
+/// What a refusal says.
+fn refusal_text(state: &AppState, lang: Lang, r: &consent::Refusal) -> String {
     let mut parts = Vec::new();
+    let never = lang.t("nooit", "never");
     if let Some(recipient) = &r.recipient {
-        parts.push(format!("nooit aan {}", party_name(state, recipient)));
+        parts.push(format!(
+            "{never} {} {}",
+            lang.t("aan", "to"),
+            party_name(state, lang, recipient)
+        ));
     }
     if let Some(category) = &r.category {
         let name = state
             .register
             .category(category)
             .map_or_else(|| category.clone(), |c| c.name.to_lowercase());
-        parts.push(format!("nooit {name}"));
+        parts.push(format!("{never} {name}"));
     }
     if let Some(activity) = &r.activity {
         let name = state
             .register
             .activity(activity)
             .map_or_else(|| activity.clone(), |a| a.purpose.clone());
-        parts.push(format!("nooit voor {name}"));
+        parts.push(format!("{never} {} {name}", lang.t("voor", "for")));
     }
     parts.join(", ")
 }
 
 /// A partner by name, or a kind of partner.
-fn party_name(state: &AppState, id: &str) -> String {
-    state.register.partner(id).map_or_else(
-        || format!("alle organisaties van de soort {id}"),
-        |p| p.name.clone(),
-    )
+fn party_name(state: &AppState, lang: Lang, id: &str) -> String {
+    state
+        .register
+        .partner(id)
+        .map_or_else(|| kind_name(lang, id), |p| p.name.clone())
+}
+
+fn kind_name(lang: Lang, kind: &str) -> String {
+    match lang {
+        Lang::Nl => format!("alle organisaties van de soort {kind}"),
+        Lang::En => format!("every organisation of the kind {kind}"),
+    }
 }
 
 /// The refusals in force, each with a button to lift it, and the form to record one.
-fn refusals_section(state: &AppState, refusals: &[consent::Refusal], csrf: &str) -> String {
-    let mut html = String::from(
+fn refusals_section(
+    state: &AppState,
+    lang: Lang,
+    refusals: &[consent::Refusal],
+    csrf: &str,
+) -> String {
+    let mut html = String::from(lang.t(
         "<h2>Nooit delen</h2><p>U kunt vastleggen dat uw gegevens nooit met een organisatie gedeeld \
          mogen worden. Dat gaat voor elke toestemming, ook een die u eerder gaf.</p>",
-    );
+        "<h2>Never share</h2><p>You can record that your data may never be shared with an \
+         organisation. That overrides any consent, including one you gave before.</p>",
+    ));
     for r in refusals.iter().filter(|r| r.withdrawn_at.is_none()) {
         html.push_str(&format!(
-            "<article class=\"card\"><p class=\"status\">Geweigerd</p><p>{}</p>\
-             <p class=\"meta\">Vastgelegd op {}</p>\
+            "<article class=\"card\"><p class=\"status\">{}</p><p>{}</p>\
+             <p class=\"meta\">{} {}</p>\
              <form method=\"post\" action=\"/mijn/weigeringen/{id}/opheffen\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <button type=\"submit\" class=\"secondary\">Weigering opheffen</button></form></article>",
-            escape(&refusal_text(state, r)),
+             <button type=\"submit\" class=\"secondary\">{}</button></form></article>",
+            lang.t("Geweigerd", "Refused"),
+            escape(&refusal_text(state, lang, r)),
+            lang.t("Vastgelegd op", "Recorded on"),
             r.created_at.format("%d-%m-%Y"),
+            lang.t("Weigering opheffen", "Lift this refusal"),
             id = escape(&r.id),
         ));
     }
@@ -446,17 +610,24 @@ fn refusals_section(state: &AppState, refusals: &[consent::Refusal], csrf: &str)
             escape(&p.name)
         ));
     }
-    for kind in state.register.kinds() {
+    for kind in state
+        .register
+        .kinds()
+        .into_iter()
+        .filter(|k| state.register.partner(k).is_none())
+    {
         options.push_str(&format!(
             "<option value=\"{}\">{}</option>",
             escape(kind),
-            escape(&party_name(state, kind))
+            escape(&party_name(state, lang, kind))
         ));
     }
     html.push_str(&format!(
-        "<form method=\"get\" action=\"/mijn/weigeren\"><label for=\"ontvanger\">Nooit delen met</label>\
+        "<form method=\"get\" action=\"/mijn/weigeren\"><label for=\"ontvanger\">{}</label>\
          <select id=\"ontvanger\" name=\"ontvanger\" required>{options}</select>\
-         <button type=\"submit\">Weigering vastleggen</button></form>"
+         <button type=\"submit\">{}</button></form>",
+        lang.t("Nooit delen met", "Never share with"),
+        lang.t("Weigering vastleggen", "Record the refusal"),
     ));
     html
 }
@@ -464,6 +635,7 @@ fn refusals_section(state: &AppState, refusals: &[consent::Refusal], csrf: &str)
 /// Whom the Amsterdammer acts for, and who acts for them (never by name: the gateway keeps none).
 fn representations_section(
     state: &AppState,
+    lang: Lang,
     me: &SubjectId,
     representations: &[consent::Representation],
     now: chrono::DateTime<chrono::Utc>,
@@ -473,24 +645,24 @@ fn representations_section(
     }
     let role = |r: &consent::Representation| {
         match r.role.as_str() {
-            "parent" => "ouder met gezag",
-            "guardian" => "voogd",
+            "parent" => lang.t("ouder met gezag", "parent with parental authority"),
+            "guardian" => lang.t("voogd", "guardian"),
             "mentor" => "mentor",
             "curator" => "curator",
-            "bewindvoerder" => "bewindvoerder",
+            "bewindvoerder" => lang.t("bewindvoerder", "financial administrator (bewindvoerder)"),
             other => other,
         }
         .to_owned()
     };
     let status = |r: &consent::Representation| {
         if r.ended_at.is_some() {
-            "beëindigd"
+            lang.t("beëindigd", "ended")
         } else if now >= r.valid_until {
-            "verlopen"
+            lang.t("verlopen", "expired")
         } else if now < r.valid_from {
-            "nog niet ingegaan"
+            lang.t("nog niet ingegaan", "not yet in force")
         } else {
-            "geldig"
+            lang.t("geldig", "valid")
         }
     };
     let mut html = String::new();
@@ -498,33 +670,52 @@ fn representations_section(
         .iter()
         .partition(|r| r.representative == *me);
     if !mine.is_empty() {
-        html.push_str("<h2>Voor wie u optreedt</h2><ul>");
+        html.push_str(lang.t(
+            "<h2>Voor wie u optreedt</h2><ul>",
+            "<h2>Whom you act for</h2><ul>",
+        ));
         for r in mine {
-            html.push_str(&format!(
-                "<li>Als {} van {} ({}), tot {}; vastgelegd door {}.</li>",
-                escape(&role(r)),
-                escape(r.label.as_deref().unwrap_or("een persoon")),
-                status(r),
-                r.valid_until.format("%d-%m-%Y"),
-                escape(&party_name(state, &r.recorded_by_partner)),
-            ));
+            let who = r
+                .label
+                .as_deref()
+                .unwrap_or(lang.t("een persoon", "a person"));
+            let (role, status, until) = (role(r), status(r), r.valid_until.format("%d-%m-%Y"));
+            let by = party_name(state, lang, &r.recorded_by_partner);
+            html.push_str(&escape_li(&match lang {
+                Lang::Nl => {
+                    format!("Als {role} van {who} ({status}), tot {until}; vastgelegd door {by}.")
+                }
+                Lang::En => {
+                    format!("As {role} of {who} ({status}), until {until}; recorded by {by}.")
+                }
+            }));
         }
         html.push_str("</ul>");
     }
     if !for_me.is_empty() {
-        html.push_str("<h2>Wie voor u optreedt</h2><ul>");
+        html.push_str(lang.t(
+            "<h2>Wie voor u optreedt</h2><ul>",
+            "<h2>Who acts for you</h2><ul>",
+        ));
         for r in for_me {
-            html.push_str(&format!(
-                "<li>Een {} ({}), tot {}; vastgelegd door {}. Wie dat is, weet die organisatie.</li>",
-                escape(&role(r)),
-                status(r),
-                r.valid_until.format("%d-%m-%Y"),
-                escape(&party_name(state, &r.recorded_by_partner)),
-            ));
+            let (role, status, until) = (role(r), status(r), r.valid_until.format("%d-%m-%Y"));
+            let by = party_name(state, lang, &r.recorded_by_partner);
+            html.push_str(&escape_li(&match lang {
+                Lang::Nl => format!(
+                    "Een {role} ({status}), tot {until}; vastgelegd door {by}. Wie dat is, weet die organisatie."
+                ),
+                Lang::En => format!(
+                    "A {role} ({status}), until {until}; recorded by {by}. That organisation knows who it is."
+                ),
+            }));
         }
         html.push_str("</ul>");
     }
     html
+}
+
+fn escape_li(text: &str) -> String {
+    format!("<li>{}</li>", escape(text))
 }
 
 #[derive(Debug, Deserialize)]
@@ -547,26 +738,40 @@ async fn confirm_refusal(
     let Some(me) = signed_in(&state, &headers) else {
         return see_other("/mijn/login");
     };
+    let lang = Lang::of(&headers, None);
     if state.register.party(&q.ontvanger).is_none() {
-        return Page::new("Niet gevonden")
-            .paragraph("Deze organisatie kennen we niet.")
+        return Page::new(lang.t("Niet gevonden", "Not found"))
+            .lang(lang.code())
+            .paragraph(lang.t(
+                "Deze organisatie kennen we niet.",
+                "We do not know this organisation.",
+            ))
             .respond(StatusCode::NOT_FOUND);
     }
-    let name = party_name(&state, &q.ontvanger);
+    let name = party_name(&state, lang, &q.ontvanger);
     let csrf = MIJN.csrf(&state, &me);
-    Page::new("Weigering vastleggen")
-        .paragraph(&format!(
-            "Weet u zeker dat uw gegevens nooit met {name} gedeeld mogen worden? Dit gaat voor elke \
-             toestemming. U kunt de weigering later weer opheffen."
-        ))
+    Page::new(lang.t("Weigering vastleggen", "Record a refusal"))
+        .lang(lang.code())
+        .paragraph(&match lang {
+            Lang::Nl => format!(
+                "Weet u zeker dat uw gegevens nooit met {name} gedeeld mogen worden? Dit gaat voor elke \
+                 toestemming. U kunt de weigering later weer opheffen."
+            ),
+            Lang::En => format!(
+                "Are you sure your data may never be shared with {name}? This overrides any consent. \
+                 You can lift the refusal later."
+            ),
+        })
         .raw(&format!(
             "<form method=\"post\" action=\"/mijn/weigeren\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
              <input type=\"hidden\" name=\"ontvanger\" value=\"{}\">\
-             <button type=\"submit\">Ja, nooit delen met {}</button></form>\
-             <p><a href=\"/mijn\">Nee, terug naar Mijn gegevens</a></p>",
+             <button type=\"submit\">{} {}</button></form>\
+             <p><a href=\"/mijn\">{}</a></p>",
             escape(&q.ontvanger),
-            escape(&name)
+            lang.t("Ja, nooit delen met", "Yes, never share with"),
+            escape(&name),
+            lang.t("Nee, terug naar Mijn gegevens", "No, back to My data"),
         ))
         .respond(StatusCode::OK)
 }
@@ -621,7 +826,7 @@ async fn lift_refusal(
         }
     };
     if !mine {
-        return not_yours();
+        return not_yours(Lang::of(&headers, None));
     }
     match state.store.withdraw_refusal(&id, state.clock.now()).await {
         Ok(_) => {

@@ -45,6 +45,8 @@ pub struct Page {
     nav: Vec<(String, String)>,
     current: String,
     wide: bool,
+    /// The page's language (BCP 47).
+    lang: &'static str,
     /// A script of the page's own (allowed by its hash, and to fetch from this site only).
     script: Option<&'static str>,
 }
@@ -57,6 +59,7 @@ impl Page {
             nav: Vec::new(),
             current: String::new(),
             wide: false,
+            lang: "nl",
             script: None,
         }
     }
@@ -64,6 +67,12 @@ impl Page {
     /// With `script` at the end of the body: an addition, never needed to read or act.
     pub fn script(mut self, script: &'static str) -> Self {
         self.script = Some(script);
+        self
+    }
+
+    /// In language `code` (`nl` unless said).
+    pub fn lang(mut self, code: &'static str) -> Self {
+        self.lang = code;
         self
     }
 
@@ -112,12 +121,13 @@ impl Page {
 
     pub fn respond(self, status: StatusCode) -> Response {
         let html = format!(
-            "<!doctype html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">\
+            "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{title} - Gemeente Amsterdam</title><style>{STYLE}</style></head>\
-             <body{class}><header><p>Gemeente Amsterdam · gegevensdeling in het sociaal domein</p>{nav}</header>\
+             <body{class}><header><p lang=\"nl\">Gemeente Amsterdam · gegevensdeling in het sociaal domein</p>{nav}</header>\
              <main><h1>{title}</h1>{body}</main>{script}</body></html>\n",
             title = escape(&self.title),
+            lang = self.lang,
             body = self.body,
             class = if self.wide { " class=\"wide\"" } else { "" },
             nav = self.nav_html(),

@@ -181,7 +181,53 @@ async fn both_sides_of_a_representation_are_shown(db: Db) {
     app.stop().await;
 }
 
+async fn the_amsterdammer_may_read_the_page_in_english(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    assert_eq!(exchange(&app).await.0, 200);
+    let mut me = resident(&app, BSN).await;
+    let dutch = me.get("/mijn").await;
+    assert!(
+        dutch.body.contains("<html lang=\"nl\">")
+            && dutch.body.contains("Wat er over u gedeeld is")
+    );
+    assert!(dutch.body.contains("?taal=en"), "the choice is offered");
+    let english = me.get("/mijn?taal=en").await;
+    assert!(
+        english.body.contains("<html lang=\"en\">"),
+        "{}",
+        english.body
+    );
+    for text in [
+        "What was shared about you",
+        "Your consents",
+        "Valid until:",
+        "Your rights",
+        "Verified in the public log",
+    ] {
+        assert!(english.body.contains(text), "{text}: {}", english.body);
+    }
+    assert!(!english.body.contains("Wat er over u gedeeld is"));
+    // The choice is kept, on the confirmation step too, until changed back.
+    assert_eq!(me.cookie("taal"), Some("en"));
+    let (_, consents) = app.get_as_citizen(BSN, "/v1/me/consents").await;
+    let id = consents[0]["id"].as_str().unwrap();
+    let confirm = me.get(&format!("/mijn/toestemmingen/{id}/intrekken")).await;
+    assert!(
+        confirm.body.contains("Are you sure you want to revoke"),
+        "{}",
+        confirm.body
+    );
+    let back = me.get("/mijn?taal=nl").await;
+    assert!(back.body.contains("Wat er over u gedeeld is"));
+    app.stop().await;
+}
+
 tests::both_databases! {
+    the_amsterdammer_may_read_the_page_in_english => the_amsterdammer_may_read_the_page_in_english;
     a_refusal_recorded_on_the_page_binds_at_once_and_can_be_lifted =>
         a_refusal_recorded_on_the_page_binds_at_once_and_can_be_lifted;
     the_page_offers_everything_held_and_each_entrys_evidence_as_files =>
