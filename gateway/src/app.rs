@@ -166,6 +166,7 @@ impl Application {
             }
         };
         let notifier_task = notifier.clone().map(crate::notify::Notifier::start);
+        let logins = Arc::new(crate::portal::Logins::new(config, &register)?);
         let state = AppState {
             notifier,
             limits,
@@ -180,7 +181,8 @@ impl Application {
             consent: config.consent,
             audit: config.audit.clone(),
             policy: config.policy,
-            portal: config.portal,
+            portal: config.portal.clone(),
+            logins,
         };
         Ok(Self {
             listener,

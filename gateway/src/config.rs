@@ -67,22 +67,51 @@ pub struct Config {
     pub portal: PortalConfig,
 }
 
-/// `[portal]`: the Amsterdammer's pages.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+/// `[portal]`: the web pages (`/mijn`, `/audit`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct PortalConfig {
-    /// The development login (pick a resident by BSN, no identity provider). Demo only: never in
-    /// production.
+    /// The development logins (pick a resident by BSN, an officer by organisation; no identity
+    /// provider). Demo only: never in production.
     pub dev_login: bool,
+    /// The citizen identity provider the Amsterdammer logs in through (OpenID Connect).
+    pub oidc: Option<crate::portal::oidc::ProviderConfig>,
+    /// The ID token claim that carries the BSN.
+    pub bsn_claim: String,
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        Self {
+            dev_login: false,
+            oidc: None,
+            bsn_claim: "bsn".into(),
+        }
+    }
 }
 
 /// `[audit]`: a privacy officer (role `privacy_officer`) sees only their own organisation's
 /// traffic, unless their organisation is listed here (api.md "Privacy officers").
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditConfig {
     /// Partner ids whose privacy officers see every organisation's traffic.
     pub city_wide: Vec<String>,
+    /// Per partner id: the organisation's OpenID Connect provider its privacy officers log in to
+    /// the console through.
+    pub oidc: BTreeMap<String, crate::portal::oidc::ProviderConfig>,
+    /// The ID token claim (a string or a list) that must hold `privacy_officer`.
+    pub role_claim: String,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            city_wide: Vec::new(),
+            oidc: BTreeMap::new(),
+            role_claim: "roles".into(),
+        }
+    }
 }
 
 /// `[ledger]`: the readable part of every ledger record is sealed under a key of its subject, and
@@ -292,6 +321,17 @@ impl Config {
         }
         for partner in self.partners.values_mut() {
             fix(&mut partner.token_key);
+        }
+        for provider in self
+            .portal
+            .oidc
+            .iter_mut()
+            .chain(self.audit.oidc.values_mut())
+        {
+            fix(&mut provider.ca_file);
+            if let Some(p) = &mut provider.client_secret_file {
+                fix(p);
+            }
         }
         if let Some(path) = self.database_url.expose().strip_prefix("sqlite:")
             && !path.starts_with('/')

@@ -63,7 +63,10 @@ pub fn dev_config(
         audit: crate::config::AuditConfig::default(),
         policy: crate::config::PolicyConfig::default(),
         // The demo's residents are synthetic: pick one by BSN.
-        portal: crate::config::PortalConfig { dev_login: true },
+        portal: crate::config::PortalConfig {
+            dev_login: true,
+            ..crate::config::PortalConfig::default()
+        },
         log_format: LogFormat::Text,
         rate_limit: Default::default(),
         consent: Default::default(),

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod devidp;
 pub mod error;
 pub mod fhir;
 pub mod forward;

@@ -25,6 +25,8 @@ pub struct AppState {
     pub audit: crate::config::AuditConfig,
     pub policy: crate::config::PolicyConfig,
     pub portal: crate::config::PortalConfig,
+    /// The identity providers the pages log in through.
+    pub logins: Arc<crate::portal::Logins>,
     /// Tells partner systems of revoked, superseded and expired consents; `None` when not configured.
     pub notifier: Option<Arc<crate::notify::Notifier>>,
 }

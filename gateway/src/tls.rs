@@ -161,6 +161,17 @@ pub fn client_config(ca: &Path, cert: &Path, key: &Path) -> anyhow::Result<Clien
         .context("the client certificate and key do not fit")
 }
 
+/// A server's TLS without client certificates (the development identity provider).
+pub fn plain_server_config(cert: &Path, key: &Path) -> anyhow::Result<Arc<ServerConfig>> {
+    let mut config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(load_certs(cert)?, load_key(key)?)
+        .context("the server certificate and key do not fit")?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
 /// TLS for a client without a certificate (residents, the public), trusting `ca`.
 pub fn anonymous_client_config(ca: &Path) -> anyhow::Result<ClientConfig> {
     Ok(ClientConfig::builder_with_provider(provider())

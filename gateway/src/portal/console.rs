@@ -38,6 +38,7 @@ pub(crate) const CONSOLE: Area = Area {
     login: "/audit/login",
     session_cookie: "audit_sessie",
     pre_session_cookie: "audit_pre",
+    flow_cookie: "audit_oidc",
     key_label: "console-session",
 };
 
@@ -64,6 +65,8 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/audit", get(overview))
         .route("/audit/login", get(login_page).post(login))
+        .route("/audit/login/organisatie", get(start_login))
+        .route("/audit/login/terug", get(finish_login))
         .route("/audit/uitloggen", post(logout))
         .route("/audit/verstrekkingen", get(disclosures))
         .route("/audit/verstrekkingen.csv", get(disclosures_csv))
@@ -167,7 +170,7 @@ struct CsrfForm {
 }
 
 async fn login_page(State(state): State<AppState>) -> Response {
-    if !state.portal.dev_login {
+    if !state.portal.dev_login && state.logins.officers.is_empty() {
         return Page::new("Inloggen")
             .paragraph(
                 "Inloggen via de eigen organisatie is nog niet ingericht voor deze omgeving.",
@@ -181,35 +184,61 @@ fn login_form(state: &AppState, problem: Option<&str>, status: StatusCode) -> Re
     let Some((pre, csrf)) = CONSOLE.pre_session(state) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let options: String = state
-        .register
-        .partners
-        .iter()
-        .map(|p| {
-            format!(
-                "<option value=\"{}\">{} ({})</option>",
-                escape(&p.id),
-                escape(&p.name),
-                escape(&p.id)
-            )
-        })
-        .collect();
-    let mut page = Page::new("Inloggen voor privacy officers").paragraph(
-        "Ontwikkelomgeving: kies de organisatie waarvoor u als privacy officer inlogt. \
-         In het echt logt u in via uw eigen organisatie.",
-    );
+    let options = |ids: &mut dyn Iterator<Item = &String>| -> String {
+        ids.filter_map(|id| state.register.partner(id))
+            .map(|p| {
+                format!(
+                    "<option value=\"{}\">{} ({})</option>",
+                    escape(&p.id),
+                    escape(&p.name),
+                    escape(&p.id)
+                )
+            })
+            .collect()
+    };
+    let mut page = Page::new("Inloggen voor privacy officers");
     if let Some(problem) = problem {
         page = page.alert(problem);
     }
-    let mut response = page
-        .raw(&format!(
-            "<form method=\"post\" action=\"/audit/login\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <label for=\"organisatie\">Organisatie</label>\
-             <select id=\"organisatie\" name=\"organisatie\" required>{options}</select>\
-             <button type=\"submit\">Inloggen</button></form>"
-        ))
-        .respond(status);
+    if !state.logins.officers.is_empty() {
+        // With the development login beside it, this choice gets a label of its own.
+        let (id, label) = if state.portal.dev_login {
+            ("inlogdienst", "Inlogdienst")
+        } else {
+            ("organisatie", "Organisatie")
+        };
+        page = page
+            .paragraph("Kies uw organisatie; u logt in via de inlogdienst van uw organisatie.")
+            .raw(&format!(
+                "<form method=\"get\" action=\"/audit/login/organisatie\">\
+                 <label for=\"{id}\">{label}</label>\
+                 <select id=\"{id}\" name=\"organisatie\" required>{}</select>\
+                 <button type=\"submit\">Inloggen</button></form>",
+                options(&mut state.logins.officers.keys())
+            ));
+    }
+    if state.portal.dev_login {
+        let all: Vec<String> = state
+            .register
+            .partners
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
+        page = page
+            .paragraph(
+                "Ontwikkelomgeving: kies de organisatie waarvoor u als privacy officer inlogt. \
+                 In het echt logt u in via uw eigen organisatie.",
+            )
+            .raw(&format!(
+                "<form method=\"post\" action=\"/audit/login\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+                 <label for=\"organisatie\">Organisatie</label>\
+                 <select id=\"organisatie\" name=\"organisatie\" required>{}</select>\
+                 <button type=\"submit\">Inloggen</button></form>",
+                options(&mut all.iter())
+            ));
+    }
+    let mut response = page.respond(status);
     CONSOLE.set(&mut response, CONSOLE.pre_session_cookie, &pre, 600);
     response
 }
@@ -238,6 +267,65 @@ async fn login(
         "officer signed in (development login)"
     );
     CONSOLE.sign_in(&state, &format!("{organisation}\n{DEV_OFFICER}"))
+}
+
+#[derive(Debug, Deserialize)]
+struct OrganisationQuery {
+    organisatie: String,
+}
+
+/// To the chosen organisation's identity provider.
+async fn start_login(
+    State(state): State<AppState>,
+    Query(q): Query<OrganisationQuery>,
+) -> Response {
+    let Some(provider) = state.logins.officers.get(&q.organisatie) else {
+        return login_form(
+            &state,
+            Some("Voor deze organisatie is geen inlogdienst ingericht."),
+            StatusCode::BAD_REQUEST,
+        );
+    };
+    CONSOLE.start_login(&state, provider, &q.organisatie).await
+}
+
+/// Back from an organisation's identity provider: the officer is the token's `sub`, for the
+/// organisation the login began for, if a role claim says `privacy_officer`.
+async fn finish_login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(answer): Query<super::CallbackQuery>,
+) -> Response {
+    let (flow, claims) = match CONSOLE
+        .finish_login(&state, &headers, &answer, |flow| {
+            state.logins.officers.get(&flow.organisation)
+        })
+        .await
+    {
+        Ok(done) => done,
+        Err(page) => return page,
+    };
+    let officer = claims
+        .get("sub")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    if officer.is_empty()
+        || officer.contains('\n')
+        || !super::oidc::claim_has(
+            &claims,
+            &state.audit.role_claim,
+            crate::auth::PRIVACY_OFFICER_ROLE,
+        )
+    {
+        tracing::info!(officer_partner = %flow.organisation, "a login without the privacy officer role was refused");
+        return Page::new("Geen toegang")
+            .paragraph(
+                "U bent ingelogd, maar uw organisatie heeft u niet als privacy officer aangemerkt.",
+            )
+            .respond(StatusCode::FORBIDDEN);
+    }
+    tracing::info!(officer_partner = %flow.organisation, "officer signed in");
+    CONSOLE.signed_in_page(&state, &format!("{}\n{officer}", flow.organisation))
 }
 
 async fn logout(

@@ -75,6 +75,7 @@ pub(crate) const MIJN: Area = Area {
     login: "/mijn/login",
     session_cookie: "mijn_sessie",
     pre_session_cookie: "mijn_pre",
+    flow_cookie: "mijn_oidc",
     key_label: "portal-session",
 };
 
@@ -83,6 +84,8 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/mijn", get(home))
         .route("/mijn/login", get(login_page).post(login))
+        .route("/mijn/login/digid", get(start_login))
+        .route("/mijn/login/terug", get(finish_login))
         .route("/mijn/uitloggen", post(logout))
         .route(
             "/mijn/toestemmingen/{id}/intrekken",
@@ -133,7 +136,7 @@ async fn login_page(
     Query(q): Query<LangQuery>,
 ) -> Response {
     let lang = Lang::of(&headers, q.taal.as_deref());
-    if !state.portal.dev_login {
+    if !state.portal.dev_login && state.logins.resident.is_none() {
         return Page::new(lang.t("Inloggen", "Log in"))
             .lang(lang.code())
             .paragraph(lang.t(
@@ -153,26 +156,34 @@ fn login_form(state: &AppState, lang: Lang, problem: Option<&str>, status: Statu
     };
     let mut page = Page::new(lang.t("Inloggen bij Mijn gegevens", "Log in to My data"))
         .lang(lang.code())
-        .raw(&lang.switch("/mijn/login"))
-        .paragraph(lang.t(
-            "Ontwikkelomgeving: kies een Amsterdammer door het burgerservicenummer in te vullen. \
-             In het echt logt u in met DigiD.",
-            "Development environment: pick an Amsterdammer by entering their citizen service number \
-             (BSN). For real, you log in with DigiD.",
-        ));
+        .raw(&lang.switch("/mijn/login"));
     if let Some(problem) = problem {
         page = page.alert(problem);
     }
-    let mut response = page
-        .raw(&format!(
-            "<form method=\"post\" action=\"/mijn/login\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <label for=\"bsn\">BSN</label>\
-             <input id=\"bsn\" name=\"bsn\" inputmode=\"numeric\" autocomplete=\"off\" required>\
-             <button type=\"submit\">{}</button></form>",
-            lang.t("Inloggen", "Log in (Inloggen)")
-        ))
-        .respond(status);
+    if state.logins.resident.is_some() {
+        page = page.raw(&format!(
+            "<form method=\"get\" action=\"/mijn/login/digid\"><button type=\"submit\">{}</button></form>",
+            lang.t("Inloggen met DigiD", "Log in with DigiD (Inloggen)")
+        ));
+    }
+    if state.portal.dev_login {
+        page = page
+            .paragraph(lang.t(
+                "Ontwikkelomgeving: kies een Amsterdammer door het burgerservicenummer in te vullen. \
+                 In het echt logt u in met DigiD.",
+                "Development environment: pick an Amsterdammer by entering their citizen service number \
+                 (BSN). For real, you log in with DigiD.",
+            ))
+            .raw(&format!(
+                "<form method=\"post\" action=\"/mijn/login\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+                 <label for=\"bsn\">BSN</label>\
+                 <input id=\"bsn\" name=\"bsn\" inputmode=\"numeric\" autocomplete=\"off\" required>\
+                 <button type=\"submit\">{}</button></form>",
+                lang.t("Inloggen", "Log in (Inloggen)")
+            ));
+    }
+    let mut response = page.respond(status);
     MIJN.set(&mut response, MIJN.pre_session_cookie, &pre, 600);
     response
 }
@@ -202,6 +213,42 @@ async fn login(
     };
     let subject = state.pseudonyms.subject(&bsn);
     MIJN.sign_in(&state, subject.as_str())
+}
+
+/// To the citizen identity provider.
+async fn start_login(State(state): State<AppState>) -> Response {
+    let Some(provider) = &state.logins.resident else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    MIJN.start_login(&state, provider, "").await
+}
+
+/// Back from the citizen identity provider: the BSN from the ID token, signed in by pseudonym.
+async fn finish_login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(answer): Query<super::CallbackQuery>,
+) -> Response {
+    let (_, claims) = match MIJN
+        .finish_login(&state, &headers, &answer, |_| {
+            state.logins.resident.as_ref()
+        })
+        .await
+    {
+        Ok(done) => done,
+        Err(page) => return page,
+    };
+    let bsn = claims
+        .get(&state.portal.bsn_claim)
+        .and_then(|v| v.as_str())
+        .and_then(|text| Bsn::parse(text).ok());
+    let Some(bsn) = bsn else {
+        tracing::info!(claim = %state.portal.bsn_claim, "the ID token carries no valid BSN");
+        return Page::new("Inloggen niet gelukt")
+            .paragraph("De inlogdienst gaf geen geldig burgerservicenummer door.")
+            .respond(StatusCode::FORBIDDEN);
+    };
+    MIJN.signed_in_page(&state, state.pseudonyms.subject(&bsn).as_str())
 }
 
 async fn logout(

@@ -2,14 +2,16 @@
 //! - `/mijn` ([`mijn`]): Mijn gegevens, for the Amsterdammer;
 //! - `/audit` ([`console`]): the console for privacy officers.
 //!
-//! Both use the same store, decisions and log as the API; nothing is computed twice. Both sign in
-//! through the demo's development login (`[portal] dev_login`, never in production); the identity
-//! providers' OpenID Connect flows are not built yet.
+//! Both use the same store, decisions and log as the API; nothing is computed twice. The
+//! Amsterdammer signs in through the citizen identity provider, an officer through their
+//! organisation's, both with OpenID Connect ([`oidc`]); the demo has development logins instead
+//! (`[portal] dev_login`, never in production).
 
 pub(crate) mod anomalies;
 pub(crate) mod charts;
 pub(crate) mod console;
 pub(crate) mod mijn;
+pub mod oidc;
 pub(crate) mod page;
 pub mod session;
 
@@ -20,11 +22,51 @@ use ring::rand::SecureRandom as _;
 
 use crate::state::AppState;
 use page::Page;
+
+/// What a provider sends the browser back with.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
 use session::Session;
 
 /// The pages' routes (not part of the JSON API, so not in `/openapi.json`).
 pub fn router() -> axum::Router<AppState> {
     mijn::router().merge(console::router())
+}
+
+/// The identity providers, ready to use.
+#[derive(Debug)]
+pub struct Logins {
+    /// The citizen identity provider (`[portal.oidc]`).
+    pub resident: Option<oidc::Provider>,
+    /// Per partner id, its officers' provider (`[audit.oidc.<id>]`).
+    pub officers: std::collections::BTreeMap<String, oidc::Provider>,
+}
+
+impl Logins {
+    pub fn new(
+        config: &crate::config::Config,
+        register: &policies::Register,
+    ) -> anyhow::Result<Self> {
+        let resident = config
+            .portal
+            .oidc
+            .clone()
+            .map(oidc::Provider::new)
+            .transpose()?;
+        let mut officers = std::collections::BTreeMap::new();
+        for (partner, provider) in &config.audit.oidc {
+            anyhow::ensure!(
+                register.partner(partner).is_some(),
+                "[audit.oidc.{partner}]: no such partner in the register"
+            );
+            officers.insert(partner.clone(), oidc::Provider::new(provider.clone())?);
+        }
+        Ok(Self { resident, officers })
+    }
 }
 
 /// One kind of page: where it lives, its cookies, and the key its sessions are signed with.
@@ -35,6 +77,8 @@ pub(crate) struct Area {
     pub login: &'static str,
     pub session_cookie: &'static str,
     pub pre_session_cookie: &'static str,
+    /// Carries an OpenID Connect login through the provider.
+    pub flow_cookie: &'static str,
     /// What the key is derived for.
     pub key_label: &'static str,
 }
@@ -73,6 +117,101 @@ impl Area {
     pub fn login_csrf_ok(&self, state: &AppState, headers: &HeaderMap, token: &str) -> bool {
         let pre = session::cookie(headers, self.pre_session_cookie).unwrap_or_default();
         !pre.is_empty() && session::csrf_ok(&self.key(state), pre, token)
+    }
+
+    /// Starts a login at `provider`: a new flow in its cookie, and the browser sent there.
+    pub async fn start_login(
+        &self,
+        state: &AppState,
+        provider: &oidc::Provider,
+        organisation: &str,
+    ) -> Response {
+        let flow = match oidc::Flow::new(organisation, state.clock.now()) {
+            Ok(flow) => flow,
+            Err(e) => {
+                tracing::error!(error = %e, "no login flow");
+                return unavailable("Inloggen kan nu niet.");
+            }
+        };
+        match provider.authorization_url(&flow).await {
+            Ok(url) => {
+                let mut response = see_other(&url);
+                let value = flow.seal(&self.key(state));
+                let cookie = format!(
+                    "{}={value}; Path={}; Max-Age=600; Secure; HttpOnly; SameSite=Lax",
+                    self.flow_cookie, self.home
+                );
+                if let Ok(v) = HeaderValue::from_str(&cookie) {
+                    response.headers_mut().append(SET_COOKIE, v);
+                }
+                response
+            }
+            Err(e) => {
+                tracing::error!(error = %e, issuer = %provider.config.issuer, "the identity provider cannot be reached");
+                unavailable("De inlogdienst is nu niet bereikbaar.")
+            }
+        }
+    }
+
+    /// Finishes a login at `pick(flow)`'s provider: checks the flow cookie and `state`, redeems the
+    /// code, and gives the flow and the ID token's claims; `Err` is the page to show.
+    pub async fn finish_login<'p>(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+        answer: &CallbackQuery,
+        pick: impl FnOnce(&oidc::Flow) -> Option<&'p oidc::Provider>,
+    ) -> Result<(oidc::Flow, oidc::Claims), Response> {
+        let refused = |why: &str| {
+            tracing::info!(reason = why, "a login was refused");
+            Page::new("Inloggen niet gelukt")
+                .paragraph("Het inloggen is niet gelukt of duurde te lang. Probeer het opnieuw.")
+                .raw(&format!(
+                    "<p><a href=\"{}\">Opnieuw inloggen</a></p>",
+                    self.login
+                ))
+                .respond(StatusCode::FORBIDDEN)
+        };
+        let flow = session::cookie(headers, self.flow_cookie)
+            .and_then(|v| oidc::Flow::open(&self.key(state), v, state.clock.now()))
+            .ok_or_else(|| refused("no login flow in progress"))?;
+        if answer.state.as_deref() != Some(flow.state.as_str()) {
+            return Err(refused("state does not match"));
+        }
+        if answer.error.is_some() {
+            return Err(refused("the provider answered with an error"));
+        }
+        let code = answer.code.as_deref().ok_or_else(|| refused("no code"))?;
+        let provider = pick(&flow).ok_or_else(|| refused("no provider for this login"))?;
+        match provider.finish(&flow, code).await {
+            Ok(claims) => Ok((flow, claims)),
+            Err(e) => {
+                tracing::info!(error = %e, issuer = %provider.config.issuer, "an ID token was refused");
+                Err(refused("the ID token was refused"))
+            }
+        }
+    }
+
+    /// After a provider's redirect: the session cookie, and a page that moves on to the start page.
+    /// (A `SameSite=Strict` cookie set at the end of a redirect chain that began on another site is
+    /// not sent on a redirect, so the browser is moved on by this same-site page.)
+    pub fn signed_in_page(&self, state: &AppState, principal: &str) -> Response {
+        let value = session::issue(&self.key(state), principal, state.clock.now());
+        let mut response = Page::new("Ingelogd")
+            .refresh(self.home)
+            .raw(&format!(
+                "<p>U bent ingelogd. <a href=\"{}\">Verder</a></p>",
+                self.home
+            ))
+            .respond(StatusCode::OK);
+        self.set(
+            &mut response,
+            self.session_cookie,
+            &value,
+            session::SESSION_MINUTES * 60,
+        );
+        self.set(&mut response, self.flow_cookie, "", 0);
+        response
     }
 
     /// Signs `principal` in: to the start page, with a new session cookie.

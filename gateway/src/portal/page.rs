@@ -47,6 +47,8 @@ pub struct Page {
     wide: bool,
     /// The page's language (BCP 47).
     lang: &'static str,
+    /// Where the browser moves on to at once (a same-site `meta refresh`).
+    refresh: Option<&'static str>,
     /// A script of the page's own (allowed by its hash, and to fetch from this site only).
     script: Option<&'static str>,
 }
@@ -61,12 +63,19 @@ impl Page {
             wide: false,
             lang: "nl",
             script: None,
+            refresh: None,
         }
     }
 
     /// With `script` at the end of the body: an addition, never needed to read or act.
     pub fn script(mut self, script: &'static str) -> Self {
         self.script = Some(script);
+        self
+    }
+
+    /// Moves the browser on to `to` (a path of this site) at once.
+    pub fn refresh(mut self, to: &'static str) -> Self {
+        self.refresh = Some(to);
         self
     }
 
@@ -123,11 +132,17 @@ impl Page {
         let html = format!(
             "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{title} - Gemeente Amsterdam</title><style>{STYLE}</style></head>\
+             {refresh}<title>{title} - Gemeente Amsterdam</title><style>{STYLE}</style></head>\
              <body{class}><header><p lang=\"nl\">Gemeente Amsterdam · gegevensdeling in het sociaal domein</p>{nav}</header>\
              <main><h1>{title}</h1>{body}</main>{script}</body></html>\n",
             title = escape(&self.title),
             lang = self.lang,
+            refresh = self.refresh.map_or_else(String::new, |to| {
+                format!(
+                    "<meta http-equiv=\"refresh\" content=\"0;url={}\">",
+                    escape(to)
+                )
+            }),
             body = self.body,
             class = if self.wide { " class=\"wide\"" } else { "" },
             nav = self.nav_html(),

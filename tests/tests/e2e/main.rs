@@ -22,6 +22,7 @@ mod informed;
 mod log;
 mod mijn;
 mod notifications;
+mod oidc;
 mod partner_systems;
 mod public;
 mod rate_limit;
