@@ -176,7 +176,11 @@ fn print_welcome(
     let dir = pki.dir.display();
     let base = format!("https://localhost:{}", addr.port());
     println!("\nAmsterdam privacy gateway (demo) at {base}");
-    println!("  register:  {base}/v1/register    API: {base}/openapi.json\n");
+    println!("  register:  {base}/v1/register    API: {base}/openapi.json");
+    println!(
+        "  Mijn gegevens (Amsterdammers): {base}/mijn    console (privacy officers): {base}/audit"
+    );
+    println!("  (development logins: a BSN such as 111222333; an organisation)\n");
     println!("Demo partners (sample systems answer synthetic data for any valid BSN):");
     for p in &register.partners {
         let url = systems

@@ -132,3 +132,20 @@ fn the_ledger_key_comes_from_the_environment_or_the_file_and_is_never_shown() {
         "{bad}"
     );
 }
+
+#[test]
+fn the_production_example_parses_with_its_identity_providers() {
+    let text = include_str!("../../../deploy/production/gateway.toml");
+    let mut config: Config = toml::from_str(text).unwrap();
+    config.resolve_paths(Path::new("/etc/gateway"));
+    assert!(!config.portal.dev_login);
+    let digid = config.portal.oidc.as_ref().unwrap();
+    assert!(digid.redirect_uri.ends_with("/mijn/login/terug"));
+    let okt = &config.audit.oidc["okt-amsterdam"];
+    assert!(okt.redirect_uri.ends_with("/audit/login/terug"));
+    assert_eq!(config.audit.role_claim, "roles");
+    // Without the keys, the defaults.
+    let minimal: Config = toml::from_str(MINIMAL).unwrap();
+    assert_eq!(minimal.portal.bsn_claim, "bsn");
+    assert!(minimal.portal.oidc.is_none() && minimal.audit.oidc.is_empty());
+}
