@@ -45,6 +45,17 @@ try {
   check(after.includes('is ingetrokken'), 'a receipt of the revocation');
   await visit(browser, page, 'mijn-4-ingetrokken', violations);
 
+  // Recording a refusal is offered the same way: one action, a confirmation step, a receipt.
+  await page.getByLabel('Nooit delen met').selectOption('okt-amsterdam');
+  await page.getByRole('button', { name: 'Weigering vastleggen' }).click();
+  await page.waitForURL(/\/mijn\/weigeren\?/);
+  await visit(browser, page, 'mijn-6-weigeren', violations);
+  await page.getByRole('button', { name: /Ja, nooit delen met/ }).click();
+  await page.waitForURL(/\/mijn\?geweigerd=/);
+  const refused = await page.locator('main').innerText();
+  check(refused.includes('nooit aan Ouder- en Kindteams Amsterdam'), `a receipt of the refusal: ${refused}`);
+  await visit(browser, page, 'mijn-7-geweigerd', violations);
+
   // English as a choice, kept for the pages that follow.
   await page.getByRole('link', { name: 'English' }).click();
   await page.waitForURL(/taal=en/);
