@@ -505,6 +505,41 @@ impl Filter {
         })
     }
 
+    fn decisions(&self) -> Result<DecisionFilter, ApiError> {
+        let (from, to) = self.period()?;
+        Ok(DecisionFilter {
+            outcome: Some("deny".to_owned()),
+            from,
+            to,
+            partner: some(&self.partner),
+            activity: some(&self.activiteit),
+            limit: Some(ROWS),
+        })
+    }
+
+    fn reviews(&self, all: bool) -> Result<ReviewFilter, ApiError> {
+        let (from, to) = self.period()?;
+        Ok(ReviewFilter {
+            status: Some(if all { "all" } else { "pending" }.to_owned()),
+            from,
+            to,
+            partner: some(&self.partner),
+            activity: some(&self.activiteit),
+            limit: Some(ROWS),
+        })
+    }
+
+    fn deferrals(&self) -> Result<DeferralFilter, ApiError> {
+        let (from, to) = self.period()?;
+        Ok(DeferralFilter {
+            from,
+            to,
+            partner: some(&self.partner),
+            activity: some(&self.activiteit),
+            limit: Some(ROWS),
+        })
+    }
+
     /// The query string that repeats these filters (for the CSV link).
     fn query_string(&self) -> String {
         [
@@ -645,13 +680,16 @@ async fn disclosures(
     let Some((officer, me)) = signed_in(&state, &headers) else {
         return see_other(CONSOLE.login);
     };
-    let found = match f.disclosures(ROWS) {
-        Ok(filter) => {
-            audit::find_disclosures(&state, &officer, filter, "/audit/verstrekkingen").await
-        }
-        Err(e) => Err(e),
+    let found = async {
+        audit::find_disclosures(
+            &state,
+            &officer,
+            f.disclosures(ROWS)?,
+            "/audit/verstrekkingen",
+        )
+        .await
     };
-    let found = match found {
+    let found = match found.await {
         Ok(found) => found,
         Err(e) => return failed(e),
     };
@@ -691,13 +729,16 @@ async fn disclosures_csv(
     let Some((officer, _)) = signed_in(&state, &headers) else {
         return see_other(CONSOLE.login);
     };
-    let found = match f.disclosures(audit::MAX_LIMIT) {
-        Ok(filter) => {
-            audit::find_disclosures(&state, &officer, filter, "/audit/verstrekkingen.csv").await
-        }
-        Err(e) => Err(e),
+    let found = async {
+        audit::find_disclosures(
+            &state,
+            &officer,
+            f.disclosures(audit::MAX_LIMIT)?,
+            "/audit/verstrekkingen.csv",
+        )
+        .await
     };
-    let found = match found {
+    let found = match found.await {
         Ok(found) => found,
         Err(e) => return failed(e),
     };
@@ -771,19 +812,10 @@ async fn denials(
     let Some((officer, me)) = signed_in(&state, &headers) else {
         return see_other(CONSOLE.login);
     };
-    let filter = f.period().map(|(from, to)| DecisionFilter {
-        outcome: Some("deny".to_owned()),
-        from,
-        to,
-        partner: some(&f.partner),
-        activity: some(&f.activiteit),
-        limit: Some(ROWS),
-    });
-    let found = match filter {
-        Ok(filter) => audit::find_decisions(&state, &officer, filter, "/audit/weigeringen").await,
-        Err(e) => Err(e),
+    let found = async {
+        audit::find_decisions(&state, &officer, f.decisions()?, "/audit/weigeringen").await
     };
-    let found = match found {
+    let found = match found.await {
         Ok(found) => found,
         Err(e) => return failed(e),
     };
@@ -865,19 +897,9 @@ async fn review_page(
     problem: Option<(&str, &str)>,
 ) -> Response {
     let all = f.status == "all";
-    let filter = f.period().map(|(from, to)| ReviewFilter {
-        status: Some(if all { "all" } else { "pending" }.to_owned()),
-        from,
-        to,
-        partner: some(&f.partner),
-        activity: some(&f.activiteit),
-        limit: Some(ROWS),
-    });
-    let found = match filter {
-        Ok(filter) => audit::find_reviews(state, officer, filter, "/audit/beoordelen").await,
-        Err(e) => Err(e),
-    };
-    let found = match found {
+    let found =
+        async { audit::find_reviews(state, officer, f.reviews(all)?, "/audit/beoordelen").await };
+    let found = match found.await {
         Ok(found) => found,
         Err(e) => return failed(e),
     };
@@ -1010,18 +1032,10 @@ async fn deferrals(
     let Some((officer, me)) = signed_in(&state, &headers) else {
         return see_other(CONSOLE.login);
     };
-    let filter = f.period().map(|(from, to)| DeferralFilter {
-        from,
-        to,
-        partner: some(&f.partner),
-        activity: some(&f.activiteit),
-        limit: Some(ROWS),
-    });
-    let found = match filter {
-        Ok(filter) => audit::find_deferrals(&state, &officer, filter, "/audit/uitgesteld").await,
-        Err(e) => Err(e),
+    let found = async {
+        audit::find_deferrals(&state, &officer, f.deferrals()?, "/audit/uitgesteld").await
     };
-    let found = match found {
+    let found = match found.await {
         Ok(found) => found,
         Err(e) => return failed(e),
     };

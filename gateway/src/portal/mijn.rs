@@ -102,6 +102,20 @@ fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<Session> {
     MIJN.signed_in(state, headers)
 }
 
+/// The signed-in Amsterdammer who posted a form with their CSRF token; else the login, or `403`.
+fn posted_by_me(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Session, Box<Response>> {
+    let me = signed_in(state, headers).ok_or_else(|| Box::new(see_other("/mijn/login")))?;
+    if MIJN.csrf_ok(state, &me, csrf) {
+        Ok(me)
+    } else {
+        Err(Box::new(forbidden()))
+    }
+}
+
 fn subject(me: &Session) -> SubjectId {
     SubjectId::from_stored(me.principal.clone())
 }
@@ -256,11 +270,8 @@ async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
-    };
-    if !MIJN.csrf_ok(&state, &me, &form.csrf) {
-        return forbidden();
+    if let Err(refused) = posted_by_me(&state, &headers, &form.csrf) {
+        return *refused;
     }
     MIJN.sign_out()
 }
@@ -559,12 +570,10 @@ async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
+    let me = match posted_by_me(&state, &headers, &form.csrf) {
+        Ok(me) => me,
+        Err(refused) => return *refused,
     };
-    if !MIJN.csrf_ok(&state, &me, &form.csrf) {
-        return forbidden();
-    }
     if my_consent(&state, &me, &id).await.is_none() {
         return not_yours(Lang::of(&headers, None));
     }
@@ -828,12 +837,10 @@ async fn refuse(
     headers: HeaderMap,
     Form(form): Form<RefusalForm>,
 ) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
+    let me = match posted_by_me(&state, &headers, &form.csrf) {
+        Ok(me) => me,
+        Err(refused) => return *refused,
     };
-    if !MIJN.csrf_ok(&state, &me, &form.csrf) {
-        return forbidden();
-    }
     let body = crate::routes::refusals::MyRefusalRequest {
         recipient: Some(form.ontvanger),
         category: None,
@@ -859,12 +866,10 @@ async fn lift_refusal(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
+    let me = match posted_by_me(&state, &headers, &form.csrf) {
+        Ok(me) => me,
+        Err(refused) => return *refused,
     };
-    if !MIJN.csrf_ok(&state, &me, &form.csrf) {
-        return forbidden();
-    }
     let mine = match state.store.refusals_of(&subject(&me)).await {
         Ok(all) => all.into_iter().any(|r| r.id == id),
         Err(e) => {
