@@ -416,8 +416,20 @@ async fn home_page(state: &AppState, me: &Session, lang: Lang, q: HomeQuery) -> 
             (true, Lang::En) => "Verified in the public log",
             (false, Lang::En) => "Not yet verified in the public log",
         };
+        // Shared on another basis than their consent: said first, the explanation says why.
+        let basis = if d.legal_basis == policies::LegalBasis::Consent {
+            String::new()
+        } else {
+            format!(
+                "<p class=\"status\">{}</p>",
+                lang.t(
+                    "Gedeeld zonder uw toestemming",
+                    "Shared without your consent"
+                )
+            )
+        };
         page = page.raw(&format!(
-            "<article class=\"card\" data-bewijs=\"/mijn/verstrekkingen/{id}/bewijs\"><p>{}</p>\
+            "<article class=\"card\" data-bewijs=\"/mijn/verstrekkingen/{id}/bewijs\">{basis}<p>{}</p>\
              <p class=\"meta\">{}<span class=\"browsercheck\" aria-live=\"polite\"></span> · {entry} {} · \
              <a href=\"/mijn/verstrekkingen/{id}/bewijs\" download>{download}<span class=\"visually-hidden\"> ({entry} {})</span></a></p></article>",
             escape(&explained),

@@ -122,6 +122,31 @@ async fn the_page_offers_everything_held_and_each_entrys_evidence_as_files(db: D
     assert_eq!(export["consents"].as_array().unwrap().len(), 1);
     assert_eq!(export["disclosures"][0]["id"], id);
 
+    assert!(
+        !home.body.contains("Gedeeld zonder uw toestemming"),
+        "an exchange on consent is not marked"
+    );
+    // A melding on a public task is marked as shared without consent, and explained.
+    let (status, melding) = app
+        .post_as(
+            "bt-centrum-west",
+            "buurtteammedewerker",
+            "/v1/deliveries",
+            &json!({"subject_bsn": BSN, "recipient": "meldpunt-zorg-woonoverlast",
+                "activity": "melding-zorg-en-woonoverlast",
+                "justification": "Buren melden stankoverlast; bewoner reageert niet.",
+                "data": {"contact": {"naam": "Jan de Vries", "adres": "Voorbeeldstraat 1"},
+                         "veiligheid": {"zorgsignaal": "ernstige vervuiling van de woning"}}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{melding}");
+    let home = me.get("/mijn").await;
+    let marked = home
+        .body
+        .split("<article")
+        .find(|card| card.contains("Gedeeld zonder uw toestemming"))
+        .expect("the melding is marked");
+    assert!(marked.contains("Meldpunt"), "{marked}");
     let bundle = me.get(&format!("/mijn/verstrekkingen/{id}/bewijs")).await;
     assert_eq!(bundle.status, 200);
     let key = app.public_text("/v1/log/key").await;
