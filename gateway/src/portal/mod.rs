@@ -22,6 +22,7 @@ use ring::rand::SecureRandom as _;
 
 use crate::state::AppState;
 use page::Page;
+use session::Session;
 
 /// What a provider sends the browser back with.
 #[derive(Debug, serde::Deserialize)]
@@ -30,7 +31,6 @@ pub(crate) struct CallbackQuery {
     pub state: Option<String>,
     pub error: Option<String>,
 }
-use session::Session;
 
 /// The pages' routes (not part of the JSON API, so not in `/openapi.json`).
 pub fn router() -> axum::Router<AppState> {
