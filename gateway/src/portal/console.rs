@@ -74,6 +74,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/audit/beoordelen", get(reviews))
         .route("/audit/beoordelen/{id}", post(review))
         .route("/audit/uitgesteld", get(deferrals))
+        .route("/audit/uitgesteld/{id}", post(show_now))
 }
 
 /// The signed-in officer.
@@ -1040,8 +1041,9 @@ async fn deferrals(
         Err(e) => return failed(e),
     };
     let now = state.clock.now();
+    let csrf = CONSOLE.csrf(&state, &me);
     let mut page = page(&state, &officer, &me, "Uitgesteld", "/audit/uitgesteld")
-        .paragraph("Verstrekkingen waarvan de melding aan de Amsterdammer is uitgesteld (uitstel, nooit geheimhouding): wie dat deed, waarom en tot wanneer.")
+        .paragraph("Verstrekkingen waarvan de melding aan de Amsterdammer is uitgesteld (uitstel, nooit geheimhouding): wie dat deed, waarom en tot wanneer. Is de reden vervallen, toon de verstrekking dan nu.")
         .raw(&f.form(&state, "/audit/uitgesteld", false));
     if found.is_empty() {
         return page
@@ -1052,12 +1054,12 @@ async fn deferrals(
         "<table><caption>{} uitgestelde verstrekking(en)</caption><tr><th scope=\"col\">Tijd</th>\
          <th scope=\"col\">Van → aan</th><th scope=\"col\">Activiteit</th><th scope=\"col\">Uitgesteld tot</th>\
          <th scope=\"col\">Nu verborgen</th><th scope=\"col\">Reden</th><th scope=\"col\">Door</th>\
-         <th scope=\"col\">Ingekort</th></tr>",
+         <th scope=\"col\">Ingekort</th><th scope=\"col\">Actie</th></tr>",
         found.len()
     ));
     for (d, r) in &found {
         page = page.raw(&format!(
-            "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td></tr>",
             when(d.at),
             escape(&partner_name(&state, &d.source)),
             escape(&partner_name(&state, &d.recipient)),
@@ -1073,9 +1075,43 @@ async fn deferrals(
                 escape(by),
                 escape(&partner_name(&state, by_partner))
             )),
+            if r.deferral.until > now {
+                format!(
+                    "<form method=\"post\" action=\"/audit/uitgesteld/{id}\">\
+                     <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+                     <button type=\"submit\" class=\"secondary\">Nu tonen<span class=\"visually-hidden\"> (verstrekking {id})</span></button></form>",
+                    id = escape(&d.id),
+                )
+            } else {
+                String::new()
+            },
         ));
     }
     page.raw("</table>").respond(StatusCode::OK)
+}
+
+/// Ends a deferral now: the Amsterdammer sees the entry from this moment.
+async fn show_now(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let Some((officer, me)) = signed_in(&state, &headers) else {
+        return see_other(CONSOLE.login);
+    };
+    if !CONSOLE.csrf_ok(&state, &me, &form.csrf) {
+        return forbidden();
+    }
+    match audit::shorten(&state, &officer, &id, state.clock.now()).await {
+        Ok(_) => see_other("/audit/uitgesteld"),
+        Err(e) if e.status == StatusCode::NOT_FOUND => Page::new("Niet gevonden")
+            .wide()
+            .nav(&NAV, "")
+            .paragraph("Deze uitgestelde verstrekking bestaat niet, is al zichtbaar, of valt buiten uw organisatie.")
+            .respond(StatusCode::NOT_FOUND),
+        Err(e) => failed(e),
+    }
 }
 
 #[cfg(test)]

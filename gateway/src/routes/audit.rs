@@ -597,15 +597,27 @@ pub async fn shorten_deferral(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ShortenRequest>,
 ) -> Result<Json<DeferralView>, ApiError> {
+    let (disclosure, record) = shorten(&state, &officer.into(), &id, body.until).await?;
+    Ok(Json(DeferralView::new(
+        disclosure,
+        record,
+        state.clock.now(),
+    )))
+}
+
+/// Brings the end of the deferral of disclosure `id` forward to `until` (now at the earliest).
+pub async fn shorten(
+    state: &AppState,
+    officer: &Officer,
+    id: &str,
+    until: DateTime<Utc>,
+) -> Result<(Disclosure, consent::DeferralRecord), ApiError> {
     let now = state.clock.now();
-    let until = body.until.max(now);
-    let by = (
-        officer.professional.partner.id.as_str(),
-        officer.professional.id.as_str(),
-    );
+    let until = until.max(now);
+    let by = (officer.partner.as_str(), officer.id.as_str());
     let Some(record) = state
         .store
-        .shorten_deferral(&id, until, by, now, officer.scope.as_deref())
+        .shorten_deferral(id, until, by, now, officer.scope.as_deref())
         .await?
     else {
         return Err(ApiError::not_found(
@@ -615,10 +627,10 @@ pub async fn shorten_deferral(
     tracing::info!(disclosure_id = %id, officer_partner = by.0, "deferral shortened");
     let disclosure = state
         .store
-        .disclosure(&id)
+        .disclosure(id)
         .await?
         .ok_or_else(|| ApiError::not_found("disclosure"))?;
-    Ok(Json(DeferralView::new(disclosure, record, now)))
+    Ok((disclosure, record))
 }
 
 /// The filters every audit route shares, checked, within the officer's scope.

@@ -366,7 +366,62 @@ async fn the_console_points_at_a_sweep_late_lookups_and_requests_after_a_revocat
     app.stop().await;
 }
 
+async fn an_officer_shows_a_deferred_entry_to_the_amsterdammer_now(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let until = Utc::now() + Duration::days(30);
+    let (status, sent) = app
+        .post_as(
+            "bt-centrum-west",
+            "buurtteammedewerker",
+            "/v1/deliveries",
+            &json!({"subject_bsn": BSN, "recipient": "meldpunt-zorg-woonoverlast",
+                "activity": MELDING, "justification": JUSTIFICATION,
+                "data": {"contact": {"naam": "Jan de Vries"}},
+                "defer_notice": {"until": until.to_rfc3339(),
+                                 "reason": "Melding huiselijk geweld; de pleger woont in hetzelfde huis."}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{sent}");
+    let id = sent["disclosure_id"].as_str().unwrap();
+    let hidden = |body: &serde_json::Value| body.as_array().unwrap().is_empty();
+    assert!(hidden(
+        &app.get_as_citizen(BSN, "/v1/me/disclosures").await.1
+    ));
+
+    let mut buurtteam = officer(&app, "bt-centrum-west").await;
+    let listed = buurtteam.get("/audit/uitgesteld").await;
+    assert!(
+        listed.body.contains("pleger woont in hetzelfde huis") && listed.body.contains("Nu tonen"),
+        "{}",
+        listed.body
+    );
+    // Not without the form's token; not for another organisation's officer.
+    let path = format!("/audit/uitgesteld/{id}");
+    assert_eq!(
+        buurtteam.post(&path, &[("csrf", "forged")]).await.status,
+        403
+    );
+    let mut other = officer(&app, "wpi").await;
+    other.get("/audit/uitgesteld").await;
+    assert_eq!(other.post(&path, &[]).await.status, 404);
+    assert!(hidden(
+        &app.get_as_citizen(BSN, "/v1/me/disclosures").await.1
+    ));
+
+    let shown = buurtteam.post(&path, &[]).await;
+    assert_eq!(shown.status, 303, "{}", shown.body);
+    let (_, mine) = app.get_as_citizen(BSN, "/v1/me/disclosures").await;
+    assert_eq!(mine[0]["id"], id, "the Amsterdammer sees it now");
+    let after = buurtteam.get("/audit/uitgesteld").await;
+    assert!(!after.body.contains("Nu tonen<"), "{}", after.body);
+    app.stop().await;
+}
+
 tests::both_databases! {
+    an_officer_shows_a_deferred_entry_to_the_amsterdammer_now =>
+        an_officer_shows_a_deferred_entry_to_the_amsterdammer_now;
     an_officer_reads_the_traffic_and_reviews_a_disclosure_in_the_console =>
         an_officer_reads_the_traffic_and_reviews_a_disclosure_in_the_console;
     console_pages_without_a_session_go_to_the_login =>
