@@ -6,8 +6,9 @@
 //! deferred entries. An officer sees their own organisation's traffic unless it is city-wide
 //! (`[audit] city_wide`); every read is recorded, as through the API.
 //!
-//! Login: the demo's development login (a field `Organisatie`, `[portal] dev_login`, never in
-//! production); the organisations' OpenID Connect flow is not built yet.
+//! Login: through the organisation's own OpenID Connect provider (`[audit.oidc.<partner id>]`, a
+//! role claim must say `privacy_officer`); the demo's development login has a field `Organisatie`
+//! (`[portal] dev_login`, never in production).
 
 use std::collections::HashMap;
 

@@ -1,10 +1,12 @@
-//! Mijn gegevens (issue 10, the Amsterdammer's part): server-rendered pages in plain Dutch that work
-//! without JavaScript. Who may receive what, and until when; every disclosure with its explanation
-//! and whether it is proven in the public log; revoking in one action with a confirmation step;
-//! the rights. The pages use the same store, decisions and log as the API.
+//! Mijn gegevens (issue 10, the Amsterdammer's part): server-rendered pages in plain Dutch (English
+//! as a choice) that work without JavaScript. Who may receive what, and until when; every
+//! disclosure with its explanation and whether it is proven in the public log (with JavaScript the
+//! browser checks again, `controle.js`); revoking, and refusing, in one action with a confirmation
+//! step; whom one represents and who represents one; the rights; everything held, and each entry's
+//! evidence, as files. The pages use the same store, decisions and log as the API.
 //!
-//! Login: the demo's development login (a BSN field, `[portal] dev_login`, never in production);
-//! the citizen identity provider's OpenID Connect flow is not built yet.
+//! Login: through the citizen identity provider (`[portal.oidc]`, OpenID Connect with PKCE); the
+//! demo's development login has a field `BSN` (`[portal] dev_login`, never in production).
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
