@@ -132,10 +132,7 @@ pub const ON_BEHALF_OF: &str = "on-behalf-of";
 impl Citizen {
     /// Who acts: the Amsterdammer, or their representative under the representation.
     pub fn actor(&self) -> Actor {
-        match &self.acting {
-            Some(r) => Actor::representative(&r.id),
-            None => Actor::amsterdammer(),
-        }
+        self.viewer().actor()
     }
 
     /// Whose data the caller sees, and as whom.
@@ -165,17 +162,27 @@ impl Citizen {
         self.viewer().may_see(register, d, now)
     }
 
-    /// `403 outside_representation` unless [`Self::covers`] the categories.
+    /// See [`Viewer::must_cover`].
     pub fn must_cover<'c>(
         &self,
         register: &Register,
         categories: impl IntoIterator<Item = &'c String>,
     ) -> Result<(), ApiError> {
-        match &self.acting {
-            Some(r) => within_role(register, r.role, categories),
-            None => Ok(()),
-        }
+        self.viewer().must_cover(register, categories)
     }
+}
+
+/// The representation `id`, if `own` is its representative and it is in force now.
+pub async fn acting_under(
+    state: &AppState,
+    own: &SubjectId,
+    id: &str,
+) -> Result<Option<Representation>, ApiError> {
+    Ok(state
+        .store
+        .representation(id)
+        .await?
+        .filter(|r| r.representative == *own && r.in_force_at(state.clock.now())))
 }
 
 /// Someone looking at a person's data, through the API or Mijn gegevens: the person themselves, or
@@ -189,6 +196,26 @@ pub struct Viewer<'a> {
 }
 
 impl Viewer<'_> {
+    /// Who acts: the person themselves, or their representative under the representation.
+    pub fn actor(&self) -> Actor {
+        match self.acting {
+            Some(r) => Actor::representative(&r.id),
+            None => Actor::amsterdammer(),
+        }
+    }
+
+    /// `403 outside_representation` unless [`Self::covers`] the categories.
+    pub fn must_cover<'c>(
+        &self,
+        register: &Register,
+        categories: impl IntoIterator<Item = &'c String>,
+    ) -> Result<(), ApiError> {
+        match self.acting {
+            Some(r) => within_role(register, r.role, categories),
+            None => Ok(()),
+        }
+    }
+
     /// Whether the viewer may act on data of these categories: always for themselves; for a
     /// representative, only within their role (`RepresentativeRole::covers`).
     pub fn covers<'c>(
@@ -279,12 +306,7 @@ impl FromRequestParts<AppState> for Citizen {
             .at(ON_BEHALF_OF)
         };
         let id = header.to_str().map_err(|_| not_yours())?;
-        let representation = state
-            .store
-            .representation(id)
-            .await?
-            .filter(|r| r.representative == own && r.in_force_at(state.clock.now()))
-            .ok_or_else(not_yours)?;
+        let representation = acting_under(state, &own, id).await?.ok_or_else(not_yours)?;
         Ok(Self {
             bsn,
             subject: representation.represented.clone(),

@@ -13,13 +13,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use consent::{Actor, Consent, Disclosure, SubjectId};
+use consent::{Consent, Disclosure, SubjectId};
 use policies::Bsn;
 use serde::Deserialize;
 
 use super::page::{Page, escape};
 use super::session::Session;
 use super::{Area, forbidden, see_other, unavailable};
+use crate::auth::Viewer;
 use crate::state::AppState;
 
 /// The language of the pages: plain Dutch (B1) unless the Amsterdammer chose English (`?taal=en`,
@@ -95,31 +96,87 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/mijn/weigeren", get(confirm_refusal).post(refuse))
         .route("/mijn/weigeringen/{id}/opheffen", post(lift_refusal))
+        .route("/mijn/namens", post(act_for))
         .route("/mijn/download", get(download))
         .route("/mijn/verstrekkingen/{id}/bewijs", get(evidence))
 }
 
-/// The signed-in Amsterdammer, if any (else the page sends them to the login).
-fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<Session> {
-    MIJN.signed_in(state, headers)
+/// Whose page this is: the signed-in Amsterdammer's own, or that of someone they act for under a
+/// representation in force (chosen on the page; the API's `On-Behalf-Of`). The session names the
+/// own pseudonym, then a newline and the representation id while acting for someone.
+struct Me {
+    session: Session,
+    own: SubjectId,
+    acting: Option<consent::Representation>,
+    /// The representation named in the session is no longer in force: back to one's own page.
+    lapsed: bool,
+}
+
+impl Me {
+    /// Whose data the page shows and changes.
+    fn subject(&self) -> &SubjectId {
+        self.acting.as_ref().map_or(&self.own, |r| &r.represented)
+    }
+
+    fn viewer(&self) -> Viewer<'_> {
+        Viewer {
+            subject: self.subject(),
+            acting: self.acting.as_ref(),
+        }
+    }
+}
+
+/// The signed-in Amsterdammer (and whom they act for); else the login, or a page that says why not.
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Me, Box<Response>> {
+    let session = MIJN
+        .signed_in(state, headers)
+        .ok_or_else(|| Box::new(see_other("/mijn/login")))?;
+    let (own, representation) = match session.principal.split_once('\n') {
+        Some((own, id)) => (own.to_owned(), Some(id.to_owned())),
+        None => (session.principal.clone(), None),
+    };
+    let own = SubjectId::from_stored(own);
+    let acting = match &representation {
+        Some(id) => crate::auth::acting_under(state, &own, id)
+            .await
+            .map_err(|e| {
+                tracing::error!(code = e.code, "the portal could not read a representation");
+                Box::new(unavailable("Uw gegevens zijn nu niet te lezen."))
+            })?,
+        None => None,
+    };
+    Ok(Me {
+        lapsed: representation.is_some() && acting.is_none(),
+        session,
+        own,
+        acting,
+    })
 }
 
 /// The signed-in Amsterdammer who posted a form with their CSRF token; else the login, or `403`.
-fn posted_by_me(
+async fn posted_by_me(
     state: &AppState,
     headers: &HeaderMap,
     csrf: &str,
-) -> Result<Session, Box<Response>> {
-    let me = signed_in(state, headers).ok_or_else(|| Box::new(see_other("/mijn/login")))?;
-    if MIJN.csrf_ok(state, &me, csrf) {
+) -> Result<Me, Box<Response>> {
+    let me = signed_in(state, headers).await?;
+    if MIJN.csrf_ok(state, &me.session, csrf) {
         Ok(me)
     } else {
         Err(Box::new(forbidden()))
     }
 }
 
-fn subject(me: &Session) -> SubjectId {
-    SubjectId::from_stored(me.principal.clone())
+/// A change the representative's role does not cover, said in plain words.
+fn outside_role(lang: Lang) -> Response {
+    Page::new(lang.t("Niet toegestaan", "Not allowed"))
+        .lang(lang.code())
+        .paragraph(lang.t(
+            "Dit valt buiten uw vertegenwoordiging: u treedt voor deze persoon alleen op voor bepaalde gegevens.",
+            "This is outside your representation: you act for this person only on some of their data.",
+        ))
+        .raw("<p><a href=\"/mijn\">Terug naar Mijn gegevens</a></p>")
+        .respond(StatusCode::FORBIDDEN)
 }
 
 #[derive(Debug, Deserialize)]
@@ -272,7 +329,7 @@ async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(refused) = posted_by_me(&state, &headers, &form.csrf) {
+    if let Err(refused) = posted_by_me(&state, &headers, &form.csrf).await {
         return *refused;
     }
     MIJN.sign_out()
@@ -293,8 +350,9 @@ async fn home(
     headers: HeaderMap,
     Query(q): Query<HomeQuery>,
 ) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
+    let me = match signed_in(&state, &headers).await {
+        Ok(me) => me,
+        Err(to) => return *to,
     };
     let lang_choice = q.taal.clone();
     let lang = Lang::of(&headers, q.taal.as_deref());
@@ -303,14 +361,15 @@ async fn home(
     response
 }
 
-async fn home_page(state: &AppState, me: &Session, lang: Lang, q: HomeQuery) -> Response {
+async fn home_page(state: &AppState, me: &Me, lang: Lang, q: HomeQuery) -> Response {
     let now = state.clock.now();
-    let subject = subject(me);
-    let (consents, disclosures, refusals, representations) = match tokio::try_join!(
-        state.store.consents_of(&subject),
-        state.store.disclosures_of(&subject),
-        state.store.refusals_of(&subject),
-        state.store.representations_of(&subject),
+    let subject = me.subject();
+    let viewer = me.viewer();
+    let (mut consents, mut disclosures, refusals, representations) = match tokio::try_join!(
+        state.store.consents_of(subject),
+        state.store.disclosures_of(subject),
+        state.store.refusals_of(subject),
+        state.store.representations_of(&me.own),
     ) {
         Ok(found) => found,
         Err(e) => {
@@ -318,10 +377,42 @@ async fn home_page(state: &AppState, me: &Session, lang: Lang, q: HomeQuery) -> 
             return unavailable("Uw gegevens zijn nu niet te lezen.");
         }
     };
-    let csrf = MIJN.csrf(state, me);
+    // A representative sees what their role covers (as through the API).
+    consents.retain(|c| viewer.covers(&state.register, &c.categories));
+    disclosures.retain(|d| viewer.may_see(&state.register, d, now));
+    let csrf = MIJN.csrf(state, &me.session);
     let mut page = Page::new(lang.t("Mijn gegevens", "My data"))
         .lang(lang.code())
         .raw(&lang.switch("/mijn"));
+    if me.lapsed {
+        page = page.alert(lang.t(
+            "U treedt niet meer op voor de persoon die u koos: de vertegenwoordiging is niet meer geldig. U ziet uw eigen gegevens.",
+            "You no longer act for the person you chose: the representation is no longer in force. You see your own data.",
+        ));
+    }
+    if let Some(r) = &me.acting {
+        let who = r.label.as_deref().unwrap_or(lang.t(
+            "de persoon die u vertegenwoordigt",
+            "the person you represent",
+        ));
+        page = page.raw(&format!(
+            "<p class=\"notice\" role=\"status\">{}</p>\
+             <form method=\"post\" action=\"/mijn/namens\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+             <input type=\"hidden\" name=\"vertegenwoordiging\" value=\"\">\
+             <button type=\"submit\" class=\"secondary\">{}</button></form>",
+            escape(&match lang {
+                Lang::Nl => format!(
+                    "U bekijkt en beheert de gegevens van {who}, als {}. Wat u hier doet, wordt vastgelegd als gedaan door de vertegenwoordiger.",
+                    role_name(lang, r)
+                ),
+                Lang::En => format!(
+                    "You are viewing and managing the data of {who}, as {}. What you do here is recorded as done by the representative.",
+                    role_name(lang, r)
+                ),
+            }),
+            lang.t("Terug naar mijn eigen gegevens", "Back to my own data"),
+        ));
+    }
     if let Some(id) = q
         .ingetrokken
         .filter(|id| consents.iter().any(|c| &c.id == id))
@@ -447,9 +538,10 @@ async fn home_page(state: &AppState, me: &Session, lang: Lang, q: HomeQuery) -> 
     page = page.raw(&representations_section(
         state,
         lang,
-        &subject,
+        &me.own,
         &representations,
         now,
+        &csrf,
     ));
     page = page.raw(lang.t("<h2>Uw rechten</h2><ul>", "<h2>Your rights</h2><ul>"));
     for right in crate::routes::explain::rights_list() {
@@ -536,14 +628,11 @@ fn consent_card(
     )
 }
 
-async fn my_consent(state: &AppState, me: &Session, id: &str) -> Option<Consent> {
-    state
-        .store
-        .consent(id)
-        .await
-        .ok()
-        .flatten()
-        .filter(|c| c.subject == subject(me))
+/// A consent of the person whose page this is, within a representative's role.
+async fn my_consent(state: &AppState, me: &Me, id: &str) -> Option<Consent> {
+    state.store.consent(id).await.ok().flatten().filter(|c| {
+        c.subject == *me.subject() && me.viewer().covers(&state.register, &c.categories)
+    })
 }
 
 async fn confirm_revoke(
@@ -551,14 +640,15 @@ async fn confirm_revoke(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
+    let me = match signed_in(&state, &headers).await {
+        Ok(me) => me,
+        Err(to) => return *to,
     };
     let lang = Lang::of(&headers, None);
     let Some(c) = my_consent(&state, &me, &id).await else {
         return not_yours(lang);
     };
-    let csrf = MIJN.csrf(&state, &me);
+    let csrf = MIJN.csrf(&state, &me.session);
     Page::new(lang.t("Toestemming intrekken", "Revoke consent"))
         .lang(lang.code())
         .paragraph(lang.t(
@@ -584,14 +674,14 @@ async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let me = match posted_by_me(&state, &headers, &form.csrf) {
+    let me = match posted_by_me(&state, &headers, &form.csrf).await {
         Ok(me) => me,
         Err(refused) => return *refused,
     };
     if my_consent(&state, &me, &id).await.is_none() {
         return not_yours(Lang::of(&headers, None));
     }
-    match crate::routes::consents::revoke(&state, &id, &Actor::amsterdammer()).await {
+    match crate::routes::consents::revoke(&state, &id, &me.viewer().actor()).await {
         Ok(_) => see_other(&format!("/mijn?ingetrokken={id}")),
         Err(e) if e.status == StatusCode::CONFLICT => see_other("/mijn"),
         Err(e) => {
@@ -709,21 +799,12 @@ fn representations_section(
     me: &SubjectId,
     representations: &[consent::Representation],
     now: chrono::DateTime<chrono::Utc>,
+    csrf: &str,
 ) -> String {
     if representations.is_empty() {
         return String::new();
     }
-    let role = |r: &consent::Representation| {
-        match r.role.as_str() {
-            "parent" => lang.t("ouder met gezag", "parent with parental authority"),
-            "guardian" => lang.t("voogd", "guardian"),
-            "mentor" => "mentor",
-            "curator" => "curator",
-            "bewindvoerder" => lang.t("bewindvoerder", "financial administrator (bewindvoerder)"),
-            other => other,
-        }
-        .to_owned()
-    };
+    let role = |r: &consent::Representation| role_name(lang, r);
     let status = |r: &consent::Representation| {
         if r.ended_at.is_some() {
             lang.t("beëindigd", "ended")
@@ -751,14 +832,30 @@ fn representations_section(
                 .unwrap_or(lang.t("een persoon", "a person"));
             let (role, status, until) = (role(r), status(r), r.valid_until.format("%d-%m-%Y"));
             let by = party_name(state, lang, &r.recorded_by_partner);
-            html.push_str(&escape_li(&match lang {
+            let text = escape(&match lang {
                 Lang::Nl => {
                     format!("Als {role} van {who} ({status}), tot {until}; vastgelegd door {by}.")
                 }
                 Lang::En => {
                     format!("As {role} of {who} ({status}), until {until}; recorded by {by}.")
                 }
-            }));
+            });
+            let act = if r.in_force_at(now) {
+                format!(
+                    "<form method=\"post\" action=\"/mijn/namens\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+                     <input type=\"hidden\" name=\"vertegenwoordiging\" value=\"{}\">\
+                     <button type=\"submit\" class=\"secondary\">{} {}</button></form>",
+                    escape(&r.id),
+                    lang.t(
+                        "Bekijk en beheer de gegevens van",
+                        "View and manage the data of"
+                    ),
+                    escape(who),
+                )
+            } else {
+                String::new()
+            };
+            html.push_str(&format!("<li>{text}{act}</li>"));
         }
         html.push_str("</ul>");
     }
@@ -784,6 +881,19 @@ fn representations_section(
     html
 }
 
+/// A representative's role, in words.
+fn role_name(lang: Lang, r: &consent::Representation) -> String {
+    match r.role.as_str() {
+        "parent" => lang.t("ouder met gezag", "parent with parental authority"),
+        "guardian" => lang.t("voogd", "guardian"),
+        "mentor" => "mentor",
+        "curator" => "curator",
+        "bewindvoerder" => lang.t("bewindvoerder", "financial administrator (bewindvoerder)"),
+        other => other,
+    }
+    .to_owned()
+}
+
 fn escape_li(text: &str) -> String {
     format!("<li>{}</li>", escape(text))
 }
@@ -805,8 +915,9 @@ async fn confirm_refusal(
     headers: HeaderMap,
     Query(q): Query<RefusalQuery>,
 ) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
+    let me = match signed_in(&state, &headers).await {
+        Ok(me) => me,
+        Err(to) => return *to,
     };
     let lang = Lang::of(&headers, None);
     if state.register.party(&q.ontvanger).is_none() {
@@ -819,7 +930,7 @@ async fn confirm_refusal(
             .respond(StatusCode::NOT_FOUND);
     }
     let name = party_name(&state, lang, &q.ontvanger);
-    let csrf = MIJN.csrf(&state, &me);
+    let csrf = MIJN.csrf(&state, &me.session);
     Page::new(lang.t("Weigering vastleggen", "Record a refusal"))
         .lang(lang.code())
         .paragraph(&match lang {
@@ -851,7 +962,7 @@ async fn refuse(
     headers: HeaderMap,
     Form(form): Form<RefusalForm>,
 ) -> Response {
-    let me = match posted_by_me(&state, &headers, &form.csrf) {
+    let me = match posted_by_me(&state, &headers, &form.csrf).await {
         Ok(me) => me,
         Err(refused) => return *refused,
     };
@@ -861,8 +972,9 @@ async fn refuse(
         activity: None,
         note: None,
     };
-    match crate::routes::refusals::refuse_as_self(&state, &subject(&me), body).await {
+    match crate::routes::refusals::refuse_as(&state, me.viewer(), body).await {
         Ok(r) => see_other(&format!("/mijn?geweigerd={}", r.id)),
+        Err(e) if e.code == "outside_representation" => outside_role(Lang::of(&headers, None)),
         Err(e) if e.status.is_client_error() => Page::new("Niet gelukt")
             .alert(&e.message)
             .raw("<p><a href=\"/mijn\">Terug naar Mijn gegevens</a></p>")
@@ -880,43 +992,63 @@ async fn lift_refusal(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let me = match posted_by_me(&state, &headers, &form.csrf) {
+    let me = match posted_by_me(&state, &headers, &form.csrf).await {
         Ok(me) => me,
         Err(refused) => return *refused,
     };
-    let mine = match state.store.refusals_of(&subject(&me)).await {
-        Ok(all) => all.into_iter().any(|r| r.id == id),
+    let lang = Lang::of(&headers, None);
+    match crate::routes::refusals::withdraw(&state, me.viewer(), &id).await {
+        Ok(_) => see_other(&format!("/mijn?opgeheven={id}")),
+        Err(e) if e.status == StatusCode::NOT_FOUND => not_yours(lang),
+        Err(e) if e.code == "outside_representation" => outside_role(lang),
         Err(e) => {
-            tracing::error!(error = %e, "the portal could not read refusals");
-            return unavailable("Het opheffen is niet gelukt.");
-        }
-    };
-    if !mine {
-        return not_yours(Lang::of(&headers, None));
-    }
-    match state.store.withdraw_refusal(&id, state.clock.now()).await {
-        Ok(_) => {
-            tracing::info!(refusal_id = %id, "refusal withdrawn");
-            see_other(&format!("/mijn?opgeheven={id}"))
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "the portal could not withdraw a refusal");
+            tracing::error!(code = e.code, "the portal could not withdraw a refusal");
             unavailable("Het opheffen is niet gelukt.")
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ActForForm {
+    csrf: String,
+    /// A representation id; empty: oneself again.
+    vertegenwoordiging: String,
+}
+
+/// Acts for the person of a representation in force (or for oneself again): the session says so.
+async fn act_for(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<ActForForm>,
+) -> Response {
+    let me = match posted_by_me(&state, &headers, &form.csrf).await {
+        Ok(me) => me,
+        Err(refused) => return *refused,
+    };
+    let id = form.vertegenwoordiging.trim();
+    if id.is_empty() {
+        return MIJN.sign_in(&state, me.own.as_str());
+    }
+    match crate::auth::acting_under(&state, &me.own, id).await {
+        Ok(Some(r)) => {
+            tracing::info!(representation_id = %r.id, "acting for a represented person");
+            MIJN.sign_in(&state, &format!("{}\n{}", me.own.as_str(), r.id))
+        }
+        Ok(None) => not_yours(Lang::of(&headers, None)),
+        Err(e) => {
+            tracing::error!(code = e.code, "the portal could not read a representation");
+            unavailable("Uw gegevens zijn nu niet te lezen.")
         }
     }
 }
 
 /// Everything held about the Amsterdammer (art. 15 AVG), the same file as `GET /v1/me/export`.
 async fn download(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
+    let me = match signed_in(&state, &headers).await {
+        Ok(me) => me,
+        Err(to) => return *to,
     };
-    let subject = subject(&me);
-    let viewer = crate::auth::Viewer {
-        subject: &subject,
-        acting: None,
-    };
-    match crate::routes::evidence::export(&state, viewer).await {
+    match crate::routes::evidence::export(&state, me.viewer()).await {
         Ok(response) => response,
         Err(e) => {
             tracing::error!(code = e.code, "the portal could not export");
@@ -931,15 +1063,11 @@ async fn evidence(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(me) = signed_in(&state, &headers) else {
-        return see_other("/mijn/login");
+    let me = match signed_in(&state, &headers).await {
+        Ok(me) => me,
+        Err(to) => return *to,
     };
-    let subject = subject(&me);
-    let viewer = crate::auth::Viewer {
-        subject: &subject,
-        acting: None,
-    };
-    match crate::routes::evidence::bundle(&state, viewer, &id).await {
+    match crate::routes::evidence::bundle(&state, me.viewer(), &id).await {
         Ok(response) => response,
         Err(e) if e.status == StatusCode::NOT_FOUND => Page::new("Niet gevonden")
             .paragraph("Deze registratie bestaat niet of is niet van u.")

@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use super::bodies::ErrorBody;
 use super::parse;
-use crate::auth::{Citizen, Professional};
+use crate::auth::{Citizen, Professional, Viewer};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::AppState;
@@ -179,23 +179,47 @@ pub async fn record_my_refusal(
     ApiJson(body): ApiJson<MyRefusalRequest>,
 ) -> Result<(StatusCode, Json<RefusalView>), ApiError> {
     let new = checked(&state.register, me.subject.clone(), body, me.actor())?;
-    representative_may_act_on(&state, &me, &new.category)?;
+    representative_may_act_on(&state, me.viewer(), &new.category)?;
     record(&state, new).await
 }
 
-/// The Amsterdammer, signed in to Mijn gegevens, records a refusal for themselves.
-pub async fn refuse_as_self(
+/// A refusal recorded on Mijn gegevens: by the Amsterdammer, or their representative within their role.
+pub async fn refuse_as(
     state: &AppState,
-    subject: &SubjectId,
+    viewer: Viewer<'_>,
     body: MyRefusalRequest,
 ) -> Result<RefusalView, ApiError> {
     let new = checked(
         &state.register,
-        subject.clone(),
+        viewer.subject.clone(),
         body,
-        Actor::amsterdammer(),
+        viewer.actor(),
     )?;
+    representative_may_act_on(state, viewer, &new.category)?;
     Ok(record(state, new).await?.1.0)
+}
+
+/// Withdraws refusal `id` of `viewer.subject`, if it is theirs and within a representative's role.
+pub async fn withdraw(
+    state: &AppState,
+    viewer: Viewer<'_>,
+    id: &str,
+) -> Result<RefusalView, ApiError> {
+    let mine = state
+        .store
+        .refusals_of(viewer.subject)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| ApiError::not_found("refusal"))?;
+    representative_may_act_on(state, viewer, &mine.category)?;
+    let withdrawn = state
+        .store
+        .withdraw_refusal(id, state.clock.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("refusal"))?;
+    tracing::info!(refusal_id = %id, "refusal withdrawn");
+    Ok(RefusalView::new(withdrawn, &state.register))
 }
 
 /// The Amsterdammer withdraws one of their refusals; idempotent. From then on it binds nothing.
@@ -206,31 +230,17 @@ pub async fn withdraw_my_refusal(
     me: Citizen,
     Path(id): Path<String>,
 ) -> Result<Json<RefusalView>, ApiError> {
-    let mine = state
-        .store
-        .refusals_of(&me.subject)
-        .await?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or_else(|| ApiError::not_found("refusal"))?;
-    representative_may_act_on(&state, &me, &mine.category)?;
-    let withdrawn = state
-        .store
-        .withdraw_refusal(&id, state.clock.now())
-        .await?
-        .ok_or_else(|| ApiError::not_found("refusal"))?;
-    tracing::info!(refusal_id = %id, "refusal withdrawn");
-    Ok(Json(RefusalView::new(withdrawn, &state.register)))
+    Ok(Json(withdraw(&state, me.viewer(), &id).await?))
 }
 
 /// A representative whose role covers only some categories (a mentor, a bewindvoerder) records and
 /// withdraws only refusals of a category it covers: a refusal without one reaches further.
 fn representative_may_act_on(
     state: &AppState,
-    me: &Citizen,
+    me: Viewer<'_>,
     category: &Option<String>,
 ) -> Result<(), ApiError> {
-    match (&me.acting, category) {
+    match (me.acting, category) {
         (None, _) => Ok(()),
         (Some(_), Some(c)) => me.must_cover(&state.register, [c]),
         (Some(r), None) if r.role.covers_all() => Ok(()),

@@ -251,7 +251,138 @@ async fn the_amsterdammer_may_read_the_page_in_english(db: Db) {
     app.stop().await;
 }
 
+async fn a_representative_views_and_manages_the_data_of_the_person_they_represent(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let body = json!({"representative_bsn": REPRESENTATIVE, "represented_bsn": BSN, "role": "mentor",
+        "basis": "beschikking rechtbank Amsterdam", "document_sha256": "ef".repeat(32),
+        "label": "mijn broer", "valid_until": (Utc::now() + Duration::days(365)).to_rfc3339()});
+    let (status, r) = app
+        .post_as(
+            "bt-centrum-west",
+            "regievoerder",
+            "/v1/representations",
+            &body,
+        )
+        .await;
+    assert_eq!(status, 201, "{r}");
+    let representation = r["id"].as_str().unwrap().to_owned();
+    let consent = app
+        .record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    assert_eq!(exchange(&app).await.0, 200);
+
+    let mut mentor = resident(&app, REPRESENTATIVE).await;
+    let own = mentor.get("/mijn").await;
+    assert!(
+        own.body
+            .contains("Bekijk en beheer de gegevens van mijn broer"),
+        "{}",
+        own.body
+    );
+    assert!(
+        own.body.contains("U heeft geen toestemmingen gegeven"),
+        "their own page first"
+    );
+    // Not under someone else's representation.
+    let mut stranger = resident(&app, OTHER_BSN).await;
+    stranger.get("/mijn").await;
+    let refused = stranger
+        .post("/mijn/namens", &[("vertegenwoordiging", &representation)])
+        .await;
+    assert_eq!(refused.status, 404);
+
+    let acting = mentor
+        .post("/mijn/namens", &[("vertegenwoordiging", &representation)])
+        .await;
+    assert_eq!(acting.status, 303, "{}", acting.body);
+    let theirs = mentor.get("/mijn").await;
+    assert!(
+        theirs
+            .body
+            .contains("U bekijkt en beheert de gegevens van mijn broer, als mentor"),
+        "{}",
+        theirs.body
+    );
+    assert!(
+        theirs.body.contains("Ouder- en Kindteams Amsterdam")
+            && theirs.body.contains("Toestemming intrekken")
+    );
+
+    // A mentor acts only on some categories: a refusal of a whole organisation is beyond the role.
+    let beyond = mentor
+        .post("/mijn/weigeren", &[("ontvanger", "okt-amsterdam")])
+        .await;
+    assert_eq!(beyond.status, 403);
+    assert!(
+        beyond.body.contains("buiten uw vertegenwoordiging"),
+        "{}",
+        beyond.body
+    );
+
+    // Revoking for them binds the partner, and the person sees their representative did it.
+    mentor
+        .get(&format!("/mijn/toestemmingen/{consent}/intrekken"))
+        .await;
+    let revoked = mentor
+        .post(&format!("/mijn/toestemmingen/{consent}/intrekken"), &[])
+        .await;
+    assert_eq!(revoked.status, 303, "{}", revoked.body);
+    assert_eq!(exchange(&app).await.0, 403);
+    let (_, consents) = app.get_as_citizen(BSN, "/v1/me/consents").await;
+    let last = consents[0]["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["event"], "revoked");
+    assert_eq!(last["representation_id"], representation.as_str());
+
+    // Back to their own page; and once the representation ends, no acting for them any more.
+    mentor.get("/mijn").await;
+    let back = mentor
+        .post("/mijn/namens", &[("vertegenwoordiging", "")])
+        .await;
+    assert_eq!(back.status, 303);
+    assert!(
+        !mentor
+            .get("/mijn")
+            .await
+            .body
+            .contains("U bekijkt en beheert")
+    );
+    mentor
+        .post("/mijn/namens", &[("vertegenwoordiging", &representation)])
+        .await;
+    let (status, _) = app
+        .post_as(
+            "bt-centrum-west",
+            "regievoerder",
+            &format!("/v1/representations/{representation}/end"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let lapsed = mentor.get("/mijn").await;
+    assert!(
+        lapsed.body.contains("niet meer geldig") && !lapsed.body.contains("U bekijkt en beheert"),
+        "{}",
+        lapsed.body
+    );
+    assert!(
+        !lapsed
+            .body
+            .contains("Ouder- en Kindteams Amsterdam van Buurtteam"),
+        "none of their data"
+    );
+    app.stop().await;
+}
+
 tests::both_databases! {
+    a_representative_views_and_manages_the_data_of_the_person_they_represent =>
+        a_representative_views_and_manages_the_data_of_the_person_they_represent;
     the_amsterdammer_may_read_the_page_in_english => the_amsterdammer_may_read_the_page_in_english;
     a_refusal_recorded_on_the_page_binds_at_once_and_can_be_lifted =>
         a_refusal_recorded_on_the_page_binds_at_once_and_can_be_lifted;
