@@ -10,6 +10,7 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -136,6 +137,16 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Me, Box<Resp
         None => (session.principal.clone(), None),
     };
     let own = SubjectId::from_stored(own);
+    // The same limit per Amsterdammer as the API's.
+    if state.limits.check_amsterdammer(own.as_str()).is_err() {
+        let mut response = Page::new("Even wachten")
+            .paragraph("U heeft in korte tijd veel pagina's opgevraagd. Wacht even en probeer het opnieuw.")
+            .respond(StatusCode::TOO_MANY_REQUESTS);
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        return Err(Box::new(response));
+    }
     let acting = match &representation {
         Some(id) => crate::auth::acting_under(state, &own, id)
             .await

@@ -380,7 +380,30 @@ async fn a_representative_views_and_manages_the_data_of_the_person_they_represen
     app.stop().await;
 }
 
+async fn the_page_has_the_apis_limit_per_amsterdammer(db: Db) {
+    let Some(app) = TestApp::spawn_configured(db, |config, _| {
+        config.rate_limit.per_second = std::num::NonZeroU32::new(1).unwrap();
+        config.rate_limit.burst = std::num::NonZeroU32::new(3).unwrap();
+    })
+    .await
+    else {
+        return;
+    };
+    let mut me = resident(&app, BSN).await;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(me.get("/mijn").await.status);
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert_eq!(statuses[0], 200);
+    // Another Amsterdammer is not held up.
+    let mut other = resident(&app, OTHER_BSN).await;
+    assert_eq!(other.get("/mijn").await.status, 200);
+    app.stop().await;
+}
+
 tests::both_databases! {
+    the_page_has_the_apis_limit_per_amsterdammer => the_page_has_the_apis_limit_per_amsterdammer;
     a_representative_views_and_manages_the_data_of_the_person_they_represent =>
         a_representative_views_and_manages_the_data_of_the_person_they_represent;
     the_amsterdammer_may_read_the_page_in_english => the_amsterdammer_may_read_the_page_in_english;
