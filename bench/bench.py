@@ -16,6 +16,7 @@ extra G saturation run), KEEP=1 (keep the temp dir), OUT (BENCHMARKS.md).
 
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -501,22 +502,60 @@ stream {{
             self.oha(setup, 1)
 
     def profile_gateway(self, seconds):
-        setup = "G" if "G" in self.setups else None
-        if not setup or not shutil.which("perf"):
+        """`perf record` of the gateway (G) during one more saturation run: its threads, where the
+        samples go by component, and the symbols above 1%, in bench/profile-g.txt."""
+        if "G" not in self.setups or not shutil.which("perf"):
             return None
-        pid = self.setups[setup]["groups"][0].pids[0]
+        pid = self.setups["G"]["groups"][0].pids[0]
         data = os.path.join(self.dir, "perf.data")
-        perf = subprocess.Popen(["perf", "record", "-g", "-F", "999", "-o", data, "-p", str(pid),
+        perf = subprocess.Popen(["perf", "record", "-F", "999", "-o", data, "-p", str(pid),
                                  "--", "sleep", str(seconds)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.oha(setup, seconds)
+        run = self.oha("G", seconds)
         perf.wait(timeout=seconds + 60)
-        report = subprocess.run(["perf", "report", "-i", data, "--no-children", "--percent-limit",
-                                 "2", "--stdio", "-g", "none"], capture_output=True, text=True)
+
+        def report(*args):
+            return subprocess.run(["perf", "report", "-i", data, "--no-children", "--stdio",
+                                   "-g", "none", *args], capture_output=True, text=True).stdout
+
+        def rows(text):
+            return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+        out = [f"perf record -F 999 of the gateway during a saturation run of G: {run['rps']:,.0f} "
+               f"exchanges/s, gateway {run['cpu'].get('gateway', 0):,.0f} µs CPU per exchange", "",
+               "By thread:"] + rows(report("--sort", "comm")) + ["", "By component (symbol patterns):"]
+        buckets, others = {}, []
+        for line in rows(report("--sort", "sym")):
+            parts = line.split(None, 2)
+            if len(parts) < 3 or not parts[0].endswith("%"):
+                continue
+            pct, kind, sym = float(parts[0][:-1]), parts[1], parts[2]
+            name = "kernel (syscalls, wake-ups, context switches)" if kind == "[k]" else next(
+                (n for n, pattern in PROFILE_BUCKETS if re.search(pattern, sym)), "other")
+            buckets[name] = buckets.get(name, 0) + pct
+            if name == "other" and len(others) < 25:
+                others.append(f"{pct:6.2f}%  {sym}")
+        out += [f"{v:6.2f}%  {n}" for n, v in sorted(buckets.items(), key=lambda x: -x[1])]
+        out += ["", "Largest symbols under \"other\":"] + others
+        out += ["", "Symbols above 1%:"] + rows(report("--sort", "comm,sym", "--percent-limit", "1"))
         path = os.path.join(ROOT, "bench", "profile-g.txt")
         with open(path, "w") as f:
-            f.write(report.stdout)
+            f.write("\n".join(out) + "\n")
         return path
+
+
+PROFILE_BUCKETS = [
+    ("ES256 token check (p256, ecdsa)", r"p256|primeorder|ecdsa|elliptic_curve|crypto_bigint|subtle"),
+    ("SQLite", r"sqlite3"),
+    ("sqlx, flume (hand-offs to the SQLite thread)", r"sqlx|flume"),
+    ("TLS (rustls, ring)", r"rustls|ring_core|ring::|aes|gcm|x25519|fiat|chacha|sha256_block|sha512_block"),
+    ("allocation, copying", r"malloc|free|memmove|memcpy|memset|realloc|_int_|unlink_chunk|consolidate|tcache"),
+    ("JSON (serde)", r"serde|json"),
+    ("tracing (logs, spans)", r"tracing"),
+    ("HTTP (hyper, h2, reqwest)", r"hyper|http::|h2::|httparse|reqwest"),
+    ("tokio", r"tokio"),
+    ("policies", r"policies|cedar"),
+]
 
 
 # -------------------------------------------------------------------- summary
