@@ -275,8 +275,12 @@ class Bench:
 
     def create_database(self, suffix):
         name = f"bench_{uuid.uuid4().hex[:12]}_{suffix}"
-        url = subprocess.run([BENCHKIT, "db", "create", ADMIN_URL, name], check=True,
-                             capture_output=True, text=True).stdout.strip()
+        made = subprocess.run([BENCHKIT, "db", "create", ADMIN_URL, name], capture_output=True,
+                              text=True)
+        if made.returncode != 0:
+            raise SystemExit(f"cannot create a PostgreSQL database at DATABASE_URL ({made.stderr.strip()}); "
+                             "start PostgreSQL or leave G-pg and G-pg2 out of SETUPS")
+        url = made.stdout.strip()
         self.databases.append(name)
         return url
 
