@@ -656,10 +656,10 @@ def svg_bars(path, title, unit, groups, series, log_scale=False):
             if lo is not None and hi is not None and hi > lo:
                 out.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y(lo):.1f}" y2="{y(hi):.1f}" '
                            f'stroke="black"/>')
-            out.append(f'<text x="{cx:.1f}" y="{y(med) - 4:.1f}" text-anchor="middle" '
-                       f'font-size="9">{med:,.0f}</text>' if med >= 10 else
-                       f'<text x="{cx:.1f}" y="{y(med) - 4:.1f}" text-anchor="middle" '
-                       f'font-size="9">{med:.2f}</text>')
+            top_of = y(max(med, hi if hi is not None else med)) - 4
+            text = f"{med:,.0f}" if med >= 10 else f"{med:.2f}"
+            out.append(f'<text x="{cx:.1f}" y="{top_of:.1f}" text-anchor="middle" '
+                       f'font-size="9">{text}</text>')
         lx = left + gi * group_w + group_w / 2
         for li, part in enumerate(label.split("\n")):
             out.append(f'<text x="{lx:.1f}" y="{top + plot_h + 16 + li * 13}" '
@@ -689,7 +689,7 @@ def latency_cell(fixed, rate):
     return cell
 
 
-def write_report(summary, runs, setups, rates, meta):
+def write_plots(summary, setups, rates):
     os.makedirs(PLOTS, exist_ok=True)
     svg_bars(os.path.join(PLOTS, "throughput.svg"),
              f"Exchanges/s at saturation ({CONNECTIONS} connections, {DURATION} s; median, range)",
@@ -703,6 +703,10 @@ def write_report(summary, runs, setups, rates, meta):
               (f"p50 at {rates['half-B']:,}/s", "#99cc88", [summary[s]["half-B"]["p50"] for s in setups]),
               (f"p99 at {rates['half-B']:,}/s", "#e8a0b0", [summary[s]["half-B"]["p99"] for s in setups])],
              log_scale=True)
+
+
+def write_report(summary, runs, setups, rates, meta):
+    write_plots(summary, setups, rates)
     b = summary.get("B", {}).get("rps", (None,))[0]
     workers = "tokio's default threads" if WORKERS == "0" else f"{WORKERS} tokio worker thread(s)"
     lines = [
@@ -804,7 +808,29 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
+def rewrite_notes():
+    """`bench/bench.py --notes`: put the current bench/notes.md into BENCHMARKS.md and redraw the
+    plots from the runs recorded there, leaving every measured part as it is."""
+    with open(OUT) as f:
+        text = f.read()
+    with open(os.path.join(ROOT, "bench", "notes.md")) as f:
+        notes = f.read().rstrip()
+    start = text.index("\n## ", text.index("## Targets (issue 11)") + 1)
+    end = text.index("\n## Every run")
+    with open(OUT, "w") as f:
+        f.write(text[:start].rstrip("\n") + "\n\n" + notes + "\n" + text[end:])
+    # And the plots again, from the runs recorded there.
+    block = text[text.index("```", end) + 3:]
+    runs = [json.loads(line) for line in block[:block.index("```")].splitlines() if line.strip()]
+    setups = [s for s in NAMES if any(r["setup"] == s for r in runs)]
+    rates = {r["kind"]: r["rate"] for r in runs if r["rate"]}
+    write_plots(summarise(runs, setups), setups, rates)
+
+
 def main():
+    if sys.argv[1:] == ["--notes"]:
+        rewrite_notes()
+        return
     for tool in ("oha", "nginx"):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} not found (see README, Benchmark)")
