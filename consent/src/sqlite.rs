@@ -47,7 +47,10 @@ pub async fn connect(
     if serve {
         create_parent_dir(options.get_filename())?;
     }
+    // No ping before each use: a SQLite connection is a file handle that cannot go stale, and the
+    // ping is a round trip to the connection's worker thread (two thread wake-ups per request).
     let pool = SqlitePoolOptions::new()
+        .test_before_acquire(false)
         .connect_with(options.clone())
         .await?;
     if serve {
@@ -56,6 +59,7 @@ pub async fn connect(
     // Ledger appends on a connection of their own (see `SqlStore::ledger`).
     let ledger = SqlitePoolOptions::new()
         .max_connections(1)
+        .test_before_acquire(false)
         .connect_with(options)
         .await?;
     Ok(SqlStore::new(pool, ledger, kek))

@@ -80,6 +80,20 @@ impl SampleSystem {
         behaviour: Behaviour,
     ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let limits = crate::config::ConnectionLimits::default();
+        Self::start_on(listener, partner, register, tls, behaviour, limits).await
+    }
+
+    /// As [`SampleSystem::start`], on a given listener with given connection limits (the benchmark
+    /// puts several proxies, all on 127.0.0.1, in front of one sample system).
+    pub async fn start_on(
+        listener: TcpListener,
+        partner: Partner,
+        register: Arc<Register>,
+        tls: Arc<rustls::ServerConfig>,
+        behaviour: Behaviour,
+        limits: crate::config::ConnectionLimits,
+    ) -> anyhow::Result<Self> {
         let url = format!("https://127.0.0.1:{}", listener.local_addr()?.port());
         let deliveries = Arc::new(Mutex::new(Vec::new()));
         let records_served = Arc::new(AtomicUsize::new(0));
@@ -101,7 +115,6 @@ impl SampleSystem {
             .route("/v1/notifications", post(notified))
             .with_state(state);
         let (stop, stopped) = oneshot::channel::<()>();
-        let limits = crate::config::ConnectionLimits::default();
         tokio::spawn(crate::server::serve(listener, tls, router, limits, async {
             let _ = stopped.await;
         }));

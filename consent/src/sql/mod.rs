@@ -17,10 +17,10 @@ use tracing::instrument;
 pub use encode::DbTime;
 use encode::{from_index, to_index};
 use rows::{
-    CONSENT_ENTRY_COLUMNS, CheckpointRow, ConsentEntryRow, ConsentRow, DECISION_COLUMNS,
-    DISCLOSURE_SELECT, DecisionRow, DisclosureRow, ERASURE_COLUMNS, ErasureRow, EventRow,
-    NOTIFICATION_COLUMNS, NotificationRow, REFUSAL_COLUMNS, REPRESENTATION_COLUMNS, RefusalRow,
-    RepresentationRow,
+    CONSENT_ENTRY_COLUMNS, CheckpointRow, ConsentEntryRow, ConsentHistoryRow, ConsentRow,
+    DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow, ERASURE_COLUMNS, ErasureRow,
+    EventRow, NOTIFICATION_COLUMNS, NotificationRow, REFUSAL_COLUMNS, REPRESENTATION_COLUMNS,
+    RefusalRow, RepresentationRow,
 };
 use statements::ConsentKey;
 
@@ -134,6 +134,7 @@ where
     for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'r> ConsentRow: FromRow<'r, DB::Row>,
+    for<'r> ConsentHistoryRow: FromRow<'r, DB::Row>,
     for<'r> EventRow: FromRow<'r, DB::Row>,
     for<'r> DecisionRow: FromRow<'r, DB::Row>,
     for<'r> DisclosureRow: FromRow<'r, DB::Row>,

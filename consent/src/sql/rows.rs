@@ -93,6 +93,68 @@ pub struct EventRow {
     log_index: Option<i64>,
 }
 
+/// A consent joined with one step of its history (`h_*`, all NULL for a consent without any), so
+/// a consent and its history come from one statement: one snapshot, one round trip.
+#[derive(Debug, FromRow)]
+pub struct ConsentHistoryRow {
+    #[sqlx(flatten)]
+    consent: ConsentRow,
+    h_consent_id: Option<String>,
+    h_at: Option<DbTime>,
+    h_event: Option<String>,
+    h_actor: Option<String>,
+    h_professional: Option<String>,
+    h_representation_id: Option<String>,
+    h_log_index: Option<i64>,
+}
+
+/// The columns of [`ConsentHistoryRow`] over `consents c LEFT JOIN consent_history h`.
+pub fn consent_history_columns() -> String {
+    let consent = CONSENT_COLUMNS
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let history = EVENT_COLUMNS
+        .split(',')
+        .map(|c| format!("h.{0} AS h_{0}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("{consent}, {history}")
+}
+
+/// Consents from rows ordered by consent and then history: each consent once, with its steps in
+/// that order.
+pub fn consents_from_joined(rows: Vec<ConsentHistoryRow>) -> Result<Vec<Consent>, StoreError> {
+    let mut consents: Vec<(ConsentRow, Vec<ConsentEvent>)> = Vec::new();
+    for row in rows {
+        let event = match (row.h_consent_id, row.h_at, row.h_event, row.h_actor) {
+            (None, ..) => None,
+            (Some(_), Some(at), Some(event), Some(actor)) => Some(ConsentEvent {
+                at: at.0,
+                event,
+                by: actor,
+                professional: row.h_professional,
+                representation: row.h_representation_id,
+                log_index: row.h_log_index.and_then(|i| u64::try_from(i).ok()),
+            }),
+            (Some(id), ..) => {
+                return Err(StoreError::Corrupt(format!(
+                    "a history step of consent {id} lacks its time, event or actor"
+                )));
+            }
+        };
+        match consents.last_mut() {
+            Some((consent, history)) if consent.id == row.consent.id => history.extend(event),
+            _ => consents.push((row.consent, event.into_iter().collect())),
+        }
+    }
+    consents
+        .into_iter()
+        .map(|(row, history)| row.into_consent(history))
+        .collect()
+}
+
 /// Consents with their histories: each event goes to its consent, in the order given.
 pub fn consents_with_history(
     rows: Vec<ConsentRow>,

@@ -6,7 +6,8 @@ use sqlx::{Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
 use super::encode::{DbTime, to_json};
 use super::rows::{
-    CONSENT_COLUMNS, ConsentRow, DECISION_COLUMNS, EVENT_COLUMNS, EventRow, consents_with_history,
+    CONSENT_COLUMNS, ConsentHistoryRow, ConsentRow, DECISION_COLUMNS, EVENT_COLUMNS, EventRow,
+    consent_history_columns, consents_from_joined, consents_with_history,
 };
 use super::{Backend, SqlStore};
 use crate::SubjectId;
@@ -23,25 +24,17 @@ pub(super) enum ConsentKey {
 }
 
 impl ConsentKey {
-    /// The consents, and their events in history order.
-    fn queries(self) -> (String, String) {
-        match self {
-            Self::Id => (
-                format!("SELECT {CONSENT_COLUMNS} FROM consents WHERE id = $1"),
-                format!(
-                    "SELECT {EVENT_COLUMNS} FROM consent_history WHERE consent_id = $1 ORDER BY at, ord"
-                ),
-            ),
-            Self::Subject => (
-                format!(
-                    "SELECT {CONSENT_COLUMNS} FROM consents WHERE subject = $1 ORDER BY created_at, id"
-                ),
-                format!(
-                    "SELECT {EVENT_COLUMNS} FROM consent_history WHERE consent_id IN \
-                     (SELECT id FROM consents WHERE subject = $1) ORDER BY consent_id, at, ord"
-                ),
-            ),
-        }
+    /// The consents, each joined with its history in order (see `ConsentHistoryRow`).
+    fn query(self) -> String {
+        let within = match self {
+            Self::Id => "c.id = $1",
+            Self::Subject => "c.subject = $1",
+        };
+        format!(
+            "SELECT {} FROM consents c LEFT JOIN consent_history h ON h.consent_id = c.id \
+             WHERE {within} ORDER BY c.created_at, c.id, h.at, h.ord",
+            consent_history_columns()
+        )
     }
 }
 
@@ -61,24 +54,22 @@ where
     for<'r> (i64,): FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> ConsentRow: FromRow<'r, DB::Row>,
+    for<'r> ConsentHistoryRow: FromRow<'r, DB::Row>,
     for<'r> EventRow: FromRow<'r, DB::Row>,
     for<'r> i64: Decode<'r, DB>,
 {
+    /// The consents under `key` with their histories, in one statement (so from one snapshot,
+    /// inside a transaction or not).
     pub(super) async fn load_consents(
         conn: &mut DB::Connection,
         key: ConsentKey,
         value: &str,
     ) -> Result<Vec<Consent>, StoreError> {
-        let (consents_sql, events_sql) = key.queries();
-        let rows: Vec<ConsentRow> = sqlx::query_as(&consents_sql)
+        let rows: Vec<ConsentHistoryRow> = sqlx::query_as(&key.query())
             .bind(value)
             .fetch_all(&mut *conn)
             .await?;
-        let events: Vec<EventRow> = sqlx::query_as(&events_sql)
-            .bind(value)
-            .fetch_all(&mut *conn)
-            .await?;
-        consents_with_history(rows, events)
+        consents_from_joined(rows)
     }
 
     /// The consents `within` (binding `$1` and `$2` to `after` and `until`), in `order`, with their
@@ -110,16 +101,15 @@ where
         consents_with_history(rows, events)
     }
 
-    /// One read transaction, so a consent and its history come from the same snapshot.
+    /// A consent and its history come from one statement, so no transaction is needed: one round
+    /// trip (the exchange's consent lookup; a transaction took four).
     pub(super) async fn read_consents(
         &self,
         key: ConsentKey,
         value: &str,
     ) -> Result<Vec<Consent>, StoreError> {
-        let mut tx = self.pool.begin_with(DB::BEGIN_READ).await?;
-        let consents = Self::load_consents(&mut tx, key, value).await?;
-        tx.commit().await?;
-        Ok(consents)
+        let mut conn = self.pool.acquire().await?;
+        Self::load_consents(&mut conn, key, value).await
     }
 
     /// Adds a step to a consent's history, and the same step to the public log as a consent

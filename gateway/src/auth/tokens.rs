@@ -13,6 +13,8 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+mod cache;
+
 const ALGORITHM: Algorithm = Algorithm::ES256;
 const LEEWAY_SECS: u64 = 30;
 /// The longest professional id (`sub`) accepted, in characters.
@@ -46,6 +48,8 @@ pub struct TokenVerifier {
     citizen_issuer: String,
     citizen_key: DecodingKey,
     max_lifetime_secs: i64,
+    /// Partner tokens that passed every check (see `cache`).
+    verified: cache::VerifiedTokens,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -55,6 +59,7 @@ impl std::fmt::Debug for TokenVerifier {
             .field("partners", &self.partner_keys.keys().collect::<Vec<_>>())
             .field("citizen_issuer", &self.citizen_issuer)
             .field("max_lifetime_secs", &self.max_lifetime_secs)
+            .field("verified_tokens", &self.verified.len())
             .finish()
     }
 }
@@ -148,6 +153,7 @@ impl TokenVerifier {
             citizen_issuer,
             citizen_key,
             max_lifetime_secs: i64::try_from(max_lifetime_secs).unwrap_or(i64::MAX),
+            verified: cache::VerifiedTokens::new(cache::CAPACITY),
         }
     }
 
@@ -168,7 +174,9 @@ impl TokenVerifier {
         v
     }
 
-    /// Verifies a professional's token against the key of `partner_id`, who must be its issuer.
+    /// Verifies a professional's token against the key of `partner_id`, who must be its issuer. A
+    /// token that verified before is taken from the cache if it is still within `exp`, `nbf` and
+    /// the maximum lifetime now; else it is verified in full.
     pub fn verify_partner(
         &self,
         partner_id: &str,
@@ -178,11 +186,38 @@ impl TokenVerifier {
             .partner_keys
             .get(partner_id)
             .ok_or(TokenError::UnknownPartner)?;
+        let digest = cache::digest(partner_id, token);
+        if let Some(claims) = self.cached(&digest, now()) {
+            return Ok(claims);
+        }
         let claims =
             jsonwebtoken::decode::<PartnerClaims>(token, key, &self.validation(partner_id))?.claims;
-        self.check_lifetime(claims.exp, claims.iat, now())?;
+        let now = now();
+        self.check_lifetime(claims.exp, claims.iat, now)?;
         check_professional(&claims.sub, &claims.role)?;
+        self.verified.insert(
+            digest,
+            claims.clone(),
+            now.saturating_sub(LEEWAY_SECS as i64),
+        );
         Ok(claims)
+    }
+
+    /// A cached token whose time-dependent checks still pass at `now`, as jsonwebtoken applies
+    /// them (`exp < now - leeway` is expired, `nbf > now + leeway` not yet valid); one that fails
+    /// them is dropped.
+    fn cached(&self, digest: &cache::TokenDigest, now: i64) -> Option<PartnerClaims> {
+        let claims = self.verified.get(digest)?;
+        let leeway = LEEWAY_SECS as i64;
+        let in_time = claims.exp >= now.saturating_sub(leeway)
+            && claims.nbf <= now.saturating_add(leeway)
+            && self.check_lifetime(claims.exp, claims.iat, now).is_ok();
+        if in_time {
+            Some(claims)
+        } else {
+            self.verified.remove(digest);
+            None
+        }
     }
 
     pub fn verify_citizen(&self, token: &str) -> Result<CitizenClaims, TokenError> {

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::request_id::RequestId;
+use tracing::Instrument as _;
 
 use crate::error::ApiError;
 
@@ -36,6 +37,23 @@ pub async fn own_request_id(mut req: Request, next: Next) -> Response {
         req.extensions_mut().insert(RequestId::new(id));
     }
     next.run(req).await
+}
+
+/// Runs the rest of the request (its handler) in a task of its own, so a client that hangs up, or a
+/// proxy that gives up, cannot cancel it half-way through a database call. sqlx 0.8 is not
+/// cancel-safe at `BEGIN`: a transaction cancelled there went back to the pool still open, and every
+/// later request on that connection failed (`503`; on PostgreSQL "current transaction is aborted",
+/// transact-rs/sqlx#4393; on SQLite "begin_with at non-zero transaction depth", #3932). Found by
+/// `bench/run`, whose load generator drops its requests in flight at each run's deadline. A request
+/// the gateway started is finished: its decision and any disclosure are recorded as usual.
+pub async fn run_to_completion(req: Request, next: Next) -> Response {
+    let handler = tokio::spawn(next.run(req).instrument(tracing::Span::current()));
+    match handler.await {
+        Ok(response) => response,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Only when the runtime shuts down.
+        Err(e) => ApiError::internal(e).into_response(),
+    }
 }
 
 /// The header's value when it occurs exactly once and is visible ASCII.

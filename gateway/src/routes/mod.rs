@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+        .layer(from_fn(layers::run_to_completion))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(from_fn(layers::refuse_large_headers))
         .layer(from_fn(layers::error_shape))

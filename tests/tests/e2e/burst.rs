@@ -90,6 +90,53 @@ async fn a_burst_of_exchanges_is_recorded_exactly_once_each(db: Db) {
     app.stop().await;
 }
 
+/// Clients that hang up mid-request (a load generator at its deadline, a proxy giving up) must not
+/// leave the gateway broken: a request cancelled inside a database transaction once returned its
+/// connection to the pool with the transaction still open, and every later request on it failed
+/// (found by `bench/run`).
+async fn clients_that_hang_up_mid_request_leave_the_gateway_working(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(
+        BSN,
+        &["okt-amsterdam"],
+        &["gezinsondersteuning-ouders"],
+        &["contact", "regie"],
+    )
+    .await;
+    let token = app.partner_token("okt-amsterdam", "prof-1", "okt-medewerker");
+    let url = app.url("/v1/exchange");
+    let body = json!({
+        "subject_bsn": BSN, "source": "bt-centrum-west",
+        "activity": "gezinsondersteuning-ouders", "categories": ["contact", "regie"],
+    });
+    // Hang up after 0.1 to 6 ms: at every point of the pipeline, some of them.
+    let client = app.partner("okt-amsterdam");
+    futures::stream::iter(0..400u64)
+        .for_each_concurrent(CONCURRENCY, |i| {
+            let request = client.post(&url).bearer_auth(&token).json(&body);
+            async move {
+                let patience = std::time::Duration::from_micros(100 + (i * 397) % 6000);
+                let _ = tokio::time::timeout(patience, request.send()).await;
+            }
+        })
+        .await;
+    let client = app.partner("okt-amsterdam");
+    let statuses: Vec<u16> = futures::stream::iter(0..200)
+        .map(|_| {
+            let request = client.post(&url).bearer_auth(&token).json(&body);
+            async move { request.send().await.map_or(0, |r| r.status().as_u16()) }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let failed: Vec<&u16> = statuses.iter().filter(|s| **s != 200).collect();
+    assert!(failed.is_empty(), "after the hang-ups: {failed:?}");
+    app.stop().await;
+}
+
 tests::both_databases! {
     a_burst_of_exchanges_is_recorded_exactly_once_each => a_burst_of_exchanges_is_recorded_exactly_once_each;
+    clients_that_hang_up_mid_request_leave_the_gateway_working => clients_that_hang_up_mid_request_leave_the_gateway_working;
 }

@@ -110,3 +110,81 @@ fn a_refusal_carries_no_text_from_the_token() {
         }
     }
 }
+
+#[test]
+fn a_verified_token_is_served_from_the_cache_only_while_it_is_in_time() {
+    let (verifier, key) = verifier();
+    let token = sign(&claims("km-1", "klantmanager"), &key).unwrap();
+    verifier.verify_partner("wpi", &token).unwrap();
+    let digest = cache::digest("wpi", &token);
+    let now = now();
+    assert_eq!(verifier.cached(&digest, now).unwrap().sub, "km-1");
+    assert_eq!(verifier.verify_partner("wpi", &token).unwrap().sub, "km-1");
+    // Past `exp` (600 s) and the leeway: dropped, so the verifier decides again.
+    assert!(verifier.cached(&digest, now + 600 + 31).is_none());
+    assert_eq!(verifier.verified.len(), 0);
+    // Before `nbf` less the leeway (a clock set back): not served either.
+    verifier.verify_partner("wpi", &token).unwrap();
+    assert!(verifier.cached(&digest, now - 31).is_none());
+}
+
+#[test]
+fn a_cached_token_is_found_only_for_the_partner_whose_key_verified_it() {
+    let wpi = rcgen::KeyPair::generate().unwrap();
+    let okt = rcgen::KeyPair::generate().unwrap();
+    let public =
+        |k: &rcgen::KeyPair| DecodingKey::from_ec_pem(k.public_key_pem().as_bytes()).unwrap();
+    let keys = HashMap::from([
+        ("wpi".to_owned(), public(&wpi)),
+        ("okt".to_owned(), public(&okt)),
+    ]);
+    let verifier = TokenVerifier::new(AUDIENCE.into(), keys, "idp".into(), public(&wpi), 3600);
+    let token = sign(
+        &claims("km-1", "klantmanager"),
+        wpi.serialize_pem().as_bytes(),
+    )
+    .unwrap();
+    verifier.verify_partner("wpi", &token).unwrap();
+    assert!(verifier.verify_partner("okt", &token).is_err());
+    assert_ne!(cache::digest("wpi", &token), cache::digest("okt", &token));
+}
+
+#[test]
+fn a_refused_token_is_not_cached() {
+    let (verifier, key) = verifier();
+    let mut expired = claims("km-1", "klantmanager");
+    expired["exp"] = json!(Utc::now().timestamp() - 120);
+    let token = sign(&expired, &key).unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            verifier.verify_partner("wpi", &token).unwrap_err().reason(),
+            "expired"
+        );
+    }
+    assert_eq!(verifier.verified.len(), 0);
+}
+
+#[test]
+fn the_cache_stays_within_its_capacity_dropping_expired_tokens_first() {
+    let cache = cache::VerifiedTokens::new(3);
+    let entry = |exp: i64| PartnerClaims {
+        iss: "wpi".into(),
+        sub: "km-1".into(),
+        role: "klantmanager".into(),
+        aud: AUDIENCE.into(),
+        exp,
+        nbf: 0,
+        iat: None,
+    };
+    cache.insert([1; 32], entry(10), 0);
+    cache.insert([2; 32], entry(100), 0);
+    cache.insert([3; 32], entry(100), 0);
+    // Full: the token that expired before 50 goes.
+    cache.insert([4; 32], entry(100), 50);
+    assert_eq!(cache.len(), 3);
+    assert!(cache.get(&[1; 32]).is_none());
+    // Full and none expired: everything goes.
+    cache.insert([5; 32], entry(100), 50);
+    assert_eq!(cache.len(), 1);
+    assert!(cache.get(&[5; 32]).is_some());
+}
