@@ -11,7 +11,7 @@ repetitions. Reads each process's CPU time from /proc. Writes BENCHMARKS.md and 
 Environment: REPS (5), DURATION seconds per run (6), CONNECTIONS (32), SETUPS (A,B,C,G,G-pg,G-pg2),
 WORKERS (1: tokio worker threads of each Rust server; 0 = one per core), DATABASE_URL (PostgreSQL
 admin URL, postgres://postgres@127.0.0.1:5432/test), PROFILE=1 (perf record the gateway during one
-extra G saturation run), KEEP=1 (keep the temp dir), OUT (BENCHMARKS.md).
+extra G saturation run), KEEP=1 (keep the temp dir), OUT (BENCHMARKS.md), PLOTS (bench/plots).
 """
 
 import json
@@ -43,7 +43,7 @@ SETUPS = os.environ.get("SETUPS", "A,B,C,G,G-pg,G-pg2").split(",")
 WORKERS = os.environ.get("WORKERS", "1")
 ADMIN_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 OUT = os.environ.get("OUT", os.path.join(ROOT, "BENCHMARKS.md"))
-PLOTS = os.path.join(ROOT, "bench", "plots")
+PLOTS = os.environ.get("PLOTS", os.path.join(ROOT, "bench", "plots"))
 
 BSN = "111222333"  # a synthetic test number (passes the 11-proef)
 SOURCE = "bt-centrum-west"
