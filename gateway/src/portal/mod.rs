@@ -34,7 +34,18 @@ pub(crate) struct CallbackQuery {
 
 /// The pages' routes (not part of the JSON API, so not in `/openapi.json`).
 pub fn router() -> axum::Router<AppState> {
-    mijn::router().merge(console::router())
+    mijn::router()
+        .merge(console::router())
+        .route("/mijn/{*rest}", axum::routing::any(no_such_page))
+        .route("/audit/{*rest}", axum::routing::any(no_such_page))
+}
+
+/// A path under the pages that is no page: a page that says so (not the API's JSON).
+async fn no_such_page() -> Response {
+    Page::new("Pagina niet gevonden")
+        .paragraph("Deze pagina bestaat niet.")
+        .raw("<p><a href=\"/mijn\">Naar Mijn gegevens</a></p>")
+        .respond(StatusCode::NOT_FOUND)
 }
 
 /// The identity providers, ready to use.

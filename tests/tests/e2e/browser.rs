@@ -172,6 +172,24 @@ async fn a_portal_page_without_a_session_goes_to_the_login(db: Db) {
     );
     let page = login.text().await.unwrap();
     assert!(page.contains("<label for=\"bsn\">BSN</label>") && page.contains("Inloggen"));
+    // A path under the pages that is no page gets a page that says so.
+    for path in ["/mijn/bestaat-niet", "/audit/bestaat/niet"] {
+        let missing = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(missing.status(), 404, "{path}");
+        assert!(
+            missing.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(
+            missing
+                .text()
+                .await
+                .unwrap()
+                .contains("Pagina niet gevonden")
+        );
+    }
     app.stop().await;
 }
 
