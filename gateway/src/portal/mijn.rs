@@ -127,7 +127,19 @@ impl Me {
     }
 }
 
-/// The signed-in Amsterdammer (and whom they act for); else the login, or a page that says why not.
+/// The signed-in Amsterdammer (and whom they act for), as a handler's argument; else the login, or
+/// a page that says why not.
+impl axum::extract::FromRequestParts<AppState> for Me {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        signed_in(state, &parts.headers).await.map_err(|to| *to)
+    }
+}
+
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Me, Box<Response>> {
     let session = MIJN
         .signed_in(state, headers)
@@ -164,17 +176,10 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Me, Box<Resp
     })
 }
 
-/// The signed-in Amsterdammer who posted a form with their CSRF token; else the login, or `403`.
-async fn posted_by_me(
-    state: &AppState,
-    headers: &HeaderMap,
-    csrf: &str,
-) -> Result<Me, Box<Response>> {
-    let me = signed_in(state, headers).await?;
-    if MIJN.csrf_ok(state, &me.session, csrf) {
-        Ok(me)
-    } else {
-        Err(Box::new(forbidden()))
+impl Me {
+    /// Whether a form they posted carries their CSRF token.
+    fn posted(&self, state: &AppState, csrf: &str) -> bool {
+        MIJN.csrf_ok(state, &self.session, csrf)
     }
 }
 
@@ -335,13 +340,9 @@ async fn finish_login(
     MIJN.signed_in_page(&state, state.pseudonyms.subject(&bsn).as_str())
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    if let Err(refused) = posted_by_me(&state, &headers, &form.csrf).await {
-        return *refused;
+async fn logout(State(state): State<AppState>, me: Me, Form(form): Form<CsrfForm>) -> Response {
+    if !me.posted(&state, &form.csrf) {
+        return forbidden();
     }
     MIJN.sign_out()
 }
@@ -359,12 +360,9 @@ fn not_yours(lang: Lang) -> Response {
 async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
+    me: Me,
     Query(q): Query<HomeQuery>,
 ) -> Response {
-    let me = match signed_in(&state, &headers).await {
-        Ok(me) => me,
-        Err(to) => return *to,
-    };
     let lang_choice = q.taal.clone();
     let lang = Lang::of(&headers, q.taal.as_deref());
     let mut response = home_page(&state, &me, lang, q).await;
@@ -649,12 +647,9 @@ async fn my_consent(state: &AppState, me: &Me, id: &str) -> Option<Consent> {
 async fn confirm_revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
+    me: Me,
     Path(id): Path<String>,
 ) -> Response {
-    let me = match signed_in(&state, &headers).await {
-        Ok(me) => me,
-        Err(to) => return *to,
-    };
     let lang = Lang::of(&headers, None);
     let Some(c) = my_consent(&state, &me, &id).await else {
         return not_yours(lang);
@@ -682,13 +677,13 @@ async fn confirm_revoke(
 async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
+    me: Me,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let me = match posted_by_me(&state, &headers, &form.csrf).await {
-        Ok(me) => me,
-        Err(refused) => return *refused,
-    };
+    if !me.posted(&state, &form.csrf) {
+        return forbidden();
+    }
     if my_consent(&state, &me, &id).await.is_none() {
         return not_yours(Lang::of(&headers, None));
     }
@@ -924,12 +919,9 @@ struct RefusalForm {
 async fn confirm_refusal(
     State(state): State<AppState>,
     headers: HeaderMap,
+    me: Me,
     Query(q): Query<RefusalQuery>,
 ) -> Response {
-    let me = match signed_in(&state, &headers).await {
-        Ok(me) => me,
-        Err(to) => return *to,
-    };
     let lang = Lang::of(&headers, None);
     if state.register.party(&q.ontvanger).is_none() {
         return Page::new(lang.t("Niet gevonden", "Not found"))
@@ -971,12 +963,12 @@ async fn confirm_refusal(
 async fn refuse(
     State(state): State<AppState>,
     headers: HeaderMap,
+    me: Me,
     Form(form): Form<RefusalForm>,
 ) -> Response {
-    let me = match posted_by_me(&state, &headers, &form.csrf).await {
-        Ok(me) => me,
-        Err(refused) => return *refused,
-    };
+    if !me.posted(&state, &form.csrf) {
+        return forbidden();
+    }
     let body = crate::routes::refusals::MyRefusalRequest {
         recipient: Some(form.ontvanger),
         category: None,
@@ -1000,13 +992,13 @@ async fn refuse(
 async fn lift_refusal(
     State(state): State<AppState>,
     headers: HeaderMap,
+    me: Me,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let me = match posted_by_me(&state, &headers, &form.csrf).await {
-        Ok(me) => me,
-        Err(refused) => return *refused,
-    };
+    if !me.posted(&state, &form.csrf) {
+        return forbidden();
+    }
     let lang = Lang::of(&headers, None);
     match crate::routes::refusals::withdraw(&state, me.viewer(), &id).await {
         Ok(_) => see_other(&format!("/mijn?opgeheven={id}")),
@@ -1030,12 +1022,12 @@ struct ActForForm {
 async fn act_for(
     State(state): State<AppState>,
     headers: HeaderMap,
+    me: Me,
     Form(form): Form<ActForForm>,
 ) -> Response {
-    let me = match posted_by_me(&state, &headers, &form.csrf).await {
-        Ok(me) => me,
-        Err(refused) => return *refused,
-    };
+    if !me.posted(&state, &form.csrf) {
+        return forbidden();
+    }
     let id = form.vertegenwoordiging.trim();
     if id.is_empty() {
         return MIJN.sign_in(&state, me.own.as_str());
@@ -1054,11 +1046,7 @@ async fn act_for(
 }
 
 /// Everything held about the Amsterdammer (art. 15 AVG), the same file as `GET /v1/me/export`.
-async fn download(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let me = match signed_in(&state, &headers).await {
-        Ok(me) => me,
-        Err(to) => return *to,
-    };
+async fn download(State(state): State<AppState>, me: Me) -> Response {
     match crate::routes::evidence::export(&state, me.viewer()).await {
         Ok(response) => response,
         Err(e) => {
@@ -1069,15 +1057,7 @@ async fn download(State(state): State<AppState>, headers: HeaderMap) -> Response
 }
 
 /// The evidence bundle of one entry, the same file as `GET /v1/me/disclosures/{id}/bundle`.
-async fn evidence(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let me = match signed_in(&state, &headers).await {
-        Ok(me) => me,
-        Err(to) => return *to,
-    };
+async fn evidence(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> Response {
     match crate::routes::evidence::bundle(&state, me.viewer(), &id).await {
         Ok(response) => response,
         Err(e) if e.status == StatusCode::NOT_FOUND => Page::new("Niet gevonden")
