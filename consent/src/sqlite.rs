@@ -47,6 +47,7 @@ pub async fn connect(
     if serve {
         create_parent_dir(options.get_filename())?;
     }
+    let filename = options.get_filename().to_owned();
     // No ping before each use: a SQLite connection is a file handle that cannot go stale, and the
     // ping is a round trip to the connection's worker thread (two thread wake-ups per request).
     let pool = SqlitePoolOptions::new()
@@ -62,7 +63,16 @@ pub async fn connect(
         .test_before_acquire(false)
         .connect_with(options)
         .await?;
-    Ok(SqlStore::new(pool, ledger, kek))
+    let store = SqlStore::new(pool, ledger, kek);
+    if in_memory(url) {
+        return Ok(store);
+    }
+    store.with_direct_reads(&filename)
+}
+
+/// An in-memory database is private to its connection: no other connection can read it.
+fn in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
 }
 
 fn create_parent_dir(file: &Path) -> Result<(), StoreError> {

@@ -21,6 +21,8 @@ use crate::vault::Kek;
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Read(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL (use sqlite:PATH or postgres://...)")]
@@ -69,6 +71,10 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Every consent of the subject, oldest first, with history.
     async fn consents_of(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError>;
+
+    /// Every consent of the subject, oldest first, without its history (`history` is empty): what
+    /// a decision reads, once per exchange, so it is the cheapest read of them.
+    async fn consents_to_decide(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError>;
 
     /// Every unrevoked consent (of any subject) whose validity ends after `after` and no later than
     /// `until`, soonest first, with history.

@@ -78,7 +78,7 @@ impl<'a> Pipeline<'a> {
     pub async fn decide(&self, state: &AppState) -> Result<Permit, ApiError> {
         // Both read at once: one round trip's wait, not two.
         let (consents, refusals) = tokio::try_join!(
-            async { Ok::<_, ApiError>(state.store.consents_of(&self.ask.subject).await?) },
+            async { Ok::<_, ApiError>(state.store.consents_to_decide(&self.ask.subject).await?) },
             crate::routes::refusals::rules_of(state, &self.ask.subject),
         )?;
         let grants: Vec<_> = consents

@@ -28,6 +28,13 @@ impl DbTime {
     fn text(self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::Micros, true)
     }
+
+    /// A time as SQLite stores it (see above).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t =
+            DateTime::parse_from_rfc3339(text).map_err(|e| format!("stored time {text:?}: {e}"))?;
+        Ok(Self(t.with_timezone(&Utc)))
+    }
 }
 
 impl Type<Sqlite> for DbTime {
@@ -51,9 +58,13 @@ impl<'q> Encode<'q, Sqlite> for DbTime {
 impl<'r> Decode<'r, Sqlite> for DbTime {
     fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
         let text = <&str as Decode<'r, Sqlite>>::decode(value)?;
-        let t =
-            DateTime::parse_from_rfc3339(text).map_err(|e| format!("stored time {text:?}: {e}"))?;
-        Ok(Self(t.with_timezone(&Utc)))
+        Ok(Self::parse(text)?)
+    }
+}
+
+impl rusqlite::types::FromSql for DbTime {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        Self::parse(value.as_str()?).map_err(|e| rusqlite::types::FromSqlError::Other(e.into()))
     }
 }
 

@@ -4,6 +4,7 @@
 //! a time is stored) lives in `sqlite.rs` and `postgres.rs` and in [`DbTime`].
 
 mod audit;
+mod direct;
 mod encode;
 mod ledger;
 mod rows;
@@ -17,10 +18,10 @@ use tracing::instrument;
 pub use encode::DbTime;
 use encode::{from_index, to_index};
 use rows::{
-    CONSENT_ENTRY_COLUMNS, CheckpointRow, ConsentEntryRow, ConsentHistoryRow, ConsentRow,
-    DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow, ERASURE_COLUMNS, ErasureRow,
-    EventRow, NOTIFICATION_COLUMNS, NotificationRow, REFUSAL_COLUMNS, REPRESENTATION_COLUMNS,
-    RefusalRow, RepresentationRow,
+    CONSENT_COLUMNS, CONSENT_ENTRY_COLUMNS, CheckpointRow, ConsentEntryRow, ConsentHistoryRow,
+    ConsentRow, DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow, ERASURE_COLUMNS,
+    ErasureRow, EventRow, NOTIFICATION_COLUMNS, NotificationRow, REFUSAL_COLUMNS,
+    REPRESENTATION_COLUMNS, RefusalRow, RepresentationRow, consents_with_history,
 };
 use statements::ConsentKey;
 
@@ -70,11 +71,41 @@ pub struct SqlStore<DB: Database> {
     ledger: Pool<DB>,
     /// Seals and opens ledger records; `None` only in a store opened to inspect without it.
     kek: Option<Kek>,
+    /// On SQLite, the reads every exchange makes, on the caller's thread (see `direct`).
+    direct: Option<direct::DirectReads>,
+}
+
+/// An Amsterdammer's consents, oldest first, without their histories.
+fn consents_to_decide() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!("SELECT {CONSENT_COLUMNS} FROM consents WHERE subject = $1 ORDER BY created_at, id")
+    })
+}
+
+/// An Amsterdammer's refusals, oldest first.
+fn refusals_of() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!("SELECT {REFUSAL_COLUMNS} FROM refusals WHERE subject = $1 ORDER BY created_at, id")
+    })
 }
 
 impl<DB: Database> SqlStore<DB> {
     pub fn new(pool: Pool<DB>, ledger: Pool<DB>, kek: Option<Kek>) -> Self {
-        Self { pool, ledger, kek }
+        Self {
+            pool,
+            ledger,
+            kek,
+            direct: None,
+        }
+    }
+
+    /// Reads the consents and refusals of one Amsterdammer from the SQLite file at `path` on the
+    /// caller's thread, instead of through the pool (see `direct`).
+    pub fn with_direct_reads(mut self, path: &std::path::Path) -> Result<Self, StoreError> {
+        self.direct = Some(direct::DirectReads::open(path)?);
+        Ok(self)
     }
 }
 
@@ -222,6 +253,18 @@ where
     async fn consents_of(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError> {
         self.read_consents(ConsentKey::Subject, subject.as_str())
             .await
+    }
+
+    #[instrument(skip_all)]
+    async fn consents_to_decide(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError> {
+        if let Some(direct) = &self.direct {
+            return direct.consents_to_decide(subject.as_str());
+        }
+        let rows: Vec<ConsentRow> = sqlx::query_as(consents_to_decide())
+            .bind(subject.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        consents_with_history(rows, Vec::new())
     }
 
     #[instrument(skip_all)]
@@ -563,12 +606,13 @@ where
 
     #[instrument(skip_all)]
     async fn refusals_of(&self, subject: &SubjectId) -> Result<Vec<Refusal>, StoreError> {
-        let rows: Vec<RefusalRow> = sqlx::query_as(&format!(
-            "SELECT {REFUSAL_COLUMNS} FROM refusals WHERE subject = $1 ORDER BY created_at, id"
-        ))
-        .bind(subject.as_str())
-        .fetch_all(&self.pool)
-        .await?;
+        if let Some(direct) = &self.direct {
+            return direct.refusals(subject.as_str());
+        }
+        let rows: Vec<RefusalRow> = sqlx::query_as(refusals_of())
+            .bind(subject.as_str())
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.into_iter().map(RefusalRow::into_refusal).collect())
     }
 

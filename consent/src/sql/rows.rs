@@ -108,6 +108,56 @@ pub struct ConsentHistoryRow {
     h_log_index: Option<i64>,
 }
 
+impl ConsentRow {
+    /// The row as [`direct`](super::direct) reads it: [`CONSENT_COLUMNS`], in that order.
+    pub fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            subject: row.get(1)?,
+            recipients: row.get(2)?,
+            sources: row.get(3)?,
+            categories: row.get(4)?,
+            activities: row.get(5)?,
+            valid_from: row.get(6)?,
+            valid_until: row.get(7)?,
+            evidence_method: row.get(8)?,
+            evidence_document_sha256: row.get(9)?,
+            evidence_recorded_by: row.get(10)?,
+            note: row.get(11)?,
+            recorded_by_partner: row.get(12)?,
+            created_at: row.get(13)?,
+            revoked_at: row.get(14)?,
+            confirmed_at: row.get(15)?,
+            grantor_role: row.get(16)?,
+            grantor: row.get(17)?,
+            representation_id: row.get(18)?,
+            language: row.get(19)?,
+            version: row.get(20)?,
+            supersedes: row.get(21)?,
+            superseded_at: row.get(22)?,
+            superseded_by: row.get(23)?,
+            refused_at: row.get(24)?,
+        })
+    }
+}
+
+impl ConsentHistoryRow {
+    /// The row as [`direct`](super::direct) reads it: the columns of
+    /// [`consent_history_columns`], in that order.
+    pub fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            consent: ConsentRow::from_direct(row)?,
+            h_consent_id: row.get(25)?,
+            h_at: row.get(26)?,
+            h_event: row.get(27)?,
+            h_actor: row.get(28)?,
+            h_professional: row.get(29)?,
+            h_representation_id: row.get(30)?,
+            h_log_index: row.get(31)?,
+        })
+    }
+}
+
 /// The columns of [`ConsentHistoryRow`] over `consents c LEFT JOIN consent_history h`.
 pub fn consent_history_columns() -> String {
     let consent = CONSENT_COLUMNS
@@ -454,6 +504,23 @@ pub struct RefusalRow {
 }
 
 impl RefusalRow {
+    /// The row as [`direct`](super::direct) reads it: [`REFUSAL_COLUMNS`], in that order.
+    pub fn from_direct(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            subject: row.get(1)?,
+            recipient: row.get(2)?,
+            category: row.get(3)?,
+            activity: row.get(4)?,
+            note: row.get(5)?,
+            recorded_by_partner: row.get(6)?,
+            professional: row.get(7)?,
+            created_at: row.get(8)?,
+            withdrawn_at: row.get(9)?,
+            representation_id: row.get(10)?,
+        })
+    }
+
     pub fn into_refusal(self) -> Refusal {
         Refusal {
             id: self.id,

@@ -1,6 +1,8 @@
 //! The statements the store's methods are made of, shared by both databases. The where-clause is
 //! the same as on the `Store` impl in `mod.rs`: what the SQL needs of a database.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, SubsecRound as _, Utc};
 use sqlx::{Decode, Encode, Executor, FromRow, IntoArguments, Type};
 
@@ -29,7 +31,16 @@ impl ConsentKey {
     /// (3.40 and 3.46 alike) materialises a `UNION ALL` view on the right of a `LEFT JOIN` whole,
     /// which would read every Amsterdammer's history for each lookup; this way it reads only these
     /// consents' rows, by index.
-    fn query(self) -> String {
+    pub(super) fn query(self) -> &'static str {
+        static BY_ID: OnceLock<String> = OnceLock::new();
+        static BY_SUBJECT: OnceLock<String> = OnceLock::new();
+        match self {
+            Self::Id => BY_ID.get_or_init(|| self.text()),
+            Self::Subject => BY_SUBJECT.get_or_init(|| self.text()),
+        }
+    }
+
+    fn text(self) -> String {
         let within = |alias: &str| match self {
             Self::Id => format!("{alias}.id = $1"),
             Self::Subject => format!("{alias}.subject = $1"),
@@ -82,7 +93,7 @@ where
         key: ConsentKey,
         value: &str,
     ) -> Result<Vec<Consent>, StoreError> {
-        let rows: Vec<ConsentHistoryRow> = sqlx::query_as(&key.query())
+        let rows: Vec<ConsentHistoryRow> = sqlx::query_as(key.query())
             .bind(value)
             .fetch_all(&mut *conn)
             .await?;
@@ -125,6 +136,9 @@ where
         key: ConsentKey,
         value: &str,
     ) -> Result<Vec<Consent>, StoreError> {
+        if let Some(direct) = &self.direct {
+            return direct.consents(key, value);
+        }
         let mut conn = self.pool.acquire().await?;
         Self::load_consents(&mut conn, key, value).await
     }

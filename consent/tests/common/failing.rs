@@ -174,6 +174,10 @@ impl Store for Faulty {
     async fn consents_of(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError> {
         self.inner.consents_of(subject).await
     }
+
+    async fn consents_to_decide(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError> {
+        self.inner.consents_to_decide(subject).await
+    }
     async fn revoke_consent(
         &self,
         id: &str,
