@@ -123,7 +123,12 @@ where
                 "the log's tree holds {held} entries but the ledger only {size}"
             )));
         }
-        let mut all = Self::read_leaf_hashes(&mut *conn, held, size).await?;
+        // Usually the tree holds the whole ledger already (this writer appended the rest): no read.
+        let mut all = if held == size {
+            Vec::with_capacity(leaves.len())
+        } else {
+            Self::read_leaf_hashes(&mut *conn, held, size).await?
+        };
         all.extend_from_slice(leaves);
         let stored = match pending.sign(&all)? {
             Some(mut checkpoint) => {
