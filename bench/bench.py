@@ -8,10 +8,11 @@ on one PostgreSQL database (G-pg×2). Drives each with oha over TLS 1.3 with cli
 saturation runs, then open-loop fixed-rate runs at half of B's capacity, setups interleaved, REPS
 repetitions. Reads each process's CPU time from /proc. Writes BENCHMARKS.md and bench/plots/*.svg.
 
-Environment: REPS (5), DURATION seconds per run (6), CONNECTIONS (32), SETUPS (A,B,C,G,G-pg,G-pg2),
+Environment: REPS (5), DURATION seconds per run (6), CONNECTIONS (32), SETUPS (A,B,C,G,G-pg,G-pg2;
+also G-base: the gateway binary at BASELINE, e.g. a build of an earlier commit, on SQLite),
 WORKERS (1: tokio worker threads of each Rust server; 0 = one per core), DATABASE_URL (PostgreSQL
 admin URL, postgres://postgres@127.0.0.1:5432/test), PROFILE=1 (perf record the gateway during one
-extra G saturation run), KEEP=1 (keep the temp dir), OUT (BENCHMARKS.md), PLOTS (bench/plots).
+extra G saturation run; PROFILE=graph with call chains), KEEP=1 (keep the temp dir), OUT (BENCHMARKS.md), PLOTS (bench/plots).
 """
 
 import json
@@ -42,6 +43,8 @@ CONNECTIONS = int(os.environ.get("CONNECTIONS", "32"))
 SETUPS = os.environ.get("SETUPS", "A,B,C,G,G-pg,G-pg2").split(",")
 WORKERS = os.environ.get("WORKERS", "1")
 ADMIN_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+# Another build of the gateway (e.g. of an earlier commit) to measure beside this one as setup G-base.
+BASELINE = os.environ.get("BASELINE")
 OUT = os.environ.get("OUT", os.path.join(ROOT, "BENCHMARKS.md"))
 PLOTS = os.environ.get("PLOTS", os.path.join(ROOT, "bench", "plots"))
 
@@ -57,6 +60,7 @@ NAMES = {
     "G": "G: gateway, SQLite",
     "G-pg": "G-pg: gateway, PostgreSQL",
     "G-pg2": "G-pg×2: nginx (TCP) → 2 gateways, PostgreSQL",
+    "G-base": "G-base: BASELINE gateway build, SQLite",
 }
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -254,6 +258,14 @@ class Bench:
             self.setups["G"] = dict(port=gw["port"], path="/v1/exchange", body="exchange.json",
                                     client=RECIPIENT, token=True, db=db,
                                     groups=[Group("gateway", [gw["proc"].pid]), sample_group])
+        if "G-base" in SETUPS:
+            if not BASELINE:
+                raise SystemExit("setup G-base needs BASELINE=path/to/another/gateway/binary")
+            db = "sqlite:" + os.path.join(self.dir, "g-base.db")
+            gw = self.start_gateway("gateway-G-base", db, binary=BASELINE)
+            self.setups["G-base"] = dict(port=gw["port"], path="/v1/exchange", body="exchange.json",
+                                         client=RECIPIENT, token=True, db=db,
+                                         groups=[Group("gateway", [gw["proc"].pid]), sample_group])
         if "G-pg" in SETUPS:
             db = self.create_database("g")
             gw = self.start_gateway("gateway-G-pg", db)
@@ -284,7 +296,7 @@ class Bench:
         self.databases.append(name)
         return url
 
-    def start_gateway(self, name, db, consent=True):
+    def start_gateway(self, name, db, consent=True, binary=GATEWAY):
         port = free_port()
         config = os.path.join(self.dir, f"{name}.toml")
         pki = self.pki
@@ -318,7 +330,7 @@ class Bench:
         # DATABASE_URL overrides the file: set it to this gateway's database, not the admin URL.
         env = {"RUST_LOG": os.environ.get("GATEWAY_RUST_LOG", "info,sqlx=warn,hyper=warn"),
                "DATABASE_URL": db}
-        proc = self.spawn(name, [GATEWAY, "serve", "--config", config], env=env)
+        proc = self.spawn(name, [binary, "serve", "--config", config], env=env)
         anon = ssl.create_default_context(cafile=os.path.join(self.pki, "ca.crt"))
         self.wait_ready(name, proc, lambda: self.request(port, "GET", "/readyz", ctx=anon)[0] == 200)
         if consent:
@@ -512,7 +524,8 @@ stream {{
             return None
         pid = self.setups["G"]["groups"][0].pids[0]
         data = os.path.join(self.dir, "perf.data")
-        perf = subprocess.Popen(["perf", "record", "-F", "999", "-o", data, "-p", str(pid),
+        graph = ["--call-graph", "dwarf,32768"] if os.environ.get("PROFILE") == "graph" else []
+        perf = subprocess.Popen(["perf", "record", "-F", "999", *graph, "-o", data, "-p", str(pid),
                                  "--", "sleep", str(seconds)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         run = self.oha("G", seconds)
@@ -675,7 +688,7 @@ def svg_bars(path, title, unit, groups, series, log_scale=False):
 
 def short(setup):
     return {"A": "A\ndirect", "B": "B\nnginx", "C": "C\nnginx+JWT", "G": "G\nSQLite",
-            "G-pg": "G-pg\nPostgreSQL", "G-pg2": "G-pg×2\n2 replicas"}[setup]
+            "G-pg": "G-pg\nPostgreSQL", "G-pg2": "G-pg×2\n2 replicas", "G-base": "G-base\nbaseline"}[setup]
 
 
 def latency_cell(fixed, rate):
@@ -871,7 +884,7 @@ def main():
                     r = bench.oha(setup, DURATION, rate=rates[kind], kind=kind)
                     runs.append(r)
                     report(r)
-        if os.environ.get("PROFILE") == "1":
+        if os.environ.get("PROFILE") in ("1", "graph"):
             path = bench.profile_gateway(DURATION)
             log(f"profile written to {path}")
         meta["load_after"] = loadavg()
