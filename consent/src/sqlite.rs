@@ -67,7 +67,7 @@ pub async fn connect(
     if in_memory(url) {
         return Ok(store);
     }
-    store.with_direct_reads(&filename)
+    Ok(store.with_direct_reads(&filename))
 }
 
 /// An in-memory database is private to its connection: no other connection can read it.

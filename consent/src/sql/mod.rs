@@ -102,10 +102,14 @@ impl<DB: Database> SqlStore<DB> {
     }
 
     /// Reads the consents and refusals of one Amsterdammer from the SQLite file at `path` on the
-    /// caller's thread, instead of through the pool (see `direct`).
-    pub fn with_direct_reads(mut self, path: &std::path::Path) -> Result<Self, StoreError> {
-        self.direct = Some(direct::DirectReads::open(path)?);
-        Ok(self)
+    /// caller's thread, instead of through the pool (see `direct`). Should the file not open that
+    /// way (e.g. a read-only copy inspected), the reads stay with the pool, which works as before.
+    pub fn with_direct_reads(mut self, path: &std::path::Path) -> Self {
+        match direct::DirectReads::open(path) {
+            Ok(direct) => self.direct = Some(direct),
+            Err(e) => tracing::warn!(error = %e, "SQLite reads go through the pool"),
+        }
+        self
     }
 }
 
