@@ -93,32 +93,37 @@ impl DirectReads {
     /// The consents under `key` with their histories: the same statement as the pool's
     /// (`ConsentKey::query`), so one snapshot.
     pub fn consents(&self, key: ConsentKey, value: &str) -> Result<Vec<Consent>, StoreError> {
-        let rows = self.with(|conn| {
-            let mut statement = conn.prepare_cached(key.query())?;
-            let rows = statement.query_map([value], ConsentHistoryRow::from_direct)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-        })?;
-        consents_from_joined(rows)
+        consents_from_joined(self.all(key.query(), value, ConsentHistoryRow::from_direct)?)
     }
 
     /// An Amsterdammer's consents, oldest first, without their histories.
     pub fn consents_to_decide(&self, subject: &str) -> Result<Vec<Consent>, StoreError> {
-        let rows = self.with(|conn| {
-            let mut statement = conn.prepare_cached(super::consents_to_decide())?;
-            let rows = statement.query_map([subject], ConsentRow::from_direct)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-        })?;
+        let rows = self.all(
+            super::consents_to_decide(),
+            subject,
+            ConsentRow::from_direct,
+        )?;
         consents_with_history(rows, Vec::new())
     }
 
     /// An Amsterdammer's refusals, oldest first.
     pub fn refusals(&self, subject: &str) -> Result<Vec<Refusal>, StoreError> {
-        let rows = self.with(|conn| {
-            let mut statement = conn.prepare_cached(super::refusals_of())?;
-            let rows = statement.query_map([subject], RefusalRow::from_direct)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-        })?;
+        let rows = self.all(super::refusals_of(), subject, RefusalRow::from_direct)?;
         Ok(rows.into_iter().map(RefusalRow::into_refusal).collect())
+    }
+
+    /// Every row of `sql` with its one parameter bound to `key`, each made by `row`.
+    fn all<T>(
+        &self,
+        sql: &str,
+        key: &str,
+        row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.with(|conn| {
+            let mut statement = conn.prepare_cached(sql)?;
+            let rows = statement.query_map([key], row)?;
+            rows.collect()
+        })
     }
 }
 
