@@ -6,12 +6,12 @@
 
 #![allow(clippy::unwrap_used)] // test bodies: a panic is the failure report
 
-use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use tests::{BSN, Db, OTHER_BSN, TestApp, Visitor};
 
+use crate::representatives::{REPRESENTATIVE, record_representation};
+
 const OUDERS: &str = "gezinsondersteuning-ouders";
-const REPRESENTATIVE: &str = "200000007";
 
 async fn exchange(app: &TestApp) -> (u16, Value) {
     app.post_as(
@@ -171,18 +171,7 @@ async fn both_sides_of_a_representation_are_shown(db: Db) {
     let Some(app) = TestApp::spawn(db).await else {
         return;
     };
-    let body = json!({"representative_bsn": REPRESENTATIVE, "represented_bsn": BSN, "role": "mentor",
-        "basis": "beschikking rechtbank Amsterdam", "document_sha256": "ef".repeat(32),
-        "label": "mijn broer", "valid_until": (Utc::now() + Duration::days(365)).to_rfc3339()});
-    let (status, r) = app
-        .post_as(
-            "bt-centrum-west",
-            "regievoerder",
-            "/v1/representations",
-            &body,
-        )
-        .await;
-    assert_eq!(status, 201, "{r}");
+    record_representation(&app, "mentor").await;
 
     let mut mentor = resident(&app, REPRESENTATIVE).await;
     let page = mentor.get("/mijn").await;
@@ -255,19 +244,7 @@ async fn a_representative_views_and_manages_the_data_of_the_person_they_represen
     let Some(app) = TestApp::spawn(db).await else {
         return;
     };
-    let body = json!({"representative_bsn": REPRESENTATIVE, "represented_bsn": BSN, "role": "mentor",
-        "basis": "beschikking rechtbank Amsterdam", "document_sha256": "ef".repeat(32),
-        "label": "mijn broer", "valid_until": (Utc::now() + Duration::days(365)).to_rfc3339()});
-    let (status, r) = app
-        .post_as(
-            "bt-centrum-west",
-            "regievoerder",
-            "/v1/representations",
-            &body,
-        )
-        .await;
-    assert_eq!(status, 201, "{r}");
-    let representation = r["id"].as_str().unwrap().to_owned();
+    let representation = record_representation(&app, "mentor").await;
     let consent = app
         .record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
         .await;

@@ -12,7 +12,7 @@ use tests::{BSN, Db, OTHER_BSN, TestApp};
 const OUDERS: &str = "gezinsondersteuning-ouders";
 const INKOMEN: &str = "samenwerking-wpi-inkomen";
 /// A third valid BSN (11-proef), for the representative.
-const REPRESENTATIVE: &str = "200000007";
+pub(crate) const REPRESENTATIVE: &str = "200000007";
 
 fn consent_body(grantor: Option<Value>, birth: Option<NaiveDate>, categories: &[&str]) -> Value {
     let mut body = json!({"subject_bsn": BSN, "recipients": ["okt-amsterdam"], "activities": [OUDERS],
@@ -107,7 +107,8 @@ async fn a_childs_consent_is_given_by_a_parent_or_guardian_and_shown_as_such(db:
     app.stop().await;
 }
 
-async fn record_representation(app: &TestApp, role: &str) -> String {
+/// A representation of `BSN` by `REPRESENTATIVE` in `role`, recorded and active; its id.
+pub(crate) async fn record_representation(app: &TestApp, role: &str) -> String {
     let body = json!({"representative_bsn": REPRESENTATIVE, "represented_bsn": BSN, "role": role,
         "basis": "beschikking rechtbank Amsterdam", "document_sha256": "ef".repeat(32),
         "label": "mijn broer", "valid_until": (Utc::now() + Duration::days(365)).to_rfc3339()});
