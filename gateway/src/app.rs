@@ -179,9 +179,9 @@ impl Application {
             upstream,
             clock,
             consent: config.consent,
-            audit: config.audit.clone(),
+            audit: Arc::new(config.audit.clone()),
             policy: config.policy,
-            portal: config.portal.clone(),
+            portal: Arc::new(config.portal.clone()),
             logins,
         };
         Ok(Self {

@@ -22,9 +22,11 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     pub clock: Arc<dyn Clock>,
     pub consent: crate::config::ConsentConfig,
-    pub audit: crate::config::AuditConfig,
+    /// Behind an `Arc`, as every part of the state that owns heap data: the state is cloned for
+    /// each request's extractors.
+    pub audit: Arc<crate::config::AuditConfig>,
     pub policy: crate::config::PolicyConfig,
-    pub portal: crate::config::PortalConfig,
+    pub portal: Arc<crate::config::PortalConfig>,
     /// The identity providers the pages log in through.
     pub logins: Arc<crate::portal::Logins>,
     /// Tells partner systems of revoked, superseded and expired consents; `None` when not configured.
