@@ -683,12 +683,27 @@ pub struct Representation {
     pub created_at: DateTime<Utc>,
     /// Set when it was ended before `valid_until` (e.g. the court lifted it).
     pub ended_at: Option<DateTime<Utc>>,
+    /// Set once it was confirmed: by the person represented, or by a second professional of the
+    /// recording organisation. Until then it grants nothing.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// Who confirmed it: `amsterdammer`, or `<partner>/<professional>`.
+    pub confirmed_by: Option<String>,
+    /// Who ended it: `amsterdammer`, or `<partner>/<professional>`.
+    pub ended_by: Option<String>,
 }
 
 impl Representation {
-    /// Whether the representative may act under it at `now`.
+    /// Whether the representative may act under it at `now`: confirmed, not ended, within its period.
     pub fn in_force_at(&self, now: DateTime<Utc>) -> bool {
-        self.ended_at.is_none() && self.valid_from <= now && now < self.valid_until
+        self.confirmed_at.is_some()
+            && self.ended_at.is_none()
+            && self.valid_from <= now
+            && now < self.valid_until
+    }
+
+    /// Whether it still waits for its confirmation (and so grants nothing).
+    pub fn awaits_confirmation(&self) -> bool {
+        self.confirmed_at.is_none() && self.ended_at.is_none()
     }
 }
 

@@ -136,10 +136,21 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         person: &SubjectId,
     ) -> Result<Vec<Representation>, StoreError>;
 
-    /// Ends a representation; idempotent (the first end stays). `None` if there is no such one.
+    /// Ends a representation, naming who ended it (`amsterdammer` or `<partner>/<professional>`);
+    /// idempotent (the first end stays). `None` if there is no such one.
     async fn end_representation(
         &self,
         id: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Representation>, StoreError>;
+
+    /// Confirms a pending representation, naming who confirmed it; from then on it is in force
+    /// within its period. Idempotent (the first confirmation stays); an ended one stays ended.
+    async fn confirm_representation(
+        &self,
+        id: &str,
+        by: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Representation>, StoreError>;
 

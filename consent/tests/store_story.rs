@@ -380,7 +380,17 @@ async fn a_representation_reads_back_and_is_ended_once(store: Arc<dyn Store>) {
         .await
         .expect("insert");
     assert_eq!(stored.role, policies::RepresentativeRole::Mentor);
+    assert!(
+        !stored.in_force_at(at(2)),
+        "recorded, it grants nothing until confirmed"
+    );
+    let stored = store
+        .confirm_representation(&id, "amsterdammer", at(1))
+        .await
+        .expect("confirm")
+        .expect("found");
     assert!(stored.in_force_at(at(2)));
+    assert_eq!(stored.confirmed_by.as_deref(), Some("amsterdammer"));
     assert_eq!(
         store.representation(&id).await.expect("read"),
         Some(stored.clone())
@@ -393,16 +403,21 @@ async fn a_representation_reads_back_and_is_ended_once(store: Arc<dyn Store>) {
         assert_eq!(of, vec![stored.clone()], "both sides see it");
     }
     let ended = store
-        .end_representation(&id, at(5))
+        .end_representation(&id, "amsterdammer", at(5))
         .await
         .expect("end")
         .expect("found");
     let again = store
-        .end_representation(&id, at(9))
+        .end_representation(&id, "buurtteam-oost/j.jansen", at(9))
         .await
         .expect("end")
         .expect("found");
     assert_eq!((ended.ended_at, again.ended_at), (Some(at(5)), Some(at(5))));
+    assert_eq!(
+        again.ended_by.as_deref(),
+        Some("amsterdammer"),
+        "the first end stays"
+    );
     assert!(!ended.in_force_at(at(6)));
 }
 

@@ -380,6 +380,33 @@ pub fn register_summary(register: &policies::Register) -> String {
         special.join(", "),
         register.activities.len()
     );
+    let _ = writeln!(
+        out,
+        "  representations (who records; who confirms besides the person represented):"
+    );
+    for role in policies::RepresentativeRole::ALL {
+        let line = match register.representation_recorders(role) {
+            None => "recorded by nobody".to_owned(),
+            Some(r) => format!(
+                "recorded by {}; confirmed by {}{}",
+                r.kinds.join(", "),
+                if r.confirmers.is_empty() {
+                    "the person represented only".to_owned()
+                } else {
+                    format!(
+                        "the person represented or a second {}",
+                        r.confirmers.join(" / ")
+                    )
+                },
+                if r.may_undo_own_choices {
+                    "; may undo the person's own choices"
+                } else {
+                    ""
+                }
+            ),
+        };
+        let _ = writeln!(out, "      {:<14} {line}", role.as_str());
+    }
     for a in &register.activities {
         let recorders = if a.consent_recorders.is_empty() {
             "-".to_owned()

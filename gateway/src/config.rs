@@ -262,12 +262,21 @@ impl fmt::Debug for Secret {
 }
 
 impl Config {
-    /// Reads the file, applies environment overrides and makes paths absolute.
+    /// Reads the file, applies environment overrides and makes paths absolute. Refuses the
+    /// development login (`[portal] dev_login`), which only the demo builds itself.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config {}", path.display()))?;
         let mut config: Config = toml::from_str(&text)
             .with_context(|| format!("config {} is not valid", path.display()))?;
+        if config.portal.dev_login {
+            anyhow::bail!(
+                "config {}: [portal] dev_login = true lets anyone sign in as any Amsterdammer and as any \
+                 privacy officer; it is for `gateway demo` only. Remove the key and configure the \
+                 identity providers ([portal.oidc] for residents, [audit.oidc.<partner>] for privacy officers)",
+                path.display()
+            );
+        }
         let base = path.parent().unwrap_or(Path::new("."));
         config.resolve_paths(base);
         config.apply_env(|k| std::env::var(k).ok())?;

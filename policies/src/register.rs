@@ -145,12 +145,36 @@ impl Activity {
     }
 }
 
+/// The trust model of one representative role: which partner kinds record it, which professional
+/// roles of the recording organisation confirm it (four eyes: never the professional who recorded
+/// it), and whether the representative may undo what the person chose themselves.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RepresentationRecorders {
+    pub role: crate::RepresentativeRole,
+    /// Partner kinds whose professionals record it (and only for a person in whose care the
+    /// organisation already has a part).
+    pub kinds: Vec<String>,
+    /// Professional roles (token claim `role`) that confirm it after seeing the court decision or
+    /// the parental authority. Empty: only the person represented confirms it.
+    #[serde(default)]
+    pub confirmers: Vec<String>,
+    /// Whether a representative in this role may withdraw a refusal or revoke a consent that the
+    /// person gave themselves. Default: no.
+    #[serde(default)]
+    pub may_undo_own_choices: bool,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Register {
     pub partners: Vec<Partner>,
     pub categories: Vec<Category>,
     pub activities: Vec<Activity>,
+    /// Who may record which kind of representation (one entry per role). A role without an entry
+    /// is recorded by nobody.
+    #[serde(default)]
+    pub representation_recorders: Vec<RepresentationRecorders>,
     /// The register's version: SHA-256 (hex) of the file it was read from. Every decision record
     /// carries it, so an auditor can tell which rules were in force.
     #[serde(skip)]
@@ -182,6 +206,16 @@ impl std::fmt::Display for Problem {
 }
 
 impl Register {
+    /// The trust model of a representative role; `None`: nobody records it.
+    pub fn representation_recorders(
+        &self,
+        role: crate::RepresentativeRole,
+    ) -> Option<&RepresentationRecorders> {
+        self.representation_recorders
+            .iter()
+            .find(|r| r.role == role)
+    }
+
     pub fn from_toml(text: &str) -> Result<Self, RegisterError> {
         let mut register: Register = toml::from_str(text)?;
         let problems = register.problems();

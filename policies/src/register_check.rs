@@ -23,6 +23,25 @@ impl Register {
         let mut out = Vec::new();
         self.partner_problems(&mut out);
         let kinds = self.kinds();
+        let mut seen = BTreeSet::new();
+        for r in &self.representation_recorders {
+            let mut problem = |message: String| {
+                out.push(Problem {
+                    table: "representation_recorders",
+                    id: r.role.as_str().to_owned(),
+                    message,
+                });
+            };
+            if !seen.insert(r.role) {
+                problem("is listed twice".into());
+            }
+            if r.kinds.is_empty() {
+                problem("names no partner kinds that record it".into());
+            }
+            if let Some(kind) = r.kinds.iter().find(|k| !kinds.contains(k.as_str())) {
+                problem(format!("names unknown partner kind {kind}"));
+            }
+        }
         for a in &self.activities {
             let mut problem = |message: String| {
                 out.push(Problem {

@@ -385,6 +385,7 @@ fn check(case: &Case) -> Result<Option<LegalBasis>, TestCaseError> {
         partners: partners.clone(),
         categories: categories(),
         activities: vec![activity.clone()],
+        representation_recorders: Vec::new(),
         version: String::new(),
     };
     let released =

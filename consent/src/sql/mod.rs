@@ -368,7 +368,7 @@ where
     ) -> Result<Representation, StoreError> {
         let row: RepresentationRow = sqlx::query_as(&format!(
             "INSERT INTO representations ({REPRESENTATION_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, NULL, NULL)
              RETURNING {REPRESENTATION_COLUMNS}"
         ))
         .bind(id)
@@ -420,11 +420,40 @@ where
     async fn end_representation(
         &self,
         id: &str,
+        by: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Representation>, StoreError> {
+        const SQL: &str = "UPDATE representations SET ended_at = $1, ended_by = $2 WHERE id = $3 AND ended_at IS NULL";
         let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
-        sqlx::query("UPDATE representations SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+        sqlx::query(SQL)
             .bind(DbTime(now))
+            .bind(by)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let row: Option<RepresentationRow> = sqlx::query_as(&format!(
+            "SELECT {REPRESENTATION_COLUMNS} FROM representations WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        row.map(RepresentationRow::into_representation).transpose()
+    }
+
+    #[instrument(skip_all)]
+    async fn confirm_representation(
+        &self,
+        id: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Representation>, StoreError> {
+        const SQL: &str = "UPDATE representations SET confirmed_at = $1, confirmed_by = $2
+             WHERE id = $3 AND confirmed_at IS NULL AND ended_at IS NULL";
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        sqlx::query(SQL)
+            .bind(DbTime(now))
+            .bind(by)
             .bind(id)
             .execute(&mut *tx)
             .await?;

@@ -27,7 +27,7 @@ pub const NOTIFICATION_COLUMNS: &str = "id, partner, consent_id, change, changed
      created_at, next_attempt_at, last_attempt_at, delivered_at, last_error";
 
 pub const REPRESENTATION_COLUMNS: &str = "id, representative, represented, role, basis, document_sha256, label, \
-     valid_from, valid_until, recorded_by_partner, professional, created_at, ended_at";
+     valid_from, valid_until, recorded_by_partner, professional, created_at, ended_at, confirmed_at, confirmed_by, ended_by";
 
 pub const DECISION_COLUMNS: &str = "id, at, mode, partner, professional, role, activity, source, recipient, subject, \
      categories, outcome, violations, consent_id, error, register_version";
@@ -615,6 +615,9 @@ pub struct RepresentationRow {
     professional: String,
     created_at: DbTime,
     ended_at: Option<DbTime>,
+    confirmed_at: Option<DbTime>,
+    confirmed_by: Option<String>,
+    ended_by: Option<String>,
 }
 
 impl RepresentationRow {
@@ -634,6 +637,9 @@ impl RepresentationRow {
             professional: self.professional,
             created_at: self.created_at.0,
             ended_at: self.ended_at.map(|t| t.0),
+            confirmed_at: self.confirmed_at.map(|t| t.0),
+            confirmed_by: self.confirmed_by,
+            ended_by: self.ended_by,
             id: self.id,
         })
     }

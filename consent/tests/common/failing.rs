@@ -118,9 +118,18 @@ impl Store for Faulty {
     async fn end_representation(
         &self,
         id: &str,
+        by: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<consent::Representation>, StoreError> {
-        self.inner.end_representation(id, now).await
+        self.inner.end_representation(id, by, now).await
+    }
+    async fn confirm_representation(
+        &self,
+        id: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<consent::Representation>, StoreError> {
+        self.inner.confirm_representation(id, by, now).await
     }
     async fn enqueue_notifications(
         &self,

@@ -216,6 +216,33 @@ impl Viewer<'_> {
         }
     }
 
+    /// `403 own_choice` when a representative would undo a choice the person made themselves (a
+    /// refusal, or a consent they gave, whoever registered it), unless the register lets the role
+    /// do so (`may_undo_own_choices`). The person themselves always may.
+    pub fn may_undo(
+        &self,
+        register: &Register,
+        chosen_by_the_person: bool,
+    ) -> Result<(), ApiError> {
+        let Some(r) = self.acting else {
+            return Ok(());
+        };
+        let allowed = register
+            .representation_recorders(r.role)
+            .is_some_and(|t| t.may_undo_own_choices);
+        if !chosen_by_the_person || allowed {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "own_choice",
+            format!(
+                "the person chose this themselves; a {} does not undo it for them",
+                r.role.as_str()
+            ),
+        ))
+    }
+
     /// Whether the viewer may act on data of these categories: always for themselves; for a
     /// representative, only within their role (`RepresentativeRole::covers`).
     pub fn covers<'c>(

@@ -96,6 +96,14 @@ pub fn router() -> axum::Router<AppState> {
             get(confirm_revoke).post(revoke),
         )
         .route("/mijn/weigeren", get(confirm_refusal).post(refuse))
+        .route(
+            "/mijn/vertegenwoordiging/{id}/bevestigen",
+            post(confirm_representation),
+        )
+        .route(
+            "/mijn/vertegenwoordiging/{id}/beeindigen",
+            post(end_representation),
+        )
         .route("/mijn/weigeringen/{id}/opheffen", post(lift_refusal))
         .route("/mijn/namens", post(act_for))
         .route("/mijn/download", get(download))
@@ -190,6 +198,17 @@ fn outside_role(lang: Lang) -> Response {
         .paragraph(lang.t(
             "Dit valt buiten uw vertegenwoordiging: u treedt voor deze persoon alleen op voor bepaalde gegevens.",
             "This is outside your representation: you act for this person only on some of their data.",
+        ))
+        .raw("<p><a href=\"/mijn\">Terug naar Mijn gegevens</a></p>")
+        .respond(StatusCode::FORBIDDEN)
+}
+
+fn own_choice(lang: Lang) -> Response {
+    Page::new(lang.t("Niet toegestaan", "Not allowed"))
+        .lang(lang.code())
+        .paragraph(lang.t(
+            "Deze persoon heeft dit zelf gekozen. Als vertegenwoordiger maakt u dat niet ongedaan.",
+            "This person chose this themselves. As their representative you do not undo it.",
         ))
         .raw("<p><a href=\"/mijn\">Terug naar Mijn gegevens</a></p>")
         .respond(StatusCode::FORBIDDEN)
@@ -684,8 +703,15 @@ async fn revoke(
     if !me.posted(&state, &form.csrf) {
         return forbidden();
     }
-    if my_consent(&state, &me, &id).await.is_none() {
+    let Some(c) = my_consent(&state, &me, &id).await else {
         return not_yours(Lang::of(&headers, None));
+    };
+    if me
+        .viewer()
+        .may_undo(&state.register, c.grantor == consent::Grantor::Subject)
+        .is_err()
+    {
+        return own_choice(Lang::of(&headers, None));
     }
     match crate::routes::consents::revoke(&state, &id, &me.viewer().actor()).await {
         Ok(_) => see_other(&format!("/mijn?ingetrokken={id}")),
@@ -816,6 +842,8 @@ fn representations_section(
             lang.t("beëindigd", "ended")
         } else if now >= r.valid_until {
             lang.t("verlopen", "expired")
+        } else if r.awaits_confirmation() {
+            lang.t("wacht op bevestiging", "awaiting confirmation")
         } else if now < r.valid_from {
             lang.t("nog niet ingegaan", "not yet in force")
         } else {
@@ -873,14 +901,42 @@ fn representations_section(
         for r in for_me {
             let (role, status, until) = (role(r), status(r), r.valid_until.format("%d-%m-%Y"));
             let by = party_name(state, lang, &r.recorded_by_partner);
-            html.push_str(&escape_li(&match lang {
+            let text = escape(&match lang {
                 Lang::Nl => format!(
-                    "Een {role} ({status}), tot {until}; vastgelegd door {by}. Wie dat is, weet die organisatie."
+                    "Een {role} ({status}), tot {until}; vastgelegd door {by}, op grond van: {}. Wie dat is, weet die organisatie.",
+                    r.basis
                 ),
                 Lang::En => format!(
-                    "A {role} ({status}), until {until}; recorded by {by}. That organisation knows who it is."
+                    "A {role} ({status}), until {until}; recorded by {by}, on the basis of: {}. That organisation knows who it is.",
+                    r.basis
                 ),
-            }));
+            });
+            let form = |action: &str, label: &str, class: &str| {
+                format!(
+                    "<form method=\"post\" action=\"/mijn/vertegenwoordiging/{}/{action}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+                     <button type=\"submit\"{class}>{label}</button></form>",
+                    escape(&r.id)
+                )
+            };
+            let mut actions = String::new();
+            if r.awaits_confirmation() {
+                actions.push_str(&form(
+                    "bevestigen",
+                    lang.t("Klopt, bevestigen", "Correct, confirm"),
+                    "",
+                ));
+            }
+            if r.ended_at.is_none() && now < r.valid_until {
+                actions.push_str(&form(
+                    "beeindigen",
+                    lang.t(
+                        "Klopt niet of niet meer: beëindigen",
+                        "Not (or no longer) correct: end it",
+                    ),
+                    " class=\"secondary\"",
+                ));
+            }
+            html.push_str(&format!("<li>{text}{actions}</li>"));
         }
         html.push_str("</ul>");
     }
@@ -898,10 +954,6 @@ fn role_name(lang: Lang, r: &consent::Representation) -> String {
         other => other,
     }
     .to_owned()
-}
-
-fn escape_li(text: &str) -> String {
-    format!("<li>{}</li>", escape(text))
 }
 
 #[derive(Debug, Deserialize)]
@@ -1004,9 +1056,56 @@ async fn lift_refusal(
         Ok(_) => see_other(&format!("/mijn?opgeheven={id}")),
         Err(e) if e.status == StatusCode::NOT_FOUND => not_yours(lang),
         Err(e) if e.code == "outside_representation" => outside_role(lang),
+        Err(e) if e.code == "own_choice" => own_choice(lang),
         Err(e) => {
             tracing::error!(code = e.code, "the portal could not withdraw a refusal");
             unavailable("Het opheffen is niet gelukt.")
+        }
+    }
+}
+
+/// The person represented confirms a representation that names them (always as themselves).
+async fn confirm_representation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    me: Me,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !me.posted(&state, &form.csrf) {
+        return forbidden();
+    }
+    let done = crate::routes::representations::confirm_as_represented(&state, &me.own, &id).await;
+    representation_changed(done.map(|_| ()), Lang::of(&headers, None))
+}
+
+/// Either person of a representation ends it: the person represented contests it, or the
+/// representative stops acting.
+async fn end_representation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    me: Me,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !me.posted(&state, &form.csrf) {
+        return forbidden();
+    }
+    let done = crate::routes::representations::end_as_person(&state, &me.own, &id).await;
+    representation_changed(done.map(|_| ()), Lang::of(&headers, None))
+}
+
+fn representation_changed(done: Result<(), crate::error::ApiError>, lang: Lang) -> Response {
+    match done {
+        Ok(()) => see_other("/mijn"),
+        Err(e) if e.status == StatusCode::CONFLICT => see_other("/mijn"),
+        Err(e) if e.status == StatusCode::NOT_FOUND => not_yours(lang),
+        Err(e) => {
+            tracing::error!(
+                code = e.code,
+                "the portal could not change a representation"
+            );
+            unavailable("Het is niet gelukt.")
         }
     }
 }

@@ -101,11 +101,15 @@ pub async fn revoke_my_consent(
     me: Citizen,
     Path(id): Path<String>,
 ) -> Result<Json<RevokedView>, ApiError> {
-    my_consent(&state, &me, &id).await?;
+    let c = my_consent(&state, &me, &id).await?;
+    me.viewer()
+        .may_undo(&state.register, c.grantor == consent::Grantor::Subject)?;
     super::consents::revoke(&state, &id, &me.actor()).await
 }
 
-/// The Amsterdammer records a toestemmingsverklaring themselves; it is active at once.
+/// The Amsterdammer records a toestemmingsverklaring themselves; it is active at once. Recorded by
+/// their representative (`On-Behalf-Of`), it is `pending` until a listed recorder of its
+/// activities or the person themselves confirms it.
 #[utoipa::path(post, path = "/v1/me/consents", tag = "amsterdammer", security(("citizen_token" = [])), request_body = MyConsentRequest,
     responses((status = 201, body = ConsentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn record_my_consent(
@@ -150,7 +154,10 @@ fn my_terms(
         valid_until: body.valid_until,
         language: body.language.as_deref(),
     };
-    let checked = terms.check(state, None)?;
+    let mut checked = terms.check(state, None)?;
+    if me.acting.is_some() {
+        checked = checked.recorded_by_a_representative();
+    }
     let grantor = checked.grantor_signed_in(state, me)?;
     // The statement itself is the evidence: its digest ties the record to what was asked.
     let statement = serde_json::to_vec(&body).map_err(ApiError::internal)?;
@@ -201,6 +208,17 @@ pub async fn confirm_my_consent(
     Path(id): Path<String>,
 ) -> Result<Json<ConsentView>, ApiError> {
     let c = my_consent(&state, &me, &id).await?;
+    let by_a_representative = c
+        .history
+        .first()
+        .is_some_and(|e| e.representation.is_some());
+    if me.acting.is_some() && by_a_representative {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_a_recorder",
+            "a consent a representative recorded is confirmed by a listed recorder of its activities or by the person themselves, never by a representative",
+        ));
+    }
     super::consents::confirm(&state, c, &me.actor()).await
 }
 

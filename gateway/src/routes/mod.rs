@@ -17,7 +17,7 @@ pub(crate) mod parse;
 mod receipt_page;
 pub mod refusals;
 mod register;
-mod representations;
+pub(crate) mod representations;
 mod terms;
 mod usage;
 

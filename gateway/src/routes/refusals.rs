@@ -1,7 +1,8 @@
 //! Refusals (weigeringen, issue 8): the Amsterdammer, or a professional on their behalf, records
 //! "never to this partner or kind of partner / this data category / this processing activity". A
 //! refusal beats any toestemmingsverklaring (`policies::RefusalRule`); a request it stops is `403
-//! denied` naming it. Only the Amsterdammer withdraws a refusal.
+//! denied` naming it. Only the Amsterdammer withdraws a refusal; a representative only one the
+//! person did not record themselves (unless the register lets the role).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -129,20 +130,31 @@ pub async fn rules_of(state: &AppState, subject: &SubjectId) -> Result<Vec<Refus
         .collect())
 }
 
-/// Records a refusal on the Amsterdammer's behalf (any professional involved may: a refusal only
-/// ever shares less). Binds every request that starts after this returns.
+/// Records a refusal on the Amsterdammer's behalf. Only an organisation that already has a part in
+/// the resident's care records one (an active or pending consent naming it, or a delivery it sent
+/// or received about them): a refusal blocks care, so it is nobody's weapon. Binds every request
+/// that starts after this returns.
 #[utoipa::path(post, path = "/v1/refusals", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])), request_body = RecordRefusalRequest,
     responses((status = 201, body = RefusalView), (status = 400, body = ErrorBody, description = "`refusal_empty`, `unknown_partner`, `unknown_category`, `unknown_activity`, `invalid_note`, `invalid_bsn`"),
-              (status = 401, body = ErrorBody)))]
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "`no_part_in_care`")))]
 pub async fn record_refusal(
     State(state): State<AppState>,
     who: Professional,
     ApiJson(body): ApiJson<RecordRefusalRequest>,
 ) -> Result<(StatusCode, Json<RefusalView>), ApiError> {
     let bsn = parse::bsn(&body.subject_bsn)?;
+    let subject = state.pseudonyms.subject(&bsn);
+    if !super::representations::takes_part_in_care(&state, &who.partner, &subject).await? {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "no_part_in_care",
+            "your organisation has no part in this resident's care (no consent naming it, no delivery about them), so it records no refusal for them",
+        )
+        .at("subject_bsn"));
+    }
     let new = checked(
         &state.register,
-        state.pseudonyms.subject(&bsn),
+        subject,
         MyRefusalRequest {
             recipient: body.recipient,
             category: body.category,
@@ -213,6 +225,7 @@ pub async fn withdraw(
         .find(|r| r.id == id)
         .ok_or_else(|| ApiError::not_found("refusal"))?;
     representative_may_act_on(state, viewer, &mine.category)?;
+    viewer.may_undo(&state.register, mine.representation.is_none())?;
     let withdrawn = state
         .store
         .withdraw_refusal(id, state.clock.now())

@@ -1,14 +1,26 @@
-//! Representations (issue 8): who may act for whom. A professional of an organisation that records
-//! consents records one from its evidence (a court decision appointing a mentor, curator or
-//! bewindvoerder; parental authority); the representative then acts for the person with their own
-//! citizen token and the header `On-Behalf-Of: <representation id>`, within their role, and every
-//! step they take is recorded as theirs and shown to both.
+//! Representations: who may act for whom. A representation is evidence, not a claim:
+//!
+//! - **Recorded** by a professional of a partner kind the register lists for the role
+//!   (`representation_recorders`), and only by an organisation that already has a part in the
+//!   represented person's care: an active or pending consent naming it, or a delivery it sent or
+//!   received about them. It is then `pending` and grants nothing.
+//! - **Confirmed** by the person represented (`POST /v1/me/representations/{id}/confirm`, or Mijn
+//!   gegevens), or by a second professional of the recording organisation in a `confirmers` role,
+//!   who attests that the court decision or the parental authority was seen (four eyes: never the
+//!   professional who recorded it).
+//! - **Seen** by both people (`GET /v1/me/representations`) and by the recording organisation.
+//! - **Ended** by the recording organisation, by the representative, or by the person represented,
+//!   who can contest it at any time (`POST /v1/me/representations/{id}/end`).
+//!
+//! Once confirmed, the representative acts for the person with their own citizen token and the
+//! header `On-Behalf-Of: <representation id>`, within their role; every step they take is recorded
+//! as theirs and shown to both.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use consent::{Actor, NewRepresentation, Representation, Sha256Hex};
+use consent::{Actor, NewRepresentation, Representation, Sha256Hex, SubjectId};
 use policies::RepresentativeRole;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -31,7 +43,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_representation))
         .routes(routes!(get_representation))
         .routes(routes!(end_representation))
+        .routes(routes!(confirm_representation))
         .routes(routes!(my_representations))
+        .routes(routes!(confirm_my_representation))
+        .routes(routes!(end_my_representation))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -63,8 +78,12 @@ pub struct RepresentationView {
     pub id: String,
     /// `parent`, `guardian`, `mentor`, `curator` or `bewindvoerder`.
     pub role: String,
-    /// `active`, `pending` (not yet valid), `ended` or `expired`.
+    /// `active`, `pending` (awaiting its confirmation, or not yet valid), `ended` or `expired`.
+    /// Only an `active` one lets the representative act.
     pub status: String,
+    /// Whether it still waits for its confirmation by the person represented or a second
+    /// professional of the recording organisation.
+    pub awaits_confirmation: bool,
     pub basis: String,
     pub document_sha256: String,
     pub label: Option<String>,
@@ -73,7 +92,18 @@ pub struct RepresentationView {
     /// The organisation whose professional recorded it.
     pub recorded_by_partner: String,
     pub created_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// Who confirmed it: `amsterdammer` (the person represented) or the organisation's id.
+    pub confirmed_by: Option<String>,
     pub ended_at: Option<DateTime<Utc>>,
+    /// Who ended it: `amsterdammer` (either person) or the organisation's id.
+    pub ended_by: Option<String>,
+}
+
+/// The organisation part of a stored `<partner>/<professional>` (or `amsterdammer`): the
+/// professional's id stays with the organisation.
+fn party_of(by: Option<String>) -> Option<String> {
+    by.map(|b| b.split('/').next().unwrap_or_default().to_owned())
 }
 
 impl RepresentationView {
@@ -82,13 +112,17 @@ impl RepresentationView {
             "ended"
         } else if now >= r.valid_until {
             "expired"
-        } else if now < r.valid_from {
+        } else if now < r.valid_from || r.awaits_confirmation() {
             "pending"
         } else {
             "active"
         };
         Self {
             status: status.into(),
+            awaits_confirmation: r.awaits_confirmation(),
+            confirmed_at: r.confirmed_at,
+            confirmed_by: party_of(r.confirmed_by),
+            ended_by: party_of(r.ended_by),
             role: r.role.as_str().into(),
             id: r.id,
             basis: r.basis,
@@ -103,28 +137,36 @@ impl RepresentationView {
     }
 }
 
-/// Records that one person may act for another. Only a professional of an organisation whose kind
-/// records consents (a listed `consent_recorders` kind of some activity) records one.
+/// Records that one person may act for another, `pending` until it is confirmed. Only a
+/// professional of a partner kind the register lists for the role (`representation_recorders`),
+/// and only for a person in whose care the organisation already has a part.
 #[utoipa::path(post, path = "/v1/representations", tag = "representations", security(("partner_certificate" = [], "partner_token" = [])), request_body = RepresentationRequest,
-    responses((status = 201, body = RepresentationView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody, description = "`not_a_recorder`")))]
+    responses((status = 201, body = RepresentationView, description = "recorded, `pending` until confirmed"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "`not_a_recorder` or `no_part_in_care`")))]
 pub async fn record_representation(
     State(state): State<AppState>,
     who: Professional,
     ApiJson(body): ApiJson<RepresentationRequest>,
 ) -> Result<(StatusCode, Json<RepresentationView>), ApiError> {
-    if !state
+    let role = RepresentativeRole::parse(&body.role).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_role",
+            "role is one of parent, guardian, mentor, curator, bewindvoerder",
+        )
+        .at("role")
+    })?;
+    let listed = state
         .register
-        .activities
-        .iter()
-        .any(|a| a.is_consent_recorder(&who.partner.kind))
-    {
+        .representation_recorders(role)
+        .is_some_and(|r| r.kinds.contains(&who.partner.kind));
+    if !listed {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "not_a_recorder",
             format!(
-                "a {} records no consents, so it records no representations",
-                who.partner.kind
+                "the register does not list a {} as a recorder of {} representations",
+                who.partner.kind,
+                role.as_str()
             ),
         ));
     }
@@ -137,19 +179,21 @@ pub async fn record_representation(
         )
         .at("representative_bsn"));
     }
-    let role = RepresentativeRole::parse(&body.role).ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_role",
-            "role is one of parent, guardian, mentor, curator, bewindvoerder",
-        )
-        .at("role")
-    })?;
     if body.basis.trim().is_empty() {
         return Err(ApiError::bad_request(
             "invalid_basis",
             "name what the representation rests on",
         )
         .at("basis"));
+    }
+    let represented = state.pseudonyms.subject(&represented);
+    if !takes_part_in_care(&state, &who.partner, &represented).await? {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "no_part_in_care",
+            "your organisation has no part in this person's care (no consent naming it, no delivery about them), so it records nothing for them",
+        )
+        .at("represented_bsn"));
     }
     let document_sha256 = Sha256Hex::parse(&body.document_sha256).map_err(|_| {
         ApiError::bad_request("invalid_evidence", "document_sha256: 64 hex characters")
@@ -173,7 +217,7 @@ pub async fn record_representation(
     }
     let new = NewRepresentation {
         representative: state.pseudonyms.subject(&representative),
-        represented: state.pseudonyms.subject(&represented),
+        represented,
         role,
         basis: body.basis,
         document_sha256,
@@ -184,7 +228,7 @@ pub async fn record_representation(
     };
     let id = uuid::Uuid::now_v7().to_string();
     let stored = state.store.insert_representation(&id, &new, now).await?;
-    tracing::info!(representation_id = %id, role = role.as_str(), by = %who.partner.id, "representation recorded");
+    tracing::info!(representation_id = %id, role = role.as_str(), by = %who.partner.id, "representation recorded, pending confirmation");
     Ok((
         StatusCode::CREATED,
         Json(RepresentationView::new(stored, now)),
@@ -216,11 +260,189 @@ pub async fn end_representation(
     let now = state.clock.now();
     let ended = state
         .store
-        .end_representation(&id, now)
+        .end_representation(&id, &professional_ref(&who), now)
         .await?
         .ok_or_else(|| ApiError::not_found("representation"))?;
     tracing::info!(representation_id = %id, by = %who.partner.id, "representation ended");
     Ok(Json(RepresentationView::new(ended, now)))
+}
+
+/// What the second professional attests when confirming a representation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRepresentationRequest {
+    /// What was seen: e.g. `beschikking rechtbank Amsterdam 2026-03-02 ingezien, CCBR geraadpleegd`.
+    pub evidence_seen: String,
+}
+
+/// Confirms a pending representation the caller's organisation recorded (four eyes): a second
+/// professional, never the one who recorded it, in a role the register lists as confirmer,
+/// attesting that the court decision or the parental authority was seen. Idempotent.
+#[utoipa::path(post, path = "/v1/representations/{id}/confirm", tag = "representations", security(("partner_certificate" = [], "partner_token" = [])),
+    request_body = ConfirmRepresentationRequest,
+    responses((status = 200, body = RepresentationView), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "`four_eyes` (the recorder themselves) or `not_a_confirmer`"),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`representation_ended`")))]
+pub async fn confirm_representation(
+    State(state): State<AppState>,
+    who: Professional,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ConfirmRepresentationRequest>,
+) -> Result<Json<RepresentationView>, ApiError> {
+    let r = recorded_by(&state, &who, &id).await?;
+    if r.professional == who.id {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "four_eyes",
+            "a second professional confirms a representation, never the one who recorded it",
+        ));
+    }
+    let confirmer = state
+        .register
+        .representation_recorders(r.role)
+        .is_some_and(|t| t.confirmers.contains(&who.role));
+    if !confirmer {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_a_confirmer",
+            format!(
+                "the register does not list the role '{}' as a confirmer of {} representations",
+                who.role,
+                r.role.as_str()
+            ),
+        ));
+    }
+    if body.evidence_seen.split_whitespace().count() < 2 {
+        return Err(ApiError::bad_request(
+            "invalid_attestation",
+            "say what was seen (the court decision or the parental authority), in words",
+        )
+        .at("evidence_seen"));
+    }
+    confirm(&state, r, &professional_ref(&who)).await
+}
+
+/// The signed-in Amsterdammer confirms a representation that names them as the person represented.
+/// Always as themselves: `On-Behalf-Of` does not apply. Idempotent.
+#[utoipa::path(post, path = "/v1/me/representations/{id}/confirm", tag = "amsterdammer", security(("citizen_token" = [])),
+    responses((status = 200, body = RepresentationView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`representation_ended`")))]
+pub async fn confirm_my_representation(
+    State(state): State<AppState>,
+    me: Citizen,
+    Path(id): Path<String>,
+) -> Result<Json<RepresentationView>, ApiError> {
+    let own = state.pseudonyms.subject(&me.bsn);
+    confirm_as_represented(&state, &own, &id).await.map(Json)
+}
+
+/// The person represented (`own`, their own pseudonym) confirms representation `id`.
+pub async fn confirm_as_represented(
+    state: &AppState,
+    own: &SubjectId,
+    id: &str,
+) -> Result<RepresentationView, ApiError> {
+    let r = about(state, own, id, |r, own| r.represented == *own).await?;
+    Ok(confirm(state, r, consent::AMSTERDAMMER).await?.0)
+}
+
+/// Either person of representation `id` (`own`, their own pseudonym) ends it.
+pub async fn end_as_person(
+    state: &AppState,
+    own: &SubjectId,
+    id: &str,
+) -> Result<RepresentationView, ApiError> {
+    about(state, own, id, |r, own| {
+        r.represented == *own || r.representative == *own
+    })
+    .await?;
+    let now = state.clock.now();
+    let ended = state
+        .store
+        .end_representation(id, consent::AMSTERDAMMER, now)
+        .await?
+        .ok_or_else(|| ApiError::not_found("representation"))?;
+    tracing::info!(representation_id = %id, "representation ended by an Amsterdammer");
+    Ok(RepresentationView::new(ended, now))
+}
+
+/// The signed-in Amsterdammer ends a representation: the person represented contests it, or the
+/// representative stops acting. Always as themselves: `On-Behalf-Of` does not apply. Idempotent.
+#[utoipa::path(post, path = "/v1/me/representations/{id}/end", tag = "amsterdammer", security(("citizen_token" = [])),
+    responses((status = 200, body = RepresentationView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn end_my_representation(
+    State(state): State<AppState>,
+    me: Citizen,
+    Path(id): Path<String>,
+) -> Result<Json<RepresentationView>, ApiError> {
+    let own = state.pseudonyms.subject(&me.bsn);
+    end_as_person(&state, &own, &id).await.map(Json)
+}
+
+/// The representation `id` if `own` (a person's own pseudonym, whatever `On-Behalf-Of` says)
+/// stands in it as `side` says; `404` otherwise.
+async fn about(
+    state: &AppState,
+    own: &SubjectId,
+    id: &str,
+    side: impl Fn(&Representation, &SubjectId) -> bool,
+) -> Result<Representation, ApiError> {
+    state
+        .store
+        .representation(id)
+        .await?
+        .filter(|r| side(r, own))
+        .ok_or_else(|| ApiError::not_found("representation"))
+}
+
+async fn confirm(
+    state: &AppState,
+    r: Representation,
+    by: &str,
+) -> Result<Json<RepresentationView>, ApiError> {
+    let now = state.clock.now();
+    if r.ended_at.is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "representation_ended",
+            "this representation was ended; record a new one",
+        ));
+    }
+    let confirmed = state
+        .store
+        .confirm_representation(&r.id, by, now)
+        .await?
+        .ok_or_else(|| ApiError::not_found("representation"))?;
+    tracing::info!(representation_id = %r.id, "representation confirmed");
+    Ok(Json(RepresentationView::new(confirmed, now)))
+}
+
+/// How a professional is stored as the one who confirmed or ended something.
+fn professional_ref(who: &Professional) -> String {
+    format!("{}/{}", who.partner.id, who.id)
+}
+
+/// Whether `partner` already has a part in `subject`'s care: a consent naming it that is active or
+/// pending (not revoked, refused, superseded or expired), or a delivery it sent or received about
+/// them. Only such an organisation records a representation or a refusal for the person.
+pub async fn takes_part_in_care(
+    state: &AppState,
+    partner: &policies::Partner,
+    subject: &SubjectId,
+) -> Result<bool, ApiError> {
+    let now = state.clock.now();
+    let consents = state.store.consents_of(subject).await?;
+    if consents.iter().any(|c| {
+        c.revoked_at.is_none()
+            && !c.ended()
+            && now < c.valid_until
+            && parse::visible_to(&state.register, c, partner)
+    }) {
+        return Ok(true);
+    }
+    Ok(state.store.disclosures_of(subject).await?.iter().any(|d| {
+        d.mode == policies::Mode::Delivery && (d.source == partner.id || d.recipient == partner.id)
+    }))
 }
 
 async fn recorded_by(

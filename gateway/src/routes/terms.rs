@@ -124,6 +124,13 @@ impl Terms<'_> {
 }
 
 impl CheckedTerms {
+    /// A consent a representative records follows the recorder rules of its activities: it waits
+    /// for a listed recorder (or the person themselves) to confirm it.
+    pub fn recorded_by_a_representative(mut self) -> Self {
+        self.standing = Standing::AwaitingConfirmation;
+        self
+    }
+
     /// Whether the consent is active at once (not pending confirmation).
     pub fn is_active_at_once(&self) -> bool {
         self.standing == Standing::Active

@@ -29,6 +29,7 @@ mod rate_limit;
 mod receipts;
 mod refusals;
 mod replicas;
+mod representation_trust;
 mod representatives;
 mod shutdown;
 mod storage_hygiene;

@@ -171,6 +171,8 @@ async fn both_sides_of_a_representation_are_shown(db: Db) {
     let Some(app) = TestApp::spawn(db).await else {
         return;
     };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
     record_representation(&app, "mentor").await;
 
     let mut mentor = resident(&app, REPRESENTATIVE).await;
@@ -244,10 +246,10 @@ async fn a_representative_views_and_manages_the_data_of_the_person_they_represen
     let Some(app) = TestApp::spawn(db).await else {
         return;
     };
-    let representation = record_representation(&app, "mentor").await;
     let consent = app
         .record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
         .await;
+    let representation = record_representation(&app, "mentor").await;
     assert_eq!(exchange(&app).await.0, 200);
 
     let mut mentor = resident(&app, REPRESENTATIVE).await;
@@ -298,17 +300,45 @@ async fn a_representative_views_and_manages_the_data_of_the_person_they_represen
         beyond.body
     );
 
-    // Revoking for them binds the partner, and the person sees their representative did it.
+    // A consent the person gave themselves is not the mentor's to revoke.
     mentor
         .get(&format!("/mijn/toestemmingen/{consent}/intrekken"))
         .await;
-    let revoked = mentor
+    let own = mentor
         .post(&format!("/mijn/toestemmingen/{consent}/intrekken"), &[])
         .await;
+    assert_eq!(own.status, 403, "{}", own.body);
+    assert!(own.body.contains("zelf gekozen"), "{}", own.body);
+    assert_eq!(exchange(&app).await.0, 200);
+
+    // One the mentor gave, they revoke for them, and the person sees their representative did it.
+    let (status, given) = app
+        .post_as(
+            "bt-centrum-west",
+            "regievoerder",
+            "/v1/consents",
+            &json!({"subject_bsn": BSN, "recipients": ["okt-amsterdam"], "activities": [OUDERS],
+                "categories": ["contact"], "valid_until": (chrono::Utc::now() + chrono::Duration::days(90)).to_rfc3339(),
+                "evidence": {"method": "signed_form", "document_sha256": "ab".repeat(32), "recorded_by": "prof-1"},
+                "grantor": {"role": "mentor", "bsn": REPRESENTATIVE}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{given}");
+    let given = given["id"].as_str().unwrap().to_owned();
+    mentor
+        .get(&format!("/mijn/toestemmingen/{given}/intrekken"))
+        .await;
+    let revoked = mentor
+        .post(&format!("/mijn/toestemmingen/{given}/intrekken"), &[])
+        .await;
     assert_eq!(revoked.status, 303, "{}", revoked.body);
-    assert_eq!(exchange(&app).await.0, 403);
     let (_, consents) = app.get_as_citizen(BSN, "/v1/me/consents").await;
-    let last = consents[0]["history"]
+    let last = consents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == given.as_str())
+        .unwrap()["history"]
         .as_array()
         .unwrap()
         .last()

@@ -107,7 +107,8 @@ async fn a_childs_consent_is_given_by_a_parent_or_guardian_and_shown_as_such(db:
     app.stop().await;
 }
 
-/// A representation of `BSN` by `REPRESENTATIVE` in `role`, recorded and active; its id.
+/// A representation of `BSN` by `REPRESENTATIVE` in `role`, recorded by the buurtteam (which must
+/// already have a part in `BSN`'s care), confirmed by `BSN`, and active; its id.
 pub(crate) async fn record_representation(app: &TestApp, role: &str) -> String {
     let body = json!({"representative_bsn": REPRESENTATIVE, "represented_bsn": BSN, "role": role,
         "basis": "beschikking rechtbank Amsterdam", "document_sha256": "ef".repeat(32),
@@ -121,8 +122,22 @@ pub(crate) async fn record_representation(app: &TestApp, role: &str) -> String {
         )
         .await;
     assert_eq!(status, 201, "{r}");
-    assert_eq!(r["status"], "active");
-    r["id"].as_str().unwrap().to_owned()
+    assert_eq!(
+        r["status"], "pending",
+        "a recorded representation waits for confirmation"
+    );
+    let id = r["id"].as_str().unwrap().to_owned();
+    let (status, r) = as_citizen(
+        app,
+        BSN,
+        None,
+        reqwest::Method::POST,
+        &format!("/v1/me/representations/{id}/confirm"),
+        None,
+    )
+    .await;
+    assert_eq!((status, &r["status"]), (200, &json!("active")), "{r}");
+    id
 }
 
 /// A request as `bsn`, acting under `representation` when given.
@@ -230,7 +245,33 @@ async fn a_representative_acts_within_their_role_and_both_see_what_they_did(db: 
         "{body}"
     );
     assert_eq!(body["error"]["field"], "categories");
-    // Within it: the representative revokes, and it is recorded as theirs.
+    // A consent the person gave themselves is not the representative's to revoke (the register
+    // lists no `may_undo_own_choices` for a bewindvoerder).
+    let (status, own) = as_citizen(
+        &app,
+        REPRESENTATIVE,
+        Some(&bewind),
+        post.clone(),
+        &format!("/v1/me/consents/{money}/revoke"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, &own["error"]["code"]),
+        (403, &json!("own_choice")),
+        "{own}"
+    );
+    // One the bewindvoerder gave, they revoke, and it is recorded as theirs.
+    let (status, given) = record(
+        &app,
+        &json!({"subject_bsn": BSN, "recipients": ["bt-centrum-west"], "activities": [INKOMEN],
+            "categories": ["inkomen"], "valid_until": (Utc::now() + Duration::days(180)).to_rfc3339(),
+            "evidence": {"method": "signed_form", "document_sha256": "ab".repeat(32), "recorded_by": "prof-1"},
+            "grantor": {"role": "bewindvoerder", "bsn": REPRESENTATIVE}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{given}");
+    let money = given["id"].as_str().unwrap().to_owned();
     let (status, revoked) = as_citizen(
         &app,
         REPRESENTATIVE,
@@ -346,6 +387,8 @@ async fn a_legal_representative_gives_consent_only_under_a_recorded_representati
         (400, &json!("no_representation")),
         "{refused}"
     );
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
     let id = record_representation(&app, "bewindvoerder").await;
     let (status, given) = record(&app, &body).await;
     assert_eq!(status, 201, "{given}");
