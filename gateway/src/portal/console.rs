@@ -797,7 +797,9 @@ fn csv_cell(text: &str) -> String {
     } else {
         text.to_owned()
     };
-    if text.contains([',', '"', '\n', '\r']) {
+    // `;` too: a Dutch-locale spreadsheet splits on it, and each piece would start a new cell
+    // (`Controle;=1+1` would become a live formula).
+    if text.contains([',', ';', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
@@ -1126,5 +1128,14 @@ mod tests {
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_cell("-1"), "'-1");
+    }
+
+    #[test]
+    fn a_semicolon_never_starts_a_cell_in_a_dutch_spreadsheet() {
+        assert_eq!(
+            csv_cell("Controle;=1+1;@SUM(1+1)"),
+            "\"Controle;=1+1;@SUM(1+1)\""
+        );
+        assert_eq!(csv_cell("-2+3;=1+1"), "\"'-2+3;=1+1\"");
     }
 }
