@@ -424,21 +424,13 @@ where
         now: DateTime<Utc>,
     ) -> Result<Option<Representation>, StoreError> {
         const SQL: &str = "UPDATE representations SET ended_at = $1, ended_by = $2 WHERE id = $3 AND ended_at IS NULL";
-        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(SQL)
             .bind(DbTime(now))
             .bind(by)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&self.pool)
             .await?;
-        let row: Option<RepresentationRow> = sqlx::query_as(&format!(
-            "SELECT {REPRESENTATION_COLUMNS} FROM representations WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        row.map(RepresentationRow::into_representation).transpose()
+        self.representation(id).await
     }
 
     #[instrument(skip_all)]
@@ -450,21 +442,13 @@ where
     ) -> Result<Option<Representation>, StoreError> {
         const SQL: &str = "UPDATE representations SET confirmed_at = $1, confirmed_by = $2
              WHERE id = $3 AND confirmed_at IS NULL AND ended_at IS NULL";
-        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(SQL)
             .bind(DbTime(now))
             .bind(by)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&self.pool)
             .await?;
-        let row: Option<RepresentationRow> = sqlx::query_as(&format!(
-            "SELECT {REPRESENTATION_COLUMNS} FROM representations WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        row.map(RepresentationRow::into_representation).transpose()
+        self.representation(id).await
     }
 
     #[instrument(skip_all, fields(n = notifications.len()))]

@@ -97,12 +97,8 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/mijn/weigeren", get(confirm_refusal).post(refuse))
         .route(
-            "/mijn/vertegenwoordiging/{id}/bevestigen",
-            post(confirm_representation),
-        )
-        .route(
-            "/mijn/vertegenwoordiging/{id}/beeindigen",
-            post(end_representation),
+            "/mijn/vertegenwoordiging/{id}/{action}",
+            post(change_representation),
         )
         .route("/mijn/weigeringen/{id}/opheffen", post(lift_refusal))
         .route("/mijn/namens", post(act_for))
@@ -1064,40 +1060,28 @@ async fn lift_refusal(
     }
 }
 
-/// The person represented confirms a representation that names them (always as themselves).
-async fn confirm_representation(
+/// A change to a representation, always as the signed-in person themselves: `bevestigen`, the
+/// person represented confirms it; `beeindigen`, either person ends it (the person represented
+/// contests it, or the representative stops acting).
+async fn change_representation(
     State(state): State<AppState>,
     headers: HeaderMap,
     me: Me,
-    Path(id): Path<String>,
+    Path((id, action)): Path<(String, String)>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if !me.posted(&state, &form.csrf) {
         return forbidden();
     }
-    let done = crate::routes::representations::confirm_as_represented(&state, &me.own, &id).await;
-    representation_changed(done.map(|_| ()), Lang::of(&headers, None))
-}
-
-/// Either person of a representation ends it: the person represented contests it, or the
-/// representative stops acting.
-async fn end_representation(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    me: Me,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    if !me.posted(&state, &form.csrf) {
-        return forbidden();
-    }
-    let done = crate::routes::representations::end_as_person(&state, &me.own, &id).await;
-    representation_changed(done.map(|_| ()), Lang::of(&headers, None))
-}
-
-fn representation_changed(done: Result<(), crate::error::ApiError>, lang: Lang) -> Response {
+    let lang = Lang::of(&headers, None);
+    use crate::routes::representations::{confirm_as_represented, end_as_person};
+    let done = match action.as_str() {
+        "bevestigen" => confirm_as_represented(&state, &me.own, &id).await,
+        "beeindigen" => end_as_person(&state, &me.own, &id).await,
+        _ => return not_yours(lang),
+    };
     match done {
-        Ok(()) => see_other("/mijn"),
+        Ok(_) => see_other("/mijn"),
         Err(e) if e.status == StatusCode::CONFLICT => see_other("/mijn"),
         Err(e) if e.status == StatusCode::NOT_FOUND => not_yours(lang),
         Err(e) => {

@@ -102,8 +102,8 @@ pub struct RepresentationView {
 
 /// The organisation part of a stored `<partner>/<professional>` (or `amsterdammer`): the
 /// professional's id stays with the organisation.
-fn party_of(by: Option<String>) -> Option<String> {
-    by.map(|b| b.split('/').next().unwrap_or_default().to_owned())
+fn party(by: &str) -> &str {
+    by.split('/').next().unwrap_or_default()
 }
 
 impl RepresentationView {
@@ -121,8 +121,8 @@ impl RepresentationView {
             status: status.into(),
             awaits_confirmation: r.awaits_confirmation(),
             confirmed_at: r.confirmed_at,
-            confirmed_by: party_of(r.confirmed_by),
-            ended_by: party_of(r.ended_by),
+            confirmed_by: r.confirmed_by.as_deref().map(party).map(str::to_owned),
+            ended_by: r.ended_by.as_deref().map(party).map(str::to_owned),
             role: r.role.as_str().into(),
             id: r.id,
             basis: r.basis,
@@ -257,14 +257,7 @@ pub async fn end_representation(
     Path(id): Path<String>,
 ) -> Result<Json<RepresentationView>, ApiError> {
     recorded_by(&state, &who, &id).await?;
-    let now = state.clock.now();
-    let ended = state
-        .store
-        .end_representation(&id, &professional_ref(&who), now)
-        .await?
-        .ok_or_else(|| ApiError::not_found("representation"))?;
-    tracing::info!(representation_id = %id, by = %who.partner.id, "representation ended");
-    Ok(Json(RepresentationView::new(ended, now)))
+    end(&state, &id, &professional_ref(&who)).await.map(Json)
 }
 
 /// What the second professional attests when confirming a representation.
@@ -319,7 +312,7 @@ pub async fn confirm_representation(
         )
         .at("evidence_seen"));
     }
-    confirm(&state, r, &professional_ref(&who)).await
+    confirm(&state, r, &professional_ref(&who)).await.map(Json)
 }
 
 /// The signed-in Amsterdammer confirms a representation that names them as the person represented.
@@ -343,7 +336,7 @@ pub async fn confirm_as_represented(
     id: &str,
 ) -> Result<RepresentationView, ApiError> {
     let r = about(state, own, id, |r, own| r.represented == *own).await?;
-    Ok(confirm(state, r, consent::AMSTERDAMMER).await?.0)
+    confirm(state, r, consent::AMSTERDAMMER).await
 }
 
 /// Either person of representation `id` (`own`, their own pseudonym) ends it.
@@ -356,14 +349,7 @@ pub async fn end_as_person(
         r.represented == *own || r.representative == *own
     })
     .await?;
-    let now = state.clock.now();
-    let ended = state
-        .store
-        .end_representation(id, consent::AMSTERDAMMER, now)
-        .await?
-        .ok_or_else(|| ApiError::not_found("representation"))?;
-    tracing::info!(representation_id = %id, "representation ended by an Amsterdammer");
-    Ok(RepresentationView::new(ended, now))
+    end(state, id, consent::AMSTERDAMMER).await
 }
 
 /// The signed-in Amsterdammer ends a representation: the person represented contests it, or the
@@ -395,11 +381,24 @@ async fn about(
         .ok_or_else(|| ApiError::not_found("representation"))
 }
 
+/// Ends representation `id` (already checked: `by` may end it); idempotent.
+async fn end(state: &AppState, id: &str, by: &str) -> Result<RepresentationView, ApiError> {
+    let now = state.clock.now();
+    let ended = state
+        .store
+        .end_representation(id, by, now)
+        .await?
+        .ok_or_else(|| ApiError::not_found("representation"))?;
+    tracing::info!(representation_id = %id, by = party(by), "representation ended");
+    Ok(RepresentationView::new(ended, now))
+}
+
+/// Confirms `r` (already checked: `by` may confirm it); idempotent.
 async fn confirm(
     state: &AppState,
     r: Representation,
     by: &str,
-) -> Result<Json<RepresentationView>, ApiError> {
+) -> Result<RepresentationView, ApiError> {
     let now = state.clock.now();
     if r.ended_at.is_some() {
         return Err(ApiError::new(
@@ -414,7 +413,7 @@ async fn confirm(
         .await?
         .ok_or_else(|| ApiError::not_found("representation"))?;
     tracing::info!(representation_id = %r.id, "representation confirmed");
-    Ok(Json(RepresentationView::new(confirmed, now)))
+    Ok(RepresentationView::new(confirmed, now))
 }
 
 /// How a professional is stored as the one who confirmed or ended something.

@@ -10,7 +10,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use tests::{BSN, Db, TestApp};
 
-use crate::representatives::REPRESENTATIVE;
+use crate::representatives::{REPRESENTATIVE, as_citizen};
 
 const OUDERS: &str = "gezinsondersteuning-ouders";
 
@@ -18,46 +18,6 @@ fn curator_of_bsn() -> Value {
     json!({"representative_bsn": REPRESENTATIVE, "represented_bsn": BSN, "role": "curator",
         "basis": "beschikking rechtbank Amsterdam 2026-03-02", "document_sha256": "ef".repeat(32),
         "valid_until": (Utc::now() + Duration::days(365)).to_rfc3339()})
-}
-
-/// A call as professional `sub` of `partner` in `role`.
-async fn as_professional(
-    app: &TestApp,
-    partner: &str,
-    sub: &str,
-    role: &str,
-    path: &str,
-    body: &Value,
-) -> (u16, Value) {
-    tests::send(
-        app.partner(partner)
-            .post(app.url(path))
-            .bearer_auth(app.partner_token(partner, sub, role))
-            .json(body),
-    )
-    .await
-}
-
-/// A call as the citizen `bsn`, acting under `representation` when given.
-async fn as_citizen(
-    app: &TestApp,
-    bsn: &str,
-    representation: Option<&str>,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<&Value>,
-) -> (u16, Value) {
-    let mut request = app
-        .public()
-        .request(method, app.url(path))
-        .bearer_auth(app.citizen_token(bsn));
-    if let Some(r) = representation {
-        request = request.header("On-Behalf-Of", r);
-    }
-    if let Some(b) = body {
-        request = request.json(b);
-    }
-    tests::send(request).await
 }
 
 fn code(answer: &(u16, Value)) -> (u16, &str) {
@@ -86,38 +46,38 @@ async fn a_partner_cannot_take_over_a_resident_through_a_representation(db: Db) 
     let refusal = refusal["id"].as_str().unwrap().to_owned();
 
     // 1. WPI has no part in R's care: it records no representation for them.
-    let wpi = as_professional(
-        &app,
-        "wpi",
-        "klant-1",
-        "klantmanager",
-        "/v1/representations",
-        &curator_of_bsn(),
-    )
-    .await;
+    let wpi = app
+        .post_by(
+            "wpi",
+            "klant-1",
+            "klantmanager",
+            "/v1/representations",
+            &curator_of_bsn(),
+        )
+        .await;
     assert_eq!(code(&wpi), (403, "no_part_in_care"), "{}", wpi.1);
     // An aanbieder is no recorder of curators at all.
-    let aanbieder = as_professional(
-        &app,
-        "aio-lvb-cordaan",
-        "beg-1",
-        "begeleider",
-        "/v1/representations",
-        &curator_of_bsn(),
-    )
-    .await;
+    let aanbieder = app
+        .post_by(
+            "aio-lvb-cordaan",
+            "beg-1",
+            "begeleider",
+            "/v1/representations",
+            &curator_of_bsn(),
+        )
+        .await;
     assert_eq!(code(&aanbieder), (403, "not_a_recorder"), "{}", aanbieder.1);
 
     // 2. The buurtteam, which has a part, records one: it is pending and grants nothing.
-    let (status, recorded) = as_professional(
-        &app,
-        "bt-centrum-west",
-        "prof-1",
-        "regievoerder",
-        "/v1/representations",
-        &curator_of_bsn(),
-    )
-    .await;
+    let (status, recorded) = app
+        .post_by(
+            "bt-centrum-west",
+            "prof-1",
+            "regievoerder",
+            "/v1/representations",
+            &curator_of_bsn(),
+        )
+        .await;
     assert_eq!(status, 201, "{recorded}");
     assert_eq!(
         (&recorded["status"], &recorded["awaits_confirmation"]),
@@ -151,27 +111,23 @@ async fn a_partner_cannot_take_over_a_resident_through_a_representation(db: Db) 
     //    the would-be representative.
     let confirm = format!("/v1/representations/{id}/confirm");
     let seen = json!({"evidence_seen": "beschikking ingezien en CCBR geraadpleegd"});
-    let own = as_professional(
-        &app,
-        "bt-centrum-west",
-        "prof-1",
-        "regievoerder",
-        &confirm,
-        &seen,
-    )
-    .await;
+    let own = app
+        .post_by("bt-centrum-west", "prof-1", "regievoerder", &confirm, &seen)
+        .await;
     assert_eq!(code(&own), (403, "four_eyes"), "{}", own.1);
-    let unlisted = as_professional(
-        &app,
-        "bt-centrum-west",
-        "prof-2",
-        "buurtteammedewerker",
-        &confirm,
-        &seen,
-    )
-    .await;
+    let unlisted = app
+        .post_by(
+            "bt-centrum-west",
+            "prof-2",
+            "buurtteammedewerker",
+            &confirm,
+            &seen,
+        )
+        .await;
     assert_eq!(code(&unlisted), (403, "not_a_confirmer"), "{}", unlisted.1);
-    let other_org = as_professional(&app, "wpi", "klant-2", "klantmanager", &confirm, &seen).await;
+    let other_org = app
+        .post_by("wpi", "klant-2", "klantmanager", &confirm, &seen)
+        .await;
     assert_eq!(other_org.0, 404, "another organisation does not see it");
     let by_representative = as_citizen(
         &app,
@@ -190,15 +146,9 @@ async fn a_partner_cannot_take_over_a_resident_through_a_representation(db: Db) 
     assert_eq!(still["represented_by"][0]["status"], "pending");
 
     // A second professional in a listed role confirms, after seeing the court decision.
-    let second = as_professional(
-        &app,
-        "bt-centrum-west",
-        "prof-2",
-        "regievoerder",
-        &confirm,
-        &seen,
-    )
-    .await;
+    let second = app
+        .post_by("bt-centrum-west", "prof-2", "regievoerder", &confirm, &seen)
+        .await;
     assert_eq!(
         (second.0, &second.1["status"]),
         (200, &json!("active")),
@@ -302,29 +252,29 @@ async fn a_refusal_is_recorded_only_by_an_organisation_with_a_part_in_the_care(d
         return;
     };
     let body = json!({"subject_bsn": BSN, "recipient": "bt-centrum-west"});
-    let stranger = as_professional(
-        &app,
-        "aio-lvb-cordaan",
-        "beg-1",
-        "begeleider",
-        "/v1/refusals",
-        &body,
-    )
-    .await;
+    let stranger = app
+        .post_by(
+            "aio-lvb-cordaan",
+            "beg-1",
+            "begeleider",
+            "/v1/refusals",
+            &body,
+        )
+        .await;
     assert_eq!(code(&stranger), (403, "no_part_in_care"), "{}", stranger.1);
     assert_eq!(app.count("refusals").await, 0);
     // Once the buurtteam has a part (a consent naming it), it records one for the resident.
     app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
         .await;
-    let (status, recorded) = as_professional(
-        &app,
-        "bt-centrum-west",
-        "prof-1",
-        "regievoerder",
-        "/v1/refusals",
-        &json!({"subject_bsn": BSN, "recipient": "wpi"}),
-    )
-    .await;
+    let (status, recorded) = app
+        .post_by(
+            "bt-centrum-west",
+            "prof-1",
+            "regievoerder",
+            "/v1/refusals",
+            &json!({"subject_bsn": BSN, "recipient": "wpi"}),
+        )
+        .await;
     assert_eq!(status, 201, "{recorded}");
     app.stop().await;
 }

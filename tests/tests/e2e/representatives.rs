@@ -141,7 +141,7 @@ pub(crate) async fn record_representation(app: &TestApp, role: &str) -> String {
 }
 
 /// A request as `bsn`, acting under `representation` when given.
-async fn as_citizen(
+pub(crate) async fn as_citizen(
     app: &TestApp,
     bsn: &str,
     representation: Option<&str>,
