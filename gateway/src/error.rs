@@ -74,15 +74,16 @@ impl ApiError {
     /// The activity rests on a basis other than consent and the request gave no justification.
     pub fn justification_required(
         activity: &policies::Activity,
-        min_chars: usize,
+        rule: policies::JustificationRule,
         violations: Vec<Violation>,
     ) -> Self {
         let mut e = Self::bad_request(
             "justification_required",
             format!(
-                "activity '{}' rests on {}, not on consent: give a justification of at least {min_chars} characters that says why; it is recorded for review",
+                "activity '{}' rests on {}, not on consent: give a justification of {} that says why; it is recorded for review",
                 activity.id,
-                activity.legal_basis.as_str()
+                activity.legal_basis.as_str(),
+                rule.describe()
             ),
         )
         .at("justification");

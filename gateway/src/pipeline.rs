@@ -95,7 +95,7 @@ impl<'a> Pipeline<'a> {
             consents: &grants,
             refusals: &refusals,
             justification: self.ask.justification.as_deref(),
-            min_justification_chars: state.policy.min_justification_chars,
+            justification_rule: state.policy.justification_rule(),
             now: self.now,
         });
         match decision {
@@ -104,11 +104,11 @@ impl<'a> Pipeline<'a> {
                 let record = self.decision_record(Outcome::Deny, violations.clone(), None, None);
                 record_decision(state, record).await?;
                 tracing::info!(activity = %self.ask.activity.id, decision_id = %self.decision_id, "denied");
-                let min = state.policy.min_justification_chars;
-                if needs_justification(self.ask.activity, self.ask.justification.as_deref(), min) {
+                let rule = state.policy.justification_rule();
+                if needs_justification(self.ask.activity, self.ask.justification.as_deref(), rule) {
                     return Err(ApiError::justification_required(
                         self.ask.activity,
-                        min,
+                        rule,
                         violations,
                     ));
                 }

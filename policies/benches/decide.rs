@@ -10,7 +10,9 @@ use std::hint::black_box;
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use policies::{ConsentGrant, Decision, Mode, PartyRef, Register, Request, decide};
+use policies::{
+    ConsentGrant, Decision, JustificationRule, Mode, PartyRef, Register, Request, decide,
+};
 
 const DEMO: &str = include_str!("../../deploy/demo/register.toml");
 
@@ -83,7 +85,10 @@ fn base<'a>(
         consents: &[],
         refusals: &[],
         justification: None,
-        min_justification_chars: 20,
+        justification_rule: JustificationRule {
+            min_chars: 20,
+            min_words: 3,
+        },
         now: Utc
             .with_ymd_and_hms(2026, 6, 1, 12, 0, 0)
             .single()

@@ -116,9 +116,8 @@ pub struct Request<'a> {
     /// The subject's refusals in force.
     pub refusals: &'a [RefusalRule],
     pub justification: Option<&'a str>,
-    /// The fewest characters a justification must have to count as one (configurable; a blank or
-    /// a single character argues nothing).
-    pub min_justification_chars: usize,
+    /// What a justification must have to count as one (configurable).
+    pub justification_rule: JustificationRule,
     pub now: DateTime<Utc>,
 }
 
@@ -291,29 +290,64 @@ fn least_privilege(req: &Request<'_>) -> Vec<Violation> {
     )]
 }
 
+/// What a written justification (or a deferral's reason) must have to argue anything: at least
+/// `min_chars` characters, not counting surrounding blanks, and at least `min_words` different
+/// words, a word being two or more letters in a row. A blank, a dot, 25 dots or one repeated word says nothing
+/// (seed 004 §2.7: "goed onderbouwen").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JustificationRule {
+    pub min_chars: usize,
+    pub min_words: usize,
+}
+
+impl JustificationRule {
+    pub fn is_met_by(&self, text: &str) -> bool {
+        let text = text.trim();
+        text.chars().count() >= self.min_chars.max(1) && words(text) >= self.min_words
+    }
+
+    /// The rule in words, for error messages: "at least 20 characters and 3 words".
+    pub fn describe(&self) -> String {
+        format!(
+            "at least {} characters and {} different words",
+            self.min_chars.max(1),
+            self.min_words
+        )
+    }
+}
+
+/// Different words of two or more letters, whatever their case; digits, punctuation and single
+/// letters do not count.
+fn words(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 2)
+        .map(str::to_lowercase)
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
 /// Whether a request under `activity` lacks the justification its legal basis needs: without
-/// consent, another basis must be argued per request (seed 004 §2.7: "goed onderbouwen"). A
-/// justification of fewer than `min_chars` characters (not counting surrounding blanks) is none.
+/// consent, another basis must be argued per request (seed 004 §2.7: "goed onderbouwen").
 pub fn needs_justification(
     activity: &Activity,
     justification: Option<&str>,
-    min_chars: usize,
+    rule: JustificationRule,
 ) -> bool {
-    let given = justification.is_some_and(|j| j.trim().chars().count() >= min_chars.max(1));
+    let given = justification.is_some_and(|j| rule.is_met_by(j));
     activity.legal_basis != LegalBasis::Consent && !given
 }
 
 fn justification_for_other_bases(req: &Request<'_>) -> Vec<Violation> {
-    if !needs_justification(req.activity, req.justification, req.min_justification_chars) {
+    if !needs_justification(req.activity, req.justification, req.justification_rule) {
         return Vec::new();
     }
     vec![v(
         2,
         format!(
-            "activity '{}' rests on {}, which needs a written justification of at least {} characters per request",
+            "activity '{}' rests on {}, which needs a written justification of {} per request",
             req.activity.id,
             req.activity.legal_basis.as_str(),
-            req.min_justification_chars.max(1)
+            req.justification_rule.describe()
         ),
         format!(
             "'{}' gebeurt zonder toestemming; de professional moet dan elke keer opschrijven waarom het nodig is.",

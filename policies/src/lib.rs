@@ -14,8 +14,8 @@ mod trust;
 
 pub use bsn::{Bsn, BsnError};
 pub use decide::{
-    ConsentGrant, Decision, Mode, PartyRef, Permit, RefusalRule, Request, Violation, decide,
-    needs_justification,
+    ConsentGrant, Decision, JustificationRule, Mode, PartyRef, Permit, RefusalRule, Request,
+    Violation, decide, needs_justification,
 };
 pub use payload::{PayloadIssue, filter_payload, withheld_fields};
 pub use register::{

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use policies::{
-    Activity, Category, ConsentGrant, Decision, FieldType, LegalBasis, Mode, Partner, PartyRef,
-    RefusalRule, Register, Request, decide, release,
+    Activity, Category, ConsentGrant, Decision, FieldType, JustificationRule, LegalBasis, Mode,
+    Partner, PartyRef, RefusalRule, Register, Request, decide, release,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -340,7 +340,10 @@ fn check(case: &Case) -> Result<Option<LegalBasis>, TestCaseError> {
         consents: &case.consents,
         refusals: &case.refusals,
         justification,
-        min_justification_chars: 20,
+        justification_rule: JustificationRule {
+            min_chars: 20,
+            min_words: 3,
+        },
         now: now(),
     };
     let Decision::Permit(permit) = decide(&request) else {

@@ -13,6 +13,7 @@ use policies::{Bsn, Partner, Register, RepresentativeRole};
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use tokens::{MAX_SUBJECT_CHARS, TokenError};
 
 /// What the TLS layer learned about the peer, attached to every request of the connection.
 #[derive(Debug, Clone, Default)]
@@ -94,10 +95,18 @@ impl FromRequestParts<AppState> for Professional {
             .verify_partner(&partner.id, token)
             .map_err(|e| {
                 tracing::info!(partner = %partner.id, reason = e.reason(), "partner token refused");
-                ApiError::unauthorized(
-                    "invalid_token",
-                    "the bearer token is not valid for this partner",
-                )
+                match e {
+                    TokenError::BadSubject => ApiError::bad_request(
+                        "invalid_sub",
+                        format!(
+                            "the token's sub must name the professional in 1 to {MAX_SUBJECT_CHARS} characters, without control, invisible or direction-changing characters"
+                        ),
+                    ),
+                    _ => ApiError::unauthorized(
+                        "invalid_token",
+                        "the bearer token is not valid for this partner",
+                    ),
+                }
             })?;
         state
             .limits

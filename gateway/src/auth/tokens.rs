@@ -72,7 +72,9 @@ pub enum TokenError {
     UnknownPartner,
     #[error("the token does not verify: {0}")]
     Invalid(#[source] InvalidToken),
-    #[error("the token's sub is empty, too long or holds control characters")]
+    #[error(
+        "the token's sub is empty, too long or holds control, invisible or direction-changing characters"
+    )]
     BadSubject,
     #[error("the token's role is empty")]
     NoRole,
@@ -246,12 +248,14 @@ fn now() -> i64 {
     i64::try_from(jsonwebtoken::get_current_timestamp()).unwrap_or(i64::MAX)
 }
 
-/// `sub` is the key of the per-professional rate limit and names the professional in the records:
-/// it must name someone, briefly, in printable text.
+/// `sub` is the key of the per-professional rate limit and names the professional in the records,
+/// the console and the CSV export: it must name someone, briefly, in text that shows what it says.
 fn check_professional(sub: &str, role: &str) -> Result<(), TokenError> {
     if sub.trim().is_empty()
         || sub.chars().count() > MAX_SUBJECT_CHARS
-        || sub.chars().any(char::is_control)
+        || sub
+            .chars()
+            .any(|c| c.is_control() || is_invisible_format(c))
     {
         return Err(TokenError::BadSubject);
     }
@@ -259,6 +263,22 @@ fn check_professional(sub: &str, role: &str) -> Result<(), TokenError> {
         return Err(TokenError::NoRole);
     }
     Ok(())
+}
+
+/// Unicode format characters (category Cf) that change how the text around them is shown without
+/// showing themselves: direction overrides and isolates (U+202E turns `nimda` into `admin` on the
+/// screen), zero-width spaces and joiners, the soft hyphen, the byte-order mark, tags. A name
+/// holding one can pass for another name.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
 }
 
 /// Signs a token with a PKCS#8 PEM P-256 key (development and tests).

@@ -121,12 +121,25 @@ pub struct PolicyConfig {
     /// The fewest characters a justification for a basis other than consent must have (a blank or
     /// a single character argues nothing; seed 004 §2.7 "goed onderbouwen"); default 20.
     pub min_justification_chars: usize,
+    /// The fewest words (two or more letters in a row) a justification or a deferral's reason
+    /// must have, so length alone (25 dots) argues nothing; default 3.
+    pub min_justification_words: usize,
 }
 
 impl Default for PolicyConfig {
     fn default() -> Self {
         Self {
             min_justification_chars: 20,
+            min_justification_words: 3,
+        }
+    }
+}
+
+impl PolicyConfig {
+    pub fn justification_rule(&self) -> policies::JustificationRule {
+        policies::JustificationRule {
+            min_chars: self.min_justification_chars,
+            min_words: self.min_justification_words,
         }
     }
 }

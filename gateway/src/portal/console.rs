@@ -699,7 +699,7 @@ async fn disclosures(
         .paragraph("Wie kreeg welke gegevens, van wie, waarom en op welke grondslag; nieuwste eerst. De gegevens zelf bewaart de gateway niet.")
         .raw(&f.form(&state, "/audit/verstrekkingen", true))
         .raw(&format!(
-            "<p><a href=\"/audit/verstrekkingen.csv?{}\" download>Download als CSV</a> (tot {} regels)</p>",
+            "<p><a href=\"/audit/verstrekkingen.csv?{}\" download>Download als CSV</a> (tot {} regels; RFC 4180, velden gescheiden door komma's: kies in een Nederlandse spreadsheet bij het importeren de komma als scheidingsteken)</p>",
             escape(&f.query_string()),
             audit::MAX_LIMIT
         ));
@@ -777,7 +777,7 @@ async fn disclosures_csv(
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
+        HeaderValue::from_static("text/csv; charset=utf-8; header=present"),
     );
     headers.insert(
         CONTENT_DISPOSITION,
@@ -790,15 +790,15 @@ async fn disclosures_csv(
     response
 }
 
-/// One CSV cell (RFC 4180), with a leading formula character defused for spreadsheets.
+/// One CSV cell (RFC 4180, `,`-separated), with a leading formula character defused for
+/// spreadsheets. Every cell passes through here, so no cell starts a formula whichever separator a
+/// spreadsheet assumes: a cell holding `;` is quoted too, as a Dutch-locale spreadsheet splits on it.
 fn csv_cell(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
     };
-    // `;` too: a Dutch-locale spreadsheet splits on it, and each piece would start a new cell
-    // (`Controle;=1+1` would become a live formula).
     if text.contains([',', ';', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

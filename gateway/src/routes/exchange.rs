@@ -267,11 +267,14 @@ fn deferral(
         .at("defer_notice.until"));
     }
     let reason = d.reason.trim();
-    let min = state.policy.min_justification_chars;
-    if reason.chars().count() < min || reason.chars().count() > 2_000 {
+    let rule = state.policy.justification_rule();
+    if !rule.is_met_by(reason) || reason.chars().count() > 2_000 {
         return Err(ApiError::bad_request(
             "invalid_deferral",
-            format!("defer_notice.reason: say why, in {min} to 2000 characters"),
+            format!(
+                "defer_notice.reason: say why, in {} and at most 2000 characters",
+                rule.describe()
+            ),
         )
         .at("defer_notice.reason"));
     }

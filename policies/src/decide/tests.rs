@@ -83,7 +83,7 @@ impl Case {
             consents: &self.consents,
             refusals: &self.refusals,
             justification: None,
-            min_justification_chars: 20,
+            justification_rule: RULE,
             now: now(),
         })
     }
@@ -225,6 +225,11 @@ fn a_refusal_of_something_else_leaves_the_request_alone() {
     }
 }
 
+const RULE: JustificationRule = JustificationRule {
+    min_chars: 20,
+    min_words: 3,
+};
+
 #[test]
 fn another_basis_needs_a_justification_of_real_content() {
     let mut activity = wpi_activity();
@@ -235,16 +240,20 @@ fn another_basis_needs_a_justification_of_real_content() {
         (Some(""), true),
         (Some("."), true),
         (Some("   x                        "), true),
+        (Some("........................."), true),
+        (Some("controle controle 123456789"), true),
+        (Some("Controle CONTROLE controle"), true),
+        (Some("zorgen: 1 2 3 4 5 6 7 8 9 0"), true),
         (Some("zorgen over de woning"), false),
     ] {
         assert_eq!(
-            needs_justification(&activity, given, 20),
+            needs_justification(&activity, given, RULE),
             needed,
             "{given:?}"
         );
     }
     assert!(
-        !needs_justification(&wpi_activity(), None, 20),
+        !needs_justification(&wpi_activity(), None, RULE),
         "consent needs none"
     );
 }

@@ -419,7 +419,71 @@ async fn an_officer_shows_a_deferred_entry_to_the_amsterdammer_now(db: Db) {
     app.stop().await;
 }
 
+/// Splits CSV text the way a spreadsheet does with `separator`: quotes are honoured, a doubled
+/// quote is one quote.
+fn spreadsheet_cells(text: &str, separator: char) -> Vec<String> {
+    let (mut cells, mut cell, mut quoted, mut chars) =
+        (Vec::new(), String::new(), false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if !quoted && (c == separator || c == '\n') => {
+                cells.push(std::mem::take(&mut cell).trim_end_matches('\r').to_owned())
+            }
+            c => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
+/// A professional's name and a justification are the partner's text, and they reach the officer's
+/// spreadsheet: split on `,` (RFC 4180) or on `;` (a Dutch-locale spreadsheet), no cell of the
+/// export may start a formula.
+async fn no_cell_of_the_csv_export_becomes_a_formula_in_any_locale(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let justification = "Controle bij bewoner;=1+1;@SUM(1+1),-2+3;+cmd|' /C calc'!A0";
+    let (status, body) = app
+        .post_by(
+            "bt-centrum-west",
+            "-2+3;=1+1",
+            "buurtteammedewerker",
+            "/v1/deliveries",
+            &json!({"subject_bsn": BSN, "recipient": "meldpunt-zorg-woonoverlast",
+                "activity": MELDING, "justification": justification,
+                "data": {"veiligheid": {"zorgsignaal": "ernstige vervuiling van de woning"}}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mut buurtteam = officer(&app, "bt-centrum-west").await;
+    let csv = buurtteam.get("/audit/verstrekkingen.csv").await;
+    assert_eq!(csv.status, 200);
+    for separator in [',', ';'] {
+        let cells = spreadsheet_cells(&csv.body, separator);
+        let live: Vec<_> = cells
+            .iter()
+            .filter(|c| c.starts_with(['=', '+', '-', '@']))
+            .collect();
+        assert!(live.is_empty(), "split on {separator:?}: {live:?}");
+    }
+    let rfc = spreadsheet_cells(&csv.body, ',');
+    assert!(
+        rfc.iter().any(|c| c == justification),
+        "the justification is one cell, whole: {rfc:?}"
+    );
+    assert!(rfc.iter().any(|c| c == "'-2+3;=1+1"), "{rfc:?}");
+    app.stop().await;
+}
+
 tests::both_databases! {
+    no_cell_of_the_csv_export_becomes_a_formula_in_any_locale =>
+        no_cell_of_the_csv_export_becomes_a_formula_in_any_locale;
     an_officer_shows_a_deferred_entry_to_the_amsterdammer_now =>
         an_officer_shows_a_deferred_entry_to_the_amsterdammer_now;
     an_officer_reads_the_traffic_and_reviews_a_disclosure_in_the_console =>

@@ -151,6 +151,11 @@ async fn a_deferral_outside_what_the_activity_allows_is_refused_and_nothing_is_s
             "invalid_deferral",
             "defer_notice.reason",
         ),
+        (
+            json!({"until": soon, "reason": "........................."}),
+            "invalid_deferral",
+            "defer_notice.reason",
+        ),
         (json!({"until": soon}), "invalid_request", ""),
     ];
     for (defer, code, field) in cases {

@@ -101,9 +101,6 @@ async fn a_token_without_a_usable_sub_or_valid_for_too_long_is_refused(db: Db) {
     let now = Utc::now().timestamp();
     let ten_years = 10 * 365 * 24 * 3600;
     let mut refused = vec![
-        ("an empty sub", claims("")),
-        ("a blank sub", claims("   ")),
-        ("a sub of 129 characters", claims(&"k".repeat(129))),
         ("no role", {
             let mut c = claims("okt-1");
             c["role"] = json!("");
@@ -128,6 +125,16 @@ async fn a_token_without_a_usable_sub_or_valid_for_too_long_is_refused(db: Db) {
         assert_eq!(status, 401, "{what}: {body}");
         assert_eq!(body["error"]["code"], "invalid_token", "{what}: {body}");
     }
+    for (what, sub) in [
+        ("an empty sub", String::new()),
+        ("a blank sub", "   ".to_owned()),
+        ("a sub of 129 characters", "k".repeat(129)),
+    ] {
+        let token = app.sign_partner("okt-amsterdam", &claims(&sub));
+        let (status, body) = send(client.get(&path).bearer_auth(token)).await;
+        assert_eq!(status, 400, "{what}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_sub", "{what}: {body}");
+    }
     let longest = app.sign_partner("okt-amsterdam", &claims(&"k".repeat(128)));
     let (status, body) = send(client.get(&path).bearer_auth(longest)).await;
     assert_eq!(status, 200, "a sub of 128 characters is fine: {body}");
@@ -145,6 +152,37 @@ async fn a_token_without_a_usable_sub_or_valid_for_too_long_is_refused(db: Db) {
     )
     .await;
     assert_eq!(status, 401, "a citizen token for ten years: {body}");
+    app.stop().await;
+}
+
+/// A professional's name shows in the console and the CSV export: a `sub` with a direction
+/// override (`\u{202E}`, so `nimda` reads as `admin`), a zero-width space or a line break could pass
+/// for another professional there, so the token is refused before anything is decided or recorded.
+async fn a_professional_name_that_hides_or_reverses_text_is_refused(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let client = app.partner("okt-amsterdam");
+    let path = app.url(&format!("/v1/consents?subject_bsn={BSN}"));
+    for sub in [
+        "okt-\u{202E}nimda",
+        "okt\u{200B}-1",
+        "okt-1\u{2066}",
+        "\u{FEFF}okt-1",
+        "okt\n1",
+    ] {
+        let token = app.sign_partner("okt-amsterdam", &claims(sub));
+        let (status, body) = send(client.get(&path).bearer_auth(token)).await;
+        assert_eq!(status, 400, "{sub:?}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_sub", "{sub:?}: {body}");
+        assert!(
+            !body.to_string().contains(sub),
+            "the answer does not echo the name"
+        );
+    }
+    let token = app.sign_partner("okt-amsterdam", &claims("Çiğdem Öztürk-Ñúñez"));
+    let (status, body) = send(client.get(&path).bearer_auth(token)).await;
+    assert_eq!(status, 200, "letters of any script are a name: {body}");
     app.stop().await;
 }
 
@@ -316,6 +354,7 @@ async fn an_error_axum_produces_itself_gets_the_error_shape(db: Db) {
 tests::both_databases! {
     rotating_subs_cannot_get_past_the_organisation_limit => rotating_subs_cannot_get_past_the_organisation_limit;
     a_token_without_a_usable_sub_or_valid_for_too_long_is_refused => a_token_without_a_usable_sub_or_valid_for_too_long_is_refused;
+    a_professional_name_that_hides_or_reverses_text_is_refused => a_professional_name_that_hides_or_reverses_text_is_refused;
     a_request_id_the_client_chose_is_kept_only_when_it_is_a_uuid => a_request_id_the_client_chose_is_kept_only_when_it_is_a_uuid;
     answers_about_a_resident_or_a_consent_are_not_cached => answers_about_a_resident_or_a_consent_are_not_cached;
     oversized_headers_get_431_in_the_error_shape => oversized_headers_get_431_in_the_error_shape;
