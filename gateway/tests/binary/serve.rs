@@ -163,3 +163,41 @@ async fn serve_logs_json_lines_without_a_bsn_or_a_token() {
     );
     assert!(answered.contains("\"decision_id\":\""), "{answered}");
 }
+
+/// The development login lets anyone sign in as any Amsterdammer and as any organisation's
+/// privacy officer: `serve` refuses to start with it, naming the key, before it opens a port.
+#[test]
+fn serve_refuses_a_configuration_with_the_development_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let register = policies::Register::from_toml(gateway::demo::DEMO_REGISTER).unwrap();
+    let pki = gateway::pki::generate(&dir.path().join("pki"), &register).unwrap();
+    let with_dev_login = format!("{}[portal]\ndev_login = true\n", config(&pki));
+    std::fs::write(dir.path().join("gateway.toml"), with_dev_login).unwrap();
+    let mut child = Command::new(GATEWAY)
+        .args(["serve", "--config", "gateway.toml"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let started = child.try_wait().unwrap().is_none();
+    if started {
+        child.kill().unwrap();
+    }
+    let serve = child.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&serve.stdout),
+        String::from_utf8_lossy(&serve.stderr)
+    );
+    assert!(!started, "serve must not start with dev_login: {said}");
+    assert!(!serve.status.success(), "serve must not start: {said}");
+    assert!(said.contains("[portal] dev_login"), "{said}");
+    assert!(!said.contains("\"addr\""), "no port was opened: {said}");
+}
