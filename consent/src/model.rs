@@ -541,8 +541,11 @@ pub struct Refusal {
     /// The representation under which a representative recorded it.
     pub representation: Option<String>,
     pub created_at: DateTime<Utc>,
-    /// Set once the Amsterdammer withdrew it; from then on it binds nothing.
+    /// Set once withdrawn; from then on it binds nothing.
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Who withdrew it: `amsterdammer`, or `<partner>/<professional>` of the organisation that
+    /// recorded it.
+    pub withdrawn_by: Option<String>,
 }
 
 /// One leaf of the log: a disclosure, or an erasure.

@@ -212,10 +212,12 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Every refusal of the subject, oldest first, withdrawn ones too.
     async fn refusals_of(&self, subject: &SubjectId) -> Result<Vec<Refusal>, StoreError>;
 
-    /// Withdraws a refusal; idempotent (the first withdrawal stays). `None` if there is no such one.
+    /// Withdraws a refusal, naming who did (`amsterdammer` or `<partner>/<professional>`);
+    /// idempotent (the first withdrawal stays). `None` if there is no such one.
     async fn withdraw_refusal(
         &self,
         id: &str,
+        by: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Refusal>, StoreError>;
 

@@ -993,24 +993,28 @@ async fn a_refusal_reads_back_and_is_withdrawn_once(store: Arc<dyn Store>) {
     );
 
     let withdrawn = store
-        .withdraw_refusal(&id, at(2))
+        .withdraw_refusal(&id, "bt-centrum-west/prof-1", at(2))
         .await
         .expect("withdraw")
         .expect("found");
     assert_eq!(withdrawn.withdrawn_at, Some(at(2)));
+    assert_eq!(
+        withdrawn.withdrawn_by.as_deref(),
+        Some("bt-centrum-west/prof-1")
+    );
     let again = store
-        .withdraw_refusal(&id, at(3))
+        .withdraw_refusal(&id, "amsterdammer", at(3))
         .await
         .expect("withdraw")
         .expect("found");
     assert_eq!(
-        again.withdrawn_at,
-        Some(at(2)),
+        (again.withdrawn_at, again.withdrawn_by.as_deref()),
+        (Some(at(2)), Some("bt-centrum-west/prof-1")),
         "the first withdrawal stays"
     );
     assert_eq!(
         store
-            .withdraw_refusal("no-such", at(3))
+            .withdraw_refusal("no-such", "amsterdammer", at(3))
             .await
             .expect("withdraw"),
         None

@@ -604,7 +604,7 @@ where
     ) -> Result<Refusal, StoreError> {
         let row: RefusalRow = sqlx::query_as(&format!(
             "INSERT INTO refusals ({REFUSAL_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10) RETURNING {REFUSAL_COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, NULL) RETURNING {REFUSAL_COLUMNS}"
         ))
         .bind(id)
         .bind(r.subject.as_str())
@@ -637,11 +637,14 @@ where
     async fn withdraw_refusal(
         &self,
         id: &str,
+        by: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Refusal>, StoreError> {
         let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
-        sqlx::query("UPDATE refusals SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL")
+        const SQL: &str = "UPDATE refusals SET withdrawn_at = $1, withdrawn_by = $2 WHERE id = $3 AND withdrawn_at IS NULL";
+        sqlx::query(SQL)
             .bind(DbTime(now))
+            .bind(by)
             .bind(id)
             .execute(&mut *tx)
             .await?;

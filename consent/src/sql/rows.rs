@@ -47,7 +47,7 @@ pub const DISCLOSURE_SELECT: &str = "SELECT d.log_index, d.id, d.at, d.mode, d.s
      LEFT JOIN deferrals f ON f.disclosure_id = d.id";
 
 pub const REFUSAL_COLUMNS: &str = "id, subject, recipient, category, activity, note, recorded_by_partner, \
-     professional, created_at, withdrawn_at, representation_id";
+     professional, created_at, withdrawn_at, representation_id, withdrawn_by";
 
 pub const ERASURE_COLUMNS: &str = "log_index, id, at, reason, entries, leaf_hash";
 pub const CONSENT_ENTRY_COLUMNS: &str = "log_index, id, at, event, actor, consent_id, subject, \
@@ -501,6 +501,7 @@ pub struct RefusalRow {
     created_at: DbTime,
     withdrawn_at: Option<DbTime>,
     representation_id: Option<String>,
+    withdrawn_by: Option<String>,
 }
 
 impl RefusalRow {
@@ -518,6 +519,7 @@ impl RefusalRow {
             created_at: row.get(8)?,
             withdrawn_at: row.get(9)?,
             representation_id: row.get(10)?,
+            withdrawn_by: row.get(11)?,
         })
     }
 
@@ -534,6 +536,7 @@ impl RefusalRow {
             representation: self.representation_id,
             created_at: self.created_at.0,
             withdrawn_at: self.withdrawn_at.map(|t| t.0),
+            withdrawn_by: self.withdrawn_by,
         }
     }
 }

@@ -264,9 +264,10 @@ impl Store for Faulty {
     async fn withdraw_refusal(
         &self,
         id: &str,
+        by: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Refusal>, StoreError> {
-        self.inner.withdraw_refusal(id, now).await
+        self.inner.withdraw_refusal(id, by, now).await
     }
     async fn entries_between(&self, from: u64, to: u64) -> Result<Vec<LedgerEntry>, StoreError> {
         self.inner.entries_between(from, to).await

@@ -747,6 +747,48 @@ fn refusal_text(state: &AppState, lang: Lang, r: &consent::Refusal) -> String {
     parts.join(", ")
 }
 
+/// "Vastgelegd op 01-12-2026 door Buurtteam Centrum-West": `by` as stored, `amsterdammer` ("u"),
+/// `amsterdammer/<representation>` ("uw vertegenwoordiger") or `<partner>[/<professional>]`.
+fn who_when(
+    state: &AppState,
+    lang: Lang,
+    what: &str,
+    by: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let by = match by.split_once('/') {
+        None if by == consent::AMSTERDAMMER => lang.t("u", "you").to_owned(),
+        Some((consent::AMSTERDAMMER, _)) => lang
+            .t("uw vertegenwoordiger", "your representative")
+            .to_owned(),
+        Some((partner, _)) => party_name(state, lang, partner),
+        None => party_name(state, lang, by),
+    };
+    format!(
+        "{what} {} {} {} {by}",
+        lang.t("op", "on"),
+        at.format("%d-%m-%Y"),
+        lang.t("door", "by")
+    )
+}
+
+/// Who recorded refusal `r`, and when.
+fn recorded(state: &AppState, lang: Lang, r: &consent::Refusal) -> String {
+    let by = match &r.representation {
+        Some(id) if r.recorded_by_partner == consent::AMSTERDAMMER => {
+            format!("{}/{id}", consent::AMSTERDAMMER)
+        }
+        _ => r.recorded_by_partner.clone(),
+    };
+    who_when(
+        state,
+        lang,
+        lang.t("Vastgelegd", "Recorded"),
+        &by,
+        r.created_at,
+    )
+}
+
 /// A partner by name, or a kind of partner.
 fn party_name(state: &AppState, lang: Lang, id: &str) -> String {
     state
@@ -775,19 +817,37 @@ fn refusals_section(
         "<h2>Never share</h2><p>You can record that your data may never be shared with an \
          organisation. That overrides any consent, including one you gave before.</p>",
     ));
-    for r in refusals.iter().filter(|r| r.withdrawn_at.is_none()) {
+    // In force first, each with its button; then the lifted ones, which say who lifted them.
+    let (in_force, lifted): (Vec<_>, Vec<_>) =
+        refusals.iter().partition(|r| r.withdrawn_at.is_none());
+    for r in in_force {
         html.push_str(&format!(
             "<article class=\"card\"><p class=\"status\">{}</p><p>{}</p>\
-             <p class=\"meta\">{} {}</p>\
+             <p class=\"meta\">{}</p>\
              <form method=\"post\" action=\"/mijn/weigeringen/{id}/opheffen\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
              <button type=\"submit\" class=\"secondary\">{}</button></form></article>",
             lang.t("Geweigerd", "Refused"),
             escape(&refusal_text(state, lang, r)),
-            lang.t("Vastgelegd op", "Recorded on"),
-            r.created_at.format("%d-%m-%Y"),
+            escape(&recorded(state, lang, r)),
             lang.t("Weigering opheffen", "Lift this refusal"),
             id = escape(&r.id),
+        ));
+    }
+    for r in lifted {
+        let lifted_by = r.withdrawn_by.as_deref().unwrap_or(consent::AMSTERDAMMER);
+        html.push_str(&format!(
+            "<article class=\"card\"><p class=\"status\">{}</p><p>{}</p><p class=\"meta\">{}; {}</p></article>",
+            lang.t("Opgeheven", "Lifted"),
+            escape(&refusal_text(state, lang, r)),
+            escape(&recorded(state, lang, r)),
+            escape(&who_when(
+                state,
+                lang,
+                lang.t("opgeheven", "lifted"),
+                lifted_by,
+                r.withdrawn_at.unwrap_or(r.created_at),
+            )),
         ));
     }
     let mut options = String::new();

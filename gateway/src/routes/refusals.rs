@@ -1,8 +1,10 @@
 //! Refusals (weigeringen, issue 8): the Amsterdammer, or a professional on their behalf, records
 //! "never to this partner or kind of partner / this data category / this processing activity". A
 //! refusal beats any toestemmingsverklaring (`policies::RefusalRule`); a request it stops is `403
-//! denied` naming it. Only the Amsterdammer withdraws a refusal; a representative only one the
-//! person did not record themselves (unless the register lets the role).
+//! denied` naming it. The Amsterdammer withdraws a refusal; a representative only one the person
+//! did not record themselves (unless the register lets the role); the organisation that recorded a
+//! refusal may lift that one (`POST /v1/refusals/{id}/withdraw`). The refusal keeps who recorded
+//! and who withdrew it.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -28,6 +30,7 @@ const MAX_NOTE: usize = 2000;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
         .routes(routes!(record_refusal))
+        .routes(routes!(withdraw_recorded_refusal))
         .routes(routes!(my_refusals, record_my_refusal))
         .routes(routes!(withdraw_my_refusal))
 }
@@ -78,6 +81,18 @@ pub struct RefusalView {
     pub representation_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Who withdrew it: the partner that recorded it (`<partner>`; the professional stays with
+    /// the organisation), or `amsterdammer`.
+    pub withdrawn_by_partner: Option<String>,
+}
+
+/// Which refusal a professional lifts: the Amsterdammer it is about.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawRefusalRequest {
+    /// Nine digits that pass the 11-proef.
+    #[schema(pattern = "^[0-9]{9}$", example = "111222333")]
+    pub subject_bsn: String,
 }
 
 impl RefusalView {
@@ -99,6 +114,10 @@ impl RefusalView {
             representation_id: r.representation,
             created_at: r.created_at,
             withdrawn_at: r.withdrawn_at,
+            withdrawn_by_partner: r
+                .withdrawn_by
+                .as_deref()
+                .map(|by| by.split('/').next().unwrap_or_default().to_owned()),
         }
     }
 }
@@ -166,6 +185,34 @@ pub async fn record_refusal(
     record(&state, new).await
 }
 
+/// The organisation that recorded a refusal for the Amsterdammer lifts it again, e.g. when it was
+/// recorded by mistake; idempotent. Only that organisation: another one's refusal, or the
+/// Amsterdammer's own, is `403 not_the_recorder`. The refusal keeps who recorded and who withdrew it.
+#[utoipa::path(post, path = "/v1/refusals/{id}/withdraw", tag = "consents", security(("partner_certificate" = [], "partner_token" = [])),
+    params(("id" = String, Path, description = "The refusal's id.")), request_body = WithdrawRefusalRequest,
+    responses((status = 200, body = RefusalView), (status = 400, body = ErrorBody, description = "`invalid_bsn`"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "`not_the_recorder`"),
+              (status = 404, body = ErrorBody)))]
+pub async fn withdraw_recorded_refusal(
+    State(state): State<AppState>,
+    who: Professional,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<WithdrawRefusalRequest>,
+) -> Result<Json<RefusalView>, ApiError> {
+    let bsn = parse::bsn(&body.subject_bsn)?;
+    let subject = state.pseudonyms.subject(&bsn);
+    let found = find(&state, &subject, &id).await?;
+    if found.recorded_by_partner != who.partner.id {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_the_recorder",
+            "only the Amsterdammer, or the organisation that recorded this refusal, withdraws it",
+        ));
+    }
+    let by = super::representations::professional_ref(&who);
+    Ok(Json(withdrawn(&state, &id, &by).await?))
+}
+
 /// Every refusal of the Amsterdammer, withdrawn ones too, oldest first.
 #[utoipa::path(get, path = "/v1/me/refusals", tag = "amsterdammer", security(("citizen_token" = [])),
     responses((status = 200, body = [RefusalView]), (status = 401, body = ErrorBody)))]
@@ -217,18 +264,31 @@ pub async fn withdraw(
     viewer: Viewer<'_>,
     id: &str,
 ) -> Result<RefusalView, ApiError> {
-    let mine = state
+    let mine = find(state, viewer.subject, id).await?;
+    representative_may_act_on(state, viewer, &mine.category)?;
+    viewer.may_undo(&state.register, mine.representation.is_none())?;
+    let by = match viewer.acting {
+        None => consent::AMSTERDAMMER.to_owned(),
+        Some(r) => format!("{}/{}", consent::AMSTERDAMMER, r.id),
+    };
+    withdrawn(state, id, &by).await
+}
+
+/// Refusal `id`, if it is about `subject`.
+async fn find(state: &AppState, subject: &SubjectId, id: &str) -> Result<Refusal, ApiError> {
+    state
         .store
-        .refusals_of(viewer.subject)
+        .refusals_of(subject)
         .await?
         .into_iter()
         .find(|r| r.id == id)
-        .ok_or_else(|| ApiError::not_found("refusal"))?;
-    representative_may_act_on(state, viewer, &mine.category)?;
-    viewer.may_undo(&state.register, mine.representation.is_none())?;
+        .ok_or_else(|| ApiError::not_found("refusal"))
+}
+
+async fn withdrawn(state: &AppState, id: &str, by: &str) -> Result<RefusalView, ApiError> {
     let withdrawn = state
         .store
-        .withdraw_refusal(id, state.clock.now())
+        .withdraw_refusal(id, by, state.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("refusal"))?;
     tracing::info!(refusal_id = %id, "refusal withdrawn");

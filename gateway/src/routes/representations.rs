@@ -416,8 +416,8 @@ async fn confirm(
     Ok(RepresentationView::new(confirmed, now))
 }
 
-/// How a professional is stored as the one who confirmed or ended something.
-fn professional_ref(who: &Professional) -> String {
+/// How a professional is stored as the one who confirmed, ended or withdrew something.
+pub(crate) fn professional_ref(who: &Professional) -> String {
     format!("{}/{}", who.partner.id, who.id)
 }
 

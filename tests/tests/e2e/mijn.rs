@@ -24,7 +24,7 @@ async fn exchange(app: &TestApp) -> (u16, Value) {
     .await
 }
 
-async fn resident(app: &TestApp, bsn: &str) -> Visitor {
+pub(crate) async fn resident(app: &TestApp, bsn: &str) -> Visitor {
     let mut visitor = app.visitor();
     visitor.get("/mijn/login").await;
     let signed_in = visitor.post("/mijn/login", &[("bsn", bsn)]).await;

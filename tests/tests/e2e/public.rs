@@ -126,6 +126,7 @@ async fn the_openapi_description_lists_the_contract_paths(db: Db) {
         "GET /v1/consents/{id}/fhir",
         "GET /v1/consents/{id}/receipt",
         "POST /v1/refusals",
+        "POST /v1/refusals/{id}/withdraw",
         "POST /v1/representations",
         "GET /v1/representations/{id}",
         "POST /v1/representations/{id}/end",

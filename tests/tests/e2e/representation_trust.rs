@@ -10,6 +10,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use tests::{BSN, Db, TestApp};
 
+use crate::mijn::resident;
 use crate::representatives::{REPRESENTATIVE, as_citizen};
 
 const OUDERS: &str = "gezinsondersteuning-ouders";
@@ -279,7 +280,119 @@ async fn a_refusal_is_recorded_only_by_an_organisation_with_a_part_in_the_care(d
     app.stop().await;
 }
 
+/// A refusal recorded by mistake need not wait for the resident: the organisation that recorded
+/// it lifts it, and only that one (not another organisation, not the resident's own refusal);
+/// the resident sees who recorded and who lifted it.
+async fn the_recording_organisation_lifts_only_a_refusal_it_recorded(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    let refuse = |partner: &'static str, sub: &'static str, role: &'static str| {
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .post_by(
+                    partner,
+                    sub,
+                    role,
+                    "/v1/refusals",
+                    &json!({"subject_bsn": BSN, "recipient": "wpi"}),
+                )
+                .await;
+            assert_eq!(status, 201, "{body}");
+            body["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let by_buurtteam = refuse("bt-centrum-west", "prof-1", "regievoerder").await;
+    let (status, own) = tests::send(
+        app.public()
+            .post(app.url("/v1/me/refusals"))
+            .bearer_auth(app.citizen_token(BSN))
+            .json(&json!({"category": "financien"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{own}");
+    let own = own["id"].as_str().unwrap().to_owned();
+    let lift = |partner: &'static str, id: String, bsn: &'static str| {
+        let app = &app;
+        async move {
+            app.post_by(
+                partner,
+                "prof-2",
+                "regievoerder",
+                &format!("/v1/refusals/{id}/withdraw"),
+                &json!({"subject_bsn": bsn}),
+            )
+            .await
+        }
+    };
+    let other = lift("okt-amsterdam", by_buurtteam.clone(), BSN).await;
+    assert_eq!(
+        code(&other),
+        (403, "not_the_recorder"),
+        "another organisation"
+    );
+    let residents = lift("bt-centrum-west", own.clone(), BSN).await;
+    assert_eq!(
+        code(&residents),
+        (403, "not_the_recorder"),
+        "the resident's own"
+    );
+    let elsewhere = lift("bt-centrum-west", by_buurtteam.clone(), tests::OTHER_BSN).await;
+    assert_eq!(
+        code(&elsewhere),
+        (404, "not_found"),
+        "named with another resident"
+    );
+    let (_, mine) = app.get_as_citizen(BSN, "/v1/me/refusals").await;
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "active"),
+        "nothing was lifted yet: {mine}"
+    );
+
+    let (status, lifted) = lift("bt-centrum-west", by_buurtteam.clone(), BSN).await;
+    assert_eq!(status, 200, "{lifted}");
+    assert_eq!(lifted["status"], "withdrawn");
+    assert_eq!(lifted["recorded_by_partner"], "bt-centrum-west");
+    assert_eq!(lifted["withdrawn_by_partner"], "bt-centrum-west");
+    let (status, _) = lift("bt-centrum-west", by_buurtteam.clone(), BSN).await;
+    assert_eq!(status, 200, "idempotent");
+    let (_, mine) = app.get_as_citizen(BSN, "/v1/me/refusals").await;
+    let status_of = |id: &str| {
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(
+        (status_of(&by_buurtteam), status_of(&own)),
+        (json!("withdrawn"), json!("active"))
+    );
+
+    let mut page = resident(&app, BSN).await;
+    let mijn = page.get("/mijn").await;
+    assert!(
+        mijn.body.contains("Opgeheven")
+            && mijn.body.contains("opgeheven op")
+            && mijn
+                .body
+                .contains("door Buurtteam Amsterdam Centrum en West"),
+        "the resident sees who recorded and who lifted it: {}",
+        mijn.body
+    );
+    app.stop().await;
+}
+
 tests::both_databases! {
+    the_recording_organisation_lifts_only_a_refusal_it_recorded =>
+        the_recording_organisation_lifts_only_a_refusal_it_recorded;
     a_partner_cannot_take_over_a_resident_through_a_representation =>
         a_partner_cannot_take_over_a_resident_through_a_representation;
     a_refusal_is_recorded_only_by_an_organisation_with_a_part_in_the_care =>
