@@ -780,7 +780,20 @@ impl ReviewOutcome {
     }
 }
 
-/// One review of a disclosure; the latest one counts, the earlier ones stay readable.
+/// Which disclosures of the review queue to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewSelection {
+    All,
+    /// Those this organisation's privacy officers have not reviewed yet (each party reviews for
+    /// itself; another party's verdict does not take a disclosure out of its queue).
+    NotYetReviewedBy(String),
+    /// Those whose latest review by some organisation flags them: a flag stays until the
+    /// organisation that set it reviews again, whatever the others say.
+    Flagged,
+}
+
+/// One review of a disclosure by an organisation's privacy officer; per organisation the latest
+/// one counts, the earlier ones stay readable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Review {
     pub id: String,

@@ -14,6 +14,7 @@ use crate::model::{
 };
 use crate::model::{
     Attempt, AuditQuery, AuditRead, DeferralRecord, NewNotification, Notification, Review,
+    ReviewSelection,
 };
 use crate::vault::Kek;
 
@@ -266,12 +267,12 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Decisions a privacy officer asked for, newest first (at most `q.limit`).
     async fn audit_decisions(&self, q: &AuditQuery) -> Result<Vec<DecisionRecord>, StoreError>;
 
-    /// The review queue: disclosures under a basis other than consent that match `q`, newest
-    /// first, each with its reviews (oldest first); with `pending_only`, only those not yet reviewed.
+    /// The review queue: disclosures under a basis other than consent that match `q` and
+    /// `selection`, newest first, each with its reviews (oldest first).
     async fn review_queue(
         &self,
         q: &AuditQuery,
-        pending_only: bool,
+        selection: &ReviewSelection,
     ) -> Result<Vec<(Disclosure, Vec<Review>)>, StoreError>;
 
     /// Records `review` of its disclosure, if that disclosure rests on a basis other than consent
@@ -291,8 +292,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<Vec<(Disclosure, DeferralRecord)>, StoreError>;
 
     /// A privacy officer (`by`: organisation, id) brings the end of a deferral forward to `until`
-    /// (never later than it was); `None` (nothing written) if there is no such deferral, the
-    /// organisation took no part in it, or `until` would lengthen it.
+    /// (never later than it was); `None` (nothing written) if there is no such deferral, it was
+    /// not set by `organisation` (the sender; `None`: a city-wide officer), or `until` would
+    /// lengthen it.
     async fn shorten_deferral(
         &self,
         disclosure_id: &str,

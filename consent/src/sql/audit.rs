@@ -166,7 +166,7 @@ where
         q: &AuditQuery,
     ) -> Result<Vec<(Disclosure, DeferralRecord)>, StoreError> {
         let disclosures = self
-            .read_audit_disclosures(q, &["f.disclosure_id IS NOT NULL"])
+            .read_audit_disclosures(q, &["f.disclosure_id IS NOT NULL"], None)
             .await?;
         let mut out = Vec::with_capacity(disclosures.len());
         for d in disclosures {
@@ -187,9 +187,7 @@ where
         let changed = sqlx::query(
             "UPDATE deferrals SET until = $1, shortened_at = $2, shortened_by_partner = $3,
                                   shortened_by = $4
-             WHERE disclosure_id = $5 AND until > $1
-               AND EXISTS (SELECT 1 FROM disclosures d WHERE d.id = $5
-                           AND ($6 = '' OR d.source = $6 OR d.recipient = $6))",
+             WHERE disclosure_id = $5 AND until > $1 AND ($6 = '' OR set_by_partner = $6)",
         )
         .bind(DbTime(until))
         .bind(DbTime(now))
@@ -217,10 +215,12 @@ where
 
     /// The disclosures `q` asks for that also meet every condition of `only` (SQL over `d`, the
     /// disclosure, and `f`, its deferral), newest first.
+    /// `only` may refer to `$8`, bound to `eighth` when given.
     pub(super) async fn read_audit_disclosures(
         &self,
         q: &AuditQuery,
         only: &[&str],
+        eighth: Option<&str>,
     ) -> Result<Vec<Disclosure>, StoreError> {
         let b = Bounds::of(q, q.basis.map(|basis| basis.as_str()));
         let mut sql = format!("{DISCLOSURE_SELECT} WHERE {DISCLOSURE_FILTER}");
@@ -229,16 +229,18 @@ where
             sql.push_str(condition);
         }
         sql.push_str(" ORDER BY d.log_index DESC LIMIT $7");
-        let rows: Vec<DisclosureRow> = sqlx::query_as(&sql)
+        let mut query = sqlx::query_as(&sql)
             .bind(b.from)
             .bind(b.to)
             .bind(b.partner)
             .bind(b.activity)
             .bind(b.fourth)
             .bind(b.organisation)
-            .bind(b.limit)
-            .fetch_all(&self.pool)
-            .await?;
+            .bind(b.limit);
+        if let Some(eighth) = eighth {
+            query = query.bind(eighth);
+        }
+        let rows: Vec<DisclosureRow> = query.fetch_all(&self.pool).await?;
         self.disclosures(rows)
     }
 

@@ -36,7 +36,7 @@ use crate::model::{
     Representation,
 };
 use crate::model::{Attempt, NewNotification, Notification};
-use crate::model::{AuditQuery, AuditRead, DeferralRecord, Review};
+use crate::model::{AuditQuery, AuditRead, DeferralRecord, Review, ReviewSelection};
 use crate::store::{Checkpointer, Store, StoreError, StoredCheckpoint};
 use crate::vault::Kek;
 
@@ -813,7 +813,7 @@ where
 
     #[instrument(skip_all)]
     async fn audit_disclosures(&self, q: &AuditQuery) -> Result<Vec<Disclosure>, StoreError> {
-        self.read_audit_disclosures(q, &[]).await
+        self.read_audit_disclosures(q, &[], None).await
     }
 
     #[instrument(skip_all)]
@@ -825,16 +825,25 @@ where
     async fn review_queue(
         &self,
         q: &AuditQuery,
-        pending_only: bool,
+        selection: &ReviewSelection,
     ) -> Result<Vec<(Disclosure, Vec<Review>)>, StoreError> {
-        let other_bases = "d.legal_basis <> 'consent'";
-        let unreviewed = "NOT EXISTS (SELECT 1 FROM reviews r WHERE r.disclosure_id = d.id)";
-        let only: &[&str] = if pending_only {
-            &[other_bases, unreviewed]
-        } else {
-            &[other_bases]
+        const OTHER_BASES: &str = "d.legal_basis <> 'consent'";
+        const NOT_REVIEWED_BY: &str = "NOT EXISTS (SELECT 1 FROM reviews r
+            WHERE r.disclosure_id = d.id AND r.officer_partner = $8)";
+        // Some organisation's latest review (by time, then id, as the reviews are read) flags it.
+        const FLAGGED: &str = "EXISTS (SELECT 1 FROM reviews r
+            WHERE r.disclosure_id = d.id AND r.outcome = 'flag'
+              AND NOT EXISTS (SELECT 1 FROM reviews l
+                  WHERE l.disclosure_id = r.disclosure_id AND l.officer_partner = r.officer_partner
+                    AND (l.at > r.at OR (l.at = r.at AND l.id > r.id))))";
+        let (only, eighth): (&[&str], _) = match selection {
+            ReviewSelection::All => (&[OTHER_BASES], None),
+            ReviewSelection::NotYetReviewedBy(partner) => {
+                (&[OTHER_BASES, NOT_REVIEWED_BY], Some(partner.as_str()))
+            }
+            ReviewSelection::Flagged => (&[OTHER_BASES, FLAGGED], None),
         };
-        let disclosures = self.read_audit_disclosures(q, only).await?;
+        let disclosures = self.read_audit_disclosures(q, only, eighth).await?;
         let ids: Vec<&str> = disclosures.iter().map(|d| d.id.as_str()).collect();
         let mut reviews = self.reviews_of(&ids).await?;
         Ok(disclosures

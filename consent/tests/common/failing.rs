@@ -294,9 +294,9 @@ impl Store for Faulty {
     async fn review_queue(
         &self,
         q: &consent::AuditQuery,
-        pending_only: bool,
+        selection: &consent::ReviewSelection,
     ) -> Result<Vec<(Disclosure, Vec<consent::Review>)>, StoreError> {
-        self.inner.review_queue(q, pending_only).await
+        self.inner.review_queue(q, selection).await
     }
     async fn insert_review(
         &self,

@@ -519,10 +519,11 @@ impl Filter {
         })
     }
 
-    fn reviews(&self, all: bool) -> Result<ReviewFilter, ApiError> {
+    /// `status`: `pending`, `flagged` or `all`.
+    fn reviews(&self, status: &str) -> Result<ReviewFilter, ApiError> {
         let (from, to) = self.period()?;
         Ok(ReviewFilter {
-            status: Some(if all { "all" } else { "pending" }.to_owned()),
+            status: Some(status.to_owned()),
             from,
             to,
             partner: some(&self.partner),
@@ -900,9 +901,13 @@ async fn review_page(
     f: &Filter,
     problem: Option<(&str, &str)>,
 ) -> Response {
-    let all = f.status == "all";
-    let found =
-        async { audit::find_reviews(state, officer, f.reviews(all)?, "/audit/beoordelen").await };
+    let status = match f.status.as_str() {
+        "all" | "flagged" => f.status.as_str(),
+        _ => "pending",
+    };
+    let found = async {
+        audit::find_reviews(state, officer, f.reviews(status)?, "/audit/beoordelen").await
+    };
     let found = match found.await {
         Ok(found) => found,
         Err(e) => return failed(e),
@@ -910,8 +915,10 @@ async fn review_page(
     let csrf = CONSOLE.csrf(state, me);
     let mut page = page(state, officer, me, "Te beoordelen", "/audit/beoordelen").paragraph(
         "Verstrekkingen op een andere grondslag dan toestemming (wettelijke plicht, vitaal belang, \
-         publieke taak). Beoordeel elke verstrekking: akkoord, of markeren voor nader onderzoek, met een \
-         toelichting. Uw beoordeling wordt vastgelegd met uw naam en de tijd.",
+         publieke taak). Beoordeel elke verstrekking voor uw eigen organisatie: akkoord, of markeren \
+         voor nader onderzoek, met een toelichting. Uw beoordeling wordt vastgelegd met uw naam en de \
+         tijd. Elke betrokken organisatie beoordeelt zelf; een markering blijft staan tot de \
+         organisatie die haar zette opnieuw beoordeelt.",
     );
     if let Some(id) = some(&f.opgeslagen) {
         page = page.notice(&format!(
@@ -921,11 +928,22 @@ async fn review_page(
     if let Some((_, message)) = problem {
         page = page.alert(message);
     }
-    page = page.raw(if all {
-        "<p><a href=\"/audit/beoordelen\">Toon alleen wat nog beoordeeld moet worden</a></p>"
-    } else {
-        "<p><a href=\"/audit/beoordelen?status=all\">Toon ook wat al beoordeeld is</a></p>"
-    });
+    let views = [
+        ("pending", "Nog door uw organisatie te beoordelen"),
+        ("flagged", "Gemarkeerd voor onderzoek"),
+        ("all", "Alles"),
+    ];
+    let links: Vec<String> = views
+        .iter()
+        .map(|(value, label)| {
+            if *value == status {
+                format!("<strong>{label}</strong>")
+            } else {
+                format!("<a href=\"/audit/beoordelen?status={value}\">{label}</a>")
+            }
+        })
+        .collect();
+    page = page.raw(&format!("<p>{}</p>", links.join(" · ")));
     if found.is_empty() {
         return page
             .paragraph("Er is niets te beoordelen.")
@@ -938,6 +956,25 @@ async fn review_page(
             "flagged" => "Gemarkeerd voor onderzoek",
             _ => "Nog niet beoordeeld",
         };
+        let verdicts: String = audit::verdicts(d, reviews)
+            .into_iter()
+            .map(|(partner, latest)| {
+                let said = match latest.map(|r| r.outcome) {
+                    None => "nog niet beoordeeld",
+                    Some(consent::ReviewOutcome::Approve) => "akkoord",
+                    Some(consent::ReviewOutcome::Flag) => "gemarkeerd voor onderzoek",
+                };
+                let mine = if partner == officer.partner {
+                    " (uw organisatie)"
+                } else {
+                    ""
+                };
+                format!(
+                    "<li>{}{mine}: {said}</li>",
+                    escape(&partner_name(state, partner))
+                )
+            })
+            .collect();
         let earlier: String = reviews
             .iter()
             .map(|r| {
@@ -964,7 +1001,7 @@ async fn review_page(
         };
         page = page.raw(&format!(
             "<article class=\"card\" id=\"v-{id}\"><h2>{} → {}: {}</h2>\
-             <p class=\"status\">{status}</p>\
+             <p class=\"status\">{status}</p><ul class=\"verdicts\" aria-label=\"Oordeel per organisatie\">{verdicts}</ul>\
              <p><strong>Grondslag:</strong> {} · <strong>Tijd:</strong> {} · <strong>Medewerker:</strong> {}</p>\
              <p><strong>Gegevens:</strong> {}</p><p><strong>Toelichting van de medewerker:</strong> {}</p>\
              <ul>{earlier}</ul>{alert}\
@@ -1046,7 +1083,7 @@ async fn deferrals(
     let now = state.clock.now();
     let csrf = CONSOLE.csrf(&state, &me);
     let mut page = page(&state, &officer, &me, "Uitgesteld", "/audit/uitgesteld")
-        .paragraph("Verstrekkingen waarvan de melding aan de Amsterdammer is uitgesteld (uitstel, nooit geheimhouding): wie dat deed, waarom en tot wanneer. Is de reden vervallen, toon de verstrekking dan nu.")
+        .paragraph("Verstrekkingen waarvan de melding aan de Amsterdammer is uitgesteld (uitstel, nooit geheimhouding): wie dat deed, waarom en tot wanneer. Is de reden vervallen, dan toont de organisatie die de verstrekking deed haar nu.")
         .raw(&f.form(&state, "/audit/uitgesteld", false));
     if found.is_empty() {
         return page
@@ -1078,7 +1115,13 @@ async fn deferrals(
                 escape(by),
                 escape(&partner_name(&state, by_partner))
             )),
-            if r.deferral.until > now {
+            // Only the sender's officers (or city-wide ones) end a deferral the sender set.
+            if r.deferral.until > now
+                && officer
+                    .scope
+                    .as_ref()
+                    .is_none_or(|own| *own == r.deferral.set_by_partner)
+            {
                 format!(
                     "<form method=\"post\" action=\"/audit/uitgesteld/{id}\">\
                      <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\

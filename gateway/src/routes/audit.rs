@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use consent::{
     AuditQuery, AuditRead, Content, DecisionRecord, Disclosure, Outcome, Review, ReviewOutcome,
+    ReviewSelection,
 };
 use policies::LegalBasis;
 use serde::{Deserialize, Serialize};
@@ -105,7 +106,8 @@ pub struct DecisionFilter {
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewFilter {
-    /// `pending` (default: not yet reviewed) or `all`.
+    /// `pending` (default: not yet reviewed by the officer's own organisation), `flagged` (some
+    /// organisation's latest review flags it) or `all`.
     pub status: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -258,13 +260,49 @@ impl From<Review> for ReviewView {
     }
 }
 
-/// A disclosure on a basis other than consent, with its reviews (the latest one counts).
+/// A disclosure on a basis other than consent, with every review and each party's verdict.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewItemView {
     pub disclosure: AuditDisclosureView,
-    /// `pending`, `approved` or `flagged`: the latest review's outcome.
+    /// Over all organisations: `flagged` when any organisation's latest review flags it (another
+    /// organisation's approval does not lift that), `approved` when every organisation that
+    /// reviewed it approved, `pending` before any review.
     pub status: String,
+    /// One per organisation: the source, the recipient, and any other (city-wide) organisation
+    /// that reviewed it, each with its own latest verdict.
+    pub verdicts: Vec<VerdictView>,
+    /// Every review, oldest first.
     pub reviews: Vec<ReviewView>,
+}
+
+/// One organisation's verdict on a disclosure: its officers' latest review.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerdictView {
+    pub partner: String,
+    /// `pending`, `approved` or `flagged`.
+    pub status: String,
+    /// The latest review's time and officer; absent while pending.
+    pub at: Option<DateTime<Utc>>,
+    pub by: Option<String>,
+}
+
+impl ReviewItemView {
+    pub fn new(d: Disclosure, reviews: Vec<Review>) -> Self {
+        Self {
+            status: review_status(&reviews).to_owned(),
+            verdicts: verdicts(&d, &reviews)
+                .into_iter()
+                .map(|(partner, latest)| VerdictView {
+                    partner: partner.to_owned(),
+                    status: verdict(latest.map(|r| r.outcome)).to_owned(),
+                    at: latest.map(|r| r.at),
+                    by: latest.map(|r| r.officer.clone()),
+                })
+                .collect(),
+            disclosure: d.into(),
+            reviews: reviews.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -357,22 +395,68 @@ pub async fn review_queue(
     Ok(Json(
         found
             .into_iter()
-            .map(|(d, reviews)| ReviewItemView {
-                status: review_status(&reviews).to_owned(),
-                disclosure: d.into(),
-                reviews: reviews.into_iter().map(Into::into).collect(),
-            })
+            .map(|(d, reviews)| ReviewItemView::new(d, reviews))
             .collect(),
     ))
 }
 
-/// `pending`, `approved` or `flagged`: the latest review's outcome.
+/// Over all organisations (`reviews` oldest first): `flagged` when any organisation's latest
+/// review flags it, `approved` when every organisation that reviewed it approved, else `pending`.
 pub fn review_status(reviews: &[Review]) -> &'static str {
-    match reviews.last().map(|r| r.outcome) {
+    let latest = latest_per_organisation(reviews);
+    if latest.iter().any(|r| r.outcome == ReviewOutcome::Flag) {
+        "flagged"
+    } else if latest.is_empty() {
+        "pending"
+    } else {
+        "approved"
+    }
+}
+
+/// `pending`, `approved` or `flagged` for one organisation's latest outcome.
+pub fn verdict(latest: Option<ReviewOutcome>) -> &'static str {
+    match latest {
         None => "pending",
         Some(ReviewOutcome::Approve) => "approved",
         Some(ReviewOutcome::Flag) => "flagged",
     }
+}
+
+/// Each party's latest review of `d`: the source, the recipient, then any other organisation that
+/// reviewed it, in the order of their first review.
+pub fn verdicts<'a>(
+    d: &'a Disclosure,
+    reviews: &'a [Review],
+) -> Vec<(&'a str, Option<&'a Review>)> {
+    let latest = latest_per_organisation(reviews);
+    let mut parties: Vec<&str> = vec![d.source.as_str()];
+    if d.recipient != d.source {
+        parties.push(d.recipient.as_str());
+    }
+    for r in &latest {
+        if !parties.contains(&r.officer_partner.as_str()) {
+            parties.push(r.officer_partner.as_str());
+        }
+    }
+    parties
+        .into_iter()
+        .map(|p| (p, latest.iter().copied().find(|r| r.officer_partner == p)))
+        .collect()
+}
+
+/// The latest review of each organisation, in the order of their first review.
+fn latest_per_organisation(reviews: &[Review]) -> Vec<&Review> {
+    let mut latest: Vec<&Review> = Vec::new();
+    for r in reviews {
+        match latest
+            .iter_mut()
+            .find(|l| l.officer_partner == r.officer_partner)
+        {
+            Some(l) => *l = r,
+            None => latest.push(r),
+        }
+    }
+    latest
 }
 
 /// The disclosures on a basis other than consent that `officer` may see, with their reviews; the
@@ -383,23 +467,27 @@ pub async fn find_reviews(
     f: ReviewFilter,
     what: &str,
 ) -> Result<Vec<(Disclosure, Vec<Review>)>, ApiError> {
-    let pending_only = match f.status.as_deref() {
-        None | Some("pending") => true,
-        Some("all") => false,
+    let selection = match f.status.as_deref() {
+        None | Some("pending") => ReviewSelection::NotYetReviewedBy(officer.partner.clone()),
+        Some("flagged") => ReviewSelection::Flagged,
+        Some("all") => ReviewSelection::All,
         Some(_) => {
             return Err(
-                ApiError::bad_request("unknown_status", "status: pending or all").at("status"),
+                ApiError::bad_request("unknown_status", "status: pending, flagged or all")
+                    .at("status"),
             );
         }
     };
     let q = query(state, officer, f.from, f.to, f.partner, f.activity, f.limit)?;
-    let found = state.store.review_queue(&q, pending_only).await?;
+    let found = state.store.review_queue(&q, &selection).await?;
     record_read(state, officer, what, &q, found.len()).await?;
     Ok(found)
 }
 
-/// Reviews one disclosure made on a basis other than consent: `approve` or `flag`, with a note.
-/// Kept with the officer's name and time; a later review counts over an earlier one, which stays.
+/// Reviews one disclosure made on a basis other than consent for the officer's own organisation:
+/// `approve` or `flag`, with a note. Kept with the officer's name and time; a later review by the
+/// same organisation counts over its earlier one, which stays; another organisation's verdict is
+/// its own and is not changed.
 #[utoipa::path(post, path = "/v1/audit/reviews/{id}", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])),
     params(("id" = String, Path, description = "the disclosure id")), request_body = ReviewRequest,
     responses((status = 200, body = ReviewView),
@@ -585,12 +673,13 @@ pub async fn scan(
 }
 
 /// Brings the end of a deferral forward (never later): the Amsterdammer sees the entry from then.
+/// Only an officer of the sender that set it (or a city-wide one) may.
 #[utoipa::path(post, path = "/v1/audit/deferrals/{id}", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])),
     params(("id" = String, Path, description = "the disclosure id")), request_body = ShortenRequest,
     responses((status = 200, body = DeferralView),
               (status = 400, body = ErrorBody, description = "`invalid_request`, `malformed_json`"),
               (status = 403, body = ErrorBody, description = "`not_privacy_officer`"),
-              (status = 404, body = ErrorBody, description = "no deferral the officer may see that ends later than `until`")))]
+              (status = 404, body = ErrorBody, description = "no deferral set by the officer's organisation (any, for a city-wide officer) that ends later than `until`")))]
 pub async fn shorten_deferral(
     State(state): State<AppState>,
     officer: PrivacyOfficer,
@@ -621,7 +710,7 @@ pub async fn shorten(
         .await?
     else {
         return Err(ApiError::not_found(
-            "deferral that ends later and that you may shorten",
+            "deferral set by your organisation that ends later",
         ));
     };
     tracing::info!(disclosure_id = %id, officer_partner = by.0, "deferral shortened");

@@ -267,7 +267,87 @@ async fn bad_audit_queries_are_refused_with_a_clear_code(db: Db) {
     app.stop().await;
 }
 
+/// Each party reviews for its own organisation: the recipient's approval neither lifts the
+/// sender's flag nor takes the disclosure out of anyone's sight; every verdict is shown.
+async fn one_partys_officer_does_not_override_anothers_review(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let (_, melding) = traffic(&app).await;
+    let path = format!("/v1/audit/reviews/{melding}");
+    let (bt, meldpunt) = ("bt-centrum-west", "meldpunt-zorg-woonoverlast");
+    let flag = json!({"outcome": "flag", "note": "Melding zonder eerst contact met bewoner."});
+    let approve = json!({"outcome": "approve", "note": "Voor ons is de melding terecht."});
+    let (status, _) = app.post_as(bt, OFFICER, &path, &flag).await;
+    assert_eq!(status, 200);
+    let queue = officer_get(&app, meldpunt, "/v1/audit/reviews").await;
+    assert_eq!(
+        queue.len(),
+        1,
+        "another party's verdict leaves it in the meldpunt's queue"
+    );
+    assert_eq!(queue[0]["status"], "flagged");
+    let (status, _) = app.post_as(meldpunt, OFFICER, &path, &approve).await;
+    assert_eq!(status, 200);
+
+    let verdict = |item: &Value, partner: &str| {
+        item["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["partner"] == partner)
+            .map(|v| v["status"].clone())
+    };
+    for officer in [bt, meldpunt] {
+        let all = officer_get(&app, officer, "/v1/audit/reviews?status=all").await;
+        assert_eq!(
+            all[0]["status"], "flagged",
+            "{officer}: the flag stays: {}",
+            all[0]
+        );
+        assert_eq!(verdict(&all[0], bt), Some(json!("flagged")));
+        assert_eq!(verdict(&all[0], meldpunt), Some(json!("approved")));
+        let flagged = officer_get(&app, officer, "/v1/audit/reviews?status=flagged").await;
+        assert_eq!(flagged.len(), 1, "{officer} sees what is flagged");
+        assert!(
+            officer_get(&app, officer, "/v1/audit/reviews")
+                .await
+                .is_empty(),
+            "{officer} reviewed"
+        );
+    }
+    let mut console = app.visitor();
+    console.get("/audit/login").await;
+    console.post("/audit/login", &[("organisatie", bt)]).await;
+    let page = console.get("/audit/beoordelen?status=flagged").await;
+    assert!(
+        page.body.contains("Gemarkeerd voor onderzoek")
+            && page
+                .body
+                .contains("(uw organisatie): gemarkeerd voor onderzoek")
+            && page
+                .body
+                .contains("Meldpunt Zorg- en Woonoverlast: akkoord"),
+        "{}",
+        page.body
+    );
+
+    // Only the flagging organisation lifts its flag.
+    let (status, _) = app.post_as(bt, OFFICER, &path, &approve).await;
+    assert_eq!(status, 200);
+    let all = officer_get(&app, bt, "/v1/audit/reviews?status=all").await;
+    assert_eq!(all[0]["status"], "approved");
+    assert!(
+        officer_get(&app, bt, "/v1/audit/reviews?status=flagged")
+            .await
+            .is_empty()
+    );
+    app.stop().await;
+}
+
 tests::both_databases! {
+    one_partys_officer_does_not_override_anothers_review =>
+        one_partys_officer_does_not_override_anothers_review;
     an_officer_sees_their_organisations_disclosures_and_denials_and_nothing_else =>
         an_officer_sees_their_organisations_disclosures_and_denials_and_nothing_else;
     a_disclosure_on_another_basis_waits_for_review_and_is_approved_or_flagged_with_a_note =>

@@ -203,7 +203,76 @@ async fn a_deferral_outside_what_the_activity_allows_is_refused_and_nothing_is_s
     app.stop().await;
 }
 
+/// A deferral is the sender's judgement (seed 004 §2.6): the recipient's privacy officer sees it
+/// but cannot end or shorten it, in the API or in the console; the sender's officer can.
+async fn only_the_senders_officer_ends_a_deferral(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let until = Utc::now() + Duration::days(30);
+    let (status, sent) = app
+        .post_as(
+            "bt-centrum-west",
+            "buurtteammedewerker",
+            "/v1/deliveries",
+            &melding(json!({"until": until.to_rfc3339(), "reason": REASON})),
+        )
+        .await;
+    assert_eq!(status, 200, "{sent}");
+    let id = sent["disclosure_id"].as_str().unwrap();
+    let path = format!("/v1/audit/deferrals/{id}");
+    let now = json!({"until": Utc::now().to_rfc3339()});
+
+    let (status, listed) = app
+        .get_as(
+            "meldpunt-zorg-woonoverlast",
+            "privacy_officer",
+            "/v1/audit/deferrals",
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "the recipient sees it: {listed}"
+    );
+    let (status, body) = app
+        .post_as("meldpunt-zorg-woonoverlast", "privacy_officer", &path, &now)
+        .await;
+    assert_eq!(status, 404, "the recipient does not end it: {body}");
+    let mut recipient = app.visitor();
+    recipient.get("/audit/login").await;
+    recipient
+        .post(
+            "/audit/login",
+            &[("organisatie", "meldpunt-zorg-woonoverlast")],
+        )
+        .await;
+    let page = recipient.get("/audit/uitgesteld").await;
+    assert!(
+        page.body.contains("1 uitgestelde verstrekking(en)"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page
+            .body
+            .contains(&format!("action=\"/audit/uitgesteld/{id}\"")),
+        "no button for the recipient: {}",
+        page.body
+    );
+    assert!(mine(&app).await.is_empty(), "still deferred");
+
+    let (status, body) = app
+        .post_as("bt-centrum-west", "privacy_officer", &path, &now)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(mine(&app).await.len(), 1, "the sender's officer showed it");
+    app.stop().await;
+}
+
 tests::both_databases! {
+    only_the_senders_officer_ends_a_deferral => only_the_senders_officer_ends_a_deferral;
     a_deferred_melding_is_logged_at_once_and_shown_to_the_amsterdammer_on_its_date =>
         a_deferred_melding_is_logged_at_once_and_shown_to_the_amsterdammer_on_its_date;
     a_privacy_officer_may_shorten_a_deferral_but_never_lengthen_it =>
