@@ -35,7 +35,9 @@ pub use model::{
     NewConsent, NewDisclosure, NewNotification, NewRefusal, NewRepresentation, Notification,
     Outcome, Personal, Refusal, Representation,
 };
-pub use model::{Deferral, DeferralRecord, Review, ReviewOutcome, ReviewSelection};
+pub use model::{
+    Deferral, DeferralRecord, RecordedRepresentation, Review, ReviewOutcome, ReviewSelection,
+};
 pub use pseudonym::{Pseudonymizer, SubjectId};
 pub use store::{
     Checkpointer, PendingCheckpoint, Purpose, Store, StoreError, StoredCheckpoint, connect,

@@ -695,6 +695,19 @@ pub struct Representation {
     pub ended_by: Option<String>,
 }
 
+/// A representation as its recording organisation's privacy officers review it: with what points
+/// at misuse (one representative for many people; a representation used soon after it was
+/// recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRepresentation {
+    pub representation: Representation,
+    /// When the representative first acted under it (a consent change or a refusal), if ever.
+    pub first_used_at: Option<DateTime<Utc>>,
+    /// How many different people the same representative represents in representations not
+    /// ended, recorded by any organisation (this one included).
+    pub representative_represents: u64,
+}
+
 impl Representation {
     /// Whether the representative may act under it at `now`: confirmed, not ended, within its period.
     pub fn in_force_at(&self, now: DateTime<Utc>) -> bool {

@@ -13,8 +13,8 @@ use crate::model::{
     NewRefusal, NewRepresentation, Outcome, Refusal, Representation,
 };
 use crate::model::{
-    Attempt, AuditQuery, AuditRead, DeferralRecord, NewNotification, Notification, Review,
-    ReviewSelection,
+    Attempt, AuditQuery, AuditRead, DeferralRecord, NewNotification, Notification,
+    RecordedRepresentation, Review, ReviewSelection,
 };
 use crate::vault::Kek;
 
@@ -136,6 +136,16 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         &self,
         person: &SubjectId,
     ) -> Result<Vec<Representation>, StoreError>;
+
+    /// The representations recorded by `organisation` (every organisation's with `None`) from
+    /// `from` on, newest first, at most `limit`, each with its first use and how many people its
+    /// representative represents.
+    async fn recorded_representations(
+        &self,
+        organisation: Option<&str>,
+        from: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<RecordedRepresentation>, StoreError>;
 
     /// Ends a representation, naming who ended it (`amsterdammer` or `<partner>/<professional>`);
     /// idempotent (the first end stays). `None` if there is no such one.

@@ -21,7 +21,8 @@ use rows::{
     CONSENT_COLUMNS, CONSENT_ENTRY_COLUMNS, CheckpointRow, ConsentEntryRow, ConsentHistoryRow,
     ConsentRow, DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow, ERASURE_COLUMNS,
     ErasureRow, EventRow, NOTIFICATION_COLUMNS, NotificationRow, REFUSAL_COLUMNS,
-    REPRESENTATION_COLUMNS, RefusalRow, RepresentationRow, consents_with_history,
+    REPRESENTATION_COLUMNS, RecordedRepresentationRow, RefusalRow, RepresentationRow,
+    consents_with_history,
 };
 use statements::ConsentKey;
 
@@ -36,7 +37,9 @@ use crate::model::{
     Representation,
 };
 use crate::model::{Attempt, NewNotification, Notification};
-use crate::model::{AuditQuery, AuditRead, DeferralRecord, Review, ReviewSelection};
+use crate::model::{
+    AuditQuery, AuditRead, DeferralRecord, RecordedRepresentation, Review, ReviewSelection,
+};
 use crate::store::{Checkpointer, Store, StoreError, StoredCheckpoint};
 use crate::vault::Kek;
 
@@ -176,6 +179,7 @@ where
     for<'r> ErasureRow: FromRow<'r, DB::Row>,
     for<'r> RefusalRow: FromRow<'r, DB::Row>,
     for<'r> RepresentationRow: FromRow<'r, DB::Row>,
+    for<'r> RecordedRepresentationRow: FromRow<'r, DB::Row>,
     for<'r> NotificationRow: FromRow<'r, DB::Row>,
     for<'r> (DbTime,): FromRow<'r, DB::Row>,
     for<'r> CheckpointRow: FromRow<'r, DB::Row>,
@@ -413,6 +417,48 @@ where
         .await?;
         rows.into_iter()
             .map(RepresentationRow::into_representation)
+            .collect()
+    }
+
+    #[instrument(skip_all)]
+    async fn recorded_representations(
+        &self,
+        organisation: Option<&str>,
+        from: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<RecordedRepresentation>, StoreError> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            format!(
+                "SELECT {REPRESENTATION_COLUMNS},
+                    (SELECT MIN(u.at) FROM (
+                        SELECT e.at FROM consent_events e WHERE e.representation_id = r.id
+                        UNION ALL
+                        SELECT f.created_at FROM refusals f WHERE f.representation_id = r.id) u
+                    ) AS first_used_at,
+                    (SELECT COUNT(DISTINCT o.represented) FROM representations o
+                      WHERE o.representative = r.representative AND o.ended_at IS NULL
+                    ) AS representative_represents
+                 FROM representations r
+                 WHERE ($1 = '' OR r.recorded_by_partner = $1) AND r.created_at >= $2
+                 ORDER BY r.created_at DESC, r.id DESC LIMIT $3"
+            )
+        });
+        let rows: Vec<RecordedRepresentationRow> = sqlx::query_as(sql)
+            .bind(organisation.unwrap_or_default())
+            .bind(DbTime(from))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(RecordedRepresentation {
+                    representation: row.representation.into_representation()?,
+                    first_used_at: row.first_used_at.map(|t| t.0),
+                    representative_represents: u64::try_from(row.representative_represents)
+                        .unwrap_or_default(),
+                })
+            })
             .collect()
     }
 

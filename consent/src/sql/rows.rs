@@ -603,6 +603,15 @@ impl ConsentEntryRow {
     }
 }
 
+/// A [`RepresentationRow`] with what its officers review it by.
+#[derive(Debug, FromRow)]
+pub struct RecordedRepresentationRow {
+    #[sqlx(flatten)]
+    pub representation: RepresentationRow,
+    pub first_used_at: Option<DbTime>,
+    pub representative_represents: i64,
+}
+
 #[derive(Debug, FromRow)]
 pub struct RepresentationRow {
     id: String,

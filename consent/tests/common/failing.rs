@@ -115,6 +115,16 @@ impl Store for Faulty {
     ) -> Result<Vec<consent::Representation>, StoreError> {
         self.inner.representations_of(person).await
     }
+    async fn recorded_representations(
+        &self,
+        organisation: Option<&str>,
+        from: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<consent::RecordedRepresentation>, StoreError> {
+        self.inner
+            .recorded_representations(organisation, from, limit)
+            .await
+    }
     async fn end_representation(
         &self,
         id: &str,

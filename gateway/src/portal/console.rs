@@ -22,6 +22,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use consent::{Content, DecisionRecord, Disclosure};
 use serde::Deserialize;
 
+mod representations;
+
 use super::anomalies::{self, local, start_of_local_day};
 use super::charts::Weekly;
 use super::page::{Page, escape};
@@ -54,12 +56,13 @@ const REVOCATION_LOOKUPS: usize = 500;
 /// Rows per page in the tables.
 const ROWS: u32 = 200;
 
-const NAV: [(&str, &str); 5] = [
+const NAV: [(&str, &str); 6] = [
     ("/audit", "Overzicht"),
     ("/audit/verstrekkingen", "Verstrekkingen"),
     ("/audit/weigeringen", "Weigeringen"),
     ("/audit/beoordelen", "Te beoordelen"),
     ("/audit/uitgesteld", "Uitgesteld"),
+    (representations::PATH, "Vertegenwoordigingen"),
 ];
 
 pub fn router() -> axum::Router<AppState> {
@@ -76,6 +79,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/audit/beoordelen/{id}", post(review))
         .route("/audit/uitgesteld", get(deferrals))
         .route("/audit/uitgesteld/{id}", post(show_now))
+        .route(representations::PATH, get(representations::representations))
 }
 
 /// The signed-in officer.

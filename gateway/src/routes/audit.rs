@@ -766,7 +766,7 @@ fn legal_basis(text: &str) -> Result<LegalBasis, ApiError> {
 }
 
 /// Reading the audit API is itself recorded (who, what, which filters, how many rows).
-async fn record_read(
+pub(crate) async fn record_read(
     state: &AppState,
     officer: &Officer,
     what: &str,

@@ -17,6 +17,7 @@ pub(crate) mod parse;
 mod receipt_page;
 pub mod refusals;
 mod register;
+pub(crate) mod representation_audit;
 pub(crate) mod representations;
 mod terms;
 mod usage;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(evidence::router())
         .merge(refusals::router())
         .merge(representations::router())
+        .merge(representation_audit::router())
         .merge(notifications::router())
         .merge(audit::router())
         .merge(explain::router())

@@ -107,7 +107,7 @@ fn party(by: &str) -> &str {
 }
 
 impl RepresentationView {
-    fn new(r: Representation, now: DateTime<Utc>) -> Self {
+    pub(crate) fn new(r: Representation, now: DateTime<Utc>) -> Self {
         let status = if r.ended_at.is_some() {
             "ended"
         } else if now >= r.valid_until {

@@ -390,7 +390,245 @@ async fn the_recording_organisation_lifts_only_a_refusal_it_recorded(db: Db) {
     app.stop().await;
 }
 
+/// `n` made into a BSN that passes the 11-proef (`None` for the prefixes no last digit fits).
+fn bsn(n: u32) -> Option<String> {
+    let prefix = format!("{:08}", 10_000_000 + n);
+    let sum: u32 = prefix
+        .chars()
+        .zip((2..=9).rev())
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    (0..=9)
+        .find(|last| (sum + 11 * 10 - last).is_multiple_of(11))
+        .map(|last| format!("{prefix}{last}"))
+}
+
+/// The buurtteam records `REPRESENTATIVE` as curator of `represented`, for whom it first records a
+/// consent (its part in the care); the representation's id.
+async fn curator_recorded_for(app: &TestApp, represented: &str) -> String {
+    app.record_consent(represented, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    let mut body = curator_of_bsn();
+    body["represented_bsn"] = json!(represented);
+    let (status, r) = app
+        .post_by(
+            "bt-centrum-west",
+            "prof-1",
+            "regievoerder",
+            "/v1/representations",
+            &body,
+        )
+        .await;
+    assert_eq!(status, 201, "{r}");
+    r["id"].as_str().unwrap().to_owned()
+}
+
+/// The recording organisation's officers see every representation its professionals recorded,
+/// who confirmed it, and the two patterns of a takeover: one representative for many people, and
+/// a representation used within the hour. Another organisation's officers see none of it.
+async fn the_recording_organisations_officers_see_its_representations_and_their_anomalies(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let people: Vec<String> = std::iter::once(BSN.to_owned())
+        .chain(
+            (1..40)
+                .filter_map(bsn)
+                .filter(|b| b != BSN && b != REPRESENTATIVE)
+                .take(4),
+        )
+        .collect();
+    let mut ids = Vec::new();
+    for person in &people {
+        ids.push(curator_recorded_for(&app, person).await);
+    }
+    // A second professional confirms the first (four eyes), and the curator acts at once.
+    let (status, confirmed) = app
+        .post_by(
+            "bt-centrum-west",
+            "prof-2",
+            "regievoerder",
+            &format!("/v1/representations/{}/confirm", ids[0]),
+            &json!({"evidence_seen": "beschikking rechtbank gezien"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{confirmed}");
+    let (status, acted) = as_citizen(
+        &app,
+        REPRESENTATIVE,
+        Some(&ids[0]),
+        reqwest::Method::POST,
+        "/v1/me/refusals",
+        Some(&json!({"recipient": "wpi"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{acted}");
+
+    let (status, seen) = app
+        .get_as(
+            "bt-centrum-west",
+            "privacy_officer",
+            "/v1/audit/representations",
+        )
+        .await;
+    assert_eq!(status, 200, "{seen}");
+    let seen = seen.as_array().unwrap();
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    for r in seen {
+        assert_eq!(r["representative_represents"], 5);
+        assert!(
+            r["anomalies"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("many_represented")),
+            "{r}"
+        );
+        assert_eq!(r["professional"], "prof-1");
+        assert!(!r.to_string().contains(REPRESENTATIVE) && !r.to_string().contains(BSN));
+    }
+    let first = seen
+        .iter()
+        .find(|r| r["representation"]["id"] == ids[0].as_str())
+        .unwrap();
+    assert_eq!(first["representation"]["status"], "active");
+    assert_eq!(first["representation"]["confirmed_by"], "bt-centrum-west");
+    assert!(first["first_used_at"].is_string(), "{first}");
+    assert!(
+        first["anomalies"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("used_within_an_hour"))
+    );
+    let other = seen
+        .iter()
+        .find(|r| r["representation"]["id"] == ids[1].as_str())
+        .unwrap();
+    assert_eq!(other["representation"]["status"], "pending");
+    assert!(
+        !other["anomalies"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("used_within_an_hour"))
+    );
+
+    for stranger in ["wpi", "okt-amsterdam"] {
+        let (status, theirs) = app
+            .get_as(stranger, "privacy_officer", "/v1/audit/representations")
+            .await;
+        assert_eq!(
+            (status, theirs.as_array().map(Vec::len)),
+            (200, Some(0)),
+            "{stranger}: {theirs}"
+        );
+    }
+    let (status, _) = app
+        .get_as(
+            "bt-centrum-west",
+            "regievoerder",
+            "/v1/audit/representations",
+        )
+        .await;
+    assert_eq!(status, 403, "not for professionals");
+
+    let mut console = app.visitor();
+    console.get("/audit/login").await;
+    console
+        .post("/audit/login", &[("organisatie", "bt-centrum-west")])
+        .await;
+    let page = console.get("/audit/vertegenwoordigingen").await;
+    assert_eq!(page.status, 200);
+    for shown in [
+        "5 vertegenwoordiging(en)",
+        "Vertegenwoordiger van 5 mensen",
+        "Binnen een uur na vastleggen gebruikt",
+        "Wacht op bevestiging",
+        "door bt-centrum-west",
+    ] {
+        assert!(page.body.contains(shown), "{shown}: {}", page.body);
+    }
+    app.stop().await;
+}
+
+/// The person represented confirms or ends a representation on Mijn gegevens, with the buttons
+/// the page shows them; a representation they ended lets the representative do nothing.
+async fn the_represented_person_confirms_and_ends_a_representation_on_the_page(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let id = curator_recorded_for(&app, BSN).await;
+    let mut page = resident(&app, BSN).await;
+    let mijn = page.get("/mijn").await;
+    let confirm = format!("action=\"/mijn/vertegenwoordiging/{id}/bevestigen\"");
+    let end = format!("action=\"/mijn/vertegenwoordiging/{id}/beeindigen\"");
+    assert!(
+        mijn.body.contains(&confirm) && mijn.body.contains(&end),
+        "{}",
+        mijn.body
+    );
+    let forged = page
+        .post(
+            &format!("/mijn/vertegenwoordiging/{id}/bevestigen"),
+            &[("csrf", "forged")],
+        )
+        .await;
+    assert_eq!(forged.status, 403, "a form from elsewhere confirms nothing");
+    page.get("/mijn").await;
+    let done = page
+        .post(&format!("/mijn/vertegenwoordiging/{id}/bevestigen"), &[])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let (_, mine) = as_citizen(
+        &app,
+        BSN,
+        None,
+        reqwest::Method::GET,
+        "/v1/me/representations",
+        None,
+    )
+    .await;
+    assert_eq!(mine["represented_by"][0]["status"], "active", "{mine}");
+    assert_eq!(mine["represented_by"][0]["confirmed_by"], "amsterdammer");
+
+    let mijn = page.get("/mijn").await;
+    assert!(!mijn.body.contains(&confirm), "confirmed: no second button");
+    let ended = page
+        .post(&format!("/mijn/vertegenwoordiging/{id}/beeindigen"), &[])
+        .await;
+    assert_eq!(ended.status, 303, "{}", ended.body);
+    let (_, mine) = as_citizen(
+        &app,
+        BSN,
+        None,
+        reqwest::Method::GET,
+        "/v1/me/representations",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (
+            &mine["represented_by"][0]["status"],
+            &mine["represented_by"][0]["ended_by"]
+        ),
+        (&json!("ended"), &json!("amsterdammer"))
+    );
+    let read = as_citizen(
+        &app,
+        REPRESENTATIVE,
+        Some(&id),
+        reqwest::Method::GET,
+        "/v1/me/consents",
+        None,
+    )
+    .await;
+    assert_eq!(code(&read), (403, "not_representative"));
+    app.stop().await;
+}
+
 tests::both_databases! {
+    the_recording_organisations_officers_see_its_representations_and_their_anomalies =>
+        the_recording_organisations_officers_see_its_representations_and_their_anomalies;
+    the_represented_person_confirms_and_ends_a_representation_on_the_page =>
+        the_represented_person_confirms_and_ends_a_representation_on_the_page;
     the_recording_organisation_lifts_only_a_refusal_it_recorded =>
         the_recording_organisation_lifts_only_a_refusal_it_recorded;
     a_partner_cannot_take_over_a_resident_through_a_representation =>
