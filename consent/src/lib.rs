@@ -36,7 +36,8 @@ pub use model::{
     Outcome, Personal, Refusal, Representation,
 };
 pub use model::{
-    Deferral, DeferralRecord, RecordedRepresentation, Review, ReviewOutcome, ReviewSelection,
+    Deferral, DeferralRecord, PageSession, RecordedRepresentation, Review, ReviewOutcome,
+    ReviewSelection,
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
 pub use store::{

@@ -13,7 +13,7 @@ use crate::model::{
     NewRefusal, NewRepresentation, Outcome, Refusal, Representation,
 };
 use crate::model::{
-    Attempt, AuditQuery, AuditRead, DeferralRecord, NewNotification, Notification,
+    Attempt, AuditQuery, AuditRead, DeferralRecord, NewNotification, Notification, PageSession,
     RecordedRepresentation, Review, ReviewSelection,
 };
 use crate::vault::Kek;
@@ -136,6 +136,23 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         &self,
         person: &SubjectId,
     ) -> Result<Vec<Representation>, StoreError>;
+
+    /// Starts a page session; sessions that ended or expired a day before `session.created_at` are
+    /// forgotten on the way.
+    async fn start_session(&self, session: &PageSession) -> Result<(), StoreError>;
+
+    /// The session of `area` with digest `id_digest`, if it is in force at `now`: not ended, not
+    /// past its absolute end, and used after `idle_since`. Marks it used at `now`.
+    async fn use_session(
+        &self,
+        id_digest: &str,
+        area: &str,
+        now: DateTime<Utc>,
+        idle_since: DateTime<Utc>,
+    ) -> Result<Option<PageSession>, StoreError>;
+
+    /// Ends the session with digest `id_digest` (signing out), for every replica at once.
+    async fn end_session(&self, id_digest: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
 
     /// The representations recorded by `organisation` (every organisation's with `None`) from
     /// `from` on, newest first, at most `limit`, each with its first use and how many people its

@@ -78,6 +78,10 @@ pub struct PortalConfig {
     pub oidc: Option<crate::portal::oidc::ProviderConfig>,
     /// The ID token claim that carries the BSN.
     pub bsn_claim: String,
+    /// A resident's session ends after this many minutes without use (default 30)...
+    pub session_idle_minutes: u32,
+    /// ...and at the latest this many minutes after login, however busy (default 30).
+    pub session_max_minutes: u32,
 }
 
 impl Default for PortalConfig {
@@ -86,6 +90,8 @@ impl Default for PortalConfig {
             dev_login: false,
             oidc: None,
             bsn_claim: "bsn".into(),
+            session_idle_minutes: 30,
+            session_max_minutes: 30,
         }
     }
 }
@@ -102,6 +108,11 @@ pub struct AuditConfig {
     pub oidc: BTreeMap<String, crate::portal::oidc::ProviderConfig>,
     /// The ID token claim (a string or a list) that must hold `privacy_officer`.
     pub role_claim: String,
+    /// An officer's session ends after this many minutes without use (default 30)...
+    pub session_idle_minutes: u32,
+    /// ...and at the latest this many minutes after login, however busy (default 480: a
+    /// working day).
+    pub session_max_minutes: u32,
 }
 
 impl Default for AuditConfig {
@@ -110,6 +121,8 @@ impl Default for AuditConfig {
             city_wide: Vec::new(),
             oidc: BTreeMap::new(),
             role_claim: "roles".into(),
+            session_idle_minutes: 30,
+            session_max_minutes: 480,
         }
     }
 }

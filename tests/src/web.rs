@@ -43,6 +43,14 @@ impl TestApp {
 }
 
 impl Visitor {
+    /// Someone else holding this visitor's cookies (a copied cookie), at `app`: the same gateway
+    /// or another replica.
+    pub fn copied_to(&self, app: &TestApp) -> Visitor {
+        let mut copy = app.visitor();
+        copy.cookies = self.cookies.clone();
+        copy
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies
             .iter()

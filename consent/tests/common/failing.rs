@@ -115,6 +115,23 @@ impl Store for Faulty {
     ) -> Result<Vec<consent::Representation>, StoreError> {
         self.inner.representations_of(person).await
     }
+    async fn start_session(&self, session: &consent::PageSession) -> Result<(), StoreError> {
+        self.inner.start_session(session).await
+    }
+    async fn use_session(
+        &self,
+        id_digest: &str,
+        area: &str,
+        now: DateTime<Utc>,
+        idle_since: DateTime<Utc>,
+    ) -> Result<Option<consent::PageSession>, StoreError> {
+        self.inner
+            .use_session(id_digest, area, now, idle_since)
+            .await
+    }
+    async fn end_session(&self, id_digest: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.inner.end_session(id_digest, now).await
+    }
     async fn recorded_representations(
         &self,
         organisation: Option<&str>,

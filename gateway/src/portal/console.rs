@@ -37,6 +37,7 @@ use crate::state::AppState;
 
 /// The officers' pages; a session names the organisation and the officer.
 pub(crate) const CONSOLE: Area = Area {
+    name: "audit",
     home: "/audit",
     login: "/audit/login",
     session_cookie: "audit_sessie",
@@ -90,10 +91,9 @@ fn officer(state: &AppState, me: &Session) -> Option<Officer> {
 }
 
 /// The signed-in officer and their session (else the page sends them to the login).
-fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(Officer, Session)> {
-    CONSOLE
-        .signed_in(state, headers)
-        .and_then(|me| officer(state, &me).map(|o| (o, me)))
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<(Officer, Session)> {
+    let me = CONSOLE.signed_in(state, headers).await?;
+    officer(state, &me).map(|o| (o, me))
 }
 
 fn page(state: &AppState, officer: &Officer, me: &Session, title: &str, here: &str) -> Page {
@@ -272,7 +272,9 @@ async fn login(
         officer_partner = organisation,
         "officer signed in (development login)"
     );
-    CONSOLE.sign_in(&state, &format!("{organisation}\n{DEV_OFFICER}"))
+    CONSOLE
+        .sign_in(&state, &format!("{organisation}\n{DEV_OFFICER}"))
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -331,7 +333,9 @@ async fn finish_login(
             .respond(StatusCode::FORBIDDEN);
     }
     tracing::info!(officer_partner = %flow.organisation, "officer signed in");
-    CONSOLE.signed_in_page(&state, &format!("{}\n{officer}", flow.organisation))
+    CONSOLE
+        .signed_in_page(&state, &format!("{}\n{officer}", flow.organisation))
+        .await
 }
 
 async fn logout(
@@ -339,19 +343,19 @@ async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let Some(me) = CONSOLE.signed_in(&state, &headers) else {
+    let Some(me) = CONSOLE.signed_in(&state, &headers).await else {
         return see_other(CONSOLE.login);
     };
     if !CONSOLE.csrf_ok(&state, &me, &form.csrf) {
         return forbidden();
     }
-    CONSOLE.sign_out()
+    CONSOLE.sign_out(&state, &me).await
 }
 
 // ---- overview ----
 
 async fn overview(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some((officer, me)) = signed_in(&state, &headers) else {
+    let Some((officer, me)) = signed_in(&state, &headers).await else {
         return see_other(CONSOLE.login);
     };
     let now = state.clock.now();
@@ -684,7 +688,7 @@ async fn disclosures(
     headers: HeaderMap,
     Query(f): Query<Filter>,
 ) -> Response {
-    let Some((officer, me)) = signed_in(&state, &headers) else {
+    let Some((officer, me)) = signed_in(&state, &headers).await else {
         return see_other(CONSOLE.login);
     };
     let found = async {
@@ -733,7 +737,7 @@ async fn disclosures_csv(
     headers: HeaderMap,
     Query(f): Query<Filter>,
 ) -> Response {
-    let Some((officer, _)) = signed_in(&state, &headers) else {
+    let Some((officer, _)) = signed_in(&state, &headers).await else {
         return see_other(CONSOLE.login);
     };
     let found = async {
@@ -818,7 +822,7 @@ async fn denials(
     headers: HeaderMap,
     Query(f): Query<Filter>,
 ) -> Response {
-    let Some((officer, me)) = signed_in(&state, &headers) else {
+    let Some((officer, me)) = signed_in(&state, &headers).await else {
         return see_other(CONSOLE.login);
     };
     let found = async {
@@ -892,7 +896,7 @@ async fn reviews(
     headers: HeaderMap,
     Query(f): Query<Filter>,
 ) -> Response {
-    match signed_in(&state, &headers) {
+    match signed_in(&state, &headers).await {
         Some((officer, me)) => review_page(&state, &officer, &me, &f, None).await,
         None => see_other(CONSOLE.login),
     }
@@ -1036,7 +1040,7 @@ async fn review(
     Path(id): Path<String>,
     Form(form): Form<ReviewForm>,
 ) -> Response {
-    let Some((officer, me)) = signed_in(&state, &headers) else {
+    let Some((officer, me)) = signed_in(&state, &headers).await else {
         return see_other(CONSOLE.login);
     };
     if !CONSOLE.csrf_ok(&state, &me, &form.csrf) {
@@ -1074,7 +1078,7 @@ async fn deferrals(
     headers: HeaderMap,
     Query(f): Query<Filter>,
 ) -> Response {
-    let Some((officer, me)) = signed_in(&state, &headers) else {
+    let Some((officer, me)) = signed_in(&state, &headers).await else {
         return see_other(CONSOLE.login);
     };
     let found = async {
@@ -1147,7 +1151,7 @@ async fn show_now(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let Some((officer, me)) = signed_in(&state, &headers) else {
+    let Some((officer, me)) = signed_in(&state, &headers).await else {
         return see_other(CONSOLE.login);
     };
     if !CONSOLE.csrf_ok(&state, &me, &form.csrf) {

@@ -75,6 +75,7 @@ const CONTROLE_JS: &str = include_str!("controle.js");
 
 /// The Amsterdammer's pages; a session names them by pseudonym.
 pub(crate) const MIJN: Area = Area {
+    name: "mijn",
     home: "/mijn",
     login: "/mijn/login",
     session_cookie: "mijn_sessie",
@@ -147,6 +148,7 @@ impl axum::extract::FromRequestParts<AppState> for Me {
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Me, Box<Response>> {
     let session = MIJN
         .signed_in(state, headers)
+        .await
         .ok_or_else(|| Box::new(see_other("/mijn/login")))?;
     let (own, representation) = match session.principal.split_once('\n') {
         Some((own, id)) => (own.to_owned(), Some(id.to_owned())),
@@ -316,7 +318,7 @@ async fn login(
         );
     };
     let subject = state.pseudonyms.subject(&bsn);
-    MIJN.sign_in(&state, subject.as_str())
+    MIJN.sign_in(&state, subject.as_str()).await
 }
 
 /// To the citizen identity provider.
@@ -353,13 +355,14 @@ async fn finish_login(
             .respond(StatusCode::FORBIDDEN);
     };
     MIJN.signed_in_page(&state, state.pseudonyms.subject(&bsn).as_str())
+        .await
 }
 
 async fn logout(State(state): State<AppState>, me: Me, Form(form): Form<CsrfForm>) -> Response {
     if !me.posted(&state, &form.csrf) {
         return forbidden();
     }
-    MIJN.sign_out()
+    MIJN.sign_out(&state, &me.session).await
 }
 
 fn not_yours(lang: Lang) -> Response {
@@ -1173,12 +1176,17 @@ async fn act_for(
     }
     let id = form.vertegenwoordiging.trim();
     if id.is_empty() {
-        return MIJN.sign_in(&state, me.own.as_str());
+        return MIJN.switch(&state, &me.session, me.own.as_str()).await;
     }
     match crate::auth::acting_under(&state, &me.own, id).await {
         Ok(Some(r)) => {
             tracing::info!(representation_id = %r.id, "acting for a represented person");
-            MIJN.sign_in(&state, &format!("{}\n{}", me.own.as_str(), r.id))
+            MIJN.switch(
+                &state,
+                &me.session,
+                &format!("{}\n{}", me.own.as_str(), r.id),
+            )
+            .await
         }
         Ok(None) => not_yours(Lang::of(&headers, None)),
         Err(e) => {

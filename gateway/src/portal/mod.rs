@@ -83,6 +83,8 @@ impl Logins {
 /// One kind of page: where it lives, its cookies, and the key its sessions are signed with.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Area {
+    /// Its sessions' area in the database: `mijn` or `audit`.
+    pub name: &'static str,
     /// The path its cookies are scoped to, and its start page.
     pub home: &'static str,
     pub login: &'static str,
@@ -99,10 +101,46 @@ impl Area {
         state.pseudonyms.derived_key(self.key_label)
     }
 
-    /// Who is signed in here, if anyone (else the page sends them to the login).
-    pub fn signed_in(&self, state: &AppState, headers: &HeaderMap) -> Option<Session> {
-        session::cookie(headers, self.session_cookie)
-            .and_then(|value| session::open(&self.key(state), value, state.clock.now()))
+    /// How long its sessions last: without use, and at most.
+    fn lifetimes(&self, state: &AppState) -> (chrono::Duration, chrono::Duration) {
+        let (idle, max) = if self.name == "audit" {
+            (
+                state.audit.session_idle_minutes,
+                state.audit.session_max_minutes,
+            )
+        } else {
+            (
+                state.portal.session_idle_minutes,
+                state.portal.session_max_minutes,
+            )
+        };
+        let minutes = |m: u32| chrono::Duration::minutes(i64::from(m.max(1)));
+        (minutes(idle), minutes(max))
+    }
+
+    /// Who is signed in here, if anyone (else the page sends them to the login): a cookie with
+    /// its signature, naming a session the database holds in force. Using it counts as activity.
+    pub async fn signed_in(&self, state: &AppState, headers: &HeaderMap) -> Option<Session> {
+        let value = session::cookie(headers, self.session_cookie)?;
+        let digest = session::open(&self.key(state), value)?;
+        let now = state.clock.now();
+        let (idle, _) = self.lifetimes(state);
+        match state
+            .store
+            .use_session(&digest, self.name, now, now - idle)
+            .await
+        {
+            Ok(found) => found.map(|s| Session {
+                principal: s.principal,
+                until: s.expires_at,
+                cookie: value.to_owned(),
+                digest,
+            }),
+            Err(e) => {
+                tracing::error!(error = %e, area = self.name, "a page session could not be read");
+                None
+            }
+        }
     }
 
     /// The CSRF token for the forms shown to `me`.
@@ -203,11 +241,42 @@ impl Area {
         }
     }
 
+    /// Starts a session for `principal` ending at `until` (the absolute lifetime when `None`):
+    /// the cookie value and its lifetime in seconds; `Err` is the page to show.
+    async fn start(
+        &self,
+        state: &AppState,
+        principal: &str,
+        until: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<(String, i64), Response> {
+        let now = state.clock.now();
+        let (_, max) = self.lifetimes(state);
+        let expires_at = until.unwrap_or(now + max);
+        let Some((value, id_digest)) = session::issue(&self.key(state)) else {
+            return Err(unavailable("Inloggen kan nu niet."));
+        };
+        let stored = consent::PageSession {
+            id_digest,
+            area: self.name.to_owned(),
+            principal: principal.to_owned(),
+            created_at: now,
+            expires_at,
+        };
+        if let Err(e) = state.store.start_session(&stored).await {
+            tracing::error!(error = %e, area = self.name, "a page session could not be stored");
+            return Err(unavailable("Inloggen kan nu niet."));
+        }
+        Ok((value, (expires_at - now).num_seconds().max(1)))
+    }
+
     /// After a provider's redirect: the session cookie, and a page that moves on to the start page.
     /// (A `SameSite=Strict` cookie set at the end of a redirect chain that began on another site is
     /// not sent on a redirect, so the browser is moved on by this same-site page.)
-    pub fn signed_in_page(&self, state: &AppState, principal: &str) -> Response {
-        let value = session::issue(&self.key(state), principal, state.clock.now());
+    pub async fn signed_in_page(&self, state: &AppState, principal: &str) -> Response {
+        let (value, max_age) = match self.start(state, principal, None).await {
+            Ok(started) => started,
+            Err(page) => return page,
+        };
         let mut response = Page::new("Ingelogd")
             .refresh(self.home)
             .raw(&format!(
@@ -215,31 +284,46 @@ impl Area {
                 self.home
             ))
             .respond(StatusCode::OK);
-        self.set(
-            &mut response,
-            self.session_cookie,
-            &value,
-            session::SESSION_MINUTES * 60,
-        );
+        self.set(&mut response, self.session_cookie, &value, max_age);
         self.set(&mut response, self.flow_cookie, "", 0);
         response
     }
 
     /// Signs `principal` in: to the start page, with a new session cookie.
-    pub fn sign_in(&self, state: &AppState, principal: &str) -> Response {
-        let value = session::issue(&self.key(state), principal, state.clock.now());
-        let mut response = see_other(self.home);
-        self.set(
-            &mut response,
-            self.session_cookie,
-            &value,
-            session::SESSION_MINUTES * 60,
-        );
-        response
+    pub async fn sign_in(&self, state: &AppState, principal: &str) -> Response {
+        match self.start(state, principal, None).await {
+            Ok((value, max_age)) => {
+                let mut response = see_other(self.home);
+                self.set(&mut response, self.session_cookie, &value, max_age);
+                response
+            }
+            Err(page) => page,
+        }
     }
 
-    /// Signs out: to the login, the session cookie cleared.
-    pub fn sign_out(&self) -> Response {
+    /// Replaces `me`'s session by one for `principal` that ends when `me`'s would have (acting for
+    /// someone else does not lengthen a session).
+    pub async fn switch(&self, state: &AppState, me: &Session, principal: &str) -> Response {
+        if let Err(e) = state.store.end_session(&me.digest, state.clock.now()).await {
+            tracing::error!(error = %e, area = self.name, "a page session could not be ended");
+            return unavailable("Dat kan nu niet.");
+        }
+        match self.start(state, principal, Some(me.until)).await {
+            Ok((value, max_age)) => {
+                let mut response = see_other(self.home);
+                self.set(&mut response, self.session_cookie, &value, max_age);
+                response
+            }
+            Err(page) => page,
+        }
+    }
+
+    /// Signs `me` out, on every replica: the session ended, the cookie cleared, to the login.
+    pub async fn sign_out(&self, state: &AppState, me: &Session) -> Response {
+        if let Err(e) = state.store.end_session(&me.digest, state.clock.now()).await {
+            tracing::error!(error = %e, area = self.name, "a page session could not be ended");
+            return unavailable("Uitloggen kan nu niet.");
+        }
         let mut response = see_other(self.login);
         self.set(&mut response, self.session_cookie, "", 0);
         response

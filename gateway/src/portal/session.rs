@@ -1,8 +1,11 @@
-//! The pages' sessions: a short-lived cookie that names who is signed in (the Amsterdammer by
-//! pseudonym, an officer by organisation and id), signed with a key derived from the pseudonym key
-//! (one per kind of page), so every replica accepts it and none keeps state. `Secure`, `HttpOnly`,
-//! `SameSite=Strict`, scoped to its pages. Every form carries a CSRF token bound to the session (or,
-//! before login, to a pre-session cookie): a post from another site, or without the token, is refused.
+//! The pages' sessions: a cookie holding a random session id, signed with a key derived from the
+//! pseudonym key (one per kind of page) so that a forged or garbled cookie never reaches the
+//! database. The session itself (who is signed in: the Amsterdammer by pseudonym, an officer by
+//! organisation and id) lives in the database under a digest of that id, so every replica agrees:
+//! signing out ends it everywhere, it ends after its idle time without use, and at its absolute
+//! lifetime however busy it is. `Secure`, `HttpOnly`, `SameSite=Strict`, scoped to its pages.
+//! Every form carries a CSRF token bound to the session (or, before login, to a pre-session
+//! cookie): a post from another site, or without the token, is refused.
 
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
@@ -10,9 +13,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use chrono::{DateTime, Utc};
 use ring::hmac;
-
-/// How long a session lasts without a new login.
-pub const SESSION_MINUTES: i64 = 30;
+use ring::rand::SecureRandom as _;
 
 /// Someone signed in.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct Session {
     pub until: DateTime<Utc>,
     /// The cookie's value, which CSRF tokens are bound to.
     pub cookie: String,
+    /// The digest the database keeps the session under.
+    pub digest: String,
 }
 
 /// The value of cookie `name`, if sent.
@@ -36,26 +39,31 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, v)| v)
 }
 
-/// A new session cookie value for `principal`.
-pub fn issue(key: &hmac::Key, principal: &str, now: DateTime<Utc>) -> String {
-    let until = (now + chrono::Duration::minutes(SESSION_MINUTES)).timestamp();
-    let body = format!("{}.{until}", B64URL.encode(principal));
-    let tag = hmac::sign(key, body.as_bytes());
-    format!("{body}.{}", hex::encode(tag.as_ref()))
+/// A new session: its cookie value (a random id with its signature) and the digest the database
+/// keeps it under.
+pub fn issue(key: &hmac::Key) -> Option<(String, String)> {
+    let mut id = [0u8; 32];
+    ring::rand::SystemRandom::new().fill(&mut id).ok()?;
+    let id = B64URL.encode(id);
+    let tag = hmac::sign(key, format!("session/{id}").as_bytes());
+    let value = format!("{id}.{}", hex::encode(tag.as_ref()));
+    Some((value, digest(&id)))
 }
 
-/// The session a cookie value stands for, if its signature holds and it has not run out.
-pub fn open(key: &hmac::Key, value: &str, now: DateTime<Utc>) -> Option<Session> {
-    let (body, tag) = value.rsplit_once('.')?;
-    hmac::verify(key, body.as_bytes(), &hex::decode(tag).ok()?).ok()?;
-    let (principal, until) = body.split_once('.')?;
-    let principal = String::from_utf8(B64URL.decode(principal).ok()?).ok()?;
-    let until = DateTime::from_timestamp(until.parse().ok()?, 0)?;
-    (until > now).then(|| Session {
-        principal,
-        until,
-        cookie: value.to_owned(),
-    })
+/// The database digest of the session a cookie value names, if its signature holds.
+pub fn open(key: &hmac::Key, value: &str) -> Option<String> {
+    let (id, tag) = value.split_once('.')?;
+    hmac::verify(
+        key,
+        format!("session/{id}").as_bytes(),
+        &hex::decode(tag).ok()?,
+    )
+    .ok()?;
+    Some(digest(id))
+}
+
+fn digest(id: &str) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, id.as_bytes()).as_ref())
 }
 
 /// The CSRF token of forms shown with `bound_to` (a session or pre-session cookie value).
@@ -86,16 +94,26 @@ mod tests {
     }
 
     #[test]
-    fn a_session_opens_with_its_key_until_it_runs_out_and_not_when_changed() {
-        let now = Utc::now();
-        let value = issue(&key(), "okt-amsterdam\nprivacy.officer@example", now);
-        let session = open(&key(), &value, now).expect("opens");
-        assert_eq!(session.principal, "okt-amsterdam\nprivacy.officer@example");
-        assert!(open(&key(), &value, now + chrono::Duration::minutes(31)).is_none());
+    fn a_session_cookie_opens_with_its_key_only_and_not_when_changed() {
+        let (value, digest) = issue(&key()).expect("random");
+        assert_eq!(open(&key(), &value), Some(digest.clone()));
+        assert!(
+            !value.contains(&digest),
+            "the cookie does not hold the digest"
+        );
         let other = hmac::Key::new(hmac::HMAC_SHA256, &[8u8; 32]);
-        assert!(open(&other, &value, now).is_none());
-        let forged = format!("c{}", &value[1..]);
-        assert!(open(&key(), &forged, now).is_none());
+        assert!(open(&other, &value).is_none());
+        let forged = format!(
+            "{}{}",
+            if value.starts_with('c') { 'd' } else { 'c' },
+            &value[1..]
+        );
+        assert!(open(&key(), &forged).is_none());
+        assert_ne!(
+            issue(&key()).expect("random").1,
+            digest,
+            "each session its own id"
+        );
     }
 
     #[test]

@@ -31,6 +31,7 @@ mod refusals;
 mod replicas;
 mod representation_trust;
 mod representatives;
+mod sessions;
 mod shutdown;
 mod storage_hygiene;
 mod versions;

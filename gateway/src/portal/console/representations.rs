@@ -18,7 +18,7 @@ use crate::state::AppState;
 pub(super) const PATH: &str = "/audit/vertegenwoordigingen";
 
 pub(super) async fn representations(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some((officer, me)) = signed_in(&state, &headers) else {
+    let Some((officer, me)) = signed_in(&state, &headers).await else {
         return see_other(super::CONSOLE.login);
     };
     let filter = RepresentationFilter {
