@@ -108,6 +108,10 @@ pub struct AuditConfig {
     pub oidc: BTreeMap<String, crate::portal::oidc::ProviderConfig>,
     /// The ID token claim (a string or a list) that must hold `privacy_officer`.
     pub role_claim: String,
+    /// The ID token claim (a string or a list) that must name the organisation (its partner id)
+    /// the officer signs in for. Without it, each organisation must have a provider and client of
+    /// its own (checked at start), so one organisation's officers cannot sign in as another's.
+    pub organisation_claim: Option<String>,
     /// An officer's session ends after this many minutes without use (default 30)...
     pub session_idle_minutes: u32,
     /// ...and at the latest this many minutes after login, however busy (default 480: a
@@ -121,6 +125,7 @@ impl Default for AuditConfig {
             city_wide: Vec::new(),
             oidc: BTreeMap::new(),
             role_claim: "roles".into(),
+            organisation_claim: None,
             session_idle_minutes: 30,
             session_max_minutes: 480,
         }

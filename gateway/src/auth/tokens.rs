@@ -269,7 +269,7 @@ fn check_professional(sub: &str, role: &str) -> Result<(), TokenError> {
 /// showing themselves: direction overrides and isolates (U+202E turns `nimda` into `admin` on the
 /// screen), zero-width spaces and joiners, the soft hyphen, the byte-order mark, tags. A name
 /// holding one can pass for another name.
-fn is_invisible_format(c: char) -> bool {
+pub fn is_invisible_format(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{061C}' | '\u{180E}'
         | '\u{200B}'..='\u{200F}'

@@ -298,7 +298,8 @@ async fn start_login(
 }
 
 /// Back from an organisation's identity provider: the officer is the token's `sub`, for the
-/// organisation the login began for, if a role claim says `privacy_officer`.
+/// organisation the login began for, if a role claim says `privacy_officer` and, where
+/// `[audit] organisation_claim` is set, that claim names the organisation.
 async fn finish_login(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -318,7 +319,10 @@ async fn finish_login(
         .and_then(|v| v.as_str())
         .unwrap_or_default();
     if officer.is_empty()
-        || officer.contains('\n')
+        || officer.chars().count() > crate::auth::tokens::MAX_SUBJECT_CHARS
+        || officer
+            .chars()
+            .any(|c| c.is_control() || crate::auth::tokens::is_invisible_format(c))
         || !super::oidc::claim_has(
             &claims,
             &state.audit.role_claim,
@@ -330,6 +334,17 @@ async fn finish_login(
             .paragraph(
                 "U bent ingelogd, maar uw organisatie heeft u niet als privacy officer aangemerkt.",
             )
+            .respond(StatusCode::FORBIDDEN);
+    }
+    if let Some(claim) = &state.audit.organisation_claim
+        && !super::oidc::claim_has(&claims, claim, &flow.organisation)
+    {
+        tracing::info!(officer_partner = %flow.organisation, "a login for another organisation than the ID token names was refused");
+        return Page::new("Geen toegang")
+            .paragraph(&format!(
+                "U bent ingelogd, maar niet als medewerker van {}. Log in via de inlogdienst van uw eigen organisatie.",
+                partner_name(&state, &flow.organisation)
+            ))
             .respond(StatusCode::FORBIDDEN);
     }
     tracing::info!(officer_partner = %flow.organisation, "officer signed in");

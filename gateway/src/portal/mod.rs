@@ -69,11 +69,27 @@ impl Logins {
             .map(oidc::Provider::new)
             .transpose()?;
         let mut officers = std::collections::BTreeMap::new();
+        let mut clients: std::collections::BTreeMap<(&str, &str), &str> = Default::default();
         for (partner, provider) in &config.audit.oidc {
             anyhow::ensure!(
                 register.partner(partner).is_some(),
                 "[audit.oidc.{partner}]: no such partner in the register"
             );
+            // One provider and client for two organisations lets an officer of either sign in as
+            // the other, unless the ID token names the organisation.
+            let client = (provider.issuer.as_str(), provider.client_id.as_str());
+            if let Some(other) = clients.insert(client, partner)
+                && config.audit.organisation_claim.is_none()
+            {
+                anyhow::bail!(
+                    "[audit.oidc.{other}] and [audit.oidc.{partner}] share issuer {} and client_id {}: \
+                     an officer of one could sign in as the other. Give each organisation a client of \
+                     its own, or set [audit] organisation_claim to the ID token claim that names the \
+                     organisation",
+                    client.0,
+                    client.1
+                );
+            }
             officers.insert(partner.clone(), oidc::Provider::new(provider.clone())?);
         }
         Ok(Self { resident, officers })

@@ -202,7 +202,93 @@ async fn a_login_with_a_bad_token_or_a_forged_answer_is_refused(db: Db) {
     app.stop().await;
 }
 
+/// Two organisations that share one provider and client: the ID token must name the organisation
+/// (`[audit] organisation_claim`), or an officer of one could sign in as the other; without that
+/// claim configured, the gateway refuses to start with such providers.
+async fn an_officer_signs_in_only_for_the_organisation_the_id_token_names(db: Db) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let (idp, ca) = provider(dir.path()).await;
+    let provider_ca = ca.clone();
+    let issuer = idp.issuer.clone();
+    let shared = move |config: &mut tests::Config| {
+        let base = format!("https://localhost:{}", config.listen.port());
+        let fake = DevIdpConfig {
+            issuer: issuer.clone(),
+        };
+        config.portal.dev_login = false;
+        for partner in ["okt-amsterdam", "wpi"] {
+            config.audit.oidc.insert(
+                partner.into(),
+                fake.provider(&ca, &base, "/audit/login/terug"),
+            );
+        }
+    };
+    let Some(app) = TestApp::spawn_configured(db, move |config, _| {
+        shared(config);
+        config.audit.organisation_claim = Some("organisation".into());
+    })
+    .await
+    else {
+        return;
+    };
+    let register = policies::Register::from_toml(gateway::demo::DEMO_REGISTER).unwrap();
+    let mut without_claim = app.config.clone();
+    without_claim.audit.organisation_claim = None;
+    let refused = gateway::portal::Logins::new(&without_claim, &register).unwrap_err();
+    assert!(
+        refused.to_string().contains("organisation_claim")
+            && refused.to_string().contains("[audit.oidc.okt-amsterdam]"),
+        "{refused}"
+    );
+    let okt_officer =
+        json!({"sub": "a.jansen", "roles": ["privacy_officer"], "organisation": "okt-amsterdam"});
+    idp.log_in_as(okt_officer.clone());
+    let mut posing = app.visitor();
+    let refused = log_in(
+        &mut posing,
+        "/audit/login/organisatie?organisatie=wpi",
+        &provider_ca,
+    )
+    .await;
+    assert_eq!(
+        refused.status, 403,
+        "an OKT officer is no WPI officer: {}",
+        refused.body
+    );
+    assert_eq!(
+        posing.get("/audit").await.location.as_deref(),
+        Some("/audit/login")
+    );
+    idp.log_in_as(json!({"sub": "a.jansen", "roles": ["privacy_officer"]}));
+    let unnamed = log_in(
+        &mut app.visitor(),
+        "/audit/login/organisatie?organisatie=okt-amsterdam",
+        &provider_ca,
+    )
+    .await;
+    assert_eq!(unnamed.status, 403, "a token that names no organisation");
+
+    idp.log_in_as(okt_officer);
+    let mut officer = app.visitor();
+    let landed = log_in(
+        &mut officer,
+        "/audit/login/organisatie?organisatie=okt-amsterdam",
+        &provider_ca,
+    )
+    .await;
+    assert_eq!(landed.status, 200, "{}", landed.body);
+    let overview = officer.get("/audit").await;
+    assert!(
+        overview
+            .body
+            .contains("Privacy officer van Ouder- en Kindteams Amsterdam")
+    );
+    app.stop().await;
+}
+
 tests::both_databases! {
+    an_officer_signs_in_only_for_the_organisation_the_id_token_names =>
+        an_officer_signs_in_only_for_the_organisation_the_id_token_names;
     an_amsterdammer_and_an_officer_log_in_through_their_identity_providers =>
         an_amsterdammer_and_an_officer_log_in_through_their_identity_providers;
     a_login_with_a_bad_token_or_a_forged_answer_is_refused =>
