@@ -137,6 +137,16 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         person: &SubjectId,
     ) -> Result<Vec<Representation>, StoreError>;
 
+    /// The refusals professionals of `organisation` (every organisation's with `None`) recorded
+    /// on residents' behalf from `from` on, newest first, at most `limit`; never those the
+    /// residents recorded themselves.
+    async fn recorded_refusals(
+        &self,
+        organisation: Option<&str>,
+        from: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Refusal>, StoreError>;
+
     /// Starts a page session; sessions that ended or expired a day before `session.created_at` are
     /// forgotten on the way.
     async fn start_session(&self, session: &PageSession) -> Result<(), StoreError>;

@@ -423,6 +423,32 @@ where
     }
 
     #[instrument(skip_all)]
+    async fn recorded_refusals(
+        &self,
+        organisation: Option<&str>,
+        from: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Refusal>, StoreError> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            format!(
+                "SELECT {REFUSAL_COLUMNS} FROM refusals
+                 WHERE recorded_by_partner <> '{}' AND ($1 = '' OR recorded_by_partner = $1)
+                   AND created_at >= $2
+                 ORDER BY created_at DESC, id DESC LIMIT $3",
+                crate::model::AMSTERDAMMER
+            )
+        });
+        let rows: Vec<RefusalRow> = sqlx::query_as(sql)
+            .bind(organisation.unwrap_or_default())
+            .bind(DbTime(from))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(RefusalRow::into_refusal).collect())
+    }
+
+    #[instrument(skip_all)]
     async fn start_session(&self, session: &PageSession) -> Result<(), StoreError> {
         let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
         let forget_before = DbTime(session.created_at - chrono::Duration::days(1));

@@ -115,6 +115,16 @@ impl Store for Faulty {
     ) -> Result<Vec<consent::Representation>, StoreError> {
         self.inner.representations_of(person).await
     }
+    async fn recorded_refusals(
+        &self,
+        organisation: Option<&str>,
+        from: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Refusal>, StoreError> {
+        self.inner
+            .recorded_refusals(organisation, from, limit)
+            .await
+    }
     async fn start_session(&self, session: &consent::PageSession) -> Result<(), StoreError> {
         self.inner.start_session(session).await
     }

@@ -15,9 +15,9 @@ mod me;
 mod notifications;
 pub(crate) mod parse;
 mod receipt_page;
+pub(crate) mod recorded;
 pub mod refusals;
 mod register;
-pub(crate) mod representation_audit;
 pub(crate) mod representations;
 mod terms;
 mod usage;
@@ -47,7 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(evidence::router())
         .merge(refusals::router())
         .merge(representations::router())
-        .merge(representation_audit::router())
+        .merge(recorded::router())
         .merge(notifications::router())
         .merge(audit::router())
         .merge(explain::router())

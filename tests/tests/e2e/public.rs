@@ -143,6 +143,7 @@ async fn the_openapi_description_lists_the_contract_paths(db: Db) {
         "GET /v1/audit/deferrals",
         "POST /v1/audit/deferrals/{id}",
         "GET /v1/audit/representations",
+        "GET /v1/audit/refusals",
         "GET /v1/notifications/key",
         "GET /v1/me/refusals",
         "POST /v1/me/refusals",

@@ -624,7 +624,73 @@ async fn the_represented_person_confirms_and_ends_a_representation_on_the_page(d
     app.stop().await;
 }
 
+/// A refusal blocks other organisations' care, so the recording organisation's officers see every
+/// one its professionals recorded (and who lifted it); a resident's own refusals stay theirs.
+async fn the_recording_organisations_officers_see_the_refusals_it_recorded(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    let (status, recorded) = app
+        .post_by(
+            "bt-centrum-west",
+            "prof-1",
+            "regievoerder",
+            "/v1/refusals",
+            &json!({"subject_bsn": BSN, "recipient": "wpi"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{recorded}");
+    let (status, own) = tests::send(
+        app.public()
+            .post(app.url("/v1/me/refusals"))
+            .bearer_auth(app.citizen_token(BSN))
+            .json(&json!({"category": "gezondheid"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{own}");
+
+    let (status, seen) = app
+        .get_as("bt-centrum-west", "privacy_officer", "/v1/audit/refusals")
+        .await;
+    assert_eq!(status, 200, "{seen}");
+    let seen = seen.as_array().unwrap();
+    assert_eq!(
+        seen.len(),
+        1,
+        "only what the organisation recorded: {seen:?}"
+    );
+    assert_eq!(seen[0]["refusal"]["id"], recorded["id"]);
+    assert_eq!(seen[0]["professional"], "prof-1");
+    assert!(!seen[0].to_string().contains(BSN));
+    let (_, theirs) = app
+        .get_as("okt-amsterdam", "privacy_officer", "/v1/audit/refusals")
+        .await;
+    assert_eq!(theirs.as_array().map(Vec::len), Some(0), "{theirs}");
+
+    let mut console = app.visitor();
+    console.get("/audit/login").await;
+    console
+        .post("/audit/login", &[("organisatie", "bt-centrum-west")])
+        .await;
+    let page = console.get("/audit/vertegenwoordigingen").await;
+    assert!(
+        page.body
+            .contains("1 weigering(en) namens bewoners vastgelegd")
+            && page
+                .body
+                .contains(seen[0]["refusal"]["description"].as_str().unwrap())
+            && page.body.contains("prof-1"),
+        "{}",
+        page.body
+    );
+    app.stop().await;
+}
+
 tests::both_databases! {
+    the_recording_organisations_officers_see_the_refusals_it_recorded =>
+        the_recording_organisations_officers_see_the_refusals_it_recorded;
     the_recording_organisations_officers_see_its_representations_and_their_anomalies =>
         the_recording_organisations_officers_see_its_representations_and_their_anomalies;
     the_represented_person_confirms_and_ends_a_representation_on_the_page =>

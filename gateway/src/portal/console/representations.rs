@@ -1,7 +1,9 @@
-//! *Vertegenwoordigingen*: the representations the officer's organisation recorded, newest first,
-//! with who recorded, confirmed and ended each, and the anomalies that point at a takeover (one
-//! representative for many people; used within an hour of being recorded). The same as
-//! `GET /v1/audit/representations`, and recorded as a read the same way.
+//! *Vertegenwoordigingen*: what the officer's organisation recorded on residents' behalf that binds
+//! others too. The representations, newest first, with who recorded, confirmed and ended each, and
+//! the anomalies that point at a takeover (one representative for many people; used within an hour
+//! of being recorded); and the "never share" refusals, with who recorded and who lifted each. The
+//! same as `GET /v1/audit/representations` and `GET /v1/audit/refusals`, recorded as reads the
+//! same way.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -10,8 +12,8 @@ use axum::response::Response;
 use super::{failed, page, signed_in, when};
 use crate::portal::page::escape;
 use crate::portal::see_other;
-use crate::routes::representation_audit::{
-    self, MANY_REPRESENTED, RecordedRepresentationView, RepresentationFilter,
+use crate::routes::recorded::{
+    self, MANY_REPRESENTED, RecordedFilter, RecordedRefusalView, RecordedRepresentationView,
 };
 use crate::state::AppState;
 
@@ -21,15 +23,25 @@ pub(super) async fn representations(State(state): State<AppState>, headers: Head
     let Some((officer, me)) = signed_in(&state, &headers).await else {
         return see_other(super::CONSOLE.login);
     };
-    let filter = RepresentationFilter {
+    let filter = RecordedFilter {
         from: None,
         limit: Some(super::ROWS),
     };
-    let found = match representation_audit::find(&state, &officer, filter, PATH).await {
+    let refusals_filter = RecordedFilter {
+        from: None,
+        limit: Some(super::ROWS),
+    };
+    let found = async {
+        Ok::<_, crate::error::ApiError>((
+            recorded::find(&state, &officer, filter, PATH).await?,
+            recorded::find_refusals(&state, &officer, refusals_filter, PATH).await?,
+        ))
+    };
+    let (found, refusals) = match found.await {
         Ok(found) => found,
         Err(e) => return failed(e),
     };
-    let mut page = page(&state, &officer, &me, "Vertegenwoordigingen", PATH).paragraph(&format!(
+    let mut page = page(&state, &officer, &me, "Vertegenwoordigingen en nooit delen", PATH).paragraph(&format!(
         "Vertegenwoordigingen die professionals van uw organisatie vastlegden (de laatste 90 dagen): \
          wie voor wie mag optreden, op welke grond, en wie dat bevestigde of beëindigde. Een \
          vertegenwoordiging geldt pas na bevestiging door de vertegenwoordigde of door een tweede \
@@ -39,6 +51,7 @@ pub(super) async fn representations(State(state): State<AppState>, headers: Head
     if found.is_empty() {
         return page
             .paragraph("Geen vertegenwoordigingen gevonden.")
+            .raw(&refusals_table(&refusals))
             .respond(StatusCode::OK);
     }
     let flagged = found.iter().filter(|r| !r.anomalies.is_empty()).count();
@@ -59,7 +72,42 @@ pub(super) async fn representations(State(state): State<AppState>, headers: Head
         table.push_str(&row(r));
     }
     table.push_str("</table>");
-    page.raw(&table).respond(StatusCode::OK)
+    page.raw(&table)
+        .raw(&refusals_table(&refusals))
+        .respond(StatusCode::OK)
+}
+
+/// The "never share" refusals the organisation recorded for residents, lifted ones too.
+fn refusals_table(refusals: &[RecordedRefusalView]) -> String {
+    if refusals.is_empty() {
+        return "<h2>Nooit delen</h2><p>Uw organisatie legde geen weigeringen vast namens bewoners.</p>"
+            .to_owned();
+    }
+    let mut html = format!(
+        "<h2>Nooit delen</h2><table><caption>{} weigering(en) namens bewoners vastgelegd</caption>\
+         <tr><th scope=\"col\">Vastgelegd</th><th scope=\"col\">Wat</th><th scope=\"col\">Door</th>\
+         <th scope=\"col\">Bewoner</th><th scope=\"col\">Opgeheven</th></tr>",
+        refusals.len()
+    );
+    for r in refusals {
+        let lifted = match (&r.refusal.withdrawn_at, &r.refusal.withdrawn_by_partner) {
+            (Some(at), Some(by)) if by == consent::AMSTERDAMMER => {
+                format!("{} door de bewoner", when(*at))
+            }
+            (Some(at), Some(by)) => format!("{} door {}", when(*at), escape(by)),
+            (Some(at), None) => when(*at),
+            _ => "—".to_owned(),
+        };
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{lifted}</td></tr>",
+            when(r.refusal.created_at),
+            escape(&r.refusal.description),
+            escape(r.professional.as_deref().unwrap_or("—")),
+            escape(short(&r.subject)),
+        ));
+    }
+    html.push_str("</table>");
+    html
 }
 
 fn row(r: &RecordedRepresentationView) -> String {

@@ -1,9 +1,13 @@
-//! What the recording organisation's privacy officers see of the representations its
-//! professionals recorded (`GET /v1/audit/representations`, and the console's
-//! *Vertegenwoordigingen*): each with its status, who confirmed or ended it, and what points at
-//! misuse. A representation lets one person act for another across every organisation, so the
-//! two patterns of a takeover are named: one representative for many people, and a
-//! representation used within an hour of being recorded (before anyone could have looked at it).
+//! What an organisation's privacy officers see of what its professionals recorded on residents'
+//! behalf, which binds every other organisation too (and the console's *Vertegenwoordigingen*):
+//!
+//! - the representations (`GET /v1/audit/representations`), each with its status, who confirmed
+//!   or ended it, and what points at misuse. A representation lets one person act for another
+//!   across every organisation, so the two patterns of a takeover are named: one representative
+//!   for many people, and a representation used within an hour of being recorded (before anyone
+//!   could have looked at it);
+//! - the refusals ("never share with", `GET /v1/audit/refusals`), which block other
+//!   organisations' care, with who recorded and who lifted each.
 
 use axum::Json;
 use axum::extract::State;
@@ -16,6 +20,7 @@ use utoipa_axum::routes;
 
 use super::audit::{Officer, record_read};
 use super::bodies::ErrorBody;
+use super::refusals::RefusalView;
 use super::representations::RepresentationView;
 use crate::auth::PrivacyOfficer;
 use crate::error::ApiError;
@@ -33,12 +38,15 @@ pub const SOON_USED_MINUTES: i64 = 60;
 const MAX_LIMIT: u32 = 1_000;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::default().routes(routes!(audit_representations))
+    OpenApiRouter::default()
+        .routes(routes!(audit_representations))
+        .routes(routes!(audit_refusals))
 }
 
+/// Which of the organisation's records to read.
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RepresentationFilter {
+pub struct RecordedFilter {
     /// Recorded from this time on (RFC 3339); default 90 days ago.
     pub from: Option<DateTime<Utc>>,
     /// At most this many, newest first (1 to 1000, default 200).
@@ -86,14 +94,14 @@ impl RecordedRepresentationView {
 
 /// The representations the officer's organisation recorded (every organisation's for a
 /// city-wide officer), newest first, with their anomalies. The read is recorded.
-#[utoipa::path(get, path = "/v1/audit/representations", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])), params(RepresentationFilter),
+#[utoipa::path(get, path = "/v1/audit/representations", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])), params(RecordedFilter),
     responses((status = 200, body = [RecordedRepresentationView]),
               (status = 400, body = ErrorBody, description = "`invalid_query`, `invalid_limit`"),
               (status = 403, body = ErrorBody, description = "`not_privacy_officer`")))]
 pub async fn audit_representations(
     State(state): State<AppState>,
     officer: PrivacyOfficer,
-    ApiQuery(f): ApiQuery<RepresentationFilter>,
+    ApiQuery(f): ApiQuery<RecordedFilter>,
 ) -> Result<Json<Vec<RecordedRepresentationView>>, ApiError> {
     let found = find(&state, &officer.into(), f, "/v1/audit/representations").await?;
     Ok(Json(found))
@@ -103,30 +111,84 @@ pub async fn audit_representations(
 pub async fn find(
     state: &AppState,
     officer: &Officer,
-    f: RepresentationFilter,
+    f: RecordedFilter,
     what: &str,
 ) -> Result<Vec<RecordedRepresentationView>, ApiError> {
     let now = state.clock.now();
+    let q = query(officer, f, now)?;
+    let found = state
+        .store
+        .recorded_representations(officer.scope.as_deref(), q.from.unwrap_or(now), q.limit)
+        .await?;
+    record_read(state, officer, what, &q, found.len()).await?;
+    Ok(found
+        .into_iter()
+        .map(|r| RecordedRepresentationView::new(r, now))
+        .collect())
+}
+
+/// The refusals professionals of the officer's organisation recorded on residents' behalf (every
+/// organisation's for a city-wide officer), newest first, lifted ones too; never those residents
+/// recorded themselves. The read is recorded.
+#[utoipa::path(get, path = "/v1/audit/refusals", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])), params(RecordedFilter),
+    responses((status = 200, body = [RecordedRefusalView]),
+              (status = 400, body = ErrorBody, description = "`invalid_query`, `invalid_limit`"),
+              (status = 403, body = ErrorBody, description = "`not_privacy_officer`")))]
+pub async fn audit_refusals(
+    State(state): State<AppState>,
+    officer: PrivacyOfficer,
+    ApiQuery(f): ApiQuery<RecordedFilter>,
+) -> Result<Json<Vec<RecordedRefusalView>>, ApiError> {
+    let found = find_refusals(&state, &officer.into(), f, "/v1/audit/refusals").await?;
+    Ok(Json(found))
+}
+
+/// A refusal as its recording organisation's officers see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordedRefusalView {
+    pub refusal: RefusalView,
+    /// The professional who recorded it.
+    pub professional: Option<String>,
+    /// Keyed pseudonym (never a BSN) of the resident.
+    pub subject: String,
+}
+
+/// The refusals `officer` may see that match `f`; the read is recorded as one of `what`.
+pub async fn find_refusals(
+    state: &AppState,
+    officer: &Officer,
+    f: RecordedFilter,
+    what: &str,
+) -> Result<Vec<RecordedRefusalView>, ApiError> {
+    let now = state.clock.now();
+    let q = query(officer, f, now)?;
+    let found = state
+        .store
+        .recorded_refusals(officer.scope.as_deref(), q.from.unwrap_or(now), q.limit)
+        .await?;
+    record_read(state, officer, what, &q, found.len()).await?;
+    Ok(found
+        .into_iter()
+        .map(|r| RecordedRefusalView {
+            professional: r.professional.clone(),
+            subject: r.subject.as_str().to_owned(),
+            refusal: RefusalView::new(r, &state.register),
+        })
+        .collect())
+}
+
+/// The filter checked, within the officer's scope (as it is recorded with the read).
+fn query(officer: &Officer, f: RecordedFilter, now: DateTime<Utc>) -> Result<AuditQuery, ApiError> {
     let limit = f.limit.unwrap_or(200);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(
             ApiError::bad_request("invalid_limit", format!("limit: 1 to {MAX_LIMIT}")).at("limit"),
         );
     }
-    let from = f.from.unwrap_or(now - Duration::days(90));
-    let found = state
-        .store
-        .recorded_representations(officer.scope.as_deref(), from, limit)
-        .await?;
-    let q = AuditQuery {
-        from: Some(from),
+    Ok(AuditQuery {
+        from: Some(f.from.unwrap_or(now - Duration::days(90))),
         organisation: officer.scope.clone(),
         limit,
         ..AuditQuery::default()
-    };
-    record_read(state, officer, what, &q, found.len()).await?;
-    Ok(found
-        .into_iter()
-        .map(|r| RecordedRepresentationView::new(r, now))
-        .collect())
+    })
 }
