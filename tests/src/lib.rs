@@ -184,6 +184,25 @@ impl TestApp {
         self.stop_server().await;
     }
 
+    /// Another replica of this gateway: on the same database, with the same pseudonym, log and
+    /// ledger keys (so it serves the same log, sessions and pseudonyms).
+    pub async fn replica(&self, db: Db) -> TestApp {
+        let (url, pseudonym_key, log_key, ledger_key) = (
+            self.db.url.clone(),
+            self.pki.pseudonym_key(),
+            self.pki.log_key(),
+            self.pki.ledger_key(),
+        );
+        Self::spawn_configured(db, move |config, _| {
+            config.database_url = gateway::config::DatabaseUrl::new(url);
+            config.pseudonym_key_file = pseudonym_key;
+            config.log_signing_key_file = log_key;
+            config.ledger.key_file = Some(ledger_key);
+        })
+        .await
+        .expect("the replica starts")
+    }
+
     /// The ledger's key-encryption key of this gateway (its dev PKI's).
     pub fn ledger_key(&self) -> consent::Kek {
         let text = std::fs::read_to_string(self.pki.ledger_key()).expect("the ledger key");

@@ -42,6 +42,19 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A privacy officer of `organisation`, signed in to the console through the development login.
+    pub async fn officer_visitor(&self, organisation: &str) -> Visitor {
+        let mut visitor = self.visitor();
+        visitor.get("/audit/login").await;
+        let signed_in = visitor
+            .post("/audit/login", &[("organisatie", organisation)])
+            .await;
+        assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+        visitor
+    }
+}
+
 impl Visitor {
     /// Someone else holding this visitor's cookies (a copied cookie), at `app`: the same gateway
     /// or another replica.

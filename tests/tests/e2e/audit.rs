@@ -316,9 +316,7 @@ async fn one_partys_officer_does_not_override_anothers_review(db: Db) {
             "{officer} reviewed"
         );
     }
-    let mut console = app.visitor();
-    console.get("/audit/login").await;
-    console.post("/audit/login", &[("organisatie", bt)]).await;
+    let mut console = app.officer_visitor(bt).await;
     let page = console.get("/audit/beoordelen?status=flagged").await;
     assert!(
         page.body.contains("Gemarkeerd voor onderzoek")

@@ -240,14 +240,7 @@ async fn only_the_senders_officer_ends_a_deferral(db: Db) {
         .post_as("meldpunt-zorg-woonoverlast", "privacy_officer", &path, &now)
         .await;
     assert_eq!(status, 404, "the recipient does not end it: {body}");
-    let mut recipient = app.visitor();
-    recipient.get("/audit/login").await;
-    recipient
-        .post(
-            "/audit/login",
-            &[("organisatie", "meldpunt-zorg-woonoverlast")],
-        )
-        .await;
+    let mut recipient = app.officer_visitor("meldpunt-zorg-woonoverlast").await;
     let page = recipient.get("/audit/uitgesteld").await;
     assert!(
         page.body.contains("1 uitgestelde verstrekking(en)"),

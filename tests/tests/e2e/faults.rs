@@ -70,20 +70,7 @@ async fn a_failed_commit_or_checkpoint_releases_nothing_and_after_restart_the_lo
     first.stop_server().await;
 
     // Restarted on the same database with the same keys: the log opens on it and serves again.
-    let (url, pseudonym_key, log_key, ledger_key) = (
-        first.db.url.clone(),
-        first.pki.pseudonym_key(),
-        first.pki.log_key(),
-        first.pki.ledger_key(),
-    );
-    let second = TestApp::spawn_configured(db, move |config, _| {
-        config.database_url = gateway::config::DatabaseUrl::new(url);
-        config.pseudonym_key_file = pseudonym_key;
-        config.log_signing_key_file = log_key;
-        config.ledger.key_file = Some(ledger_key);
-    })
-    .await
-    .unwrap();
+    let second = first.replica(db).await;
     let (status, body) = exchange(&second).await;
     assert_eq!(status, 200, "{body}");
     // Entry 0 is the consent recorded, 1 the first exchange.

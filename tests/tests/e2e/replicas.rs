@@ -32,20 +32,7 @@ async fn two_replicas_on_one_database_append_into_one_tree_that_verifies(db: Db)
     let Some(first) = TestApp::spawn(db).await else {
         return;
     };
-    let (url, pseudonym_key, log_key, ledger_key) = (
-        first.db.url.clone(),
-        first.pki.pseudonym_key(),
-        first.pki.log_key(),
-        first.pki.ledger_key(),
-    );
-    let second = TestApp::spawn_configured(db, move |config, _| {
-        config.database_url = gateway::config::DatabaseUrl::new(url);
-        config.pseudonym_key_file = pseudonym_key;
-        config.log_signing_key_file = log_key;
-        config.ledger.key_file = Some(ledger_key);
-    })
-    .await
-    .unwrap();
+    let second = first.replica(db).await;
     first
         .record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
         .await;

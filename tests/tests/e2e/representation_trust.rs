@@ -530,11 +530,7 @@ async fn the_recording_organisations_officers_see_its_representations_and_their_
         .await;
     assert_eq!(status, 403, "not for professionals");
 
-    let mut console = app.visitor();
-    console.get("/audit/login").await;
-    console
-        .post("/audit/login", &[("organisatie", "bt-centrum-west")])
-        .await;
+    let mut console = app.officer_visitor("bt-centrum-west").await;
     let page = console.get("/audit/vertegenwoordigingen").await;
     assert_eq!(page.status, 200);
     for shown in [
@@ -547,6 +543,19 @@ async fn the_recording_organisations_officers_see_its_representations_and_their_
         assert!(page.body.contains(shown), "{shown}: {}", page.body);
     }
     app.stop().await;
+}
+
+/// `GET /v1/me/representations` as the resident `BSN`.
+async fn my_representations(app: &TestApp) -> (u16, Value) {
+    as_citizen(
+        app,
+        BSN,
+        None,
+        reqwest::Method::GET,
+        "/v1/me/representations",
+        None,
+    )
+    .await
 }
 
 /// The person represented confirms or ends a representation on Mijn gegevens, with the buttons
@@ -577,15 +586,7 @@ async fn the_represented_person_confirms_and_ends_a_representation_on_the_page(d
         .post(&format!("/mijn/vertegenwoordiging/{id}/bevestigen"), &[])
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
-    let (_, mine) = as_citizen(
-        &app,
-        BSN,
-        None,
-        reqwest::Method::GET,
-        "/v1/me/representations",
-        None,
-    )
-    .await;
+    let (_, mine) = my_representations(&app).await;
     assert_eq!(mine["represented_by"][0]["status"], "active", "{mine}");
     assert_eq!(mine["represented_by"][0]["confirmed_by"], "amsterdammer");
 
@@ -595,15 +596,7 @@ async fn the_represented_person_confirms_and_ends_a_representation_on_the_page(d
         .post(&format!("/mijn/vertegenwoordiging/{id}/beeindigen"), &[])
         .await;
     assert_eq!(ended.status, 303, "{}", ended.body);
-    let (_, mine) = as_citizen(
-        &app,
-        BSN,
-        None,
-        reqwest::Method::GET,
-        "/v1/me/representations",
-        None,
-    )
-    .await;
+    let (_, mine) = my_representations(&app).await;
     assert_eq!(
         (
             &mine["represented_by"][0]["status"],
@@ -669,11 +662,7 @@ async fn the_recording_organisations_officers_see_the_refusals_it_recorded(db: D
         .await;
     assert_eq!(theirs.as_array().map(Vec::len), Some(0), "{theirs}");
 
-    let mut console = app.visitor();
-    console.get("/audit/login").await;
-    console
-        .post("/audit/login", &[("organisatie", "bt-centrum-west")])
-        .await;
+    let mut console = app.officer_visitor("bt-centrum-west").await;
     let page = console.get("/audit/vertegenwoordigingen").await;
     assert!(
         page.body

@@ -11,16 +11,6 @@ use chrono::{Duration, Utc};
 use consent::FixedClock;
 use tests::{BSN, Db, TestApp, Visitor};
 
-async fn officer_at(app: &TestApp) -> Visitor {
-    let mut visitor = app.visitor();
-    visitor.get("/audit/login").await;
-    let signed_in = visitor
-        .post("/audit/login", &[("organisatie", "bt-centrum-west")])
-        .await;
-    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
-    visitor
-}
-
 async fn signed_in(visitor: &mut Visitor, page: &str) -> bool {
     let answer = visitor.get(page).await;
     match answer.status {
@@ -34,22 +24,9 @@ async fn signing_out_ends_the_session_on_every_replica(db: Db) {
     let Some(first) = TestApp::spawn(db).await else {
         return;
     };
-    let (url, pseudonym_key, log_key, ledger_key) = (
-        first.db.url.clone(),
-        first.pki.pseudonym_key(),
-        first.pki.log_key(),
-        first.pki.ledger_key(),
-    );
-    let second = TestApp::spawn_configured(db, move |config, _| {
-        config.database_url = gateway::config::DatabaseUrl::new(url);
-        config.pseudonym_key_file = pseudonym_key;
-        config.log_signing_key_file = log_key;
-        config.ledger.key_file = Some(ledger_key);
-    })
-    .await
-    .unwrap();
+    let second = first.replica(db).await;
 
-    let mut officer = officer_at(&first).await;
+    let mut officer = first.officer_visitor("bt-centrum-west").await;
     let mut copied = officer.copied_to(&second);
     assert!(
         signed_in(&mut copied, "/audit").await,
@@ -85,7 +62,7 @@ async fn a_session_ends_when_idle_and_at_its_lifetime_however_busy(db: Db) {
         return;
     };
     // An officer busy all day, a page every 25 minutes: signed in until eight hours have passed.
-    let mut busy = officer_at(&app).await;
+    let mut busy = app.officer_visitor("bt-centrum-west").await;
     let mut minutes = 0;
     while minutes + 25 < 8 * 60 {
         minutes += 25;
@@ -104,7 +81,7 @@ async fn a_session_ends_when_idle_and_at_its_lifetime_however_busy(db: Db) {
     // Idle for longer than 30 minutes: out, however young the session.
     let idle_start = start + Duration::minutes(8 * 60 + 2);
     clock.set(idle_start);
-    let mut idle = officer_at(&app).await;
+    let mut idle = app.officer_visitor("bt-centrum-west").await;
     clock.set(idle_start + Duration::minutes(31));
     assert!(!signed_in(&mut idle, "/audit").await, "idle too long");
 
