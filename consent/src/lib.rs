@@ -24,7 +24,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use digest::{InvalidDigest, Sha256Hex};
 pub use leaf::{
     LeafHeader, consent_digest, consent_leaf_input, erasure_leaf_input, hash_leaf, leaf_hash,
-    leaf_input, record_digest,
+    leaf_input, record_digest, representation_digest, representation_leaf_input,
 };
 pub use ledger::{Batching, LedgerWriter, Seal, SealedWrite};
 pub use log::{InclusionProof, Log, LogError};
@@ -33,7 +33,7 @@ pub use model::{
     ConsentEvent, ConsentStatus, Content, DecisionRecord, Disclosure, EXPIRY_ACTOR, Erase,
     ErasureEntry, ErasureMark, ErasureReason, Evidence, Grantor, LedgerEntry, LedgerWrite,
     NewConsent, NewDisclosure, NewNotification, NewRefusal, NewRepresentation, Notification,
-    Outcome, Personal, Refusal, Representation,
+    Outcome, Personal, Refusal, Representation, RepresentationChange, RepresentationEntry,
 };
 pub use model::{
     Deferral, DeferralRecord, PageSession, RecordedRepresentation, Review, ReviewOutcome,

@@ -554,6 +554,7 @@ pub enum LedgerEntry {
     Disclosure(Box<Disclosure>),
     Erasure(ErasureEntry),
     Consent(Box<ConsentEntry>),
+    Representation(Box<RepresentationEntry>),
 }
 
 impl LedgerEntry {
@@ -562,7 +563,95 @@ impl LedgerEntry {
             Self::Disclosure(d) => d.log_index,
             Self::Erasure(e) => e.log_index,
             Self::Consent(c) => c.log_index,
+            Self::Representation(r) => r.log_index,
         }
+    }
+}
+
+/// One change in a representation's life, as the public log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepresentationChange {
+    Recorded,
+    Confirmed,
+    Ended,
+    Expired,
+}
+
+impl RepresentationChange {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Recorded => "recorded",
+            Self::Confirmed => "confirmed",
+            Self::Ended => "ended",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Recorded, Self::Confirmed, Self::Ended, Self::Expired]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
+/// A representation change as an entry of the public log: its leaf names no person (time, event,
+/// who acted); the salted digest commits to the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepresentationEntry {
+    pub log_index: u64,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub event: RepresentationChange,
+    /// A partner id, or `amsterdammer`.
+    pub actor: String,
+    pub representation_id: String,
+    /// The person represented (keyed pseudonym).
+    pub subject: SubjectId,
+    pub professional: Option<String>,
+    /// Hex; mixed into the digest so an entry cannot be confirmed by guessing it.
+    pub salt: String,
+    pub record_digest: [u8; 32],
+    pub leaf_hash: [u8; 32],
+}
+
+impl RepresentationEntry {
+    /// The entry of one change, sealed under a fresh random salt; its log index is given when it
+    /// is appended. `by` is as stored: `amsterdammer` or `<partner>/<professional>`.
+    pub fn seal(
+        representation_id: &str,
+        subject: SubjectId,
+        at: DateTime<Utc>,
+        event: RepresentationChange,
+        by: &str,
+    ) -> Result<Self, crate::StoreError> {
+        use ring::rand::SecureRandom as _;
+        let mut salt = [0u8; 16];
+        ring::rand::SystemRandom::new()
+            .fill(&mut salt)
+            .map_err(|_| crate::StoreError::Corrupt("no randomness for the entry salt".into()))?;
+        let (actor, professional) = match by.split_once('/') {
+            Some((party, professional)) => (party.to_owned(), Some(professional.to_owned())),
+            None => (by.to_owned(), None),
+        };
+        let mut entry = Self {
+            log_index: 0,
+            id: uuid::Uuid::now_v7().to_string(),
+            at,
+            event,
+            actor,
+            representation_id: representation_id.to_owned(),
+            subject,
+            professional,
+            salt: hex::encode(salt),
+            record_digest: [0; 32],
+            leaf_hash: [0; 32],
+        };
+        entry.record_digest = crate::leaf::representation_digest(&salt, &entry);
+        entry.leaf_hash = crate::leaf::hash_leaf(&crate::leaf::representation_leaf_input(
+            &entry,
+            &entry.record_digest,
+        ));
+        Ok(entry)
     }
 }
 

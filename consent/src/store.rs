@@ -360,8 +360,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Records a read of the audit API.
     async fn log_audit_read(&self, read: &AuditRead) -> Result<(), StoreError>;
 
-    /// Appends an `expired` consent entry to the log for every consent whose validity ended by
-    /// `now` while it was in force, once per consent (also across replicas). Returns how many.
+    /// Appends an `expired` entry to the log for every consent whose validity ended by `now` while
+    /// it was in force, and for every representation whose period ended before anyone ended it,
+    /// once each (also across replicas). Returns how many.
     async fn log_expiries(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// The leaf hashes of ledger entries `from..to` (by log index), in order.

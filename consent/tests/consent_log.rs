@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use consent::{
     Actor, ConsentChange, LedgerEntry, LogSigner, Store, consent_digest, consent_leaf_input,
-    hash_leaf,
+    hash_leaf, representation_digest, representation_leaf_input,
 };
 
 use common::{BSN_A, BSN_B, at, new_consent, new_id, subject};
@@ -21,6 +21,7 @@ on_both_backends! {
     store an_expiry_is_logged_once_and_only_for_a_consent_still_in_force_at_its_end,
     store a_checkpoint_signed_after_consent_changes_covers_them_and_the_tree_rebuilds,
     store a_long_ended_consent_loses_its_personal_details_once_and_a_current_one_keeps_them,
+    store a_representation_that_runs_out_is_logged_expired_once_and_an_ended_one_not,
 }
 
 async fn a_long_ended_consent_loses_its_personal_details_once_and_a_current_one_keeps_them(
@@ -304,4 +305,82 @@ async fn a_checkpoint_signed_after_consent_changes_covers_them_and_the_tree_rebu
     )
     .await
     .expect("rebuilt from the ledger, the tree matches the checkpoint");
+}
+
+async fn a_representation_that_runs_out_is_logged_expired_once_and_an_ended_one_not(
+    store: Arc<dyn Store>,
+) {
+    let new = |until| consent::NewRepresentation {
+        representative: subject(BSN_B),
+        represented: subject(BSN_A),
+        role: policies::RepresentativeRole::Mentor,
+        basis: "beschikking rechtbank Amsterdam".into(),
+        document_sha256: consent::Sha256Hex::parse(&"ef".repeat(32)).expect("digest"),
+        label: None,
+        valid_from: at(0),
+        valid_until: until,
+        recorded_by: Actor::professional("bt-centrum-west", "prof-1"),
+    };
+    let (runs_out, ended_first) = (new_id(), new_id());
+    let until = at(0) + Duration::days(30);
+    for id in [&runs_out, &ended_first] {
+        store
+            .insert_representation(id, &new(until), at(1))
+            .await
+            .expect("insert");
+    }
+    store
+        .end_representation(&ended_first, "amsterdammer", at(2))
+        .await
+        .expect("end")
+        .expect("found");
+    let after = at(0) + Duration::days(31);
+    assert_eq!(store.log_expiries(after).await.expect("log"), 1);
+    assert_eq!(store.log_expiries(after).await.expect("log"), 0, "once");
+    let size = store.ledger_size().await.expect("size");
+    let changes: Vec<(String, &'static str, String, u64)> = store
+        .entries_between(0, size)
+        .await
+        .expect("entries")
+        .into_iter()
+        .map(|entry| match entry {
+            LedgerEntry::Representation(r) => {
+                let salt = hex::decode(&r.salt).expect("hex");
+                assert_eq!(representation_digest(&salt, &r), r.record_digest);
+                assert_eq!(
+                    hash_leaf(&representation_leaf_input(&r, &r.record_digest)),
+                    r.leaf_hash
+                );
+                (
+                    r.representation_id.clone(),
+                    r.event.as_str(),
+                    r.actor.clone(),
+                    r.log_index,
+                )
+            }
+            other => panic!("only representation entries were written, found {other:?}"),
+        })
+        .collect();
+    let ran_out = |id: &str| (id.to_owned(), "expired", consent::EXPIRY_ACTOR.to_owned());
+    assert_eq!(
+        changes
+            .iter()
+            .map(|(id, event, actor, _)| (id.clone(), *event, actor.clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            (runs_out.clone(), "recorded", "bt-centrum-west".to_owned()),
+            (
+                ended_first.clone(),
+                "recorded",
+                "bt-centrum-west".to_owned()
+            ),
+            (ended_first.clone(), "ended", "amsterdammer".to_owned()),
+            ran_out(&runs_out),
+        ]
+    );
+    assert_eq!(
+        changes.iter().map(|c| c.3).collect::<Vec<_>>(),
+        vec![0, 1, 2, 3],
+        "consecutive log indexes"
+    );
 }

@@ -221,8 +221,8 @@ pub async fn run() -> anyhow::Result<()> {
                 report.readable, report.sealed, report.erased, report.erasures
             );
             println!(
-                "  {} consent changes, each matching its digest",
-                report.consent_changes
+                "  {} consent changes and {} representation changes, each matching its digest",
+                report.consent_changes, report.representation_changes
             );
             println!(
                 "{} stored checkpoints: each signed by the log key, matching the ledger, and extending the one before",

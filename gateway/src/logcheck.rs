@@ -21,6 +21,7 @@ use consent::merkle::{self, Hash, Tree};
 use consent::{
     Checkpoint, Content, Kek, LeafHeader, LedgerEntry, LogVerifier, consent_digest,
     consent_leaf_input, erasure_leaf_input, hash_leaf, leaf_input, record_digest,
+    representation_digest, representation_leaf_input,
 };
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +42,8 @@ pub struct VerifyReport {
     pub erasures: u64,
     /// Consent entries (changes in a consent's life), each checked against its digest.
     pub consent_changes: u64,
+    /// Representation entries (changes in a representation's life), each checked likewise.
+    pub representation_changes: u64,
     pub root: Hash,
     pub checkpoints: usize,
     /// The size of a given earlier checkpoint that the log still extends.
@@ -123,6 +126,7 @@ pub async fn verify(
         sealed: entries.sealed,
         erasures: entries.erasures,
         consent_changes: entries.consent_changes,
+        representation_changes: entries.representation_changes,
         root: tree.root(),
         checkpoints: stored.len(),
         given,
@@ -136,6 +140,7 @@ struct Entries {
     sealed: u64,
     erasures: u64,
     consent_changes: u64,
+    representation_changes: u64,
     /// (erased entry, erasure entry) as each erased disclosure says.
     erased_by: BTreeSet<(u64, u64)>,
     /// (erased entry, erasure entry) as each erasure entry says.
@@ -194,6 +199,18 @@ impl Entries {
                 self.consent_changes += 1;
                 let derived = hash_leaf(&consent_leaf_input(&c, &c.record_digest));
                 (index, derived, c.leaf_hash)
+            }
+            LedgerEntry::Representation(r) => {
+                let index = r.log_index;
+                let salt = hex::decode(&r.salt)
+                    .map_err(|_| anyhow!("entry {index}: its salt is not hex"))?;
+                ensure!(
+                    representation_digest(&salt, &r) == r.record_digest,
+                    "entry {index}: the representation change no longer gives its digest: the entry was changed"
+                );
+                self.representation_changes += 1;
+                let derived = hash_leaf(&representation_leaf_input(&r, &r.record_digest));
+                (index, derived, r.leaf_hash)
             }
         };
         ensure!(

@@ -34,9 +34,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// After a consent change (itself already a durable log entry): signs a checkpoint that covers
-    /// it, so the Amsterdammer can prove it at once. The change stands either way; should no
-    /// checkpoint be signed now, the next commit's checkpoint covers it.
+    /// After a consent or representation change (itself already a durable log entry): signs a
+    /// checkpoint that covers it, so the Amsterdammer can prove it at once. The change stands
+    /// either way; should no checkpoint be signed now, the next commit's checkpoint covers it.
     pub async fn cover_consent_change(&self) {
         if let Err(e) = self.log.checkpoint().await {
             tracing::error!(error = %e, "no checkpoint covers a consent change yet");

@@ -57,6 +57,8 @@ where
              SELECT log_index, leaf_hash FROM erasures WHERE log_index >= $1 AND log_index < $2
              UNION ALL
              SELECT log_index, leaf_hash FROM consent_entries WHERE log_index >= $1 AND log_index < $2
+             UNION ALL
+             SELECT log_index, leaf_hash FROM representation_entries WHERE log_index >= $1 AND log_index < $2
              ORDER BY log_index",
         )
         .bind(from_index(from)?)

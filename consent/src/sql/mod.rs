@@ -21,8 +21,8 @@ use rows::{
     CONSENT_COLUMNS, CONSENT_ENTRY_COLUMNS, CheckpointRow, ConsentEntryRow, ConsentHistoryRow,
     ConsentRow, DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow, ERASURE_COLUMNS,
     ErasureRow, EventRow, NOTIFICATION_COLUMNS, NotificationRow, REFUSAL_COLUMNS,
-    REPRESENTATION_COLUMNS, RecordedRepresentationRow, RefusalRow, RepresentationRow,
-    consents_with_history,
+    REPRESENTATION_COLUMNS, REPRESENTATION_ENTRY_COLUMNS, RecordedRepresentationRow, RefusalRow,
+    RepresentationEntryRow, RepresentationRow, consents_with_history,
 };
 use statements::ConsentKey;
 
@@ -34,7 +34,7 @@ use crate::ledger::SealedWrite;
 use crate::model::{
     Actor, Consent, ConsentChange, ConsentEntry, DecisionRecord, Disclosure, EXPIRY_ACTOR, Erase,
     ErasureEntry, LedgerEntry, NewConsent, NewRefusal, NewRepresentation, Outcome, Refusal,
-    Representation,
+    Representation, RepresentationChange, RepresentationEntry,
 };
 use crate::model::{Attempt, NewNotification, Notification};
 use crate::model::{
@@ -181,6 +181,7 @@ where
     for<'r> RefusalRow: FromRow<'r, DB::Row>,
     for<'r> RepresentationRow: FromRow<'r, DB::Row>,
     for<'r> RecordedRepresentationRow: FromRow<'r, DB::Row>,
+    for<'r> RepresentationEntryRow: FromRow<'r, DB::Row>,
     for<'r> (String, String, String, DbTime, DbTime): FromRow<'r, DB::Row>,
     for<'r> NotificationRow: FromRow<'r, DB::Row>,
     for<'r> (DbTime,): FromRow<'r, DB::Row>,
@@ -372,6 +373,7 @@ where
         r: &NewRepresentation,
         now: DateTime<Utc>,
     ) -> Result<Representation, StoreError> {
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
         let row: RepresentationRow = sqlx::query_as(&format!(
             "INSERT INTO representations ({REPRESENTATION_COLUMNS})
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, NULL, NULL)
@@ -389,8 +391,21 @@ where
         .bind(r.recorded_by.party.as_str())
         .bind(r.recorded_by.professional.as_deref().unwrap_or_default())
         .bind(DbTime(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        let by = match &r.recorded_by.professional {
+            Some(professional) => format!("{}/{professional}", r.recorded_by.party),
+            None => r.recorded_by.party.clone(),
+        };
+        let entry = RepresentationEntry::seal(
+            id,
+            r.represented.clone(),
+            now,
+            RepresentationChange::Recorded,
+            &by,
+        )?;
+        Self::append_representation_entry(&mut tx, &entry).await?;
+        tx.commit().await?;
         row.into_representation()
     }
 
@@ -564,11 +579,7 @@ where
         now: DateTime<Utc>,
     ) -> Result<Option<Representation>, StoreError> {
         const SQL: &str = "UPDATE representations SET ended_at = $1, ended_by = $2 WHERE id = $3 AND ended_at IS NULL";
-        sqlx::query(SQL)
-            .bind(DbTime(now))
-            .bind(by)
-            .bind(id)
-            .execute(&self.pool)
+        self.change_representation(SQL, id, by, now, RepresentationChange::Ended)
             .await?;
         self.representation(id).await
     }
@@ -582,11 +593,7 @@ where
     ) -> Result<Option<Representation>, StoreError> {
         const SQL: &str = "UPDATE representations SET confirmed_at = $1, confirmed_by = $2
              WHERE id = $3 AND confirmed_at IS NULL AND ended_at IS NULL";
-        sqlx::query(SQL)
-            .bind(DbTime(now))
-            .bind(by)
-            .bind(id)
-            .execute(&self.pool)
+        self.change_representation(SQL, id, by, now, RepresentationChange::Confirmed)
             .await?;
         self.representation(id).await
     }
@@ -930,6 +937,14 @@ where
         .bind(hi)
         .fetch_all(&mut *tx)
         .await?;
+        let representations: Vec<RepresentationEntryRow> = sqlx::query_as(&format!(
+            "SELECT {REPRESENTATION_ENTRY_COLUMNS} FROM representation_entries
+             WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index"
+        ))
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
         let mut entries: Vec<LedgerEntry> = self
             .disclosures(rows)?
@@ -941,6 +956,11 @@ where
         }
         for consent in consents {
             entries.push(LedgerEntry::Consent(Box::new(consent.into_entry()?)));
+        }
+        for representation in representations {
+            entries.push(LedgerEntry::Representation(Box::new(
+                representation.into_entry()?,
+            )));
         }
         entries.sort_by_key(LedgerEntry::log_index);
         Ok(entries)
@@ -1119,6 +1139,37 @@ where
                     None,
                 )?;
                 Self::append_consent_entry(&mut tx, &entry, None).await?;
+            }
+            tx.commit().await?;
+            logged += found as u64;
+            if found < EXPIRY_CHUNK {
+                break;
+            }
+        }
+        loop {
+            let mut tx = self.ledger.begin_with(DB::BEGIN_WRITE).await?;
+            sqlx::query(DB::LOCK_LEDGER_HEAD).execute(&mut *tx).await?;
+            // A representation expired: its period ended before anyone ended it.
+            let due: Vec<(String, String, DbTime)> = sqlx::query_as(&format!(
+                "SELECT id, represented, valid_until FROM representations r
+                 WHERE valid_until <= $1 AND (ended_at IS NULL OR ended_at > valid_until)
+                   AND NOT EXISTS (SELECT 1 FROM representation_entries e
+                                   WHERE e.representation_id = r.id AND e.event = 'expired')
+                 ORDER BY valid_until, id LIMIT {EXPIRY_CHUNK}"
+            ))
+            .bind(DbTime(now))
+            .fetch_all(&mut *tx)
+            .await?;
+            let found = due.len();
+            for (id, represented, valid_until) in due {
+                let entry = RepresentationEntry::seal(
+                    &id,
+                    SubjectId::from_stored(represented),
+                    valid_until.0,
+                    RepresentationChange::Expired,
+                    EXPIRY_ACTOR,
+                )?;
+                Self::append_representation_entry(&mut tx, &entry).await?;
             }
             tx.commit().await?;
             logged += found as u64;

@@ -9,7 +9,7 @@ use super::encode::{DbTime, from_json, to_index};
 use crate::model::{
     Consent, ConsentChange, ConsentEntry, ConsentEvent, Content, DecisionRecord, Disclosure,
     ErasureEntry, ErasureMark, ErasureReason, Evidence, Grantor, Notification, Outcome, Personal,
-    Refusal, Representation,
+    Refusal, Representation, RepresentationChange, RepresentationEntry,
 };
 use crate::store::{StoreError, StoredCheckpoint};
 use crate::vault::Kek;
@@ -50,6 +50,9 @@ pub const REFUSAL_COLUMNS: &str = "id, subject, recipient, category, activity, n
      professional, created_at, withdrawn_at, representation_id, withdrawn_by";
 
 pub const ERASURE_COLUMNS: &str = "log_index, id, at, reason, entries, leaf_hash";
+pub const REPRESENTATION_ENTRY_COLUMNS: &str = "log_index, id, at, event, actor, representation_id, \
+     subject, professional, salt, record_digest, leaf_hash";
+
 pub const CONSENT_ENTRY_COLUMNS: &str = "log_index, id, at, event, actor, consent_id, subject, \
      professional, representation_id, salt, record_digest, leaf_hash";
 
@@ -598,6 +601,41 @@ impl ConsentEntryRow {
             subject: SubjectId::from_stored(self.subject),
             professional: self.professional,
             representation: self.representation_id,
+            salt: self.salt,
+        })
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub struct RepresentationEntryRow {
+    log_index: i64,
+    id: String,
+    at: DbTime,
+    event: String,
+    actor: String,
+    representation_id: String,
+    subject: String,
+    professional: Option<String>,
+    salt: String,
+    record_digest: String,
+    leaf_hash: String,
+}
+
+impl RepresentationEntryRow {
+    pub fn into_entry(self) -> Result<RepresentationEntry, StoreError> {
+        Ok(RepresentationEntry {
+            log_index: to_index(self.log_index)?,
+            event: RepresentationChange::parse(&self.event).ok_or_else(|| {
+                StoreError::Corrupt(format!("unknown representation change {:?}", self.event))
+            })?,
+            record_digest: hash32(&self.record_digest)?,
+            leaf_hash: hash32(&self.leaf_hash)?,
+            id: self.id,
+            at: self.at.0,
+            actor: self.actor,
+            representation_id: self.representation_id,
+            subject: SubjectId::from_stored(self.subject),
+            professional: self.professional,
             salt: self.salt,
         })
     }

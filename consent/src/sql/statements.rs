@@ -15,6 +15,7 @@ use super::{Backend, SqlStore};
 use crate::SubjectId;
 use crate::model::{
     Actor, Consent, ConsentChange, ConsentEntry, DecisionRecord, Grantor, NewConsent,
+    RepresentationChange, RepresentationEntry,
 };
 use crate::store::StoreError;
 
@@ -181,6 +182,71 @@ where
             by.representation.clone(),
         )?;
         Self::append_consent_entry(conn, &entry, Some(seq)).await
+    }
+
+    /// Runs `sql` (`$1` now, `$2` by, `$3` the id) on representation `id` and, if it changed it,
+    /// appends the change to the log in the same transaction.
+    pub(super) async fn change_representation(
+        &self,
+        sql: &str,
+        id: &str,
+        by: &str,
+        now: DateTime<Utc>,
+        event: RepresentationChange,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        let changed = sqlx::query(sql)
+            .bind(DbTime(now))
+            .bind(by)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if DB::rows_affected(&changed) == 1 {
+            let (represented,): (String,) =
+                sqlx::query_as("SELECT represented FROM representations WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let entry =
+                RepresentationEntry::seal(id, SubjectId::from_stored(represented), now, event, by)?;
+            Self::append_representation_entry(&mut tx, &entry).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Appends representation change `entry` to the log at the ledger's head (locked here until
+    /// the caller commits).
+    pub(super) async fn append_representation_entry(
+        conn: &mut DB::Connection,
+        entry: &RepresentationEntry,
+    ) -> Result<(), StoreError> {
+        let (size,): (i64,) = sqlx::query_as(DB::LOCK_LEDGER_HEAD)
+            .fetch_one(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO representation_entries (log_index, id, at, event, actor, representation_id,
+                                                 subject, professional, salt, record_digest, leaf_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(size)
+        .bind(entry.id.as_str())
+        .bind(DbTime(entry.at))
+        .bind(entry.event.as_str())
+        .bind(entry.actor.as_str())
+        .bind(entry.representation_id.as_str())
+        .bind(entry.subject.as_str())
+        .bind(entry.professional.as_deref())
+        .bind(entry.salt.as_str())
+        .bind(hex::encode(entry.record_digest))
+        .bind(hex::encode(entry.leaf_hash))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE ledger_head SET size = $1 WHERE id = 1")
+            .bind(size + 1)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
     }
 
     /// Appends `entry` to the log at the ledger's head (locked here until the caller commits).

@@ -229,6 +229,7 @@ pub async fn record_representation(
     let id = uuid::Uuid::now_v7().to_string();
     let stored = state.store.insert_representation(&id, &new, now).await?;
     tracing::info!(representation_id = %id, role = role.as_str(), by = %who.partner.id, "representation recorded, pending confirmation");
+    state.cover_consent_change().await;
     Ok((
         StatusCode::CREATED,
         Json(RepresentationView::new(stored, now)),
@@ -390,6 +391,7 @@ async fn end(state: &AppState, id: &str, by: &str) -> Result<RepresentationView,
         .await?
         .ok_or_else(|| ApiError::not_found("representation"))?;
     tracing::info!(representation_id = %id, by = party(by), "representation ended");
+    state.cover_consent_change().await;
     Ok(RepresentationView::new(ended, now))
 }
 
@@ -413,6 +415,7 @@ async fn confirm(
         .await?
         .ok_or_else(|| ApiError::not_found("representation"))?;
     tracing::info!(representation_id = %r.id, "representation confirmed");
+    state.cover_consent_change().await;
     Ok(RepresentationView::new(confirmed, now))
 }
 

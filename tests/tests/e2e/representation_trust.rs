@@ -677,7 +677,72 @@ async fn the_recording_organisations_officers_see_the_refusals_it_recorded(db: D
     app.stop().await;
 }
 
+/// Every change in a representation's life (recorded, confirmed, ended) is an entry of the public
+/// log like a consent change, signed into a checkpoint at once; `gateway log verify` checks each
+/// against its digest and refuses an entry changed afterwards.
+async fn every_representation_change_is_an_entry_of_the_public_log(db: Db) {
+    let Some(mut app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let id = curator_recorded_for(&app, BSN).await;
+    let (status, confirmed) = app
+        .post_by(
+            "bt-centrum-west",
+            "prof-2",
+            "regievoerder",
+            &format!("/v1/representations/{id}/confirm"),
+            &json!({"evidence_seen": "beschikking rechtbank gezien"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{confirmed}");
+    let (status, ended) = as_citizen(
+        &app,
+        BSN,
+        None,
+        reqwest::Method::POST,
+        &format!("/v1/me/representations/{id}/end"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{ended}");
+    // The consent that gave the buurtteam its part, then three representation changes.
+    let key = consent::LogVerifier::parse(&app.public_text("/v1/log/key").await).unwrap();
+    let checkpoint = key
+        .verify_checkpoint(&app.public_text("/v1/log/checkpoint").await)
+        .unwrap();
+    assert_eq!(
+        checkpoint.size, 4,
+        "each change signed into the log at once"
+    );
+
+    app.stop_server().await;
+    let vkey = std::fs::read_to_string(app.pki.log_pub()).unwrap();
+    let report = gateway::logcheck::verify(&app.db.url, &vkey, None, Some(app.ledger_key()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            report.entries,
+            report.consent_changes,
+            report.representation_changes
+        ),
+        (4, 1, 3),
+        "{report:?}"
+    );
+    app.execute_raw("UPDATE representation_entries SET actor = 'wpi' WHERE event = 'confirmed'")
+        .await;
+    let refused = gateway::logcheck::verify(&app.db.url, &vkey, None, Some(app.ledger_key()))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("representation change"),
+        "{refused}"
+    );
+}
+
 tests::both_databases! {
+    every_representation_change_is_an_entry_of_the_public_log =>
+        every_representation_change_is_an_entry_of_the_public_log;
     the_recording_organisations_officers_see_the_refusals_it_recorded =>
         the_recording_organisations_officers_see_the_refusals_it_recorded;
     the_recording_organisations_officers_see_its_representations_and_their_anomalies =>
