@@ -336,6 +336,16 @@ fn policy_check_summarises_a_good_register_and_names_what_is_wrong_with_a_bad_on
         ouders.contains("consent recorders: buurtteam, okt"),
         "{summary}"
     );
+    // ...and who may record and confirm each kind of representation.
+    let curator = summary
+        .lines()
+        .find(|l| l.trim_start().starts_with("curator"))
+        .expect("the curator line");
+    assert!(
+        curator.contains("recorded by buurtteam, wpi")
+            && curator.contains("confirmed by the person represented or a second regievoerder"),
+        "{summary}"
+    );
 
     // Every problem is listed, each with the line of its entry (`gateway policy check FILE`).
     let bad = gateway::demo::DEMO_REGISTER
