@@ -215,15 +215,30 @@ where
         Ok(())
     }
 
+    /// The ledger's size, its head locked until the caller commits: the next entry's index.
+    async fn lock_head(conn: &mut DB::Connection) -> Result<i64, StoreError> {
+        let (size,): (i64,) = sqlx::query_as(DB::LOCK_LEDGER_HEAD)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(size)
+    }
+
+    /// Moves the head past the entry just written at index `size`.
+    async fn advance_head(conn: &mut DB::Connection, size: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE ledger_head SET size = $1 WHERE id = 1")
+            .bind(size + 1)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
     /// Appends representation change `entry` to the log at the ledger's head (locked here until
     /// the caller commits).
     pub(super) async fn append_representation_entry(
         conn: &mut DB::Connection,
         entry: &RepresentationEntry,
     ) -> Result<(), StoreError> {
-        let (size,): (i64,) = sqlx::query_as(DB::LOCK_LEDGER_HEAD)
-            .fetch_one(&mut *conn)
-            .await?;
+        let size = Self::lock_head(conn).await?;
         sqlx::query(
             "INSERT INTO representation_entries (log_index, id, at, event, actor, representation_id,
                                                  subject, professional, salt, record_digest, leaf_hash)
@@ -242,11 +257,7 @@ where
         .bind(hex::encode(entry.leaf_hash))
         .execute(&mut *conn)
         .await?;
-        sqlx::query("UPDATE ledger_head SET size = $1 WHERE id = 1")
-            .bind(size + 1)
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
+        Self::advance_head(conn, size).await
     }
 
     /// Appends `entry` to the log at the ledger's head (locked here until the caller commits).
@@ -255,9 +266,7 @@ where
         entry: &ConsentEntry,
         seq: Option<i64>,
     ) -> Result<(), StoreError> {
-        let (size,): (i64,) = sqlx::query_as(DB::LOCK_LEDGER_HEAD)
-            .fetch_one(&mut *conn)
-            .await?;
+        let size = Self::lock_head(conn).await?;
         sqlx::query(
             "INSERT INTO consent_entries (log_index, id, at, event, actor, consent_id, seq, subject,
                                           professional, representation_id, salt, record_digest, leaf_hash)
@@ -278,11 +287,7 @@ where
         .bind(hex::encode(entry.leaf_hash))
         .execute(&mut *conn)
         .await?;
-        sqlx::query("UPDATE ledger_head SET size = $1 WHERE id = 1")
-            .bind(size + 1)
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
+        Self::advance_head(conn, size).await
     }
 
     /// Inserts version `version` of a consent (1 when first recorded; the next one when it amends
