@@ -126,6 +126,14 @@ async fn the_recipient_of_data_under_a_revoked_consent_is_told_and_a_failing_sys
         okt.notification_attempts() >= 2
     })
     .await;
+    // The gateway records the failure (and when to retry, from its clock) after the partner
+    // answered: wait for that before moving the clock, or the retry would be due after it.
+    for _ in 0..500 {
+        if delivery_state(&app, OKT).await[0]["attempts"] == json!(2) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     okt.refuse_notifications(false);
     clock.set(start + Duration::seconds(10));
     eventually("the notification was delivered", || {
