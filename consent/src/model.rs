@@ -452,6 +452,16 @@ pub struct ConsentEntry {
     pub leaf_hash: [u8; 32],
 }
 
+/// A fresh random salt for a log entry's digest.
+fn entry_salt() -> Result<[u8; 16], crate::StoreError> {
+    use ring::rand::SecureRandom as _;
+    let mut salt = [0u8; 16];
+    ring::rand::SystemRandom::new()
+        .fill(&mut salt)
+        .map_err(|_| crate::StoreError::Corrupt("no randomness for the entry salt".into()))?;
+    Ok(salt)
+}
+
 impl ConsentEntry {
     /// The entry of one change, sealed under a fresh random salt; its log index is given when it
     /// is appended.
@@ -464,11 +474,7 @@ impl ConsentEntry {
         professional: Option<String>,
         representation: Option<String>,
     ) -> Result<Self, crate::StoreError> {
-        use ring::rand::SecureRandom as _;
-        let mut salt = [0u8; 16];
-        ring::rand::SystemRandom::new()
-            .fill(&mut salt)
-            .map_err(|_| crate::StoreError::Corrupt("no randomness for the entry salt".into()))?;
+        let salt = entry_salt()?;
         let mut entry = Self {
             log_index: 0,
             id: uuid::Uuid::now_v7().to_string(),
@@ -602,7 +608,7 @@ pub struct RepresentationEntry {
     pub id: String,
     pub at: DateTime<Utc>,
     pub event: RepresentationChange,
-    /// A partner id, or `amsterdammer`.
+    /// A partner id, `amsterdammer`, or [`EXPIRY_ACTOR`].
     pub actor: String,
     pub representation_id: String,
     /// The person represented (keyed pseudonym).
@@ -624,11 +630,7 @@ impl RepresentationEntry {
         event: RepresentationChange,
         by: &str,
     ) -> Result<Self, crate::StoreError> {
-        use ring::rand::SecureRandom as _;
-        let mut salt = [0u8; 16];
-        ring::rand::SystemRandom::new()
-            .fill(&mut salt)
-            .map_err(|_| crate::StoreError::Corrupt("no randomness for the entry salt".into()))?;
+        let salt = entry_salt()?;
         let (actor, professional) = match by.split_once('/') {
             Some((party, professional)) => (party.to_owned(), Some(professional.to_owned())),
             None => (by.to_owned(), None),

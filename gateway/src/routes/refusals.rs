@@ -117,7 +117,7 @@ impl RefusalView {
             withdrawn_by_partner: r
                 .withdrawn_by
                 .as_deref()
-                .map(|by| by.split('/').next().unwrap_or_default().to_owned()),
+                .map(|by| super::representations::party(by).to_owned()),
         }
     }
 }

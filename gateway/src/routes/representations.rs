@@ -102,7 +102,7 @@ pub struct RepresentationView {
 
 /// The organisation part of a stored `<partner>/<professional>` (or `amsterdammer`): the
 /// professional's id stays with the organisation.
-fn party(by: &str) -> &str {
+pub(crate) fn party(by: &str) -> &str {
     by.split('/').next().unwrap_or_default()
 }
 
