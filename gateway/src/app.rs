@@ -187,7 +187,10 @@ impl Application {
         Ok(Self {
             listener,
             tls: tls::server_config(&config.tls)?,
-            router: routes::router(state.clone()),
+            router: routes::with_layers(
+                routes::router().merge(crate::portal::router()),
+                state.clone(),
+            ),
             connections: config.connections,
             state,
             tasks: BackgroundTasks {

@@ -56,7 +56,7 @@ pub fn dev_config(
             key_file: Some(pki.ledger_key()),
             ..Default::default()
         },
-        notifications: crate::notify::NotificationConfig {
+        notifications: crate::config::NotificationConfig {
             signing_key_file: Some(pki.notification_key()),
             ..Default::default()
         },

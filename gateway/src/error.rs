@@ -53,6 +53,21 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
 
+    /// `403` with a code of its own: who is asking may not do this.
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    /// `409`: the thing asked about is in a state that does not allow it (ended, already decided).
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// `503`: a part the answer needs is not reachable now; worth trying again later.
+    pub fn unavailable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+    }
+
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -137,6 +152,20 @@ impl ApiError {
         );
         e.cause = Some(cause.to_string().into());
         e
+    }
+}
+
+/// A proof asked for sizes or indexes the log does not have is the caller's mistake (`400`);
+/// anything else is the gateway's (`503`).
+impl From<consent::LogError> for ApiError {
+    fn from(e: consent::LogError) -> Self {
+        match e {
+            consent::LogError::Proof(p) => {
+                ApiError::bad_request("invalid_proof_request", p.to_string())
+            }
+            consent::LogError::Store(s) => s.into(),
+            other => ApiError::internal(other),
+        }
     }
 }
 

@@ -9,7 +9,11 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
-use crate::server::BodyDeadline;
+
+/// When a request's body must have arrived (else `408`): set by the server on every request when
+/// its head arrives, kept here where bodies are read.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyDeadline(pub tokio::time::Instant);
 
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
@@ -83,4 +87,17 @@ where
             .map(|axum::extract::Query(q)| Self(q))
             .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
     }
+}
+
+/// `value` as a JSON file to save, named `filename` (quotes taken out).
+pub fn attachment(value: &impl serde::Serialize, filename: &str) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let mut response = axum::Json(value).into_response();
+    let disposition = format!("attachment; filename=\"{}\"", filename.replace('"', ""));
+    if let Ok(value) = axum::http::HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_DISPOSITION, value);
+    }
+    response
 }

@@ -16,9 +16,9 @@ use base64::engine::general_purpose::STANDARD as B64;
 use chrono::Utc;
 use consent::{Attempt, Clock, Consent, ConsentStatus, NewNotification, Store, StoreError};
 use ring::signature::{Ed25519KeyPair, KeyPair as _};
-use serde::Deserialize;
 use serde_json::json;
 
+use crate::config::NotificationConfig;
 use crate::forward::Upstream;
 
 /// How far the scan for changed consents stays behind the clock (a revocation is stamped just
@@ -30,46 +30,6 @@ const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 
 /// Notifications delivered per round, at most.
 const BATCH: u32 = 50;
-
-/// `[notifications]` in the configuration.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NotificationConfig {
-    /// File holding the Ed25519 signing key: its 32-byte seed as 64 hex digits, the same on every
-    /// replica. Without it no notifications are sent (partners can still poll
-    /// `GET /v1/consents/changes`).
-    pub signing_key_file: Option<std::path::PathBuf>,
-    /// How often the notifier looks for work, in milliseconds.
-    #[serde(default = "default_interval_ms")]
-    pub interval_ms: u64,
-    /// The first retry waits this long, in milliseconds; each next one twice as long, up to an hour.
-    #[serde(default = "default_retry_base_ms")]
-    pub retry_base_ms: u64,
-    /// Attempts before a notification is given up (`failed`).
-    #[serde(default = "default_max_attempts")]
-    pub max_attempts: u32,
-}
-
-impl Default for NotificationConfig {
-    fn default() -> Self {
-        Self {
-            signing_key_file: None,
-            interval_ms: default_interval_ms(),
-            retry_base_ms: default_retry_base_ms(),
-            max_attempts: default_max_attempts(),
-        }
-    }
-}
-
-fn default_interval_ms() -> u64 {
-    1000
-}
-fn default_retry_base_ms() -> u64 {
-    1000
-}
-fn default_max_attempts() -> u32 {
-    12
-}
 
 /// The notification signing key.
 #[derive(Debug)]

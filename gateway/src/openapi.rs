@@ -6,7 +6,7 @@ use utoipa::Modify;
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::routes::bodies;
+use crate::contract as bodies;
 
 #[derive(Debug, utoipa::OpenApi)]
 #[openapi(

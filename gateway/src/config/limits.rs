@@ -143,3 +143,8 @@ impl PolicyConfig {
         }
     }
 }
+
+/// More header fields than this is `431`; hyper's own limit is set above it (`server`).
+pub const MAX_HEADERS: usize = 100;
+/// More header bytes (names and values) than this is `431`; hyper's own limits are set above it.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;

@@ -29,10 +29,12 @@ use super::charts::Weekly;
 use super::page::{Page, escape};
 use super::session::Session;
 use super::{Area, forbidden, see_other, unavailable};
-use crate::error::ApiError;
-use crate::routes::audit::{
-    self, DecisionFilter, DeferralFilter, DisclosureFilter, Officer, ReviewFilter, ReviewRequest,
+use crate::auth::Officer;
+use crate::contract::{
+    DecisionFilter, DeferralFilter, DisclosureFilter, ReviewFilter, ReviewRequest,
 };
+use crate::error::ApiError;
+use crate::service::audit;
 use crate::state::AppState;
 
 /// The officers' pages; a session names the organisation and the officer.
@@ -772,7 +774,7 @@ async fn disclosures_csv(
         "at,log_index,mode,from,to,activity,legal_basis,professional,categories,fields,consent_id,justification,subject,erased_at\r\n",
     );
     for d in found {
-        let v = audit::AuditDisclosureView::from(d);
+        let v = crate::contract::AuditDisclosureView::from(d);
         let row = [
             v.at.to_rfc3339(),
             v.log_index.to_string(),
@@ -974,12 +976,12 @@ async fn review_page(
     }
     for (d, reviews) in &found {
         let (professional, categories, why) = details(d);
-        let status = match audit::review_status(reviews) {
+        let status = match crate::contract::review_status(reviews) {
             "approved" => "Akkoord bevonden",
             "flagged" => "Gemarkeerd voor onderzoek",
             _ => "Nog niet beoordeeld",
         };
-        let verdicts: String = audit::verdicts(d, reviews)
+        let verdicts: String = crate::contract::verdicts(d, reviews)
             .into_iter()
             .map(|(partner, latest)| {
                 let said = match latest.map(|r| r.outcome) {

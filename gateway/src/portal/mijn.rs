@@ -507,7 +507,7 @@ async fn home_page(state: &AppState, me: &Me, lang: Lang, q: HomeQuery) -> Respo
     }
     let checkpoint = state.log.latest().await.ok().flatten();
     for d in visible.into_iter().rev() {
-        let explained = crate::routes::explain::explain(d, &state.register);
+        let explained = crate::contract::explain(d, &state.register);
         let explained = match lang {
             Lang::Nl => explained.nl,
             Lang::En => explained.en,
@@ -571,7 +571,7 @@ async fn home_page(state: &AppState, me: &Me, lang: Lang, q: HomeQuery) -> Respo
         &csrf,
     ));
     page = page.raw(lang.t("<h2>Uw rechten</h2><ul>", "<h2>Your rights</h2><ul>"));
-    for right in crate::routes::explain::rights_list() {
+    for right in crate::contract::rights_list() {
         let text = match lang {
             Lang::Nl => &right.nl,
             Lang::En => &right.en,
@@ -712,7 +712,7 @@ async fn revoke(
     {
         return own_choice(Lang::of(&headers, None));
     }
-    match crate::routes::consents::revoke(&state, &id, &me.viewer().actor()).await {
+    match crate::service::consents::revoke(&state, &id, &me.viewer().actor()).await {
         Ok(_) => see_other(&format!("/mijn?ingetrokken={id}")),
         Err(e) if e.status == StatusCode::CONFLICT => see_other("/mijn"),
         Err(e) => {
@@ -1080,13 +1080,13 @@ async fn refuse(
     if !me.posted(&state, &form.csrf) {
         return forbidden();
     }
-    let body = crate::routes::refusals::MyRefusalRequest {
+    let body = crate::contract::MyRefusalRequest {
         recipient: Some(form.ontvanger),
         category: None,
         activity: None,
         note: None,
     };
-    match crate::routes::refusals::refuse_as(&state, me.viewer(), body).await {
+    match crate::service::refusals::refuse_as(&state, me.viewer(), body).await {
         Ok(r) => see_other(&format!("/mijn?geweigerd={}", r.id)),
         Err(e) if e.code == "outside_representation" => outside_role(Lang::of(&headers, None)),
         Err(e) if e.status.is_client_error() => Page::new("Niet gelukt")
@@ -1111,7 +1111,7 @@ async fn lift_refusal(
         return forbidden();
     }
     let lang = Lang::of(&headers, None);
-    match crate::routes::refusals::withdraw(&state, me.viewer(), &id).await {
+    match crate::service::refusals::withdraw(&state, me.viewer(), &id).await {
         Ok(_) => see_other(&format!("/mijn?opgeheven={id}")),
         Err(e) if e.status == StatusCode::NOT_FOUND => not_yours(lang),
         Err(e) if e.code == "outside_representation" => outside_role(lang),
@@ -1137,7 +1137,7 @@ async fn change_representation(
         return forbidden();
     }
     let lang = Lang::of(&headers, None);
-    use crate::routes::representations::{confirm_as_represented, end_as_person};
+    use crate::service::representations::{confirm_as_represented, end_as_person};
     let done = match action.as_str() {
         "bevestigen" => confirm_as_represented(&state, &me.own, &id).await,
         "beeindigen" => end_as_person(&state, &me.own, &id).await,
@@ -1198,8 +1198,8 @@ async fn act_for(
 
 /// Everything held about the Amsterdammer (art. 15 AVG), the same file as `GET /v1/me/export`.
 async fn download(State(state): State<AppState>, me: Me) -> Response {
-    match crate::routes::evidence::export(&state, me.viewer()).await {
-        Ok(response) => response,
+    match crate::service::evidence::export(&state, me.viewer()).await {
+        Ok(export) => crate::json::attachment(&export, "mijn-gegevens.json"),
         Err(e) => {
             tracing::error!(code = e.code, "the portal could not export");
             unavailable("Het downloaden is niet gelukt.")
@@ -1209,8 +1209,8 @@ async fn download(State(state): State<AppState>, me: Me) -> Response {
 
 /// The evidence bundle of one entry, the same file as `GET /v1/me/disclosures/{id}/bundle`.
 async fn evidence(State(state): State<AppState>, me: Me, Path(id): Path<String>) -> Response {
-    match crate::routes::evidence::bundle(&state, me.viewer(), &id).await {
-        Ok(response) => response,
+    match crate::service::evidence::bundle(&state, me.viewer(), &id).await {
+        Ok(bundle) => crate::json::attachment(&bundle, &format!("bewijs-{id}.json")),
         Err(e) if e.status == StatusCode::NOT_FOUND => Page::new("Niet gevonden")
             .paragraph("Deze registratie bestaat niet of is niet van u.")
             .respond(StatusCode::NOT_FOUND),

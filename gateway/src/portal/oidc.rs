@@ -10,7 +10,6 @@
 //! The ID token is checked with the provider's published keys: signature, issuer, audience,
 //! expiry and nonce.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail, ensure};
@@ -22,29 +21,10 @@ use ring::hmac;
 use ring::rand::SecureRandom as _;
 use serde::Deserialize;
 
+pub use crate::config::ProviderConfig;
+
 /// How long a login may take at the provider.
 const FLOW_MINUTES: i64 = 10;
-
-/// `[portal.oidc]` or `[audit.oidc.<partner id>]`: an OpenID Connect provider.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct ProviderConfig {
-    /// The issuer (`iss`); its `/.well-known/openid-configuration` names the endpoints.
-    pub issuer: String,
-    pub client_id: String,
-    /// File holding the client secret (a confidential client); without one, a public client that
-    /// relies on PKCE alone.
-    #[serde(default)]
-    pub client_secret_file: Option<PathBuf>,
-    /// Where the provider sends the browser back, as registered with it: this gateway's
-    /// `https://<host>/mijn/login/terug` or `https://<host>/audit/login/terug`.
-    pub redirect_uri: String,
-    /// CA certificates (PEM) trusted for the provider's TLS (e.g. the system bundle).
-    pub ca_file: PathBuf,
-    /// Scopes asked for besides `openid`.
-    #[serde(default)]
-    pub scopes: Vec<String>,
-}
 
 /// A provider, ready: its configuration, client secret and HTTP client.
 pub struct Provider {

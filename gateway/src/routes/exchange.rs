@@ -13,14 +13,14 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::bodies::{
+use crate::auth::Professional;
+use crate::contract::{
     DeliveryRequest, DeliveryResponse, ErrorBody, ExchangeRequest, ExchangeResponse, ProvenanceView,
 };
-use super::parse::{Delivery, Exchange};
-use crate::auth::Professional;
 use crate::error::ApiError;
 use crate::json::ApiJson;
-use crate::pipeline::{Ask, Pipeline};
+use crate::service::parse::{Delivery, Exchange};
+use crate::service::pipeline::{Ask, Pipeline};
 use crate::state::AppState;
 
 /// The response header that tells the recipient until when it may keep the data (vuistregels 4
@@ -245,7 +245,7 @@ pub async fn deliver(
 fn deferral(
     state: &AppState,
     activity: &policies::Activity,
-    d: super::bodies::DeferNotice,
+    d: crate::contract::DeferNotice,
 ) -> Result<(chrono::DateTime<chrono::Utc>, String), ApiError> {
     let Some(max_days) = activity.max_deferral_days else {
         return Err(ApiError::bad_request(

@@ -1,6 +1,5 @@
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,8 +28,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
         Ok(()) => Ok(Json(json!({ "status": "ready" }))),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
-            Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
+            Err(ApiError::unavailable(
                 "not_ready",
                 "the gateway's database does not answer",
             ))

@@ -11,14 +11,11 @@ use axum::response::{IntoResponse, Response};
 use tower_http::request_id::RequestId;
 use tracing::Instrument as _;
 
+use crate::config::{MAX_HEADER_BYTES, MAX_HEADERS};
 use crate::error::ApiError;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
-/// More header fields than this is `431`; hyper's own limit is set above it (`server`).
-pub const MAX_HEADERS: usize = 100;
-/// More header bytes (names and values) than this is `431`; hyper's own limits are set above it.
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Keeps a client's `x-request-id` only when it is one UUID in canonical form and `traceparent`
 /// only when it is one W3C trace context; otherwise the first is replaced by a fresh UUID and the

@@ -4,18 +4,17 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use consent::{InclusionProof, LogError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::bodies::ErrorBody;
+use crate::contract::{ErrorBody, InclusionView};
 use crate::error::ApiError;
 use crate::json::ApiQuery;
 use crate::state::AppState;
@@ -34,13 +33,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/v1/log/checkpoint", tag = "log",
     responses((status = 200, content_type = "text/plain", body = String, description = "the signed note")))]
 pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let latest = state.log.latest().await.map_err(log_error)?;
+    let latest = state.log.latest().await.map_err(ApiError::from)?;
     let note = latest.map(|c| c.note).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no_checkpoint",
-            "no checkpoint has been signed yet",
-        )
+        ApiError::unavailable("no_checkpoint", "no checkpoint has been signed yet")
     })?;
     Ok(text(note))
 }
@@ -61,26 +56,6 @@ pub struct InclusionQuery {
     pub size: Option<u64>,
 }
 
-/// An inclusion proof (RFC 9162 §2.1.3); hashes in base64.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InclusionView {
-    pub leaf_index: u64,
-    pub tree_size: u64,
-    pub leaf_hash: String,
-    pub path: Vec<String>,
-}
-
-impl From<InclusionProof> for InclusionView {
-    fn from(p: InclusionProof) -> Self {
-        Self {
-            leaf_index: p.leaf_index,
-            tree_size: p.tree_size,
-            leaf_hash: B64.encode(p.leaf_hash),
-            path: p.path.iter().map(|h| B64.encode(h)).collect(),
-        }
-    }
-}
-
 /// Proves that entry `index` is in the tree of `size` entries.
 #[utoipa::path(get, path = "/v1/log/proofs/inclusion", tag = "log", params(InclusionQuery),
     responses((status = 200, body = InclusionView), (status = 400, body = ErrorBody)))]
@@ -96,7 +71,7 @@ pub async fn inclusion(
         .log
         .inclusion_proof(q.index, size)
         .await
-        .map_err(log_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(proof.into()))
 }
 
@@ -131,7 +106,7 @@ pub async fn consistency(
         .log
         .consistency_proof(q.from, to)
         .await
-        .map_err(log_error)?;
+        .map_err(ApiError::from)?;
     Ok(Json(ConsistencyView {
         from: q.from,
         to,
@@ -139,23 +114,13 @@ pub async fn consistency(
     }))
 }
 
-pub(super) async fn latest_size(state: &AppState) -> Result<u64, ApiError> {
+pub async fn latest_size(state: &AppState) -> Result<u64, ApiError> {
     Ok(state
         .log
         .latest()
         .await
-        .map_err(log_error)?
+        .map_err(ApiError::from)?
         .map_or(0, |c| c.size))
-}
-
-/// A proof asked for sizes or indexes the log does not have is the caller's mistake (`400`);
-/// anything else is the gateway's (`503`).
-pub(super) fn log_error(e: LogError) -> ApiError {
-    match e {
-        LogError::Proof(p) => ApiError::bad_request("invalid_proof_request", p.to_string()),
-        LogError::Store(s) => s.into(),
-        other => ApiError::internal(other),
-    }
 }
 
 fn text(body: String) -> Response {

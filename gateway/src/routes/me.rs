@@ -7,11 +7,11 @@ use consent::{Consent, Evidence, Sha256Hex};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::bodies::{ConsentView, ErrorBody, MyConsentRequest, MyDisclosureView, RevokedView};
-use super::terms::Terms;
 use crate::auth::Citizen;
+use crate::contract::{ConsentView, ErrorBody, MyConsentRequest, MyDisclosureView, RevokedView};
 use crate::error::ApiError;
 use crate::json::ApiJson;
+use crate::service::terms::Terms;
 use crate::state::AppState;
 
 /// How a toestemmingsverklaring the Amsterdammer records themselves is evidenced: this request, as
@@ -36,7 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// with whom, for what, until when, and how to withdraw it. JSON, or with `Accept: text/html` a
 /// printable page in Dutch.
 #[utoipa::path(get, path = "/v1/me/consents/{id}/receipt", tag = "amsterdammer", security(("citizen_token" = [])),
-    responses((status = 200, body = super::usage::ReceiptView, description = "the receipt; with `Accept: text/html` a printable page (`text/html`)"),
+    responses((status = 200, body = crate::contract::ReceiptView, description = "the receipt; with `Accept: text/html` a printable page (`text/html`)"),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn my_consent_receipt(
     State(state): State<AppState>,
@@ -64,15 +64,17 @@ pub async fn my_consent_fhir(
 /// What one of the Amsterdammer's consents was actually used for: every disclosure made under it
 /// (when, from whom, to whom, which categories), so they can see it before deciding to revoke it.
 #[utoipa::path(get, path = "/v1/me/consents/{id}/usage", tag = "amsterdammer", security(("citizen_token" = [])),
-    responses((status = 200, body = [super::usage::UsageView]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [crate::contract::UsageView]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn my_consent_usage(
     State(state): State<AppState>,
     me: Citizen,
     Path(id): Path<String>,
-) -> Result<Json<Vec<super::usage::UsageView>>, ApiError> {
+) -> Result<Json<Vec<crate::contract::UsageView>>, ApiError> {
     let c = my_consent(&state, &me, &id).await?;
     let now = state.clock.now();
-    super::usage::usage(&state, &c, |d| d.shown_at(now)).await
+    crate::service::usage::usage(&state, &c, |d| d.shown_at(now))
+        .await
+        .map(Json)
 }
 
 /// Every toestemmingsverklaring the Amsterdammer gave.
@@ -104,7 +106,9 @@ pub async fn revoke_my_consent(
     let c = my_consent(&state, &me, &id).await?;
     me.viewer()
         .may_undo(&state.register, c.grantor == consent::Grantor::Subject)?;
-    super::consents::revoke(&state, &id, &me.actor()).await
+    crate::service::consents::revoke(&state, &id, &me.actor())
+        .await
+        .map(Json)
 }
 
 /// The Amsterdammer records a toestemmingsverklaring themselves; it is active at once. Recorded by
@@ -118,7 +122,9 @@ pub async fn record_my_consent(
     ApiJson(body): ApiJson<MyConsentRequest>,
 ) -> Result<(StatusCode, Json<ConsentView>), ApiError> {
     let new = my_terms(&state, &me, body)?;
-    super::consents::record(&state, new).await
+    crate::service::consents::record(&state, new)
+        .await
+        .map(|v| (StatusCode::CREATED, Json(v)))
 }
 
 /// The Amsterdammer amends one of their consents: the new terms become its next version, which
@@ -136,7 +142,9 @@ pub async fn amend_my_consent(
 ) -> Result<(StatusCode, Json<ConsentView>), ApiError> {
     let old = my_consent(&state, &me, &id).await?;
     let new = my_terms(&state, &me, body)?;
-    super::consents::amend(&state, &old, new).await
+    crate::service::consents::amend(&state, &old, new)
+        .await
+        .map(|v| (StatusCode::CREATED, Json(v)))
 }
 
 /// A consent the signed-in Amsterdammer (or their representative) gives, checked.
@@ -181,8 +189,7 @@ pub async fn refuse_my_consent(
 ) -> Result<Json<ConsentView>, ApiError> {
     let c = my_consent(&state, &me, &id).await?;
     if c.refused_at.is_none() && !c.awaits_confirmation() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
+        return Err(ApiError::conflict(
             "not_pending",
             "only a toestemmingsverklaring that awaits your confirmation can be refused; revoke this one instead",
         ));
@@ -213,13 +220,14 @@ pub async fn confirm_my_consent(
         .first()
         .is_some_and(|e| e.representation.is_some());
     if me.acting.is_some() && by_a_representative {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
+        return Err(ApiError::refused(
             "not_a_recorder",
             "a consent a representative recorded is confirmed by a listed recorder of its activities or by the person themselves, never by a representative",
         ));
     }
-    super::consents::confirm(&state, c, &me.actor()).await
+    crate::service::consents::confirm(&state, c, &me.actor())
+        .await
+        .map(Json)
 }
 
 /// One of the Amsterdammer's own consents (for a representative: of the person represented, within

@@ -1,9 +1,8 @@
-//! The HTTP routes (api.md) and the layers every request passes: the gateway's own request id, a span
+//! The JSON routes of the v1 API (described at `/openapi.json`) and the layers every request passes: the gateway's own request id, a span
 //! that names the route (never the URI: query strings may hold a BSN), `no-store` by default, the
 //! header limits and the 1 MiB body limit.
 
 pub(crate) mod audit;
-pub mod bodies;
 pub(crate) mod consents;
 pub(crate) mod evidence;
 mod exchange;
@@ -13,13 +12,11 @@ pub mod layers;
 mod log;
 mod me;
 mod notifications;
-pub(crate) mod parse;
 mod receipt_page;
 pub(crate) mod recorded;
 pub mod refusals;
 mod register;
 pub(crate) mod representations;
-mod terms;
 mod usage;
 
 use axum::Router;
@@ -34,9 +31,9 @@ use crate::state::AppState;
 
 pub const BODY_LIMIT: usize = 1 << 20;
 
-/// Every route, each declared once with its OpenAPI description (one `router()` per area), and the
-/// document they make together, served at `/openapi.json`.
-pub fn router(state: AppState) -> Router {
+/// Every API route, each declared once with its OpenAPI description (one `router()` per area),
+/// and the document they make together, served at `/openapi.json`.
+pub fn router() -> Router<AppState> {
     let (routes, document) = OpenApiRouter::with_openapi(crate::openapi::base())
         .merge(health::router())
         .merge(register::router())
@@ -53,9 +50,16 @@ pub fn router(state: AppState) -> Router {
         .merge(explain::router())
         .split_for_parts();
     let document = crate::openapi::finish(document);
+    routes.route(
+        "/openapi.json",
+        get(move || std::future::ready(document.clone())),
+    )
+}
+
+/// `routes` (the API and the pages) with the answers for what matches nothing and the layers
+/// every request passes.
+pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
-        .merge(crate::portal::router())
-        .route("/openapi.json", get(move || std::future::ready(document.clone())))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

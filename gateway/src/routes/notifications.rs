@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::bodies::ErrorBody;
 use crate::auth::Professional;
+use crate::contract::ErrorBody;
 use crate::error::ApiError;
 use crate::state::AppState;
 

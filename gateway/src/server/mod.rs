@@ -28,7 +28,8 @@ use tower::ServiceExt as _;
 
 use crate::auth::ClientIdentity;
 use crate::config::ConnectionLimits;
-use crate::routes::layers::{MAX_HEADER_BYTES, MAX_HEADERS};
+use crate::config::{MAX_HEADER_BYTES, MAX_HEADERS};
+use crate::json::BodyDeadline;
 use idle::Activity;
 use peers::{PeerSlot, Peers, RefusalLog};
 
@@ -36,11 +37,6 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// After an idle connection is asked to close (HTTP/2 GOAWAY, HTTP/1 no keep-alive), how long it
 /// may take before it is dropped.
 const IDLE_GRACE: Duration = Duration::from_secs(5);
-
-/// When a request's body must have arrived (else `408`): set on every request when its head
-/// arrives, kept where bodies are read (`json::ApiJson`).
-#[derive(Debug, Clone, Copy)]
-pub struct BodyDeadline(pub Instant);
 
 /// Serves `router` over TLS on `listener` until `shutdown` resolves, then drains open connections.
 pub async fn serve(

@@ -6,8 +6,8 @@
 
 #![allow(clippy::unwrap_used)] // test bodies: a panic is the failure report
 
+use gateway::config::ProviderConfig;
 use gateway::devidp::{DevIdp, Tamper};
-use gateway::portal::oidc::ProviderConfig;
 use serde_json::json;
 use tests::{BSN, Db, TestApp, Visitor};
 

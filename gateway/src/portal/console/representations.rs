@@ -10,11 +10,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::{failed, page, signed_in, when};
+use crate::contract::{
+    MANY_REPRESENTED, RecordedFilter, RecordedRefusalView, RecordedRepresentationView,
+};
 use crate::portal::page::escape;
 use crate::portal::see_other;
-use crate::routes::recorded::{
-    self, MANY_REPRESENTED, RecordedFilter, RecordedRefusalView, RecordedRepresentationView,
-};
+use crate::service::recorded;
 use crate::state::AppState;
 
 pub(super) const PATH: &str = "/audit/vertegenwoordigingen";

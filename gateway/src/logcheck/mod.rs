@@ -10,20 +10,22 @@
 //!   last time (a consistency proof from the log), and remembers it; a fork, a shrinking log, a bad
 //!   signature or a changed key is an error.
 
-use std::path::Path;
-
-use anyhow::{Context, anyhow, bail, ensure};
+use anyhow::{Context, anyhow, ensure};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use std::collections::BTreeSet;
-
 use consent::merkle::{self, Hash, Tree};
 use consent::{
     Checkpoint, Content, Kek, LeafHeader, LedgerEntry, LogVerifier, consent_digest,
     consent_leaf_input, erasure_leaf_input, hash_leaf, leaf_input, record_digest,
     representation_digest, representation_leaf_input,
 };
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+mod bundle;
+mod monitor;
+
+pub use bundle::{BUNDLE_FORMAT, BundleReport, EvidenceBundle, verify_bundle};
+pub use monitor::{MonitorReport, MonitorState, monitor};
 
 /// Entries read per query.
 const CHUNK: u64 = 10_000;
@@ -236,222 +238,6 @@ fn extends(tree: &Tree, checkpoint: &Checkpoint, which: &str) -> anyhow::Result<
     Ok(())
 }
 
-/// What a monitor remembers between runs.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct MonitorState {
-    /// The log key seen on the first run (trust on first use).
-    pub key: String,
-    pub size: u64,
-    /// Base64 root hash of the checkpoint seen last.
-    pub root: String,
-}
-
-/// What one monitor run saw.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MonitorReport {
-    pub origin: String,
-    pub size: u64,
-    /// The size seen on the run before, if any.
-    pub previous: Option<u64>,
-}
-
-/// One monitor run against the gateway at `url`, trusting the CA(s) in `cacert`.
-pub async fn monitor(url: &str, state_file: &Path, cacert: &Path) -> anyhow::Result<MonitorReport> {
-    let tls = crate::tls::anonymous_client_config(cacert)?;
-    let client = reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .timeout(std::time::Duration::from_secs(20))
-        .build()?;
-    let base = url.trim_end_matches('/');
-    let get = |path: &str| {
-        let client = client.clone();
-        let url = format!("{base}{path}");
-        async move {
-            let answer = client
-                .get(&url)
-                .send()
-                .await
-                .with_context(|| format!("GET {url}"))?;
-            ensure!(
-                answer.status().is_success(),
-                "GET {url}: HTTP {}",
-                answer.status()
-            );
-            Ok::<_, anyhow::Error>(answer)
-        }
-    };
-    let key = get("/v1/log/key").await?.text().await?.trim().to_owned();
-    let state: Option<MonitorState> = match std::fs::read_to_string(state_file) {
-        Ok(text) => Some(serde_json::from_str(&text).context("the state file")?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).context("cannot read the state file"),
-    };
-    if let Some(state) = &state {
-        ensure!(
-            state.key == key,
-            "the log's key changed from {} to {key}: not the log this monitor watches",
-            state.key
-        );
-    }
-    let verifier = LogVerifier::parse(&key).context("the log key")?;
-    let note = get("/v1/log/checkpoint").await?.text().await?;
-    let checkpoint = verifier
-        .verify_checkpoint(&note)
-        .context("the published checkpoint")?;
-    if let Some(state) = &state {
-        let root =
-            decode_hash(&state.root).ok_or_else(|| anyhow!("the state file holds no root hash"))?;
-        if checkpoint.size < state.size {
-            bail!(
-                "the log shrank from {} to {} entries: a fork or a rollback",
-                state.size,
-                checkpoint.size
-            );
-        }
-        if checkpoint.size == state.size {
-            ensure!(
-                checkpoint.root == root,
-                "fork: two different roots signed for {} entries",
-                state.size
-            );
-        } else {
-            let proof: ConsistencyAnswer = get(&format!(
-                "/v1/log/proofs/consistency?from={}&to={}",
-                state.size, checkpoint.size
-            ))
-            .await?
-            .json()
-            .await
-            .context("the consistency proof")?;
-            let path = decode_path(&proof.path).ok_or_else(|| {
-                anyhow!("the consistency proof holds a hash that is not 32 bytes")
-            })?;
-            merkle::verify_consistency(state.size, checkpoint.size, &root, &checkpoint.root, &path)
-                .with_context(|| {
-                    format!(
-                        "fork: the checkpoint of {} entries does not extend the one of {} seen before",
-                        checkpoint.size, state.size
-                    )
-                })?;
-        }
-    }
-    let next = MonitorState {
-        key,
-        size: checkpoint.size,
-        root: B64.encode(checkpoint.root),
-    };
-    write_atomically(state_file, &serde_json::to_string_pretty(&next)?)?;
-    Ok(MonitorReport {
-        origin: checkpoint.origin,
-        size: checkpoint.size,
-        previous: state.map(|s| s.size),
-    })
-}
-
-#[derive(Debug, Deserialize)]
-struct ConsistencyAnswer {
-    path: Vec<String>,
-}
-
-/// A crash between writing and renaming leaves the old state whole.
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))
-}
-
-/// What a resident downloads to prove one disclosure is in the log, offline and without trusting the
-/// operator: the entry, what its leaf is made of, the inclusion proof, the signed checkpoint and
-/// the log key (to be compared with a key obtained elsewhere).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct EvidenceBundle {
-    /// `amsterdam-privacy-gateway/evidence-bundle/v1`.
-    pub format: String,
-    pub disclosure_id: String,
-    /// The whole record; `null` once it was erased (the leaf input still proves the entry).
-    pub entry: Option<consent::NewDisclosure>,
-    /// Hex of the salt mixed into the record digest (`consent/src/leaf.rs`); `null` once erased.
-    pub salt: Option<String>,
-    /// Base64 of the leaf input (the non-personal header and the record digest); its
-    /// SHA-256(0x00 || input) is the leaf hash, which any RFC 9162 verifier can check.
-    pub leaf_input: String,
-    pub leaf_index: u64,
-    pub tree_size: u64,
-    /// Base64 hashes of the inclusion path.
-    pub path: Vec<String>,
-    /// The signed checkpoint the proof is against.
-    pub checkpoint: String,
-    /// The log's verifier key as the gateway published it.
-    pub log_key: String,
-}
-
-pub const BUNDLE_FORMAT: &str = "amsterdam-privacy-gateway/evidence-bundle/v1";
-
-/// What a bundle proved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BundleReport {
-    pub disclosure_id: String,
-    pub leaf_index: u64,
-    pub tree_size: u64,
-    pub origin: String,
-}
-
-/// Checks a bundle against the log key `vkey` obtained independently of the bundle: the entry gives
-/// the leaf input and leaf hash, the proof puts that leaf in the tree whose root the checkpoint
-/// signed, and the key signed it.
-pub fn verify_bundle(bundle: &str, vkey: &str) -> anyhow::Result<BundleReport> {
-    let bundle: EvidenceBundle = serde_json::from_str(bundle).context("not an evidence bundle")?;
-    ensure!(
-        bundle.format == BUNDLE_FORMAT,
-        "unknown bundle format {:?}",
-        bundle.format
-    );
-    let verifier = LogVerifier::parse(vkey).context("the log key")?;
-    ensure!(
-        bundle.log_key.trim() == verifier.vkey(),
-        "the bundle names another log key than the one given: {}",
-        bundle.log_key.trim()
-    );
-    let input = B64
-        .decode(&bundle.leaf_input)
-        .map_err(|_| anyhow!("the leaf input is not base64"))?;
-    if let Some(entry) = &bundle.entry {
-        let salt = bundle.salt.as_deref().unwrap_or_default();
-        let salt = hex::decode(salt).map_err(|_| anyhow!("the salt is not hex"))?;
-        let digest = record_digest(&salt, entry);
-        ensure!(
-            entry.id == bundle.disclosure_id && leaf_input(entry.into(), &digest) == input,
-            "the entry does not give the bundle's leaf input: the entry was changed"
-        );
-    }
-    let leaf = hash_leaf(&input);
-    let checkpoint = verifier
-        .verify_checkpoint(&bundle.checkpoint)
-        .context("the bundle's checkpoint")?;
-    ensure!(
-        checkpoint.size == bundle.tree_size,
-        "the proof is for {} entries, the checkpoint for {}",
-        bundle.tree_size,
-        checkpoint.size
-    );
-    let path = decode_path(&bundle.path)
-        .ok_or_else(|| anyhow!("the proof holds a hash that is not 32 bytes"))?;
-    merkle::verify_inclusion(
-        &leaf,
-        bundle.leaf_index,
-        bundle.tree_size,
-        &path,
-        &checkpoint.root,
-    )
-    .context("the entry is not in the tree the checkpoint signed")?;
-    Ok(BundleReport {
-        disclosure_id: bundle.disclosure_id,
-        leaf_index: bundle.leaf_index,
-        tree_size: bundle.tree_size,
-        origin: checkpoint.origin,
-    })
-}
-
 /// Prints every ledger entry of the database at `database_url` to `out`, one JSON line each in the
 /// Logboek Dataverwerkingen shape (`gateway log export`); returns how many.
 /// Erasure entries are not processing of anyone's data and are left out; without the ledger key
@@ -495,10 +281,10 @@ async fn each_entry(
 }
 
 /// A base64 SHA-256 hash, as the log's routes write them.
-fn decode_hash(text: &str) -> Option<Hash> {
+pub(crate) fn decode_hash(text: &str) -> Option<Hash> {
     B64.decode(text).ok()?.try_into().ok()
 }
 
-fn decode_path(path: &[String]) -> Option<Vec<Hash>> {
+pub(crate) fn decode_path(path: &[String]) -> Option<Vec<Hash>> {
     path.iter().map(|h| decode_hash(h)).collect()
 }

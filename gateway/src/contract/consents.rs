@@ -1,10 +1,9 @@
-//! Request and response bodies of the v1 contract (api.md). Field names here are the contract.
+//! The consent bodies of the v1 contract: what a partner or the Amsterdammer sends to record or
+//! amend a toestemmingsverklaring, and how one is shown. Field names here are the contract.
 
 use chrono::{DateTime, Utc};
-use consent::{Consent, Content, Disclosure, Grantor};
-use policies::Register;
+use consent::{Consent, Grantor};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -221,198 +220,26 @@ impl ConsentView {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExchangeRequest {
-    /// Nine digits that pass the 11-proef.
-    #[schema(pattern = "^[0-9]{9}$", example = "111222333")]
-    pub subject_bsn: String,
-    /// Partner id of the source system.
-    pub source: String,
-    /// Processing activity id.
-    pub activity: String,
-    pub categories: Vec<String>,
-    /// Required when the activity's legal basis is not `consent`.
-    pub justification: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ExchangeResponse {
-    pub disclosure_id: String,
-    /// Per category, only the fields the activity permits.
-    #[schema(value_type = Object)]
-    pub data: Map<String, Value>,
-    /// `category.field` of the requested categories' schema (or a whole requested `category`) that
-    /// the purpose does not permit, sorted; the same whatever the source holds.
-    pub withheld: Vec<String>,
-    /// Position of the disclosure in the public log.
-    pub log_index: u64,
-    /// Until when the recipient may keep this data (the activity's retention, vuistregel 5); also
-    /// sent as the `X-Retain-Until` header. Do not cache beyond it (vuistregel 4).
-    pub retain_until: DateTime<Utc>,
-    /// Where the data comes from and when the gateway retrieved it (vuistregel 3).
-    pub provenance: ProvenanceView,
-    /// Released categories whose record is older than the category's maximum age (as the source
-    /// dated it): possibly outdated, check before relying on it (vuistregel 3).
-    pub stale: Vec<String>,
-}
-
-/// Where released data comes from.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProvenanceView {
-    /// The partner whose system answered.
-    pub source: String,
-    /// When the gateway retrieved it from that system.
-    pub retrieved_at: DateTime<Utc>,
-    /// Per released category, when the source last brought the record up to date (as it says).
-    pub as_of: std::collections::BTreeMap<String, DateTime<Utc>>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeliveryRequest {
-    /// Nine digits that pass the 11-proef.
-    #[schema(pattern = "^[0-9]{9}$", example = "111222333")]
-    pub subject_bsn: String,
-    /// Partner id of the recipient.
-    pub recipient: String,
-    pub activity: String,
-    #[schema(value_type = Object)]
-    pub data: Map<String, Value>,
-    pub justification: Option<String>,
-    /// Deferred notice: hold the entry back from the Amsterdammer until a date, where telling them
-    /// at once would endanger someone. Only for activities that allow it, at most their
-    /// `max_deferral_days`; privacy officers see it and may shorten it. It is in the public log
-    /// from the start.
-    pub defer_notice: Option<DeferNotice>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeferNotice {
-    /// Until when (RFC 3339).
-    pub until: DateTime<Utc>,
-    /// Why telling the Amsterdammer now would endanger someone.
-    pub reason: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeliveryResponse {
-    pub disclosure_id: String,
-    pub delivered_at: DateTime<Utc>,
-    /// `category.field` of the delivered categories' schema that the purpose does not permit (none
-    /// of them is passed on), sorted; fields outside the schema are dropped without being named.
-    pub withheld: Vec<String>,
-    pub log_index: u64,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RevokedView {
     pub id: String,
     pub status: String,
     pub revoked_at: Option<DateTime<Utc>>,
 }
-
-/// One disclosure as the Amsterdammer sees it.
+/// A consent that stopped covering anything.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MyDisclosureView {
-    pub id: String,
+pub struct ConsentChangeView {
+    pub consent_id: String,
+    /// `revoked`, `superseded` (amended: `consent.superseded_by` is the new version) or `expired`.
+    pub change: String,
     pub at: DateTime<Utc>,
-    /// Partner id whose data was disclosed.
-    pub from: String,
-    pub from_name: String,
-    /// Partner id that received it.
-    pub to: String,
-    pub to_name: String,
-    pub activity: String,
-    pub activity_name: String,
-    pub purpose: String,
-    pub legal_basis: String,
-    /// Empty once the entry's content was erased.
-    pub categories: Vec<String>,
-    pub consent_id: Option<String>,
-    pub log_index: u64,
-    /// What happened, told to the Amsterdammer (vuistregel 7), and where their rights are.
-    pub explanation: super::explain::Explanation,
-    /// Set when the entry's content was erased: what was disclosed is no longer kept, only that a
-    /// disclosure took place (from, to, when, why).
-    pub erased: Option<ErasedView>,
-}
-
-/// When and why the content of an entry was erased.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErasedView {
-    pub at: DateTime<Utc>,
-    /// `retention` (its retention period ended) or `request` (erased at the Amsterdammer's request).
-    pub reason: String,
-    /// The log index of the erasure entry that records it.
-    pub erasure_log_index: u64,
-}
-
-impl MyDisclosureView {
-    pub fn new(d: Disclosure, register: &Register) -> Self {
-        let partner_name = |id: &str| {
-            register
-                .partner(id)
-                .map_or_else(|| id.to_owned(), |p| p.name.clone())
-        };
-        let activity = register.activity(&d.activity);
-        let explanation = super::explain::explain(&d, register);
-        let (categories, consent_id, erased) = match d.content {
-            Content::Readable(p) => (p.categories, p.consent_id, None),
-            Content::Erased(mark) => (
-                Vec::new(),
-                None,
-                Some(ErasedView {
-                    at: mark.at,
-                    reason: mark.reason.as_str().to_owned(),
-                    erasure_log_index: mark.erasure_index,
-                }),
-            ),
-            Content::Sealed => (Vec::new(), None, None),
-        };
-        Self {
-            from_name: partner_name(&d.source),
-            to_name: partner_name(&d.recipient),
-            activity_name: activity.map_or_else(|| d.activity.clone(), |a| a.name.clone()),
-            purpose: activity.map(|a| a.purpose.clone()).unwrap_or_default(),
-            id: d.id,
-            at: d.at,
-            from: d.source,
-            to: d.recipient,
-            activity: d.activity,
-            legal_basis: d.legal_basis.as_str().to_owned(),
-            categories,
-            consent_id,
-            log_index: d.log_index,
-            explanation,
-            erased,
-        }
-    }
+    pub consent: ConsentView,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable snake_case code, e.g. `invalid_bsn`, `denied`.
-    pub code: String,
-    pub message: String,
-    /// For `denied`: each vuistregel broken.
-    pub violations: Option<Vec<ViolationView>>,
-    /// The request field at fault, as a path (e.g. `grantor.bsn`), when one is.
-    pub field: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ViolationView {
-    /// 1 to 8 (seed 004 §2.6).
-    pub vuistregel: u8,
-    /// Why, in English.
-    pub reason: String,
-    /// Why, in plain Dutch (empty for decisions recorded before reasons were given in Dutch).
-    pub reason_nl: String,
+pub struct ConsentChangesView {
+    /// Oldest first.
+    pub changes: Vec<ConsentChangeView>,
+    /// Pass this as `since` next time: every change up to it is in this answer or an earlier one.
+    pub until: DateTime<Utc>,
 }

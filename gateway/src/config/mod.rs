@@ -2,18 +2,23 @@
 //! `GATEWAY_LISTEN`, `GATEWAY_LOG_FORMAT`). Validated at start; relative paths in the file are taken
 //! from the file's own directory. Secrets are wrapped so `Debug` prints `[redacted]`.
 
+use anyhow::{Context, bail};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
-use serde::Deserialize;
-
+mod ledger;
 mod limits;
+mod pages;
+
+pub use ledger::{LedgerConfig, NotificationConfig};
 pub use limits::{
-    ConnectionLimits, ConsentConfig, MAX_IDLE_TIMEOUT_SECS, PolicyConfig, TokenConfig,
+    ConnectionLimits, ConsentConfig, MAX_HEADER_BYTES, MAX_HEADERS, MAX_IDLE_TIMEOUT_SECS,
+    PolicyConfig, TokenConfig,
 };
+pub use pages::{AuditConfig, CitizenIdpConfig, PortalConfig, ProviderConfig};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,7 +60,7 @@ pub struct Config {
     pub partners: BTreeMap<String, PartnerConfig>,
     /// Signed notifications to partner systems when a consent stops covering anything.
     #[serde(default)]
-    pub notifications: crate::notify::NotificationConfig,
+    pub notifications: NotificationConfig,
     /// Privacy officers: whose officers see the whole city's traffic.
     #[serde(default)]
     pub audit: AuditConfig,
@@ -65,103 +70,6 @@ pub struct Config {
     /// The Amsterdammer's pages (`/mijn`).
     #[serde(default)]
     pub portal: PortalConfig,
-}
-
-/// `[portal]`: the web pages (`/mijn`, `/audit`).
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(default, deny_unknown_fields)]
-pub struct PortalConfig {
-    /// The development logins (pick a resident by BSN, an officer by organisation; no identity
-    /// provider). Demo only: never in production.
-    pub dev_login: bool,
-    /// The citizen identity provider the Amsterdammer logs in through (OpenID Connect).
-    pub oidc: Option<crate::portal::oidc::ProviderConfig>,
-    /// The ID token claim that carries the BSN.
-    pub bsn_claim: String,
-    /// A resident's session ends after this many minutes without use (default 30)...
-    pub session_idle_minutes: u32,
-    /// ...and at the latest this many minutes after login, however busy (default 30).
-    pub session_max_minutes: u32,
-}
-
-impl Default for PortalConfig {
-    fn default() -> Self {
-        Self {
-            dev_login: false,
-            oidc: None,
-            bsn_claim: "bsn".into(),
-            session_idle_minutes: 30,
-            session_max_minutes: 30,
-        }
-    }
-}
-
-/// `[audit]`: a privacy officer (role `privacy_officer`) sees only their own organisation's
-/// traffic, unless their organisation is listed here (api.md "Privacy officers").
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(default, deny_unknown_fields)]
-pub struct AuditConfig {
-    /// Partner ids whose privacy officers see every organisation's traffic.
-    pub city_wide: Vec<String>,
-    /// Per partner id: the organisation's OpenID Connect provider its privacy officers log in to
-    /// the console through.
-    pub oidc: BTreeMap<String, crate::portal::oidc::ProviderConfig>,
-    /// The ID token claim (a string or a list) that must hold `privacy_officer`.
-    pub role_claim: String,
-    /// The ID token claim (a string or a list) that must name the organisation (its partner id)
-    /// the officer signs in for. Without it, each organisation must have a provider and client of
-    /// its own (checked at start), so one organisation's officers cannot sign in as another's.
-    pub organisation_claim: Option<String>,
-    /// An officer's session ends after this many minutes without use (default 30)...
-    pub session_idle_minutes: u32,
-    /// ...and at the latest this many minutes after login, however busy (default 480: a
-    /// working day).
-    pub session_max_minutes: u32,
-}
-
-impl Default for AuditConfig {
-    fn default() -> Self {
-        Self {
-            city_wide: Vec::new(),
-            oidc: BTreeMap::new(),
-            role_claim: "roles".into(),
-            organisation_claim: None,
-            session_idle_minutes: 30,
-            session_max_minutes: 480,
-        }
-    }
-}
-
-/// `[ledger]`: the readable part of every ledger record is sealed under a key of its subject, and
-/// those keys under this key-encryption key (see `consent::Kek`); erasing deletes keys.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LedgerConfig {
-    /// File holding the key-encryption key: 32 random bytes as 64 hex digits, the same on every
-    /// replica, kept out of the database and its backups. `GATEWAY_LEDGER_KEY` (the hex itself)
-    /// is used instead when set.
-    pub key_file: Option<PathBuf>,
-    /// How often the retention purge runs, in seconds: it erases every record whose retention has
-    /// ended and the keys of every retention month that has passed.
-    #[serde(default = "default_purge_interval")]
-    pub purge_interval_secs: std::num::NonZeroU64,
-    /// From `GATEWAY_LEDGER_KEY`.
-    #[serde(skip)]
-    pub key_from_env: Option<Secret>,
-}
-
-impl Default for LedgerConfig {
-    fn default() -> Self {
-        Self {
-            key_file: None,
-            purge_interval_secs: default_purge_interval(),
-            key_from_env: None,
-        }
-    }
-}
-
-fn default_purge_interval() -> std::num::NonZeroU64 {
-    std::num::NonZeroU64::new(3600).expect("not zero")
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -188,14 +96,6 @@ pub struct TlsConfig {
     /// against at the handshake; none by default.
     #[serde(default)]
     pub client_crl: Vec<PathBuf>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CitizenIdpConfig {
-    pub issuer: String,
-    /// Public key (PEM, P-256) the citizen tokens are signed with (ES256).
-    pub key: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -396,27 +296,6 @@ impl Config {
             bail!("the pseudonym key must be at least 32 bytes");
         }
         Ok(Secret(bytes))
-    }
-}
-
-impl LedgerConfig {
-    pub fn kek(&self) -> anyhow::Result<consent::Kek> {
-        let (text, from) = match (&self.key_from_env, &self.key_file) {
-            (Some(env), _) => (
-                String::from_utf8_lossy(&env.0).into_owned(),
-                "GATEWAY_LEDGER_KEY".to_owned(),
-            ),
-            (None, Some(path)) => (
-                std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read the ledger key {}", path.display()))?,
-                path.display().to_string(),
-            ),
-            (None, None) => bail!(
-                "no ledger key: set [ledger] key_file (or GATEWAY_LEDGER_KEY) to 32 random bytes in hex; \
-                 `gateway dev pki` writes one for development"
-            ),
-        };
-        consent::Kek::from_hex(&text).with_context(|| format!("the ledger key in {from}"))
     }
 }
 

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::Professional;
 use crate::error::ApiError;
-use crate::routes::parse;
+use crate::service::parse;
 use crate::state::AppState;
 
 /// What one request asks: who gets which categories of whose data, for which activity.
@@ -79,7 +79,7 @@ impl<'a> Pipeline<'a> {
         // Both read at once: one round trip's wait, not two.
         let (consents, refusals) = tokio::try_join!(
             async { Ok::<_, ApiError>(state.store.consents_to_decide(&self.ask.subject).await?) },
-            crate::routes::refusals::rules_of(state, &self.ask.subject),
+            crate::service::refusals::rules_of(state, &self.ask.subject),
         )?;
         let grants: Vec<_> = consents
             .iter()

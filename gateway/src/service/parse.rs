@@ -9,7 +9,7 @@ use policies::{Activity, Bsn, BsnError, ConsentGrant, Partner, PartyRef, Registe
 
 use serde_json::{Map, Value};
 
-use super::bodies::{DeliveryRequest, EvidenceBody, ExchangeRequest};
+use crate::contract::{DeliveryRequest, EvidenceBody, ExchangeRequest};
 use crate::error::ApiError;
 
 pub fn bsn(input: &str) -> Result<Bsn, ApiError> {
@@ -131,7 +131,7 @@ pub struct Delivery<'r> {
     pub categories: BTreeSet<String>,
     pub data: Map<String, Value>,
     pub justification: Option<String>,
-    pub defer_notice: Option<super::bodies::DeferNotice>,
+    pub defer_notice: Option<crate::contract::DeferNotice>,
 }
 
 impl DeliveryRequest {

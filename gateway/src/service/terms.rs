@@ -2,18 +2,18 @@
 //! and the consent trust model (`policies::trust`) before anything is stored, whoever records it: a
 //! professional (`POST /v1/consents`) or the Amsterdammer (`POST /v1/me/consents`).
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use consent::{Actor, Evidence, Grantor, NewConsent};
 use policies::{AGE_OF_CONSENT, RecordingError, RepresentativeRole, Standing, recording_by};
 
-use super::bodies::GrantorBody;
-use super::parse;
 use crate::auth::{Citizen, within_role};
+use crate::contract::GrantorBody;
 use crate::error::ApiError;
+use crate::service::parse;
 use crate::state::AppState;
 
 /// What a request to record a consent asks for, whoever sends it.
+#[derive(Debug)]
 pub struct Terms<'a> {
     pub recipients: &'a [String],
     pub sources: Option<&'a [String]>,
@@ -26,6 +26,7 @@ pub struct Terms<'a> {
 }
 
 /// Terms that passed the register and the trust model.
+#[derive(Debug)]
 pub struct CheckedTerms {
     recipients: Vec<String>,
     sources: Option<Vec<String>>,
@@ -68,7 +69,7 @@ impl Terms<'_> {
         }
         let standing = match recorder_kind {
             Some(kind) => recording_by(kind, &activities)
-                .map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "not_a_party", e.to_string()))?,
+                .map_err(|e| ApiError::refused("not_a_party", e.to_string()))?,
             // The Amsterdammer gives consent themselves: nothing to confirm.
             None => Standing::Active,
         };

@@ -1,0 +1,116 @@
+//! The command line: `serve`, `demo`, `dev pki`, `dev token` (api.md, last section).
+
+use crate::app::Application;
+use crate::config::{Config, LogFormat};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+mod dev;
+mod log;
+mod policy;
+
+pub use dev::Dev;
+pub use log::LogCommand;
+pub use policy::{Policy, register_summary};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gateway",
+    version,
+    about = "Privacy gateway for Amsterdam's social domain"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the gateway with a configuration file (see deploy/).
+    Serve {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Run the gateway on SQLite with the demo register and sample partner systems.
+    Demo {
+        /// Where the development PKI lives (generated if missing).
+        #[arg(long, default_value = "dev-pki")]
+        pki: PathBuf,
+        #[arg(long, default_value_t = 8443)]
+        port: u16,
+        /// Register to use instead of deploy/demo/register.toml.
+        #[arg(long)]
+        register: Option<PathBuf>,
+        /// Database (the demo ignores DATABASE_URL, so a test database is never used by accident).
+        #[arg(long, default_value = "sqlite:data/demo.db")]
+        database_url: String,
+    },
+    /// Check a register (verwerkingsregister) file and summarise what it allows.
+    #[command(subcommand)]
+    Policy(Policy),
+    /// Development identities. Never for production.
+    #[command(subcommand)]
+    Dev(Dev),
+    /// Check the public log, as an auditor or a monitor does.
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Erase every ledger record about one Amsterdammer (art. 17 AVG), as a privacy officer decided:
+    /// their record keys and sealed records are deleted, an erasure entry is logged and a checkpoint
+    /// signed. What remains shows only that disclosures took place, not what they held.
+    Erase {
+        #[arg(long)]
+        config: PathBuf,
+        /// The Amsterdammer's BSN; `-` reads it from stdin, which keeps it out of the process list and
+        /// the shell history. Never logged.
+        #[arg(long)]
+        bsn: String,
+    },
+}
+
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { config } => {
+            let config = Config::load(&config)?;
+            crate::telemetry::init(config.log_format);
+            let app = Application::build(&config).await?;
+            app.run_until(crate::app::shutdown_signal()).await;
+        }
+        Command::Demo {
+            pki,
+            port,
+            register,
+            database_url,
+        } => {
+            crate::telemetry::init(log_format_from_env());
+            crate::demo::run(pki, port, register, database_url).await?;
+        }
+        Command::Erase { config, bsn } => {
+            let config = Config::load(&config)?;
+            let bsn = if bsn == "-" {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                line.trim().to_owned()
+            } else {
+                bsn
+            };
+            let erased = crate::retention::erase_subject(&config, &bsn).await?;
+            println!(
+                "erased {} ledger records in {} erasure entries; a checkpoint covering them is signed",
+                erased.iter().map(|e| e.entries.len()).sum::<usize>(),
+                erased.len()
+            );
+        }
+        Command::Log(command) => command.run().await?,
+        Command::Dev(command) => command.run().await?,
+        Command::Policy(command) => command.run().await?,
+    }
+    Ok(())
+}
+
+fn log_format_from_env() -> LogFormat {
+    match std::env::var("GATEWAY_LOG_FORMAT").map(|v| v.parse()) {
+        Ok(Ok(format)) => format,
+        _ => LogFormat::Text,
+    }
+}
