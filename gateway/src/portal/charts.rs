@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use super::anomalies::local;
-use super::page::escape;
+use super::page::legacy::escape;
 
 /// Dark enough to stand out against white (3:1 or more for graphics, WCAG 1.4.11).
 const COLOURS: [&str; 8] = [

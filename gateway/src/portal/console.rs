@@ -26,7 +26,7 @@ mod representations;
 
 use super::anomalies::{self, local, start_of_local_day};
 use super::charts::Weekly;
-use super::page::{Page, escape};
+use super::page::legacy::{Page, escape};
 use super::session::Session;
 use super::{Area, forbidden, see_other, unavailable};
 use crate::error::ApiError;

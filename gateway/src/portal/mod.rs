@@ -18,6 +18,7 @@ pub mod session;
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use maud::html;
 use ring::rand::SecureRandom as _;
 
 use crate::state::AppState;
@@ -42,10 +43,13 @@ pub fn router() -> axum::Router<AppState> {
 
 /// A path under the pages that is no page: a page that says so (not the API's JSON).
 async fn no_such_page() -> Response {
-    Page::new("Pagina niet gevonden")
-        .paragraph("Deze pagina bestaat niet.")
-        .raw("<p><a href=\"/mijn\">Naar Mijn gegevens</a></p>")
-        .respond(StatusCode::NOT_FOUND)
+    Page::new("Pagina niet gevonden").respond(
+        StatusCode::NOT_FOUND,
+        html! {
+            p { "Deze pagina bestaat niet." }
+            p { a href="/mijn" { "Naar Mijn gegevens" } }
+        },
+    )
 }
 
 /// The identity providers, ready to use.
@@ -229,13 +233,13 @@ impl Area {
     ) -> Result<(oidc::Flow, oidc::Claims), Response> {
         let refused = |why: &str| {
             tracing::info!(reason = why, "a login was refused");
-            Page::new("Inloggen niet gelukt")
-                .paragraph("Het inloggen is niet gelukt of duurde te lang. Probeer het opnieuw.")
-                .raw(&format!(
-                    "<p><a href=\"{}\">Opnieuw inloggen</a></p>",
-                    self.login
-                ))
-                .respond(StatusCode::FORBIDDEN)
+            Page::new("Inloggen niet gelukt").respond(
+                StatusCode::FORBIDDEN,
+                html! {
+                    p { "Het inloggen is niet gelukt of duurde te lang. Probeer het opnieuw." }
+                    p { a href=(self.login) { "Opnieuw inloggen" } }
+                },
+            )
         };
         let flow = session::cookie(headers, self.flow_cookie)
             .and_then(|v| oidc::Flow::open(&self.key(state), v, state.clock.now()))
@@ -293,13 +297,10 @@ impl Area {
             Ok(started) => started,
             Err(page) => return page,
         };
-        let mut response = Page::new("Ingelogd")
-            .refresh(self.home)
-            .raw(&format!(
-                "<p>U bent ingelogd. <a href=\"{}\">Verder</a></p>",
-                self.home
-            ))
-            .respond(StatusCode::OK);
+        let mut response = Page::new("Ingelogd").refresh(self.home).respond(
+            StatusCode::OK,
+            html! { p { "U bent ingelogd. " a href=(self.home) { "Verder" } } },
+        );
         self.set(&mut response, self.session_cookie, &value, max_age);
         self.set(&mut response, self.flow_cookie, "", 0);
         response
@@ -365,14 +366,16 @@ pub(crate) fn see_other(to: &str) -> Response {
 
 /// A form without its CSRF token (or with another session's).
 pub(crate) fn forbidden() -> Response {
-    Page::new("Niet toegestaan")
-        .paragraph("Dit formulier is verlopen of kwam niet van deze website. Ga terug en probeer het opnieuw.")
-        .respond(StatusCode::FORBIDDEN)
+    Page::new("Niet toegestaan").say(
+        StatusCode::FORBIDDEN,
+        "Dit formulier is verlopen of kwam niet van deze website. Ga terug en probeer het opnieuw.",
+    )
 }
 
 /// The store could not be read or written: say so, lose nothing.
 pub(crate) fn unavailable(what: &str) -> Response {
-    Page::new("Even niet beschikbaar")
-        .paragraph(&format!("{what} Probeer het later opnieuw."))
-        .respond(StatusCode::SERVICE_UNAVAILABLE)
+    Page::new("Even niet beschikbaar").respond(
+        StatusCode::SERVICE_UNAVAILABLE,
+        html! { p { (what) " Probeer het later opnieuw." } },
+    )
 }

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::{failed, page, signed_in, when};
-use crate::portal::page::escape;
+use crate::portal::page::legacy::escape;
 use crate::portal::see_other;
 use crate::routes::recorded::{
     self, MANY_REPRESENTED, RecordedFilter, RecordedRefusalView, RecordedRepresentationView,
