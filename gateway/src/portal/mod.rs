@@ -1,3 +1,4 @@
+//! Over 350 lines until the OIDC login plumbing (`Logins`, the `Area` login steps) moves to `auth/`.
 //! The web pages (issue 10), server-rendered, in plain Dutch, working without JavaScript:
 //! - `/mijn` ([`mijn`]): Mijn gegevens, for the Amsterdammer;
 //! - `/audit` ([`console`]): the console for privacy officers.

@@ -5,12 +5,14 @@
 //! step; whom one represents and who represents one; the rights; everything held, and each entry's
 //! evidence, as files. The pages use the same store, decisions and log as the API.
 //!
-//! Here: the router, the language and who is signed in; the handlers in [`handlers`] and
-//! [`login`], the `maud` views in [`views`], [`sections`] and [`pages`], the texts in [`texts`].
+//! Here: the router, the language and who is signed in; the handlers in [`handlers`],
+//! [`choices`] and [`login`], the `maud` views in [`views`], [`sections`] and [`pages`], the texts
+//! in [`texts`].
 //!
 //! Login: through the citizen identity provider (`[portal.oidc]`, OpenID Connect with PKCE); the
 //! demo's development login has a field `BSN` (`[portal] dev_login`, never in production).
 
+mod choices;
 mod handlers;
 mod login;
 mod names;
@@ -83,6 +85,7 @@ pub(crate) const MIJN: Area = Area {
 
 /// The portal's routes (not part of the JSON API, so not in `/openapi.json`).
 pub fn router() -> axum::Router<AppState> {
+    use choices::*;
     use handlers::*;
     axum::Router::new()
         .route("/mijn", get(home))

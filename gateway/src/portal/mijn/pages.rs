@@ -63,11 +63,7 @@ pub(super) fn no_bsn() -> Response {
 }
 
 pub(super) fn no_such_entry() -> Response {
-    Page::new(t_nl().not_found).say(StatusCode::NOT_FOUND, texts::NO_SUCH_ENTRY)
-}
-
-fn t_nl() -> &'static Texts {
-    &texts::NL
+    Page::new(texts::NL.not_found).say(StatusCode::NOT_FOUND, texts::NO_SUCH_ENTRY)
 }
 
 /// An action the API refused, with its reason.
