@@ -55,9 +55,10 @@ async fn home_page(state: &AppState, me: &Me, lang: Lang, q: &HomeQuery) -> Resp
     consents.retain(|c| viewer.covers(&state.register, &c.categories));
     disclosures.retain(|d| viewer.may_see(&state.register, d, now));
     let visible: Vec<&Disclosure> = disclosures.iter().filter(|d| d.shown_at(now)).collect();
+    let checkpoint = state.log.latest().await.ok().flatten();
     let mut shared = Vec::with_capacity(visible.len());
     for d in visible.into_iter().rev() {
-        shared.push(shown(state, lang, d).await);
+        shared.push(shown(state, checkpoint.as_ref(), lang, d).await);
     }
     let rights = crate::routes::explain::rights_list();
     let t = lang.texts();
@@ -101,10 +102,14 @@ async fn home_page(state: &AppState, me: &Me, lang: Lang, q: &HomeQuery) -> Resp
 }
 
 /// A disclosure explained, and whether it is proven in the public log.
-async fn shown(state: &AppState, lang: Lang, d: &Disclosure) -> Shown {
-    let checkpoint = state.log.latest().await.ok().flatten();
+async fn shown(
+    state: &AppState,
+    checkpoint: Option<&consent::StoredCheckpoint>,
+    lang: Lang,
+    d: &Disclosure,
+) -> Shown {
     let explained = crate::routes::explain::explain(d, &state.register);
-    let proven = match &checkpoint {
+    let proven = match checkpoint {
         Some(cp) if cp.size > d.log_index => state
             .log
             .inclusion_proof(d.log_index, cp.size)
