@@ -166,7 +166,7 @@ impl Application {
             }
         };
         let notifier_task = notifier.clone().map(crate::notify::Notifier::start);
-        let logins = Arc::new(crate::portal::Logins::new(config, &register)?);
+        let logins = Arc::new(crate::auth::Logins::new(config, &register)?);
         let state = AppState {
             notifier,
             limits,

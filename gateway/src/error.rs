@@ -1,4 +1,4 @@
-//! The HTTP error: a stable snake_case code and a readable message (api.md "Errors"), never internals.
+//! The HTTP error: a stable snake_case code and a readable message (`/openapi.json`), never internals.
 //! The cause is logged once, by [`ApiError::into_response`] for 5xx, without payloads or BSNs.
 
 use axum::Json;

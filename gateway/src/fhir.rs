@@ -1,4 +1,4 @@
-//! A toestemmingsverklaring as a FHIR R4 `Consent` resource (architecture.md "Interop formats"), so
+//! A toestemmingsverklaring as a FHIR R4 `Consent` resource (README, "Design"), so
 //! that a partner's dossier system or a national registry can take it over as it is.
 //!
 //! - `status`: `proposed` while it awaits confirmation or its period has not begun, `active`,

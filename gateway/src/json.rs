@@ -1,4 +1,4 @@
-//! A `Json` extractor whose rejections speak the API's error format (api.md "Errors"):
+//! A `Json` extractor whose rejections speak the API's error format (`/openapi.json`):
 //! malformed JSON is `400 malformed_json`, a body over the limit `413 payload_too_large`, a body that
 //! does not arrive before its [`BodyDeadline`] `408 request_timeout`. It is where request bodies are
 //! read, so it is where the body deadline is kept.

@@ -35,7 +35,7 @@ pub fn finish(mut document: OpenApi) -> Json<OpenApi> {
     Json(document)
 }
 
-/// How callers authenticate (api.md, "Who calls").
+/// How callers authenticate (`/openapi.json`).
 #[derive(Debug)]
 struct SecuritySchemes;
 

@@ -1,4 +1,4 @@
-//! `gateway dev pki`: a development PKI (api.md, "Development identities"). Never for production:
+//! `gateway dev pki`: a development PKI (`/openapi.json`). Never for production:
 //! the keys are written unencrypted next to each other.
 
 use std::fs;

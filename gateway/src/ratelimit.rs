@@ -1,4 +1,4 @@
-//! Rate limits (architecture.md, pipeline step 3): per professional and per organisation, keyed by the
+//! Rate limits (README, "Design"): per professional and per organisation, keyed by the
 //! verified partner (client certificate) and token subject, never by a header a client could choose.
 //! The organisation limit is what a partner cannot dodge by rotating `sub`. Amsterdammers have their
 //! own limit per pseudonym. Idle keys are pruned periodically.

@@ -28,7 +28,7 @@ pub struct AppState {
     pub policy: crate::config::PolicyConfig,
     pub portal: Arc<crate::config::PortalConfig>,
     /// The identity providers the pages log in through.
-    pub logins: Arc<crate::portal::Logins>,
+    pub logins: Arc<crate::auth::logins::Logins>,
     /// Tells partner systems of revoked, superseded and expired consents; `None` when not configured.
     pub notifier: Option<Arc<crate::notify::Notifier>>,
 }

@@ -3,10 +3,13 @@
 //! subject (OIN in `serialNumber`) is mapped to one registered partner.
 
 mod citizen;
+pub mod logins;
 mod officer;
+pub mod oidc;
 pub mod tokens;
 
 pub use citizen::{Citizen, ON_BEHALF_OF, Viewer, acting_under, within_role};
+pub use logins::Logins;
 pub use officer::Officer;
 
 use axum::extract::FromRequestParts;
@@ -143,7 +146,7 @@ pub(crate) fn bearer(parts: &Parts) -> Result<&str, ApiError> {
         })
 }
 
-/// The token role of a privacy officer (api.md "Who calls").
+/// The token role of a privacy officer (`/openapi.json`).
 pub const PRIVACY_OFFICER_ROLE: &str = "privacy_officer";
 
 /// A privacy officer: a professional of a partner, with role `privacy_officer`. Sees the traffic

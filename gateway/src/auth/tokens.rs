@@ -1,4 +1,4 @@
-//! Strict JWT verification (architecture.md, pipeline step 2): one pinned algorithm (ES256), `iss`
+//! Strict JWT verification (README, "Design"): one pinned algorithm (ES256), `iss`
 //! is the partner (or the citizen identity provider), `aud` is this gateway, `exp`, `nbf` and `sub`
 //! required, 30 s leeway, and a maximum lifetime (`exp - iat` and `exp - now`), so a leaked token is
 //! not good for years. A professional's `sub` and `role` must be usable. And the signing half, for

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `demo`, `dev pki`, `dev token` (api.md, last section).
+//! The command line: `serve`, `demo`, `dev pki`, `dev token` (README, "Configuration").
 
 use crate::app::Application;
 use crate::config::{Config, LogFormat};

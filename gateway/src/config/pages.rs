@@ -35,7 +35,7 @@ impl Default for PortalConfig {
 }
 
 /// `[audit]`: a privacy officer (role `privacy_officer`) sees only their own organisation's
-/// traffic, unless their organisation is listed here (api.md "Privacy officers").
+/// traffic, unless their organisation is listed here (`/openapi.json`).
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditConfig {

@@ -1,4 +1,4 @@
-//! Server-rendered SVG charts for the console (no script): stacked bars of disclosures per week,
+//! Server-rendered SVG charts for the console (no script, a `maud` template): stacked bars of disclosures per week,
 //! one colour per series, with a legend, a text alternative and the numbers as a table beside it.
 
 use std::collections::BTreeMap;
@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use super::anomalies::local;
-use super::page::escape;
+use maud::{Markup, html};
 
 /// Dark enough to stand out against white (3:1 or more for graphics, WCAG 1.4.11).
 const COLOURS: [&str; 8] = [
@@ -64,7 +64,7 @@ impl Weekly {
     }
 
     /// A stacked bar chart, then the same numbers as a table.
-    pub fn render(&self, title: &str, label_of: &dyn Fn(&str) -> String) -> String {
+    pub fn render(&self, title: &str, label_of: &dyn Fn(&str) -> String) -> Markup {
         const W: f64 = 720.0;
         const H: f64 = 260.0;
         const LEFT: f64 = 48.0;
@@ -81,89 +81,76 @@ impl Weekly {
         let slot = (W - LEFT - 8.0) / self.weeks.len().max(1) as f64;
         let bar = slot * 0.7;
         let y = |v: u64| TOP + plot_h - plot_h * v as f64 / top_value as f64;
-
-        let mut svg = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" role=\"img\" aria-labelledby=\"{id}-t\">\
-             <title id=\"{id}-t\">{t}</title>",
-            id = slug(title),
-            t = escape(title)
-        );
-        let mut v = 0;
-        while v <= top_value {
-            svg.push_str(&format!(
-                "<line x1=\"{LEFT}\" x2=\"{x2}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#d0d0d0\"/>\
-                 <text x=\"{tx}\" y=\"{ty:.1}\" font-size=\"12\" text-anchor=\"end\" fill=\"#1a1a1a\">{v}</text>",
-                x2 = W - 8.0,
-                yy = y(v),
-                tx = LEFT - 6.0,
-                ty = y(v) + 4.0,
-            ));
-            v += step;
-        }
-        for (w, monday) in self.weeks.iter().enumerate() {
-            let x = LEFT + slot * w as f64 + (slot - bar) / 2.0;
-            let mut below = 0;
-            for (s, counts) in self.series.values().enumerate() {
-                let n = counts[w];
-                if n == 0 {
-                    continue;
+        let one = |v: f64| format!("{v:.1}");
+        let gridlines: Vec<u64> = (0..=top_value).step_by(step.max(1) as usize).collect();
+        let id = format!("{}-t", slug(title));
+        let colour = |s: usize| COLOURS[s % COLOURS.len()];
+        // Per week, each series' part of the bar: (series, from, to).
+        let stacks: Vec<Vec<(usize, u64, u64)>> = (0..self.weeks.len())
+            .map(|w| {
+                let mut below = 0;
+                let mut parts = Vec::new();
+                for (s, counts) in self.series.values().enumerate() {
+                    if counts[w] > 0 {
+                        parts.push((s, below, below + counts[w]));
+                        below += counts[w];
+                    }
                 }
-                svg.push_str(&format!(
-                    "<rect x=\"{x:.1}\" y=\"{top:.1}\" width=\"{bar:.1}\" height=\"{h:.1}\" fill=\"{c}\"/>",
-                    top = y(below + n),
-                    h = y(below) - y(below + n),
-                    c = COLOURS[s % COLOURS.len()],
-                ));
-                below += n;
+                parts
+            })
+            .collect();
+        html! {
+            figure {
+                svg xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (W) " " (H) } width=(W) height=(H) role="img" aria-labelledby=(id) {
+                    title id=(id) { (title) }
+                    @for v in gridlines {
+                        line x1=(LEFT) x2=(W - 8.0) y1=(one(y(v))) y2=(one(y(v))) stroke="#d0d0d0" {}
+                        text x=(LEFT - 6.0) y=(one(y(v) + 4.0)) font-size="12" text-anchor="end" fill="#1a1a1a" { (v) }
+                    }
+                    @for (w, monday) in self.weeks.iter().enumerate() {
+                        @let x = LEFT + slot * w as f64 + (slot - bar) / 2.0;
+                        @for (s, from, to) in &stacks[w] {
+                            rect x=(one(x)) y=(one(y(*to))) width=(one(bar)) height=(one(y(*from) - y(*to))) fill=(colour(*s)) {}
+                        }
+                        text x=(one(x + bar / 2.0)) y=(H - BOTTOM + 16.0) font-size="12" text-anchor="middle" fill="#1a1a1a" {
+                            "wk " (monday.iso_week().week())
+                        }
+                    }
+                }
+                figcaption { (title) }
+                ul class="legend" {
+                    @for (s, name) in self.series.keys().enumerate() {
+                        li {
+                            svg width="14" height="14" aria-hidden="true" { rect width="14" height="14" fill=(colour(s)) {} }
+                            " " (label_of(name))
+                        }
+                    }
+                }
             }
-            svg.push_str(&format!(
-                "<text x=\"{cx:.1}\" y=\"{ty}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1a1a1a\">wk {wk}</text>",
-                cx = x + bar / 2.0,
-                ty = H - BOTTOM + 16.0,
-                wk = monday.iso_week().week(),
-            ));
+            @if self.series.is_empty() {
+                p { "Geen verstrekkingen in deze weken." }
+            }
+            details {
+                summary { (title) " als tabel" }
+                table {
+                    caption { (title) }
+                    tr {
+                        th scope="col" { "Reeks" }
+                        @for m in &self.weeks {
+                            th scope="col" { "wk " (m.iso_week().week()) }
+                        }
+                    }
+                    @for (name, counts) in &self.series {
+                        tr {
+                            th scope="row" { (label_of(name)) }
+                            @for n in counts {
+                                td { (n) }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        svg.push_str("</svg>");
-
-        let legend: String = self
-            .series
-            .keys()
-            .enumerate()
-            .map(|(s, name)| {
-                format!(
-                    "<li><svg width=\"14\" height=\"14\" aria-hidden=\"true\"><rect width=\"14\" height=\"14\" fill=\"{}\"/></svg> {}</li>",
-                    COLOURS[s % COLOURS.len()],
-                    escape(&label_of(name))
-                )
-            })
-            .collect();
-        let head: String = self
-            .weeks
-            .iter()
-            .map(|m| format!("<th scope=\"col\">wk {}</th>", m.iso_week().week()))
-            .collect();
-        let rows: String = self
-            .series
-            .iter()
-            .map(|(name, counts)| {
-                let cells: String = counts.iter().map(|n| format!("<td>{n}</td>")).collect();
-                format!(
-                    "<tr><th scope=\"row\">{}</th>{cells}</tr>",
-                    escape(&label_of(name))
-                )
-            })
-            .collect();
-        let empty = if self.series.is_empty() {
-            "<p>Geen verstrekkingen in deze weken.</p>"
-        } else {
-            ""
-        };
-        format!(
-            "<figure>{svg}<figcaption>{t}</figcaption><ul class=\"legend\">{legend}</ul></figure>{empty}\
-             <details><summary>{t} als tabel</summary><table><caption>{t}</caption>\
-             <tr><th scope=\"col\">Reeks</th>{head}</tr>{rows}</table></details>",
-            t = escape(title)
-        )
     }
 }
 
@@ -213,7 +200,9 @@ mod tests {
         weekly.add("wpi", "2026-10-01T12:00:00Z".parse().unwrap_or_default());
         assert_eq!(weekly.series["okt-amsterdam"], vec![0, 1, 1]);
         assert_eq!(weekly.series["wpi"], vec![0, 0, 1]);
-        let html = weekly.render("Verstrekkingen per week", &|s| s.to_uppercase());
+        let html = weekly
+            .render("Verstrekkingen per week", &|s| s.to_uppercase())
+            .into_string();
         assert_eq!(html.matches("<rect x=").count(), 3, "{html}");
         assert!(html.contains("OKT-AMSTERDAM") && html.contains("wk 48"));
     }

@@ -4,20 +4,20 @@
 //!
 //! Both use the same store, decisions and log as the API; nothing is computed twice. The
 //! Amsterdammer signs in through the citizen identity provider, an officer through their
-//! organisation's, both with OpenID Connect ([`oidc`]); the demo has development logins instead
+//! organisation's, both with OpenID Connect (`auth::oidc`); the demo has development logins instead
 //! (`[portal] dev_login`, never in production).
 
 pub(crate) mod anomalies;
 pub(crate) mod charts;
 pub(crate) mod console;
 pub(crate) mod mijn;
-pub mod oidc;
 pub(crate) mod page;
 pub mod session;
 
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use maud::html;
 use ring::rand::SecureRandom as _;
 
 use crate::state::AppState;
@@ -42,58 +42,13 @@ pub fn router() -> axum::Router<AppState> {
 
 /// A path under the pages that is no page: a page that says so (not the API's JSON).
 async fn no_such_page() -> Response {
-    Page::new("Pagina niet gevonden")
-        .paragraph("Deze pagina bestaat niet.")
-        .raw("<p><a href=\"/mijn\">Naar Mijn gegevens</a></p>")
-        .respond(StatusCode::NOT_FOUND)
-}
-
-/// The identity providers, ready to use.
-#[derive(Debug)]
-pub struct Logins {
-    /// The citizen identity provider (`[portal.oidc]`).
-    pub resident: Option<oidc::Provider>,
-    /// Per partner id, its officers' provider (`[audit.oidc.<id>]`).
-    pub officers: std::collections::BTreeMap<String, oidc::Provider>,
-}
-
-impl Logins {
-    pub fn new(
-        config: &crate::config::Config,
-        register: &policies::Register,
-    ) -> anyhow::Result<Self> {
-        let resident = config
-            .portal
-            .oidc
-            .clone()
-            .map(oidc::Provider::new)
-            .transpose()?;
-        let mut officers = std::collections::BTreeMap::new();
-        let mut clients: std::collections::BTreeMap<(&str, &str), &str> = Default::default();
-        for (partner, provider) in &config.audit.oidc {
-            anyhow::ensure!(
-                register.partner(partner).is_some(),
-                "[audit.oidc.{partner}]: no such partner in the register"
-            );
-            // One provider and client for two organisations lets an officer of either sign in as
-            // the other, unless the ID token names the organisation.
-            let client = (provider.issuer.as_str(), provider.client_id.as_str());
-            if let Some(other) = clients.insert(client, partner)
-                && config.audit.organisation_claim.is_none()
-            {
-                anyhow::bail!(
-                    "[audit.oidc.{other}] and [audit.oidc.{partner}] share issuer {} and client_id {}: \
-                     an officer of one could sign in as the other. Give each organisation a client of \
-                     its own, or set [audit] organisation_claim to the ID token claim that names the \
-                     organisation",
-                    client.0,
-                    client.1
-                );
-            }
-            officers.insert(partner.clone(), oidc::Provider::new(provider.clone())?);
-        }
-        Ok(Self { resident, officers })
-    }
+    Page::new("Pagina niet gevonden").respond(
+        StatusCode::NOT_FOUND,
+        html! {
+            p { "Deze pagina bestaat niet." }
+            p { a href="/mijn" { "Naar Mijn gegevens" } }
+        },
+    )
 }
 
 /// One kind of page: where it lives, its cookies, and the key its sessions are signed with.
@@ -188,10 +143,10 @@ impl Area {
     pub async fn start_login(
         &self,
         state: &AppState,
-        provider: &oidc::Provider,
+        provider: &crate::auth::oidc::Provider,
         organisation: &str,
     ) -> Response {
-        let flow = match oidc::Flow::new(organisation, state.clock.now()) {
+        let flow = match crate::auth::oidc::Flow::new(organisation, state.clock.now()) {
             Ok(flow) => flow,
             Err(e) => {
                 tracing::error!(error = %e, "no login flow");
@@ -225,20 +180,20 @@ impl Area {
         state: &AppState,
         headers: &HeaderMap,
         answer: &CallbackQuery,
-        pick: impl FnOnce(&oidc::Flow) -> Option<&'p oidc::Provider>,
-    ) -> Result<(oidc::Flow, oidc::Claims), Response> {
+        pick: impl FnOnce(&crate::auth::oidc::Flow) -> Option<&'p crate::auth::oidc::Provider>,
+    ) -> Result<(crate::auth::oidc::Flow, crate::auth::oidc::Claims), Response> {
         let refused = |why: &str| {
             tracing::info!(reason = why, "a login was refused");
-            Page::new("Inloggen niet gelukt")
-                .paragraph("Het inloggen is niet gelukt of duurde te lang. Probeer het opnieuw.")
-                .raw(&format!(
-                    "<p><a href=\"{}\">Opnieuw inloggen</a></p>",
-                    self.login
-                ))
-                .respond(StatusCode::FORBIDDEN)
+            Page::new("Inloggen niet gelukt").respond(
+                StatusCode::FORBIDDEN,
+                html! {
+                    p { "Het inloggen is niet gelukt of duurde te lang. Probeer het opnieuw." }
+                    p { a href=(self.login) { "Opnieuw inloggen" } }
+                },
+            )
         };
         let flow = session::cookie(headers, self.flow_cookie)
-            .and_then(|v| oidc::Flow::open(&self.key(state), v, state.clock.now()))
+            .and_then(|v| crate::auth::oidc::Flow::open(&self.key(state), v, state.clock.now()))
             .ok_or_else(|| refused("no login flow in progress"))?;
         if answer.state.as_deref() != Some(flow.state.as_str()) {
             return Err(refused("state does not match"));
@@ -293,13 +248,10 @@ impl Area {
             Ok(started) => started,
             Err(page) => return page,
         };
-        let mut response = Page::new("Ingelogd")
-            .refresh(self.home)
-            .raw(&format!(
-                "<p>U bent ingelogd. <a href=\"{}\">Verder</a></p>",
-                self.home
-            ))
-            .respond(StatusCode::OK);
+        let mut response = Page::new("Ingelogd").refresh(self.home).respond(
+            StatusCode::OK,
+            html! { p { "U bent ingelogd. " a href=(self.home) { "Verder" } } },
+        );
         self.set(&mut response, self.session_cookie, &value, max_age);
         self.set(&mut response, self.flow_cookie, "", 0);
         response
@@ -365,14 +317,16 @@ pub(crate) fn see_other(to: &str) -> Response {
 
 /// A form without its CSRF token (or with another session's).
 pub(crate) fn forbidden() -> Response {
-    Page::new("Niet toegestaan")
-        .paragraph("Dit formulier is verlopen of kwam niet van deze website. Ga terug en probeer het opnieuw.")
-        .respond(StatusCode::FORBIDDEN)
+    Page::new("Niet toegestaan").say(
+        StatusCode::FORBIDDEN,
+        "Dit formulier is verlopen of kwam niet van deze website. Ga terug en probeer het opnieuw.",
+    )
 }
 
 /// The store could not be read or written: say so, lose nothing.
 pub(crate) fn unavailable(what: &str) -> Response {
-    Page::new("Even niet beschikbaar")
-        .paragraph(&format!("{what} Probeer het later opnieuw."))
-        .respond(StatusCode::SERVICE_UNAVAILABLE)
+    Page::new("Even niet beschikbaar").respond(
+        StatusCode::SERVICE_UNAVAILABLE,
+        html! { p { (what) " Probeer het later opnieuw." } },
+    )
 }

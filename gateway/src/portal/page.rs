@@ -1,11 +1,12 @@
-//! One page of the portal: plain HTML, one stylesheet whose hash is what the
-//! Content-Security-Policy allows (and, on a page with one, its own script by hash), nothing from
-//! elsewhere, not cached.
+//! One page of the portal: the shared layout, a `maud` template (every value escaped), one
+//! stylesheet whose hash is what the Content-Security-Policy allows (and, on a page with one, its
+//! own script by hash), nothing from elsewhere, not cached.
 
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 /// Large type, strong contrast, room to tap (WCAG 2.1 AA; works on a phone).
 const STYLE: &str = "body{font-family:system-ui,sans-serif;font-size:1.125rem;line-height:1.5;\
@@ -38,9 +39,9 @@ figure{margin:1rem 0}svg{max-width:100%;height:auto}\
 ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}\
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}";
 
+/// The layout around a page's body: its title, language, navigation and headers.
 pub struct Page {
     title: String,
-    body: String,
     /// Links above the title: (href, label); the one equal to `current` is marked.
     nav: Vec<(String, String)>,
     current: String,
@@ -57,7 +58,6 @@ impl Page {
     pub fn new(title: &str) -> Self {
         Self {
             title: title.to_owned(),
-            body: String::new(),
             nav: Vec::new(),
             current: String::new(),
             wide: false,
@@ -101,56 +101,52 @@ impl Page {
         self
     }
 
-    pub fn paragraph(mut self, text: &str) -> Self {
-        self.body.push_str(&format!("<p>{}</p>", escape(text)));
-        self
+    /// The whole document around `body`.
+    fn render(&self, body: Markup) -> Markup {
+        html! {
+            (DOCTYPE)
+            html lang=(self.lang) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    @if let Some(to) = self.refresh {
+                        meta http-equiv="refresh" content={ "0;url=" (to) };
+                    }
+                    title { (self.title) " - Gemeente Amsterdam" }
+                    style { (PreEscaped(STYLE)) }
+                }
+                body class=[self.wide.then_some("wide")] {
+                    header {
+                        p lang="nl" { "Gemeente Amsterdam · gegevensdeling in het sociaal domein" }
+                        @if !self.nav.is_empty() {
+                            nav aria-label="Menu" {
+                                ul {
+                                    @for (href, label) in &self.nav {
+                                        li {
+                                            a href=(href) aria-current=[(*href == self.current).then_some("page")] {
+                                                (label)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    main {
+                        h1 { (self.title) }
+                        (body)
+                    }
+                    @if let Some(js) = self.script {
+                        script { (PreEscaped(js)) }
+                    }
+                }
+            }
+        }
     }
 
-    pub fn notice(mut self, text: &str) -> Self {
-        self.body.push_str(&format!(
-            "<p class=\"notice\" role=\"status\">{}</p>",
-            escape(text)
-        ));
-        self
-    }
-
-    pub fn alert(mut self, text: &str) -> Self {
-        self.body.push_str(&format!(
-            "<p class=\"alert\" role=\"alert\">{}</p>",
-            escape(text)
-        ));
-        self
-    }
-
-    /// Markup built by the caller, every value in it escaped.
-    pub fn raw(mut self, html: &str) -> Self {
-        self.body.push_str(html);
-        self
-    }
-
-    pub fn respond(self, status: StatusCode) -> Response {
-        let html = format!(
-            "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             {refresh}<title>{title} - Gemeente Amsterdam</title><style>{STYLE}</style></head>\
-             <body{class}><header><p lang=\"nl\">Gemeente Amsterdam · gegevensdeling in het sociaal domein</p>{nav}</header>\
-             <main><h1>{title}</h1>{body}</main>{script}</body></html>\n",
-            title = escape(&self.title),
-            lang = self.lang,
-            refresh = self.refresh.map_or_else(String::new, |to| {
-                format!(
-                    "<meta http-equiv=\"refresh\" content=\"0;url={}\">",
-                    escape(to)
-                )
-            }),
-            body = self.body,
-            class = if self.wide { " class=\"wide\"" } else { "" },
-            nav = self.nav_html(),
-            script = self
-                .script
-                .map(|js| format!("<script>{js}</script>"))
-                .unwrap_or_default(),
-        );
+    /// The page with `body` as a response with `status`, its headers set.
+    pub fn respond(self, status: StatusCode, body: Markup) -> Response {
+        let html = self.render(body).into_string();
         let hash = |text: &str| {
             base64::engine::general_purpose::STANDARD
                 .encode(ring::digest::digest(&ring::digest::SHA256, text.as_bytes()).as_ref())
@@ -174,30 +170,10 @@ impl Page {
         }
         response
     }
-}
 
-impl Page {
-    fn nav_html(&self) -> String {
-        if self.nav.is_empty() {
-            return String::new();
-        }
-        let items: String = self
-            .nav
-            .iter()
-            .map(|(href, label)| {
-                let current = if *href == self.current {
-                    " aria-current=\"page\""
-                } else {
-                    ""
-                };
-                format!(
-                    "<li><a href=\"{}\"{current}>{}</a></li>",
-                    escape(href),
-                    escape(label)
-                )
-            })
-            .collect();
-        format!("<nav aria-label=\"Menu\"><ul>{items}</ul></nav>")
+    /// A page of one paragraph.
+    pub fn say(self, status: StatusCode, text: &str) -> Response {
+        self.respond(status, html! { p { (text) } })
     }
 }
 
@@ -209,18 +185,32 @@ impl std::fmt::Debug for Page {
     }
 }
 
-/// HTML text and attribute escaping.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+/// A message that something was done.
+pub fn notice(text: &str) -> Markup {
+    html! { p class="notice" role="status" { (text) } }
+}
+
+/// A message that something went wrong.
+pub fn alert(text: &str) -> Markup {
+    html! { p class="alert" role="alert" { (text) } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_escaped_and_the_style_is_the_hashed_one() {
+        let page = Page::new("<b>\"x\"</b>")
+            .nav(&[("/a", "A"), ("/b", "<i>")], "/a")
+            .render(html! { p { "<script>" } });
+        let page = page.into_string();
+        assert!(
+            page.contains("<title>&lt;b&gt;&quot;x&quot;&lt;/b&gt; - Gemeente Amsterdam</title>")
+        );
+        assert!(page.contains("<a href=\"/a\" aria-current=\"page\">A</a>"));
+        assert!(page.contains("<a href=\"/b\">&lt;i&gt;</a>"));
+        assert!(page.contains("<p>&lt;script&gt;</p>"));
+        assert!(page.contains(&format!("<style>{STYLE}</style>")));
     }
-    out
 }

@@ -1,4 +1,4 @@
-//! Toestemmingsverklaringen, for partner professionals (api.md "Consents").
+//! Toestemmingsverklaringen, for partner professionals (`/openapi.json`).
 
 use crate::auth::Professional;
 use crate::contract::ConsentChangesView;

@@ -1,4 +1,4 @@
-//! Exchange (pull) and delivery (push), the routes (architecture.md steps 4-10): parse the request,
+//! Exchange (pull) and delivery (push), the routes (README, "Design"): parse the request,
 //! run it through the [`Pipeline`] (consents, decision, durable record), forward or take the pushed
 //! data, check and filter it (`policies::release`), and only then release.
 

@@ -1,4 +1,4 @@
-//! The public log (api.md "The log"): its latest signed checkpoint, its verifier key, and inclusion
+//! The public log (`/openapi.json`): its latest signed checkpoint, its verifier key, and inclusion
 //! and consistency proofs that anyone can check against a checkpoint without trusting the operator.
 //! Nothing here is personal: leaf hashes commit to salted digests.
 

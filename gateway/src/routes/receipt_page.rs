@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 
 use crate::contract::ReceiptView;
-use crate::portal::page::escape;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;\
 padding:0 1rem;line-height:1.5;color:#111}h1{font-size:1.5rem}h2{font-size:1.1rem;margin-top:1.5rem}\
@@ -46,91 +46,63 @@ pub fn response(receipt: &ReceiptView) -> Response {
     response
 }
 
-/// The page. Every value from the record is escaped.
+/// The page, a `maud` template: every value from the record is escaped.
 pub fn render(r: &ReceiptView) -> String {
-    let mut page = String::with_capacity(4096);
-    page.push_str("<!doctype html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">");
-    page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-    page.push_str("<title>Bewijs van uw toestemming</title><style>");
-    page.push_str(STYLE);
-    page.push_str("</style></head><body><main>");
-    page.push_str("<h1>Bewijs van uw toestemming</h1>");
-    page.push_str(&format!(
-        "<p>Dit is het bewijs van de toestemming die u gaf om gegevens over u te delen. \
-         Bewaar het goed. Status: <strong>{}</strong>.</p>",
-        escape(status(&r.status))
-    ));
-    page.push_str("<dl>");
-    item(&mut page, "Nummer", &r.record_id);
-    item(
-        &mut page,
-        "Vastgelegd door",
-        &format!("{} ({})", r.recorded_by.name, r.recorded_by.id),
-    );
-    item(&mut page, "Hoe gegeven", method(&r.method));
-    item(&mut page, "Geldig vanaf", &day(r.valid_from));
-    item(&mut page, "Geldig tot en met", &day(r.valid_until));
-    item(&mut page, "Afgedrukt op", &day(r.issued_at));
-    page.push_str("</dl>");
-
-    page.push_str("<h2>Wie mag gegevens krijgen</h2><ul>");
-    for p in &r.recipients {
-        list_item(&mut page, &p.name);
-    }
-    page.push_str("</ul>");
-    if !r.sources.is_empty() {
-        page.push_str("<h2>Van wie mogen de gegevens komen</h2><ul>");
-        for p in &r.sources {
-            list_item(&mut page, &p.name);
+    html! {
+        (DOCTYPE)
+        html lang="nl" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Bewijs van uw toestemming" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                main {
+                    h1 { "Bewijs van uw toestemming" }
+                    p {
+                        "Dit is het bewijs van de toestemming die u gaf om gegevens over u te delen. \
+                         Bewaar het goed. Status: " strong { (status(&r.status)) } "."
+                    }
+                    dl {
+                        (item("Nummer", &r.record_id))
+                        (item("Vastgelegd door", &format!("{} ({})", r.recorded_by.name, r.recorded_by.id)))
+                        (item("Hoe gegeven", method(&r.method)))
+                        (item("Geldig vanaf", &day(r.valid_from)))
+                        (item("Geldig tot en met", &day(r.valid_until)))
+                        (item("Afgedrukt op", &day(r.issued_at)))
+                    }
+                    h2 { "Wie mag gegevens krijgen" }
+                    ul { @for p in &r.recipients { li { (p.name) } } }
+                    @if !r.sources.is_empty() {
+                        h2 { "Van wie mogen de gegevens komen" }
+                        ul { @for p in &r.sources { li { (p.name) } } }
+                    }
+                    h2 { "Waarvoor" }
+                    ul { @for p in &r.purposes { li { strong { (p.name) } ": " (p.purpose) } } }
+                    h2 { "Welke gegevens" }
+                    ul {
+                        @for c in &r.data_categories {
+                            li { (c.name) @if c.special { " (bijzonder gevoelig: extra beschermd)" } }
+                        }
+                    }
+                    h2 { "Intrekken" }
+                    p class="note" { (r.how_to_withdraw) }
+                    h2 { "Uw rechten" }
+                    p {
+                        "U mag altijd zien welke gegevens over u gedeeld zijn, ze laten \
+                         verbeteren, bezwaar maken, en een klacht indienen bij de Autoriteit Persoonsgegevens."
+                    }
+                    p { small { (r.schema) " · taal " (r.language) " · pseudoniem " (r.subject) } }
+                }
+            }
         }
-        page.push_str("</ul>");
     }
-    page.push_str("<h2>Waarvoor</h2><ul>");
-    for p in &r.purposes {
-        page.push_str(&format!(
-            "<li><strong>{}</strong>: {}</li>",
-            escape(&p.name),
-            escape(&p.purpose)
-        ));
-    }
-    page.push_str("</ul><h2>Welke gegevens</h2><ul>");
-    for c in &r.data_categories {
-        let special = if c.special {
-            " (bijzonder gevoelig: extra beschermd)"
-        } else {
-            ""
-        };
-        list_item(&mut page, &format!("{}{special}", c.name));
-    }
-    page.push_str("</ul>");
-    page.push_str(&format!(
-        "<h2>Intrekken</h2><p class=\"note\">{}</p>",
-        escape(&r.how_to_withdraw)
-    ));
-    page.push_str(
-        "<h2>Uw rechten</h2><p>U mag altijd zien welke gegevens over u gedeeld zijn, ze laten \
-         verbeteren, bezwaar maken, en een klacht indienen bij de Autoriteit Persoonsgegevens.</p>",
-    );
-    page.push_str(&format!(
-        "<p><small>{} · taal {} · pseudoniem {}</small></p>",
-        escape(&r.schema),
-        escape(&r.language),
-        escape(&r.subject)
-    ));
-    page.push_str("</main></body></html>\n");
-    page
+    .into_string()
 }
 
-fn item(page: &mut String, term: &str, value: &str) {
-    page.push_str(&format!(
-        "<dt>{}</dt><dd>{}</dd>",
-        escape(term),
-        escape(value)
-    ));
-}
-
-fn list_item(page: &mut String, value: &str) {
-    page.push_str(&format!("<li>{}</li>", escape(value)));
+fn item(term: &str, value: &str) -> Markup {
+    html! { dt { (term) } dd { (value) } }
 }
 
 fn day(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -165,8 +137,8 @@ mod tests {
     #[test]
     fn markup_in_a_value_is_shown_as_text_not_run() {
         assert_eq!(
-            escape("<script>alert('x')</script> & \"y\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
+            item("<script>alert('x')</script>", "& \"y\"").into_string(),
+            "<dt>&lt;script&gt;alert('x')&lt;/script&gt;</dt><dd>&amp; &quot;y&quot;</dd>"
         );
     }
 

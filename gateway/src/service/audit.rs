@@ -1,4 +1,4 @@
-//! The privacy officers' API (api.md "Privacy officers"; issue 9 items 4 and 6): who received what,
+//! What privacy officers read, for the API (`/v1/audit/...`) and the console alike: who received what,
 //! why and on which basis; which requests were denied and by which vuistregel; and the review queue
 //! of disclosures made on a basis other than consent. An officer sees the traffic their own
 //! organisation took part in unless their organisation is city-wide. Every read is itself recorded

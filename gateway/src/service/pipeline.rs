@@ -1,4 +1,4 @@
-//! One exchange or delivery on its way through the pipeline (architecture.md steps 5-9): look up the
+//! One exchange or delivery on its way through the pipeline (README, "Design"): look up the
 //! subject's consents, decide, record the decision, and write the disclosure durably before anything
 //! is released. The routes (`routes/exchange.rs`) parse the request and forward; this is the part in
 //! between that every request shares.

@@ -2,7 +2,7 @@
 //! one organisation: its OIN in the subject `serialNumber`. A wrong organisation fails the handshake,
 //! so not one byte of a request (which carries a BSN) or of an answer is exchanged.
 //!
-//! - [`RequireClientOin`]: a partner system accepts only the gateway (architecture.md, step 7).
+//! - [`RequireClientOin`]: a partner system accepts only the gateway (README, "Design").
 //! - [`RequireServerOin`]: the gateway talks only to the system of the partner it means.
 
 use std::fmt;

@@ -35,3 +35,4 @@ mod sessions;
 mod shutdown;
 mod storage_hygiene;
 mod versions;
+mod xss;

@@ -234,7 +234,7 @@ async fn an_officer_signs_in_only_for_the_organisation_the_id_token_names(db: Db
     let register = policies::Register::from_toml(gateway::demo::DEMO_REGISTER).unwrap();
     let mut without_claim = app.config.clone();
     without_claim.audit.organisation_claim = None;
-    let refused = gateway::portal::Logins::new(&without_claim, &register).unwrap_err();
+    let refused = gateway::auth::Logins::new(&without_claim, &register).unwrap_err();
     assert!(
         refused.to_string().contains("organisation_claim")
             && refused.to_string().contains("[audit.oidc.okt-amsterdam]"),

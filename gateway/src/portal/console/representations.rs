@@ -3,17 +3,18 @@
 //! the anomalies that point at a takeover (one representative for many people; used within an hour
 //! of being recorded); and the "never share" refusals, with who recorded and who lifted each. The
 //! same as `GET /v1/audit/representations` and `GET /v1/audit/refusals`, recorded as reads the
-//! same way.
+//! same way. The handler, then its `maud` views.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
+use maud::{Markup, html};
 
-use super::{failed, page, signed_in, when};
+use super::{failed, respond, signed_in, when};
 use crate::contract::{
     MANY_REPRESENTED, RecordedFilter, RecordedRefusalView, RecordedRepresentationView,
 };
-use crate::portal::page::escape;
+use crate::portal::page::alert;
 use crate::portal::see_other;
 use crate::service::recorded;
 use crate::state::AppState;
@@ -42,76 +43,80 @@ pub(super) async fn representations(State(state): State<AppState>, headers: Head
         Ok(found) => found,
         Err(e) => return failed(e),
     };
-    let mut page = page(&state, &officer, &me, "Vertegenwoordigingen en nooit delen", PATH).paragraph(&format!(
-        "Vertegenwoordigingen die professionals van uw organisatie vastlegden (de laatste 90 dagen): \
-         wie voor wie mag optreden, op welke grond, en wie dat bevestigde of beëindigde. Een \
-         vertegenwoordiging geldt pas na bevestiging door de vertegenwoordigde of door een tweede \
-         professional. Let op: één vertegenwoordiger voor {MANY_REPRESENTED} of meer mensen, en een \
-         vertegenwoordiging die binnen een uur na vastleggen werd gebruikt."
-    ));
-    if found.is_empty() {
-        return page
-            .paragraph("Geen vertegenwoordigingen gevonden.")
-            .raw(&refusals_table(&refusals))
-            .respond(StatusCode::OK);
-    }
+    let title = ("Vertegenwoordigingen en nooit delen", PATH);
+    respond(&state, &officer, &me, title, page(&found, &refusals))
+}
+
+fn page(found: &[RecordedRepresentationView], refusals: &[RecordedRefusalView]) -> Markup {
     let flagged = found.iter().filter(|r| !r.anomalies.is_empty()).count();
-    if flagged > 0 {
-        page = page.alert(&format!(
-            "{flagged} vertegenwoordiging(en) vragen om aandacht."
-        ));
+    html! {
+        p {
+            "Vertegenwoordigingen die professionals van uw organisatie vastlegden (de laatste 90 dagen): \
+             wie voor wie mag optreden, op welke grond, en wie dat bevestigde of beëindigde. Een \
+             vertegenwoordiging geldt pas na bevestiging door de vertegenwoordigde of door een tweede \
+             professional. Let op: één vertegenwoordiger voor " (MANY_REPRESENTED) " of meer mensen, en een \
+             vertegenwoordiging die binnen een uur na vastleggen werd gebruikt."
+        }
+        @if found.is_empty() {
+            p { "Geen vertegenwoordigingen gevonden." }
+        } @else {
+            @if flagged > 0 {
+                (alert(&format!("{flagged} vertegenwoordiging(en) vragen om aandacht.")))
+            }
+            table {
+                caption { (found.len()) " vertegenwoordiging(en)" }
+                tr {
+                    @for head in ["Vastgelegd", "Rol", "Grond", "Status", "Door", "Bevestigd", "Beëindigd", "Vertegenwoordiger", "Vertegenwoordigde", "Aandacht"] {
+                        th scope="col" { (head) }
+                    }
+                }
+                @for r in found {
+                    (row(r))
+                }
+            }
+        }
+        (refusals_table(refusals))
     }
-    let mut table = format!(
-        "<table><caption>{} vertegenwoordiging(en)</caption><tr><th scope=\"col\">Vastgelegd</th>\
-         <th scope=\"col\">Rol</th><th scope=\"col\">Grond</th><th scope=\"col\">Status</th>\
-         <th scope=\"col\">Door</th><th scope=\"col\">Bevestigd</th><th scope=\"col\">Beëindigd</th>\
-         <th scope=\"col\">Vertegenwoordiger</th><th scope=\"col\">Vertegenwoordigde</th>\
-         <th scope=\"col\">Aandacht</th></tr>",
-        found.len()
-    );
-    for r in &found {
-        table.push_str(&row(r));
-    }
-    table.push_str("</table>");
-    page.raw(&table)
-        .raw(&refusals_table(&refusals))
-        .respond(StatusCode::OK)
 }
 
 /// The "never share" refusals the organisation recorded for residents, lifted ones too.
-fn refusals_table(refusals: &[RecordedRefusalView]) -> String {
-    if refusals.is_empty() {
-        return "<h2>Nooit delen</h2><p>Uw organisatie legde geen weigeringen vast namens bewoners.</p>"
-            .to_owned();
-    }
-    let mut html = format!(
-        "<h2>Nooit delen</h2><table><caption>{} weigering(en) namens bewoners vastgelegd</caption>\
-         <tr><th scope=\"col\">Vastgelegd</th><th scope=\"col\">Wat</th><th scope=\"col\">Door</th>\
-         <th scope=\"col\">Bewoner</th><th scope=\"col\">Opgeheven</th></tr>",
-        refusals.len()
-    );
-    for r in refusals {
-        let lifted = match (&r.refusal.withdrawn_at, &r.refusal.withdrawn_by_partner) {
-            (Some(at), Some(by)) if by == consent::AMSTERDAMMER => {
-                format!("{} door de bewoner", when(*at))
+fn refusals_table(refusals: &[RecordedRefusalView]) -> Markup {
+    html! {
+        h2 { "Nooit delen" }
+        @if refusals.is_empty() {
+            p { "Uw organisatie legde geen weigeringen vast namens bewoners." }
+        } @else {
+            table {
+                caption { (refusals.len()) " weigering(en) namens bewoners vastgelegd" }
+                tr {
+                    @for head in ["Vastgelegd", "Wat", "Door", "Bewoner", "Opgeheven"] {
+                        th scope="col" { (head) }
+                    }
+                }
+                @for r in refusals {
+                    tr {
+                        td { (when(r.refusal.created_at)) }
+                        td { (r.refusal.description) }
+                        td { (r.professional.as_deref().unwrap_or("—")) }
+                        td { code { (short(&r.subject)) } }
+                        td {
+                            @match (&r.refusal.withdrawn_at, &r.refusal.withdrawn_by_partner) {
+                                (Some(at), Some(by)) if by == consent::AMSTERDAMMER => {
+                                    (when(*at)) " door de bewoner"
+                                }
+                                (Some(at), Some(by)) => { (when(*at)) " door " (by) }
+                                (Some(at), None) => { (when(*at)) }
+                                _ => "—",
+                            }
+                        }
+                    }
+                }
             }
-            (Some(at), Some(by)) => format!("{} door {}", when(*at), escape(by)),
-            (Some(at), None) => when(*at),
-            _ => "—".to_owned(),
-        };
-        html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{lifted}</td></tr>",
-            when(r.refusal.created_at),
-            escape(&r.refusal.description),
-            escape(r.professional.as_deref().unwrap_or("—")),
-            escape(short(&r.subject)),
-        ));
+        }
     }
-    html.push_str("</table>");
-    html
 }
 
-fn row(r: &RecordedRepresentationView) -> String {
+fn row(r: &RecordedRepresentationView) -> Markup {
     let v = &r.representation;
     let status = match v.status.as_str() {
         "active" => "Geldig",
@@ -127,7 +132,7 @@ fn row(r: &RecordedRepresentationView) -> String {
                 when(at)
             )
         }
-        (Some(at), Some(by)) => format!("{} door {}", when(at), escape(by)),
+        (Some(at), Some(by)) => format!("{} door {by}", when(at)),
         (Some(at), None) => when(at),
         _ => "—".to_owned(),
     };
@@ -141,23 +146,26 @@ fn row(r: &RecordedRepresentationView) -> String {
     if r.anomalies.iter().any(|a| a == "used_within_an_hour") {
         attention.push("Binnen een uur na vastleggen gebruikt".to_owned());
     }
-    format!(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{status}</td><td>{}</td><td>{}</td><td>{}</td>\
-         <td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
-        when(v.created_at),
-        escape(&v.role),
-        escape(&v.basis),
-        escape(&r.professional),
-        by_whom(v.confirmed_at, &v.confirmed_by),
-        by_whom(v.ended_at, &v.ended_by),
-        escape(short(&r.representative)),
-        escape(short(&r.represented)),
-        if attention.is_empty() {
-            "—".to_owned()
-        } else {
-            format!("<strong>{}</strong>", escape(&attention.join("; ")))
-        },
-    )
+    html! {
+        tr {
+            td { (when(v.created_at)) }
+            td { (v.role) }
+            td { (v.basis) }
+            td { (status) }
+            td { (r.professional) }
+            td { (by_whom(v.confirmed_at, &v.confirmed_by)) }
+            td { (by_whom(v.ended_at, &v.ended_by)) }
+            td { code { (short(&r.representative)) } }
+            td { code { (short(&r.represented)) } }
+            td {
+                @if attention.is_empty() {
+                    "—"
+                } @else {
+                    strong { (attention.join("; ")) }
+                }
+            }
+        }
+    }
 }
 
 /// The first twelve characters of a pseudonym: enough to tell people apart in one table.
