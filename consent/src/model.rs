@@ -343,7 +343,7 @@ pub enum Content {
 /// retention month, with the salt of its leaf.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Personal {
-    /// Hex of the 16 random bytes mixed into the record digest (see `ledger::Seal`).
+    /// Hex of the 16 random bytes mixed into the record digest (see `seal::Seal`).
     pub salt: String,
     pub professional: String,
     pub categories: Vec<String>,
@@ -450,52 +450,6 @@ pub struct ConsentEntry {
     pub salt: String,
     pub record_digest: [u8; 32],
     pub leaf_hash: [u8; 32],
-}
-
-/// A fresh random salt for a log entry's digest.
-fn entry_salt() -> Result<[u8; 16], crate::StoreError> {
-    use ring::rand::SecureRandom as _;
-    let mut salt = [0u8; 16];
-    ring::rand::SystemRandom::new()
-        .fill(&mut salt)
-        .map_err(|_| crate::StoreError::Corrupt("no randomness for the entry salt".into()))?;
-    Ok(salt)
-}
-
-impl ConsentEntry {
-    /// The entry of one change, sealed under a fresh random salt; its log index is given when it
-    /// is appended.
-    pub fn seal(
-        consent_id: &str,
-        subject: SubjectId,
-        at: DateTime<Utc>,
-        event: ConsentChange,
-        actor: String,
-        professional: Option<String>,
-        representation: Option<String>,
-    ) -> Result<Self, crate::StoreError> {
-        let salt = entry_salt()?;
-        let mut entry = Self {
-            log_index: 0,
-            id: uuid::Uuid::now_v7().to_string(),
-            at,
-            event,
-            actor,
-            consent_id: consent_id.to_owned(),
-            subject,
-            professional,
-            representation,
-            salt: hex::encode(salt),
-            record_digest: [0; 32],
-            leaf_hash: [0; 32],
-        };
-        entry.record_digest = crate::leaf::consent_digest(&salt, &entry);
-        entry.leaf_hash = crate::leaf::hash_leaf(&crate::leaf::consent_leaf_input(
-            &entry,
-            &entry.record_digest,
-        ));
-        Ok(entry)
-    }
 }
 
 /// What to erase.
@@ -618,43 +572,6 @@ pub struct RepresentationEntry {
     pub salt: String,
     pub record_digest: [u8; 32],
     pub leaf_hash: [u8; 32],
-}
-
-impl RepresentationEntry {
-    /// The entry of one change, sealed under a fresh random salt; its log index is given when it
-    /// is appended. `by` is as stored: `amsterdammer` or `<partner>/<professional>`.
-    pub fn seal(
-        representation_id: &str,
-        subject: SubjectId,
-        at: DateTime<Utc>,
-        event: RepresentationChange,
-        by: &str,
-    ) -> Result<Self, crate::StoreError> {
-        let salt = entry_salt()?;
-        let (actor, professional) = match by.split_once('/') {
-            Some((party, professional)) => (party.to_owned(), Some(professional.to_owned())),
-            None => (by.to_owned(), None),
-        };
-        let mut entry = Self {
-            log_index: 0,
-            id: uuid::Uuid::now_v7().to_string(),
-            at,
-            event,
-            actor,
-            representation_id: representation_id.to_owned(),
-            subject,
-            professional,
-            salt: hex::encode(salt),
-            record_digest: [0; 32],
-            leaf_hash: [0; 32],
-        };
-        entry.record_digest = crate::leaf::representation_digest(&salt, &entry);
-        entry.leaf_hash = crate::leaf::hash_leaf(&crate::leaf::representation_leaf_input(
-            &entry,
-            &entry.record_digest,
-        ));
-        Ok(entry)
-    }
 }
 
 impl Disclosure {

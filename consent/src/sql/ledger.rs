@@ -11,8 +11,8 @@ use super::rows::{DISCLOSURE_COLUMNS, DISCLOSURE_SELECT, DisclosureRow, hash32};
 use super::statements::placeholders;
 use super::{Backend, SqlStore};
 use crate::leaf::{LeafHeader, erasure_leaf_input, hash_leaf, leaf_input, record_digest};
-use crate::ledger::Seal;
 use crate::model::{Erase, ErasureEntry, ErasureReason, NewDisclosure};
+use crate::seal::Seal;
 use crate::store::{Checkpointer, PendingCheckpoint, StoreError, StoredCheckpoint};
 use crate::vault::{Kek, RecordKey, epoch_of};
 

@@ -30,7 +30,6 @@ use statements::ConsentKey;
 const EXPIRY_CHUNK: usize = 500;
 
 use crate::SubjectId;
-use crate::ledger::SealedWrite;
 use crate::model::{
     Actor, Consent, ConsentChange, ConsentEntry, DecisionRecord, Disclosure, EXPIRY_ACTOR, Erase,
     ErasureEntry, LedgerEntry, NewConsent, NewRefusal, NewRepresentation, Outcome, Refusal,
@@ -41,6 +40,7 @@ use crate::model::{
     AuditQuery, AuditRead, DeferralRecord, PageSession, RecordedRepresentation, Review,
     ReviewSelection,
 };
+use crate::seal::SealedWrite;
 use crate::store::{Checkpointer, Store, StoreError, StoredCheckpoint};
 use crate::vault::Kek;
 
