@@ -10,7 +10,8 @@ use ring::rand::{SecureRandom, SystemRandom};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::log::Log;
-use crate::model::{DecisionRecord, LedgerWrite, NewDisclosure};
+use crate::model::LedgerWrite;
+use crate::seal::{Seal, SealedWrite};
 use crate::store::{Checkpointer, Store, StoreError};
 
 /// How the writer groups writes into commits.
@@ -35,39 +36,6 @@ impl Default for Batching {
             commit_timeout: std::time::Duration::from_secs(10),
         }
     }
-}
-
-/// A disclosure with what the Merkle tree commits to.
-#[derive(Debug, Clone)]
-pub struct Seal {
-    /// 16 random bytes (hex) mixed into the leaf, so a leaf cannot be confirmed by guessing the record.
-    pub salt: String,
-    /// The salted digest of the record that the leaf commits to.
-    pub record_digest: [u8; 32],
-    /// RFC 9162 leaf hash of the frozen v1 leaf encoding (see [`crate::leaf`]).
-    pub leaf_hash: [u8; 32],
-}
-
-impl Seal {
-    /// What the leaf of `record` commits to under `salt`.
-    pub fn of(salt: &[u8], record: &NewDisclosure) -> Self {
-        let record_digest = crate::leaf::record_digest(salt, record);
-        Self {
-            salt: hex::encode(salt),
-            record_digest,
-            leaf_hash: crate::leaf::hash_leaf(&crate::leaf::leaf_input(
-                record.into(),
-                &record_digest,
-            )),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct SealedWrite {
-    pub decision: DecisionRecord,
-    pub disclosure: Option<(NewDisclosure, Seal)>,
-    pub deferral: Option<crate::model::Deferral>,
 }
 
 type Reply = oneshot::Sender<Result<Option<u64>, Arc<StoreError>>>;

@@ -6,7 +6,9 @@
 
 mod checkpoint;
 mod clock;
+mod connect;
 mod digest;
+mod error;
 mod leaf;
 mod ledger;
 mod log;
@@ -14,6 +16,7 @@ pub mod merkle;
 mod model;
 mod postgres;
 mod pseudonym;
+mod seal;
 mod sql;
 mod sqlite;
 mod store;
@@ -21,12 +24,14 @@ mod vault;
 
 pub use checkpoint::{Checkpoint, LogSigner, LogVerifier, NoteError};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use connect::{connect, connect_to_inspect};
 pub use digest::{InvalidDigest, Sha256Hex};
+pub use error::StoreError;
 pub use leaf::{
     LeafHeader, consent_digest, consent_leaf_input, erasure_leaf_input, hash_leaf, leaf_hash,
     leaf_input, record_digest, representation_digest, representation_leaf_input,
 };
-pub use ledger::{Batching, LedgerWriter, Seal, SealedWrite};
+pub use ledger::{Batching, LedgerWriter};
 pub use log::{InclusionProof, Log, LogError};
 pub use model::{
     AMSTERDAMMER, Actor, Attempt, AuditQuery, AuditRead, Consent, ConsentChange, ConsentEntry,
@@ -40,8 +45,6 @@ pub use model::{
     ReviewSelection,
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
-pub use store::{
-    Checkpointer, PendingCheckpoint, Purpose, Store, StoreError, StoredCheckpoint, connect,
-    connect_to_inspect,
-};
+pub use seal::{Seal, SealedWrite};
+pub use store::{Checkpointer, PendingCheckpoint, Purpose, Store, StoredCheckpoint};
 pub use vault::{Kek, VaultError, epoch_of};

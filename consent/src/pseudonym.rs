@@ -1,5 +1,5 @@
-//! The keyed pseudonym that stands for a BSN everywhere in storage (domain.md: keep the BSN out of
-//! logs and indexes). HMAC-SHA-256 under a secret key: stable, so lookups work, and not reversible
+//! The keyed pseudonym that stands for a BSN everywhere in storage (the BSN stays out of logs
+//! and indexes). HMAC-SHA-256 under a secret key: stable, so lookups work, and not reversible
 //! without the key, so a copy of the database does not reveal who is in it.
 
 use std::fmt;

@@ -1,13 +1,13 @@
-//! The storage trait. One implementation per database, chosen once in [`connect`]; domain code never
-//! asks which database it runs on.
-
-use std::sync::Arc;
+//! The storage trait. One implementation per database, chosen once in [`crate::connect`]; domain
+//! code never asks which database it runs on. What a commit hands the store is in `seal`; the
+//! checkpoint it signs in its transaction is defined here, and implemented by [`crate::Log`].
+//! It stays whole: it is one trait, the storage contract, and its length is the methods' docs.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::SubjectId;
-use crate::ledger::SealedWrite;
+pub use crate::error::StoreError;
 use crate::model::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
     NewRefusal, NewRepresentation, Outcome, Refusal, Representation,
@@ -16,33 +16,7 @@ use crate::model::{
     Attempt, AuditQuery, AuditRead, DeferralRecord, NewNotification, Notification, PageSession,
     RecordedRepresentation, Review, ReviewSelection,
 };
-use crate::vault::Kek;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("database error: {0}")]
-    Read(#[from] rusqlite::Error),
-    #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("unsupported database URL (use sqlite:PATH or postgres://...)")]
-    UnsupportedUrl,
-    #[error("the database is not configured durably: {0}")]
-    NotDurable(String),
-    #[error("stored data is corrupt: {0}")]
-    Corrupt(String),
-    #[error("the ledger commit failed: {0}")]
-    CommitFailed(String),
-    #[error("the ledger writer has stopped")]
-    WriterGone,
-    #[error("no checkpoint could be signed after the commit: {0}")]
-    CheckpointFailed(String),
-    #[error("the ledger commit did not finish in time")]
-    CommitTimedOut,
-    #[error("the ledger key does not fit this ledger: {0}")]
-    WrongKey(String),
-}
+use crate::seal::SealedWrite;
 
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug + 'static {
@@ -409,20 +383,6 @@ pub struct StoredCheckpoint {
     pub signed_at: DateTime<Utc>,
 }
 
-/// Opens the database at `url`, runs its migrations and checks durability settings; ledger records
-/// are sealed and opened with `kek` (see `vault`). `sqlite:PATH` (created if missing) or
-/// `postgres://...`.
-pub async fn connect(url: &str, kek: Kek) -> Result<Arc<dyn Store>, StoreError> {
-    open(url, Purpose::Serve, Some(kek)).await
-}
-
-/// Opens an existing database as it is, to read and check it (`gateway log verify`, `log export`):
-/// no migrations run and nothing is created, so an auditor never changes what they inspect.
-/// Without `kek`, ledger records stay sealed ([`crate::Content::Sealed`]).
-pub async fn connect_to_inspect(url: &str, kek: Option<Kek>) -> Result<Arc<dyn Store>, StoreError> {
-    open(url, Purpose::Inspect, kek).await
-}
-
 /// Why a database is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -430,16 +390,4 @@ pub enum Purpose {
     Serve,
     /// To read and check: only an existing database, left exactly as it is.
     Inspect,
-}
-
-async fn open(url: &str, purpose: Purpose, kek: Option<Kek>) -> Result<Arc<dyn Store>, StoreError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = crate::postgres::connect(url, purpose, kek).await?;
-        Ok(Arc::new(store.prepare(purpose).await?))
-    } else if url.starts_with("sqlite:") {
-        let store = crate::sqlite::connect(url, purpose, kek).await?;
-        Ok(Arc::new(store.prepare(purpose).await?))
-    } else {
-        Err(StoreError::UnsupportedUrl)
-    }
 }

@@ -1,5 +1,5 @@
 //! The burgerservicenummer: nine digits that pass the 11-proef. A [`Bsn`] cannot hold anything else,
-//! and its `Debug` output never shows the number (it must stay out of logs; see domain.md).
+//! and its `Debug` output never shows the number (it must stay out of logs).
 
 use std::fmt;
 

@@ -3,12 +3,11 @@
 //! other than consent; reviews; and the record of every read of the audit API.
 
 use chrono::{DateTime, TimeZone as _, Utc};
-use sqlx::{Decode, Encode, Executor, FromRow, IntoArguments, Type};
+use sqlx::FromRow;
 
 use super::encode::DbTime;
 use super::rows::{DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow};
 use super::statements::placeholders;
-use super::{Backend, SqlStore};
 use crate::model::{
     AuditQuery, AuditRead, DecisionRecord, Deferral, DeferralRecord, Disclosure, Review,
     ReviewOutcome,
@@ -119,215 +118,198 @@ impl Bounds {
     }
 }
 
-impl<DB> SqlStore<DB>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> String: Encode<'q, DB> + Type<DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB>,
-    for<'q> DbTime: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
-    for<'r> (i64,): FromRow<'r, DB::Row>,
-    for<'r> (String,): FromRow<'r, DB::Row>,
-    for<'r> (String, String, String): FromRow<'r, DB::Row>,
-    for<'r> (i64, String): FromRow<'r, DB::Row>,
-    for<'r> DisclosureRow: FromRow<'r, DB::Row>,
-    for<'r> DecisionRow: FromRow<'r, DB::Row>,
-    for<'r> ReviewRow: FromRow<'r, DB::Row>,
-    for<'r> DeferralRow: FromRow<'r, DB::Row>,
-    for<'r> i64: Decode<'r, DB>,
-{
-    /// Writes the deferral of disclosure `id`, in the transaction that appends it.
-    pub(super) async fn insert_deferral(
-        conn: &mut DB::Connection,
-        id: &str,
-        d: &Deferral,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO deferrals (disclosure_id, until, reason, set_by_partner, set_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(DbTime(d.until))
-        .bind(d.reason.as_str())
-        .bind(d.set_by_partner.as_str())
-        .bind(d.set_by.as_str())
-        .bind(DbTime(at))
-        .execute(conn)
-        .await?;
-        Ok(())
-    }
-
-    pub(super) async fn read_deferrals(
-        &self,
-        q: &AuditQuery,
-    ) -> Result<Vec<(Disclosure, DeferralRecord)>, StoreError> {
-        let disclosures = self
-            .read_audit_disclosures(q, &["f.disclosure_id IS NOT NULL"], None)
+sql_impl! {
+    impl SqlStore {
+        /// Writes the deferral of disclosure `id`, in the transaction that appends it.
+        pub(super) async fn insert_deferral(
+            conn: &mut DB::Connection,
+            id: &str,
+            d: &Deferral,
+            at: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO deferrals (disclosure_id, until, reason, set_by_partner, set_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(DbTime(d.until))
+            .bind(d.reason.as_str())
+            .bind(d.set_by_partner.as_str())
+            .bind(d.set_by.as_str())
+            .bind(DbTime(at))
+            .execute(conn)
             .await?;
-        let mut out = Vec::with_capacity(disclosures.len());
-        for d in disclosures {
-            let deferral = self.read_deferral(&d.id).await?;
-            out.push((d, deferral));
+            Ok(())
         }
-        Ok(out)
-    }
 
-    pub(super) async fn write_shorter_deferral(
-        &self,
-        id: &str,
-        until: DateTime<Utc>,
-        (partner, by): (&str, &str),
-        now: DateTime<Utc>,
-        organisation: Option<&str>,
-    ) -> Result<Option<DeferralRecord>, StoreError> {
-        let changed = sqlx::query(
-            "UPDATE deferrals SET until = $1, shortened_at = $2, shortened_by_partner = $3,
-                                  shortened_by = $4
-             WHERE disclosure_id = $5 AND until > $1 AND ($6 = '' OR set_by_partner = $6)",
-        )
-        .bind(DbTime(until))
-        .bind(DbTime(now))
-        .bind(partner)
-        .bind(by)
-        .bind(id)
-        .bind(organisation.unwrap_or_default())
-        .execute(&self.pool)
-        .await?;
-        if DB::rows_affected(&changed) != 1 {
-            return Ok(None);
+        pub(super) async fn read_deferrals(
+            &self,
+            q: &AuditQuery,
+        ) -> Result<Vec<(Disclosure, DeferralRecord)>, StoreError> {
+            let disclosures = self
+                .read_audit_disclosures(q, &["f.disclosure_id IS NOT NULL"], None)
+                .await?;
+            let mut out = Vec::with_capacity(disclosures.len());
+            for d in disclosures {
+                let deferral = self.read_deferral(&d.id).await?;
+                out.push((d, deferral));
+            }
+            Ok(out)
         }
-        Ok(Some(self.read_deferral(id).await?))
-    }
 
-    async fn read_deferral(&self, id: &str) -> Result<DeferralRecord, StoreError> {
-        let row: DeferralRow = sqlx::query_as(&format!(
-            "SELECT {DEFERRAL_COLUMNS} FROM deferrals WHERE disclosure_id = $1"
-        ))
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.into_record())
-    }
-
-    /// The disclosures `q` asks for that also meet every condition of `only` (SQL over `d`, the
-    /// disclosure, and `f`, its deferral), newest first.
-    /// `only` may refer to `$8`, bound to `eighth` when given.
-    pub(super) async fn read_audit_disclosures(
-        &self,
-        q: &AuditQuery,
-        only: &[&str],
-        eighth: Option<&str>,
-    ) -> Result<Vec<Disclosure>, StoreError> {
-        let b = Bounds::of(q, q.basis.map(|basis| basis.as_str()));
-        let mut sql = format!("{DISCLOSURE_SELECT} WHERE {DISCLOSURE_FILTER}");
-        for condition in only {
-            sql.push_str(" AND ");
-            sql.push_str(condition);
+        pub(super) async fn write_shorter_deferral(
+            &self,
+            id: &str,
+            until: DateTime<Utc>,
+            (partner, by): (&str, &str),
+            now: DateTime<Utc>,
+            organisation: Option<&str>,
+        ) -> Result<Option<DeferralRecord>, StoreError> {
+            let changed = sqlx::query(
+                "UPDATE deferrals SET until = $1, shortened_at = $2, shortened_by_partner = $3,
+                                      shortened_by = $4
+                 WHERE disclosure_id = $5 AND until > $1 AND ($6 = '' OR set_by_partner = $6)",
+            )
+            .bind(DbTime(until))
+            .bind(DbTime(now))
+            .bind(partner)
+            .bind(by)
+            .bind(id)
+            .bind(organisation.unwrap_or_default())
+            .execute(&self.pool)
+            .await?;
+            if DB::rows_affected(&changed) != 1 {
+                return Ok(None);
+            }
+            Ok(Some(self.read_deferral(id).await?))
         }
-        sql.push_str(" ORDER BY d.log_index DESC LIMIT $7");
-        let mut query = sqlx::query_as(&sql)
+
+        async fn read_deferral(&self, id: &str) -> Result<DeferralRecord, StoreError> {
+            let row: DeferralRow = sqlx::query_as(&format!(
+                "SELECT {DEFERRAL_COLUMNS} FROM deferrals WHERE disclosure_id = $1"
+            ))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+            Ok(row.into_record())
+        }
+
+        /// The disclosures `q` asks for that also meet every condition of `only` (SQL over `d`, the
+        /// disclosure, and `f`, its deferral), newest first.
+        /// `only` may refer to `$8`, bound to `eighth` when given.
+        pub(super) async fn read_audit_disclosures(
+            &self,
+            q: &AuditQuery,
+            only: &[&str],
+            eighth: Option<&str>,
+        ) -> Result<Vec<Disclosure>, StoreError> {
+            let b = Bounds::of(q, q.basis.map(|basis| basis.as_str()));
+            let mut sql = format!("{DISCLOSURE_SELECT} WHERE {DISCLOSURE_FILTER}");
+            for condition in only {
+                sql.push_str(" AND ");
+                sql.push_str(condition);
+            }
+            sql.push_str(" ORDER BY d.log_index DESC LIMIT $7");
+            let mut query = sqlx::query_as(&sql)
+                .bind(b.from)
+                .bind(b.to)
+                .bind(b.partner)
+                .bind(b.activity)
+                .bind(b.fourth)
+                .bind(b.organisation)
+                .bind(b.limit);
+            if let Some(eighth) = eighth {
+                query = query.bind(eighth);
+            }
+            let rows: Vec<DisclosureRow> = query.fetch_all(&self.pool).await?;
+            self.disclosures(rows)
+        }
+
+        pub(super) async fn read_audit_decisions(
+            &self,
+            q: &AuditQuery,
+        ) -> Result<Vec<DecisionRecord>, StoreError> {
+            let b = Bounds::of(q, q.outcome.map(|o| o.as_str()));
+            let rows: Vec<DecisionRow> = sqlx::query_as(&format!(
+                "SELECT {DECISION_COLUMNS} FROM decisions
+                 WHERE at >= $1 AND at < $2
+                   AND ($3 = '' OR partner = $3 OR source = $3 OR recipient = $3)
+                   AND ($4 = '' OR activity = $4)
+                   AND ($5 = '' OR outcome = $5)
+                   AND ($6 = '' OR partner = $6 OR source = $6 OR recipient = $6)
+                 ORDER BY at DESC, id DESC LIMIT $7"
+            ))
             .bind(b.from)
             .bind(b.to)
             .bind(b.partner)
             .bind(b.activity)
             .bind(b.fourth)
             .bind(b.organisation)
-            .bind(b.limit);
-        if let Some(eighth) = eighth {
-            query = query.bind(eighth);
-        }
-        let rows: Vec<DisclosureRow> = query.fetch_all(&self.pool).await?;
-        self.disclosures(rows)
-    }
-
-    pub(super) async fn read_audit_decisions(
-        &self,
-        q: &AuditQuery,
-    ) -> Result<Vec<DecisionRecord>, StoreError> {
-        let b = Bounds::of(q, q.outcome.map(|o| o.as_str()));
-        let rows: Vec<DecisionRow> = sqlx::query_as(&format!(
-            "SELECT {DECISION_COLUMNS} FROM decisions
-             WHERE at >= $1 AND at < $2
-               AND ($3 = '' OR partner = $3 OR source = $3 OR recipient = $3)
-               AND ($4 = '' OR activity = $4)
-               AND ($5 = '' OR outcome = $5)
-               AND ($6 = '' OR partner = $6 OR source = $6 OR recipient = $6)
-             ORDER BY at DESC, id DESC LIMIT $7"
-        ))
-        .bind(b.from)
-        .bind(b.to)
-        .bind(b.partner)
-        .bind(b.activity)
-        .bind(b.fourth)
-        .bind(b.organisation)
-        .bind(b.limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(DecisionRow::into_decision).collect()
-    }
-
-    /// The reviews of the disclosures `ids`, oldest first.
-    pub(super) async fn reviews_of(&self, ids: &[&str]) -> Result<Vec<Review>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list = placeholders(1, ids.len(), DB::placeholder);
-        let sql = format!(
-            "SELECT {REVIEW_COLUMNS} FROM reviews WHERE disclosure_id IN {list} ORDER BY at, id"
-        );
-        let mut query = sqlx::query_as::<_, ReviewRow>(&sql);
-        for id in ids {
-            query = query.bind(*id);
-        }
-        query
+            .bind(b.limit)
             .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(ReviewRow::into_review)
-            .collect()
-    }
+            .await?;
+            rows.into_iter().map(DecisionRow::into_decision).collect()
+        }
 
-    pub(super) async fn write_review(
-        &self,
-        review: &Review,
-        organisation: Option<&str>,
-    ) -> Result<bool, StoreError> {
-        let written = sqlx::query(
-            "INSERT INTO reviews (id, disclosure_id, at, outcome, note, officer_partner, officer)
-             SELECT $1, d.id, $3, $4, $5, $6, $7 FROM disclosures d
-             WHERE d.id = $2 AND d.legal_basis <> 'consent'
-               AND ($8 = '' OR d.source = $8 OR d.recipient = $8)",
-        )
-        .bind(review.id.as_str())
-        .bind(review.disclosure_id.as_str())
-        .bind(DbTime(review.at))
-        .bind(review.outcome.as_str())
-        .bind(review.note.as_str())
-        .bind(review.officer_partner.as_str())
-        .bind(review.officer.as_str())
-        .bind(organisation.unwrap_or_default())
-        .execute(&self.pool)
-        .await?;
-        Ok(DB::rows_affected(&written) == 1)
-    }
+        /// The reviews of the disclosures `ids`, oldest first.
+        pub(super) async fn reviews_of(&self, ids: &[&str]) -> Result<Vec<Review>, StoreError> {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let list = placeholders(1, ids.len(), DB::placeholder);
+            let sql = format!(
+                "SELECT {REVIEW_COLUMNS} FROM reviews WHERE disclosure_id IN {list} ORDER BY at, id"
+            );
+            let mut query = sqlx::query_as::<_, ReviewRow>(&sql);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(ReviewRow::into_review)
+                .collect()
+        }
 
-    pub(super) async fn write_audit_read(&self, read: &AuditRead) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_reads (at, officer_partner, officer, what, query, results)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(DbTime(read.at))
-        .bind(read.officer_partner.as_str())
-        .bind(read.officer.as_str())
-        .bind(read.what.as_str())
-        .bind(read.query.as_str())
-        .bind(i64::try_from(read.results).unwrap_or(i64::MAX))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        pub(super) async fn write_review(
+            &self,
+            review: &Review,
+            organisation: Option<&str>,
+        ) -> Result<bool, StoreError> {
+            let written = sqlx::query(
+                "INSERT INTO reviews (id, disclosure_id, at, outcome, note, officer_partner, officer)
+                 SELECT $1, d.id, $3, $4, $5, $6, $7 FROM disclosures d
+                 WHERE d.id = $2 AND d.legal_basis <> 'consent'
+                   AND ($8 = '' OR d.source = $8 OR d.recipient = $8)",
+            )
+            .bind(review.id.as_str())
+            .bind(review.disclosure_id.as_str())
+            .bind(DbTime(review.at))
+            .bind(review.outcome.as_str())
+            .bind(review.note.as_str())
+            .bind(review.officer_partner.as_str())
+            .bind(review.officer.as_str())
+            .bind(organisation.unwrap_or_default())
+            .execute(&self.pool)
+            .await?;
+            Ok(DB::rows_affected(&written) == 1)
+        }
+
+        pub(super) async fn write_audit_read(&self, read: &AuditRead) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO audit_reads (at, officer_partner, officer, what, query, results)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(DbTime(read.at))
+            .bind(read.officer_partner.as_str())
+            .bind(read.officer.as_str())
+            .bind(read.what.as_str())
+            .bind(read.query.as_str())
+            .bind(i64::try_from(read.results).unwrap_or(i64::MAX))
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
     }
 }
