@@ -19,10 +19,10 @@ use policies::LegalBasis;
 
 /// The most rows one answer holds, and the default.
 pub const MAX_LIMIT: u32 = 1_000;
-pub const DEFAULT_LIMIT: u32 = 200;
+const DEFAULT_LIMIT: u32 = 200;
 
 /// The shortest note a review takes: a reason someone else can follow.
-pub const MIN_NOTE_CHARS: usize = 10;
+const MIN_NOTE_CHARS: usize = 10;
 
 /// The disclosures `officer` may see that match `f`; the read is recorded as one of `what`.
 pub async fn find_disclosures(
@@ -143,7 +143,7 @@ pub async fn find_deferrals(
 }
 
 /// The most entries the console reads for its charts and anomalies.
-pub const SCAN_LIMIT: u32 = 100_000;
+const SCAN_LIMIT: u32 = 100_000;
 
 /// Every disclosure and decision `officer` may see from `from` on (at most [`SCAN_LIMIT`] of
 /// each, newest first), for the console's charts and anomalies; the read is recorded.
@@ -203,7 +203,7 @@ pub async fn shorten(
 }
 
 /// The filters every audit route shares, checked, within the officer's scope.
-pub fn query(
+fn query(
     state: &AppState,
     officer: &Officer,
     from: Option<DateTime<Utc>>,
@@ -235,7 +235,7 @@ pub fn query(
     })
 }
 
-pub fn legal_basis(text: &str) -> Result<LegalBasis, ApiError> {
+fn legal_basis(text: &str) -> Result<LegalBasis, ApiError> {
     LegalBasis::parse(text).ok_or_else(|| {
         ApiError::bad_request(
             "unknown_legal_basis",
@@ -266,7 +266,7 @@ pub async fn record_read(
     Ok(())
 }
 
-pub fn describe(q: &AuditQuery) -> String {
+fn describe(q: &AuditQuery) -> String {
     let mut parts = Vec::new();
     let mut add = |name: &str, value: Option<String>| {
         if let Some(value) = value {

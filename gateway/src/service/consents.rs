@@ -74,10 +74,10 @@ pub async fn consents_visible_to(
 
 /// How far the changes feed stays behind the clock: a revocation is stamped before it commits, so a
 /// feed read right up to "now" could pass over one that commits a moment later.
-pub const CHANGES_SETTLE_SECS: i64 = 5;
+const CHANGES_SETTLE_SECS: i64 = 5;
 
 /// The most changes one page of the feed holds.
-pub const CHANGES_PAGE: usize = 500;
+const CHANGES_PAGE: usize = 500;
 
 /// Confirms `c` (already checked: the caller may confirm it).
 pub async fn confirm(state: &AppState, c: Consent, by: &Actor) -> Result<ConsentView, ApiError> {

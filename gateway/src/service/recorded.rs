@@ -19,7 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use consent::AuditQuery;
 
 /// The most representations one read returns.
-pub const MAX_LIMIT: u32 = 1_000;
+const MAX_LIMIT: u32 = 1_000;
 
 /// The representations `officer` may see that match `f`; the read is recorded as one of `what`.
 pub async fn find(
@@ -66,11 +66,7 @@ pub async fn find_refusals(
 }
 
 /// The filter checked, within the officer's scope (as it is recorded with the read).
-pub fn query(
-    officer: &Officer,
-    f: RecordedFilter,
-    now: DateTime<Utc>,
-) -> Result<AuditQuery, ApiError> {
+fn query(officer: &Officer, f: RecordedFilter, now: DateTime<Utc>) -> Result<AuditQuery, ApiError> {
     let limit = f.limit.unwrap_or(200);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(

@@ -17,7 +17,7 @@ use consent::{Actor, NewRefusal, Refusal, SubjectId};
 use policies::{RefusalRule, Register};
 
 /// The longest note a refusal keeps.
-pub const MAX_NOTE: usize = 2000;
+const MAX_NOTE: usize = 2000;
 
 /// The refusals in force for `subject`, as `decide` takes them.
 pub async fn rules_of(state: &AppState, subject: &SubjectId) -> Result<Vec<RefusalRule>, ApiError> {
@@ -64,7 +64,7 @@ pub async fn withdraw(
 }
 
 /// Refusal `id`, if it is about `subject`.
-pub async fn find(state: &AppState, subject: &SubjectId, id: &str) -> Result<Refusal, ApiError> {
+async fn find(state: &AppState, subject: &SubjectId, id: &str) -> Result<Refusal, ApiError> {
     state
         .store
         .refusals_of(subject)
@@ -74,7 +74,7 @@ pub async fn find(state: &AppState, subject: &SubjectId, id: &str) -> Result<Ref
         .ok_or_else(|| ApiError::not_found("refusal"))
 }
 
-pub async fn withdrawn(state: &AppState, id: &str, by: &str) -> Result<RefusalView, ApiError> {
+async fn withdrawn(state: &AppState, id: &str, by: &str) -> Result<RefusalView, ApiError> {
     let withdrawn = state
         .store
         .withdraw_refusal(id, by, state.clock.now())
@@ -86,7 +86,7 @@ pub async fn withdrawn(state: &AppState, id: &str, by: &str) -> Result<RefusalVi
 
 /// A representative whose role covers only some categories (a mentor, a bewindvoerder) records and
 /// withdraws only refusals of a category it covers: a refusal without one reaches further.
-pub fn representative_may_act_on(
+fn representative_may_act_on(
     state: &AppState,
     me: Viewer<'_>,
     category: &Option<String>,
@@ -107,7 +107,7 @@ pub fn representative_may_act_on(
 }
 
 /// Checks a refusal's terms against the register.
-pub fn checked(
+fn checked(
     register: &Register,
     subject: SubjectId,
     body: MyRefusalRequest,
@@ -161,7 +161,7 @@ pub fn checked(
     })
 }
 
-pub async fn record(state: &AppState, new: NewRefusal) -> Result<RefusalView, ApiError> {
+async fn record(state: &AppState, new: NewRefusal) -> Result<RefusalView, ApiError> {
     let id = uuid::Uuid::now_v7().to_string();
     let stored = state
         .store

@@ -29,7 +29,7 @@ use policies::RepresentativeRole;
 
 /// The longest a representation may be recorded for, in days (a court decision is reviewed at
 /// least every five years, Boek 1 BW art. 1:456).
-pub const MAX_DAYS: i64 = 5 * 366;
+const MAX_DAYS: i64 = 5 * 366;
 
 /// The person represented (`own`, their own pseudonym) confirms representation `id`.
 pub async fn confirm_as_represented(
@@ -56,7 +56,7 @@ pub async fn end_as_person(
 
 /// The representation `id` if `own` (a person's own pseudonym, whatever `On-Behalf-Of` says)
 /// stands in it as `side` says; `404` otherwise.
-pub async fn about(
+async fn about(
     state: &AppState,
     own: &SubjectId,
     id: &str,
@@ -84,7 +84,7 @@ pub async fn end(state: &AppState, id: &str, by: &str) -> Result<RepresentationV
 }
 
 /// Confirms `r` (already checked: `by` may confirm it); idempotent.
-pub async fn confirm(
+async fn confirm(
     state: &AppState,
     r: Representation,
     by: &str,
