@@ -20,9 +20,11 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::rows::{
-    ConsentHistoryRow, ConsentRow, RefusalRow, consents_from_joined, consents_with_history,
+use super::consent_rows::{
+    ConsentHistoryRow, ConsentRow, consents_from_joined, consents_with_history,
 };
+use super::consents::consents_to_decide;
+use super::refusals::{RefusalRow, refusals_of};
 use super::statements::ConsentKey;
 use crate::model::{Consent, Refusal};
 use crate::store::StoreError;
@@ -98,17 +100,13 @@ impl DirectReads {
 
     /// An Amsterdammer's consents, oldest first, without their histories.
     pub fn consents_to_decide(&self, subject: &str) -> Result<Vec<Consent>, StoreError> {
-        let rows = self.all(
-            super::consents_to_decide(),
-            subject,
-            ConsentRow::from_direct,
-        )?;
+        let rows = self.all(consents_to_decide(), subject, ConsentRow::from_direct)?;
         consents_with_history(rows, Vec::new())
     }
 
     /// An Amsterdammer's refusals, oldest first.
     pub fn refusals(&self, subject: &str) -> Result<Vec<Refusal>, StoreError> {
-        let rows = self.all(super::refusals_of(), subject, RefusalRow::from_direct)?;
+        let rows = self.all(refusals_of(), subject, RefusalRow::from_direct)?;
         Ok(rows.into_iter().map(RefusalRow::into_refusal).collect())
     }
 
@@ -132,7 +130,7 @@ mod tests {
     use chrono::{Duration, TimeZone as _, Utc};
 
     use crate::model::{Actor, Evidence, Grantor, NewConsent, NewRefusal};
-    use crate::store::{Purpose, Store};
+    use crate::store::Purpose;
     use crate::{Sha256Hex, SubjectId};
 
     fn consent_of(subject: &SubjectId, activity: &str) -> NewConsent {
