@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use policies::RepresentativeRole;
 use sqlx::FromRow;
 
-use super::disclosures::digest;
+use super::encode::digest;
 use super::encode::{DbTime, from_json};
 use crate::SubjectId;
 use crate::model::{Consent, ConsentEvent, Evidence, Grantor};

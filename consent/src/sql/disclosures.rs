@@ -11,12 +11,12 @@ use super::consent_rows::{
     CONSENT_COLUMNS, ConsentRow, EVENT_COLUMNS, EventRow, consents_with_history,
 };
 use super::encode::{DbTime, from_json, to_index};
+use crate::SubjectId;
 use crate::model::{
     Consent, Content, DecisionRecord, Disclosure, ErasureMark, ErasureReason, Outcome, Personal,
 };
 use crate::store::StoreError;
 use crate::vault::Kek;
-use crate::{Sha256Hex, SubjectId};
 
 pub const DECISION_COLUMNS: &str = "id, at, mode, partner, professional, role, activity, source, recipient, subject, \
      categories, outcome, violations, consent_id, error, register_version";
@@ -76,10 +76,6 @@ impl DecisionRow {
             register_version: self.register_version,
         })
     }
-}
-
-pub(super) fn digest(stored: String) -> Result<Sha256Hex, StoreError> {
-    Sha256Hex::try_from(stored).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn parse_mode(s: &str) -> Result<Mode, StoreError> {

@@ -10,6 +10,7 @@ use sqlx::postgres::{PgTypeInfo, PgValueRef, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Database, Decode, Encode, Type};
 
+use crate::Sha256Hex;
 use crate::store::StoreError;
 
 /// A point in time as a column. PostgreSQL keeps it as `TIMESTAMPTZ`; SQLite as TEXT in one fixed
@@ -110,4 +111,9 @@ pub fn to_index(stored: i64) -> Result<u64, StoreError> {
 pub fn from_index(index: u64) -> Result<i64, StoreError> {
     i64::try_from(index)
         .map_err(|_| StoreError::Corrupt(format!("ledger index {index} out of range")))
+}
+
+/// A stored hex SHA-256 digest back to its type.
+pub fn digest(stored: String) -> Result<Sha256Hex, StoreError> {
+    Sha256Hex::try_from(stored).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

@@ -6,8 +6,8 @@ use policies::RepresentativeRole;
 use sqlx::FromRow;
 use tracing::instrument;
 
-use super::disclosures::digest;
 use super::encode::DbTime;
+use super::encode::digest;
 use crate::SubjectId;
 use crate::model::{
     NewRepresentation, RecordedRepresentation, Representation, RepresentationChange,
