@@ -1,7 +1,7 @@
+//! Over 350 lines: one trait, the storage contract, whose length is its methods' docs.
 //! The storage trait. One implementation per database, chosen once in [`crate::connect`]; domain
 //! code never asks which database it runs on. What a commit hands the store is in `seal`; the
 //! checkpoint it signs in its transaction is defined here, and implemented by [`crate::Log`].
-//! It stays whole: it is one trait, the storage contract, and its length is the methods' docs.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
