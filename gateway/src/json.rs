@@ -58,11 +58,7 @@ fn rejection_to_error(rejection: JsonRejection) -> ApiError {
         JsonRejection::JsonSyntaxError(_) => {
             ApiError::bad_request("malformed_json", "the request body is not valid JSON")
         }
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "the request body is larger than the gateway accepts (1 MiB)",
-        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
         other => ApiError::bad_request("invalid_request", other.body_text()),
     }
 }

@@ -22,6 +22,18 @@ impl TestApp {
         client(tls)
     }
 
+    /// As [`TestApp::partner`], speaking HTTP/2 (the other clients speak HTTP/1.1).
+    pub fn partner_http2(&self, partner: &str) -> reqwest::Client {
+        let mut tls = gateway::tls::client_config(
+            &self.pki.ca(),
+            &self.pki.partner_cert(partner),
+            &self.pki.partner_key(partner),
+        )
+        .expect("partner tls");
+        tls.alpn_protocols = vec![b"h2".to_vec()];
+        http2_client(tls)
+    }
+
     /// An HTTPS client without a client certificate (an Amsterdammer's browser, the public).
     pub fn public(&self) -> reqwest::Client {
         client(gateway::tls::anonymous_client_config(&self.pki.ca()).expect("public tls"))
@@ -31,11 +43,7 @@ impl TestApp {
     pub fn public_http2(&self) -> reqwest::Client {
         let mut tls = gateway::tls::anonymous_client_config(&self.pki.ca()).expect("public tls");
         tls.alpn_protocols = vec![b"h2".to_vec()];
-        reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .http2_prior_knowledge()
-            .build()
-            .expect("client")
+        http2_client(tls)
     }
 
     pub fn partner_token(&self, partner: &str, sub: &str, role: &str) -> String {
@@ -251,6 +259,14 @@ impl TestApp {
 fn client(tls: rustls::ClientConfig) -> reqwest::Client {
     reqwest::Client::builder()
         .use_preconfigured_tls(tls)
+        .build()
+        .expect("client")
+}
+
+fn http2_client(tls: rustls::ClientConfig) -> reqwest::Client {
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .http2_prior_knowledge()
         .build()
         .expect("client")
 }

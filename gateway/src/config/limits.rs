@@ -144,6 +144,9 @@ impl PolicyConfig {
     }
 }
 
+/// A request body larger than this (1 MiB) is `413 payload_too_large`: refused on its declared
+/// length before any of it is read, or when reading passes it.
+pub const BODY_LIMIT: usize = 1 << 20;
 /// More header fields than this is `431`; hyper's own limit is set above it (`server`).
 pub const MAX_HEADERS: usize = 100;
 /// More header bytes (names and values) than this is `431`; hyper's own limits are set above it.

@@ -15,8 +15,8 @@ mod pages;
 
 pub use ledger::{LedgerConfig, NotificationConfig};
 pub use limits::{
-    ConnectionLimits, ConsentConfig, MAX_HEADER_BYTES, MAX_HEADERS, MAX_IDLE_TIMEOUT_SECS,
-    PolicyConfig, TokenConfig,
+    BODY_LIMIT, ConnectionLimits, ConsentConfig, MAX_HEADER_BYTES, MAX_HEADERS,
+    MAX_IDLE_TIMEOUT_SECS, PolicyConfig, TokenConfig,
 };
 pub use pages::{AuditConfig, CitizenIdpConfig, PortalConfig, ProviderConfig};
 

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use tower_http::request_id::RequestId;
 use tracing::Instrument as _;
 
-use crate::config::{MAX_HEADER_BYTES, MAX_HEADERS};
+use crate::config::{BODY_LIMIT, MAX_HEADER_BYTES, MAX_HEADERS};
 use crate::error::ApiError;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -97,6 +97,20 @@ pub async fn refuse_large_headers(req: Request, next: Next) -> Response {
             ),
         )
         .into_response();
+    }
+    next.run(req).await
+}
+
+/// A body whose declared length is over the limit is `413` before any of it is read: the client is
+/// not told to continue (`Expect: 100-continue`), and what it sends anyway is drained (`server`).
+pub async fn refuse_large_bodies(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return ApiError::payload_too_large().into_response();
     }
     next.run(req).await
 }

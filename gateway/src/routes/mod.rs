@@ -27,9 +27,8 @@ use tower_http::request_id::{PropagateRequestIdLayer, RequestId};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::config::BODY_LIMIT;
 use crate::state::AppState;
-
-pub const BODY_LIMIT: usize = 1 << 20;
 
 /// Every API route, each declared once with its OpenAPI description (one `router()` per area),
 /// and the document they make together, served at `/openapi.json`.
@@ -66,6 +65,7 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .layer(from_fn(layers::run_to_completion))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(from_fn(layers::refuse_large_headers))
+        .layer(from_fn(layers::refuse_large_bodies))
         .layer(from_fn(layers::error_shape))
         .layer(
             TraceLayer::new_for_http()

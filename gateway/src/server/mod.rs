@@ -7,9 +7,10 @@
 //! (`handshake_timeout_secs`), an HTTP/1 request head (`header_timeout_secs`, hyper's own), a request
 //! body (`body_timeout_secs`, see [`BodyDeadline`]) and the time without a request in flight
 //! (`idle_timeout_secs`, which also covers a TLS connection that never sends a request and an idle
-//! HTTP/2 connection).
+//! HTTP/2 connection). A body answered before it was read is drained after its answer (`linger`).
 
 mod idle;
+mod linger;
 mod peers;
 
 use std::future::Future;
@@ -31,6 +32,7 @@ use crate::config::ConnectionLimits;
 use crate::config::{MAX_HEADER_BYTES, MAX_HEADERS};
 use crate::json::BodyDeadline;
 use idle::Activity;
+use linger::Lingering;
 use peers::{PeerSlot, Peers, RefusalLog};
 
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -147,8 +149,11 @@ impl Connection {
             let activity = activity.clone();
             let router = self.router.clone();
             let body_timeout = self.limits.body_timeout();
-            tower::service_fn(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+            tower::service_fn(move |req: axum::http::Request<hyper::body::Incoming>| {
                 let busy = activity.begin();
+                let (parts, body) = req.into_parts();
+                let body = Lingering::new(body, &parts.headers);
+                let mut req = axum::http::Request::from_parts(parts, body);
                 req.extensions_mut().insert(identity.clone());
                 req.extensions_mut()
                     .insert(BodyDeadline(Instant::now() + body_timeout));

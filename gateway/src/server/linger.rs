@@ -1,0 +1,105 @@
+//! Lingering close: a request body that is answered before it was read (a `413` on its declared
+//! length, a `401` before the body matters, a body cut off at the limit) is read to its end and
+//! discarded, for a bounded time and number of bytes, after the answer has gone out. Without it the
+//! connection closes while the client is still sending, the kernel answers the unread bytes with a
+//! reset, and the client never sees the answer (nginx's `lingering_close` does the same).
+//!
+//! A client that asked `Expect: 100-continue` and was answered before its body was read has sent
+//! nothing yet: it is not told to continue, and nothing is drained.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use axum::http::header::EXPECT;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+
+/// How long an unread body is drained after its answer, at most.
+const LINGER_TIME: Duration = Duration::from_secs(5);
+/// How many bytes of an unread body are drained after its answer, at most.
+const LINGER_BYTES: usize = 64 << 20;
+
+/// A request body that is drained when it is dropped unread (see the module docs).
+#[derive(Debug)]
+pub struct Lingering {
+    body: Option<Incoming>,
+    /// The client waits for `100 Continue` before it sends the body.
+    expects_continue: bool,
+    /// Some of the body was asked for (and so, on HTTP/1.1, `100 Continue` was sent).
+    polled: bool,
+}
+
+impl Lingering {
+    pub fn new(body: Incoming, headers: &HeaderMap) -> Self {
+        let expects_continue = headers
+            .get(EXPECT)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+        Self {
+            body: Some(body),
+            expects_continue,
+            polled: false,
+        }
+    }
+}
+
+impl Body for Lingering {
+    type Data = hyper::body::Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        self.polled = true;
+        match self.body.as_mut() {
+            Some(body) => Pin::new(body).poll_frame(cx),
+            None => Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.as_ref().is_none_or(Body::is_end_stream)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body
+            .as_ref()
+            .map_or_else(|| SizeHint::with_exact(0), Body::size_hint)
+    }
+}
+
+impl Drop for Lingering {
+    fn drop(&mut self) {
+        let Some(body) = self.body.take() else {
+            return;
+        };
+        if body.is_end_stream() || (self.expects_continue && !self.polled) {
+            return;
+        }
+        // Outside a runtime (never in the server) the body is simply dropped.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(drain(body));
+        }
+    }
+}
+
+/// Reads `body` to its end and discards it, within [`LINGER_TIME`] and [`LINGER_BYTES`].
+async fn drain(mut body: Incoming) {
+    let deadline = tokio::time::Instant::now() + LINGER_TIME;
+    let mut read = 0usize;
+    while read <= LINGER_BYTES {
+        let frame = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx));
+        match tokio::time::timeout_at(deadline, frame).await {
+            Ok(Some(Ok(frame))) => {
+                read += frame.data_ref().map_or(0, |data| data.len());
+            }
+            Ok(Some(Err(_)) | None) => return,
+            Err(_) => break,
+        }
+    }
+    tracing::debug!(
+        bytes = read,
+        "an unread request body was cut off after its answer"
+    );
+}
