@@ -6,7 +6,7 @@
 use sqlx::Postgres;
 use sqlx::postgres::PgPoolOptions;
 
-use crate::sql::{Backend, SqlStore};
+use crate::sql::{Backend, Faults, SqlStore};
 use crate::store::{Purpose, StoreError};
 
 impl Backend for Postgres {
@@ -30,9 +30,10 @@ pub async fn connect(
     purpose: Purpose,
     kek: Option<crate::vault::Kek>,
 ) -> Result<SqlStore<Postgres>, StoreError> {
-    let pool = PgPoolOptions::new().connect(url).await?;
+    let faults = Faults::default();
+    let pool = faults.apply(PgPoolOptions::new()).connect(url).await?;
     if purpose == Purpose::Inspect {
-        return Ok(SqlStore::new(pool.clone(), pool, kek));
+        return Ok(SqlStore::new(pool.clone(), pool, kek, faults));
     }
     // Checked before migrating, so a refused database is left untouched.
     let setting: String = sqlx::query_scalar("SHOW synchronous_commit")
@@ -47,5 +48,5 @@ pub async fn connect(
         )));
     }
     sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-    Ok(SqlStore::new(pool.clone(), pool, kek))
+    Ok(SqlStore::new(pool.clone(), pool, kek, faults))
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::sql::{Backend, SqlStore};
+use crate::sql::{Backend, Faults, SqlStore};
 use crate::store::{Purpose, StoreError};
 
 impl Backend for Sqlite {
@@ -50,7 +50,9 @@ pub async fn connect(
     let filename = options.get_filename().to_owned();
     // No ping before each use: a SQLite connection is a file handle that cannot go stale, and the
     // ping is a round trip to the connection's worker thread (two thread wake-ups per request).
-    let pool = SqlitePoolOptions::new()
+    let faults = Faults::default();
+    let pool = faults
+        .apply(SqlitePoolOptions::new())
         .test_before_acquire(false)
         .connect_with(options.clone())
         .await?;
@@ -58,12 +60,13 @@ pub async fn connect(
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
     }
     // Ledger appends on a connection of their own (see `SqlStore::ledger`).
-    let ledger = SqlitePoolOptions::new()
+    let ledger = faults
+        .apply(SqlitePoolOptions::new())
         .max_connections(1)
         .test_before_acquire(false)
         .connect_with(options)
         .await?;
-    let store = SqlStore::new(pool, ledger, kek);
+    let store = SqlStore::new(pool, ledger, kek, faults);
     if in_memory(url) {
         return Ok(store);
     }

@@ -143,7 +143,11 @@ impl Application {
             clock.clone(),
             std::time::Duration::from_secs(config.ledger.purge_interval_secs.get()),
         );
-        let upstream = Arc::new(Upstream::new(&upstream_identity, systems)?);
+        let upstream = Arc::new(Upstream::new(
+            &upstream_identity,
+            systems,
+            &config.upstream,
+        )?);
         let notifier = match &config.notifications.signing_key_file {
             Some(path) => {
                 let text = std::fs::read_to_string(path)

@@ -72,6 +72,7 @@ pub fn dev_config(
         consent: Default::default(),
         tokens: Default::default(),
         connections: Default::default(),
+        upstream: Default::default(),
         tls: TlsConfig {
             server_cert: pki.gateway_cert(),
             server_key: pki.gateway_key(),

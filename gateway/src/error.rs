@@ -9,6 +9,9 @@ use serde_json::json;
 
 use crate::ratelimit::OverLimit;
 
+/// The `Retry-After` of a `503`: the database or a queue may be back by then.
+const RETRY_UNAVAILABLE_SECS: u32 = 5;
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -64,8 +67,11 @@ impl ApiError {
     }
 
     /// `503`: a part the answer needs is not reachable now; worth trying again later.
+    /// `503`, with `Retry-After`: the gateway cannot serve this now, and may soon.
     pub fn unavailable(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+        let mut err = Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message);
+        err.retry_after_secs = Some(RETRY_UNAVAILABLE_SECS);
+        err
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -152,6 +158,16 @@ impl ApiError {
         e
     }
 
+    pub fn gateway_timeout(
+        code: &'static str,
+        message: impl Into<String>,
+        cause: impl ToString,
+    ) -> Self {
+        let mut e = Self::new(StatusCode::GATEWAY_TIMEOUT, code, message);
+        e.cause = Some(cause.to_string().into());
+        e
+    }
+
     pub fn internal(cause: impl ToString) -> Self {
         let mut e = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -182,6 +198,7 @@ impl From<consent::StoreError> for ApiError {
         let mut err = Self::internal(&e);
         err.code = "storage_unavailable";
         err.status = StatusCode::SERVICE_UNAVAILABLE;
+        err.retry_after_secs = Some(RETRY_UNAVAILABLE_SECS);
         err
     }
 }

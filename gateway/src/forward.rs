@@ -4,18 +4,26 @@
 //! naming that partner's OIN, checked at the handshake before the request (with its BSN) is sent;
 //! a system presenting another organisation's certificate is treated as unreachable.
 //!
+//! A call has one deadline (`[upstream] timeout_secs`), from waiting for a free connection to the
+//! last byte of the answer, so a system that never answers or trickles its answer a byte at a time
+//! holds an exchange no longer than that. At most `max_connections_per_system` calls are open to one
+//! system at once; more wait their turn within the deadline, so the gateway never opens more
+//! connections than a system accepts from one client.
+//!
 //! The partner-system interface (what sample systems implement, and real ones must):
 //! `POST {endpoint}/v1/records` `{"subject_bsn", "activity", "categories": [...]}` →
 //! `{"data": {<category>: {...}}}`; `POST {endpoint}/v1/deliveries` `{"subject_bsn", "activity",
 //! "sender", "disclosure_id", "data"}` → any 2xx.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use policies::Bsn;
 use serde_json::{Map, Value, json};
 
+use crate::config::UpstreamConfig;
 use crate::tls::UpstreamIdentity;
 
 /// Answers from partner systems larger than this are refused.
@@ -27,6 +35,8 @@ pub enum ForwardError {
     NoEndpoint(String),
     #[error("partner system unreachable: {0}")]
     Unreachable(String),
+    #[error("partner system did not answer within {0:?}")]
+    TimedOut(Duration),
     #[error("partner system answered HTTP {0}")]
     Status(u16),
     #[error("partner system answered malformed data: {0}")]
@@ -54,11 +64,15 @@ pub struct PartnerSystem {
 struct Connection {
     endpoint: String,
     client: reqwest::Client,
+    /// One permit per call that may be open to this system at once.
+    open: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Debug)]
 pub struct Upstream {
     systems: HashMap<String, Connection>,
+    /// The deadline of one call, the wait for a permit included.
+    timeout: Duration,
 }
 
 impl Upstream {
@@ -66,14 +80,16 @@ impl Upstream {
     pub fn new(
         identity: &UpstreamIdentity,
         systems: HashMap<String, PartnerSystem>,
+        limits: &UpstreamConfig,
     ) -> anyhow::Result<Self> {
+        let most = limits.max_connections_per_system.get();
         let systems = systems
             .into_iter()
             .map(|(id, system)| {
                 let client = reqwest::Client::builder()
                     .use_preconfigured_tls(identity.towards(&system.oin)?)
-                    .timeout(Duration::from_secs(10))
                     .connect_timeout(Duration::from_secs(3))
+                    .pool_max_idle_per_host(most)
                     // Shorter than a partner system's own idle timeout (the sample systems close after 30 s), so the
                     // gateway never sends on a connection the system is closing.
                     .pool_idle_timeout(Duration::from_secs(20))
@@ -81,11 +97,15 @@ impl Upstream {
                 let connection = Connection {
                     endpoint: system.endpoint,
                     client,
+                    open: Arc::new(tokio::sync::Semaphore::new(most)),
                 };
                 Ok((id, connection))
             })
             .collect::<anyhow::Result<_>>()?;
-        Ok(Self { systems })
+        Ok(Self {
+            systems,
+            timeout: limits.timeout(),
+        })
     }
 
     fn system(&self, partner: &str) -> Result<&Connection, ForwardError> {
@@ -105,13 +125,16 @@ impl Upstream {
     ) -> Result<Answer, ForwardError> {
         let body =
             json!({ "subject_bsn": bsn.expose(), "activity": activity, "categories": categories });
-        let answer = self
-            .post(self.system(source)?, "/v1/records", &body, traceparent)
+        let system = self.system(source)?;
+        let bytes = self
+            .within_deadline(system, async {
+                let answer = self.post(system, "/v1/records", &body, traceparent).await?;
+                answer
+                    .bytes()
+                    .await
+                    .map_err(|e| ForwardError::Unreachable(e.to_string()))
+            })
             .await?;
-        let bytes = answer
-            .bytes()
-            .await
-            .map_err(|e| ForwardError::Unreachable(e.to_string()))?;
         if bytes.len() > MAX_ANSWER_BYTES {
             return Err(ForwardError::Malformed("answer larger than 1 MiB".into()));
         }
@@ -154,9 +177,13 @@ impl Upstream {
         body: &Value,
         traceparent: Option<&str>,
     ) -> Result<(), ForwardError> {
-        self.post(self.system(recipient)?, "/v1/deliveries", body, traceparent)
-            .await
-            .map(drop)
+        let system = self.system(recipient)?;
+        self.within_deadline(system, async {
+            self.post(system, "/v1/deliveries", body, traceparent)
+                .await
+                .map(drop)
+        })
+        .await
     }
 
     /// Sends a signed notification (see `notify`) to `partner`'s system: `POST /v1/notifications`
@@ -177,7 +204,28 @@ impl Upstream {
         for (name, value) in headers {
             request = request.header(*name, value);
         }
-        send(request).await.map(drop)
+        self.within_deadline(system, async { send(request).await.map(drop) })
+            .await
+    }
+
+    /// Runs `call` to `system` holding one of its permits, the wait for the permit included, within
+    /// the deadline.
+    async fn within_deadline<T>(
+        &self,
+        system: &Connection,
+        call: impl Future<Output = Result<T, ForwardError>>,
+    ) -> Result<T, ForwardError> {
+        let call = async {
+            let _open = system
+                .open
+                .acquire()
+                .await
+                .map_err(|_| ForwardError::Unreachable("the gateway is stopping".into()))?;
+            call.await
+        };
+        tokio::time::timeout(self.timeout, call)
+            .await
+            .map_err(|_| ForwardError::TimedOut(self.timeout))?
     }
 
     async fn post(

@@ -31,6 +31,10 @@ pub enum Behaviour {
     Slow,
     /// Answers an empty record for every category asked (a system that holds nothing yet).
     Empty,
+    /// Accepts a records request and never answers it.
+    Hanging,
+    /// Answers a records request one byte every quarter of a second.
+    Trickling,
 }
 
 #[derive(Debug, Clone)]
@@ -170,8 +174,14 @@ struct RecordsRequest {
 async fn records(
     State(s): State<SampleState>,
     Json(req): Json<RecordsRequest>,
-) -> (StatusCode, Json<Value>) {
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
     s.records_served.fetch_add(1, Ordering::SeqCst);
+    match s.behaviour {
+        Behaviour::Hanging => std::future::pending::<()>().await,
+        Behaviour::Trickling => return trickle(br#"{"data": {}}"#),
+        _ => {}
+    }
     if s.behaviour == Behaviour::Slow {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
@@ -179,13 +189,15 @@ async fn records(
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             Json(json!({"error": "unavailable"})),
-        );
+        )
+            .into_response();
     }
     if Bsn::parse(&req.subject_bsn).is_err() {
         return (
             StatusCode::BAD_REQUEST,
             Json(json!({"error": "invalid bsn"})),
-        );
+        )
+            .into_response();
     }
     let mut data = Map::new();
     for name in &req.categories {
@@ -207,6 +219,23 @@ async fn records(
         StatusCode::OK,
         Json(json!({ "data": data, "as_of": as_of })),
     )
+        .into_response()
+}
+
+/// A `200` whose body is `text`, sent one byte every quarter of a second.
+fn trickle(text: &'static [u8]) -> axum::response::Response {
+    let bytes = futures::stream::unfold(0, move |at| async move {
+        if at == text.len() {
+            return None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        let byte = axum::body::Bytes::from_static(&text[at..=at]);
+        Some((Ok::<_, std::convert::Infallible>(byte), at + 1))
+    });
+    axum::response::Response::builder()
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from_stream(bytes))
+        .unwrap_or_default()
 }
 
 /// How old the sample systems say their records are.

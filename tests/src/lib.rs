@@ -67,6 +67,16 @@ impl TestApp {
         Self::launch(db, behaviour, offline, clock, |_, _| {}).await
     }
 
+    /// As [`TestApp::spawn_with`], with a configuration `configure` may change before start.
+    pub async fn spawn_with_configured(
+        db: Db,
+        behaviour: impl Fn(&str) -> Behaviour,
+        configure: impl FnOnce(&mut Config, &PkiLayout),
+    ) -> Option<Self> {
+        let clock = Arc::new(consent::SystemClock);
+        Self::launch(db, behaviour, &[], clock, configure).await
+    }
+
     /// The gateway with well-behaved sample systems and a configuration `configure` may change
     /// before start (e.g. point a partner's endpoint at another partner's system, or add a CRL made
     /// with `pki::revoke`). The endpoints in `config.partners` are already filled in.

@@ -171,7 +171,12 @@ mod tests {
             .await
             .expect("a store");
         assert!(store.direct.is_some(), "a file database reads directly");
-        let pooled = super::super::SqlStore::new(store.pool.clone(), store.ledger.clone(), None);
+        let pooled = super::super::SqlStore::new(
+            store.pool.clone(),
+            store.ledger.clone(),
+            None,
+            super::super::Faults::default(),
+        );
         let (anna, bert) = (
             SubjectId::from_stored("anna".into()),
             SubjectId::from_stored("bert".into()),

@@ -50,6 +50,7 @@ mod disclosures;
 mod encode;
 mod entries;
 mod erasure;
+mod faults;
 mod keys;
 mod ledger;
 mod notifications;
@@ -67,6 +68,7 @@ use tracing::instrument;
 use crate::store::StoreError;
 use crate::vault::Kek;
 pub use encode::DbTime;
+pub use faults::Faults;
 
 /// How the shared SQL runs on one database.
 pub trait Backend: Database {
@@ -101,15 +103,19 @@ pub struct SqlStore<DB: Database> {
     kek: Option<Kek>,
     /// On SQLite, the reads every exchange makes, on the caller's thread (see `direct`).
     direct: Option<direct::DirectReads>,
+    /// The last database fault, which the pools' connections are checked against (see `faults`).
+    faults: Faults,
 }
 
 impl<DB: Database> SqlStore<DB> {
-    pub fn new(pool: Pool<DB>, ledger: Pool<DB>, kek: Option<Kek>) -> Self {
+    /// The store over `pool` and `ledger`, whose options `faults` was applied to.
+    pub fn new(pool: Pool<DB>, ledger: Pool<DB>, kek: Option<Kek>, faults: Faults) -> Self {
         Self {
             pool,
             ledger,
             kek,
             direct: None,
+            faults,
         }
     }
 
@@ -127,10 +133,23 @@ impl<DB: Database> SqlStore<DB> {
 
 sql_impl! {
     impl SqlStore {
+        /// Whether the store can commit: a one-row write, committed on the connection ledger
+        /// appends use, and no ledger commit failed within [`faults::COMMIT_FAILURE_HOLD`].
         #[instrument(skip_all)]
         pub(super) async fn ping(&self) -> Result<(), StoreError> {
-            sqlx::query("SELECT 1").execute(&self.pool).await?;
-            Ok(())
+            let mut tx = self.ledger.begin_with(DB::BEGIN_WRITE).await?;
+            sqlx::query("UPDATE readiness SET checked_at = $1 WHERE id = 1")
+                .bind(DbTime(chrono::Utc::now()))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            match self.faults.recent_commit_failure() {
+                Some(ago) => Err(StoreError::CommitFailed(format!(
+                    "the last ledger commit failed {} s ago",
+                    ago.as_secs()
+                ))),
+                None => Ok(()),
+            }
         }
 
         /// What a freshly opened store checks and does before it serves: the key-encryption key is the

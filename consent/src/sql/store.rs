@@ -19,7 +19,7 @@ sql_impl! {
     #[async_trait]
     impl Store for SqlStore {
         async fn ping(&self) -> Result<(), StoreError> {
-            self.ping().await
+            self.faults.watch(self.ping()).await
         }
 
         async fn insert_consent(
@@ -28,7 +28,7 @@ sql_impl! {
             c: &NewConsent,
             now: DateTime<Utc>,
         ) -> Result<Consent, StoreError> {
-            self.insert_consent(id, c, now).await
+            self.faults.watch(self.insert_consent(id, c, now)).await
         }
 
         async fn amend_consent(
@@ -38,19 +38,19 @@ sql_impl! {
             c: &NewConsent,
             now: DateTime<Utc>,
         ) -> Result<Option<Consent>, StoreError> {
-            self.amend_consent(old, id, c, now).await
+            self.faults.watch(self.amend_consent(old, id, c, now)).await
         }
 
         async fn consent(&self, id: &str) -> Result<Option<Consent>, StoreError> {
-            self.consent(id).await
+            self.faults.watch(self.consent(id)).await
         }
 
         async fn consents_of(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError> {
-            self.consents_of(subject).await
+            self.faults.watch(self.consents_of(subject)).await
         }
 
         async fn consents_to_decide(&self, subject: &SubjectId) -> Result<Vec<Consent>, StoreError> {
-            self.consents_to_decide(subject).await
+            self.faults.watch(self.consents_to_decide(subject)).await
         }
 
         async fn consents_expiring(
@@ -58,7 +58,7 @@ sql_impl! {
             after: DateTime<Utc>,
             until: DateTime<Utc>,
         ) -> Result<Vec<Consent>, StoreError> {
-            self.consents_expiring(after, until).await
+            self.faults.watch(self.consents_expiring(after, until)).await
         }
 
         async fn consents_changed(
@@ -66,7 +66,7 @@ sql_impl! {
             after: DateTime<Utc>,
             until: DateTime<Utc>,
         ) -> Result<Vec<Consent>, StoreError> {
-            self.consents_changed(after, until).await
+            self.faults.watch(self.consents_changed(after, until)).await
         }
 
         async fn revoke_consent(
@@ -75,7 +75,7 @@ sql_impl! {
             by: &Actor,
             now: DateTime<Utc>,
         ) -> Result<Option<Consent>, StoreError> {
-            self.revoke_consent(id, by, now).await
+            self.faults.watch(self.revoke_consent(id, by, now)).await
         }
 
         async fn confirm_consent(
@@ -84,7 +84,7 @@ sql_impl! {
             by: &Actor,
             now: DateTime<Utc>,
         ) -> Result<Option<Consent>, StoreError> {
-            self.confirm_consent(id, by, now).await
+            self.faults.watch(self.confirm_consent(id, by, now)).await
         }
 
         async fn refuse_consent(
@@ -93,7 +93,7 @@ sql_impl! {
             by: &Actor,
             now: DateTime<Utc>,
         ) -> Result<Option<Consent>, StoreError> {
-            self.refuse_consent(id, by, now).await
+            self.faults.watch(self.refuse_consent(id, by, now)).await
         }
 
         async fn insert_representation(
@@ -102,18 +102,18 @@ sql_impl! {
             r: &NewRepresentation,
             now: DateTime<Utc>,
         ) -> Result<Representation, StoreError> {
-            self.insert_representation(id, r, now).await
+            self.faults.watch(self.insert_representation(id, r, now)).await
         }
 
         async fn representation(&self, id: &str) -> Result<Option<Representation>, StoreError> {
-            self.representation(id).await
+            self.faults.watch(self.representation(id)).await
         }
 
         async fn representations_of(
             &self,
             person: &SubjectId,
         ) -> Result<Vec<Representation>, StoreError> {
-            self.representations_of(person).await
+            self.faults.watch(self.representations_of(person)).await
         }
 
         async fn recorded_refusals(
@@ -122,11 +122,11 @@ sql_impl! {
             from: DateTime<Utc>,
             limit: u32,
         ) -> Result<Vec<Refusal>, StoreError> {
-            self.recorded_refusals(organisation, from, limit).await
+            self.faults.watch(self.recorded_refusals(organisation, from, limit)).await
         }
 
         async fn start_session(&self, session: &PageSession) -> Result<(), StoreError> {
-            self.start_session(session).await
+            self.faults.watch(self.start_session(session)).await
         }
 
         async fn use_session(
@@ -136,11 +136,11 @@ sql_impl! {
             now: DateTime<Utc>,
             idle_since: DateTime<Utc>,
         ) -> Result<Option<PageSession>, StoreError> {
-            self.use_session(id_digest, area, now, idle_since).await
+            self.faults.watch(self.use_session(id_digest, area, now, idle_since)).await
         }
 
         async fn end_session(&self, id_digest: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-            self.end_session(id_digest, now).await
+            self.faults.watch(self.end_session(id_digest, now)).await
         }
 
         async fn recorded_representations(
@@ -149,7 +149,7 @@ sql_impl! {
             from: DateTime<Utc>,
             limit: u32,
         ) -> Result<Vec<RecordedRepresentation>, StoreError> {
-            self.recorded_representations(organisation, from, limit).await
+            self.faults.watch(self.recorded_representations(organisation, from, limit)).await
         }
 
         async fn end_representation(
@@ -158,7 +158,7 @@ sql_impl! {
             by: &str,
             now: DateTime<Utc>,
         ) -> Result<Option<Representation>, StoreError> {
-            self.end_representation(id, by, now).await
+            self.faults.watch(self.end_representation(id, by, now)).await
         }
 
         async fn confirm_representation(
@@ -167,7 +167,7 @@ sql_impl! {
             by: &str,
             now: DateTime<Utc>,
         ) -> Result<Option<Representation>, StoreError> {
-            self.confirm_representation(id, by, now).await
+            self.faults.watch(self.confirm_representation(id, by, now)).await
         }
 
         async fn enqueue_notifications(
@@ -175,7 +175,7 @@ sql_impl! {
             notifications: &[NewNotification],
             now: DateTime<Utc>,
         ) -> Result<u64, StoreError> {
-            self.enqueue_notifications(notifications, now).await
+            self.faults.watch(self.enqueue_notifications(notifications, now)).await
         }
 
         async fn due_notifications(
@@ -183,7 +183,7 @@ sql_impl! {
             now: DateTime<Utc>,
             limit: u32,
         ) -> Result<Vec<Notification>, StoreError> {
-            self.due_notifications(now, limit).await
+            self.faults.watch(self.due_notifications(now, limit)).await
         }
 
         async fn claim_notification(
@@ -193,7 +193,7 @@ sql_impl! {
             now: DateTime<Utc>,
             lease_until: DateTime<Utc>,
         ) -> Result<bool, StoreError> {
-            self.claim_notification(id, seen, now, lease_until).await
+            self.faults.watch(self.claim_notification(id, seen, now, lease_until)).await
         }
 
         async fn finish_notification(
@@ -202,7 +202,7 @@ sql_impl! {
             attempt: &Attempt,
             now: DateTime<Utc>,
         ) -> Result<(), StoreError> {
-            self.finish_notification(id, attempt, now).await
+            self.faults.watch(self.finish_notification(id, attempt, now)).await
         }
 
         async fn notifications_for(
@@ -210,15 +210,15 @@ sql_impl! {
             partner: &str,
             limit: u32,
         ) -> Result<Vec<Notification>, StoreError> {
-            self.notifications_for(partner, limit).await
+            self.faults.watch(self.notifications_for(partner, limit)).await
         }
 
         async fn notifier_cursor(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-            self.notifier_cursor().await
+            self.faults.watch(self.notifier_cursor()).await
         }
 
         async fn advance_notifier_cursor(&self, until: DateTime<Utc>) -> Result<(), StoreError> {
-            self.advance_notifier_cursor(until).await
+            self.faults.watch(self.advance_notifier_cursor(until)).await
         }
 
         async fn insert_refusal(
@@ -227,11 +227,11 @@ sql_impl! {
             r: &NewRefusal,
             now: DateTime<Utc>,
         ) -> Result<Refusal, StoreError> {
-            self.insert_refusal(id, r, now).await
+            self.faults.watch(self.insert_refusal(id, r, now)).await
         }
 
         async fn refusals_of(&self, subject: &SubjectId) -> Result<Vec<Refusal>, StoreError> {
-            self.refusals_of(subject).await
+            self.faults.watch(self.refusals_of(subject)).await
         }
 
         async fn withdraw_refusal(
@@ -240,7 +240,7 @@ sql_impl! {
             by: &str,
             now: DateTime<Utc>,
         ) -> Result<Option<Refusal>, StoreError> {
-            self.withdraw_refusal(id, by, now).await
+            self.faults.watch(self.withdraw_refusal(id, by, now)).await
         }
 
         async fn commit_batch(
@@ -248,19 +248,21 @@ sql_impl! {
             writes: &[SealedWrite],
             checkpointer: Option<&dyn Checkpointer>,
         ) -> Result<Vec<Option<u64>>, StoreError> {
-            self.commit_batch(writes, checkpointer).await
+            let committed = self.faults.watch(self.commit_batch(writes, checkpointer)).await;
+            self.faults.ledger_committed(committed.is_ok());
+            committed
         }
 
         async fn disclosures_of(&self, subject: &SubjectId) -> Result<Vec<Disclosure>, StoreError> {
-            self.disclosures_of(subject).await
+            self.faults.watch(self.disclosures_of(subject)).await
         }
 
         async fn disclosure(&self, id: &str) -> Result<Option<Disclosure>, StoreError> {
-            self.disclosure(id).await
+            self.faults.watch(self.disclosure(id)).await
         }
 
         async fn ledger_size(&self) -> Result<u64, StoreError> {
-            self.ledger_size().await
+            self.faults.watch(self.ledger_size()).await
         }
 
         async fn decisions(
@@ -268,23 +270,23 @@ sql_impl! {
             outcome: Option<Outcome>,
             limit: u32,
         ) -> Result<Vec<DecisionRecord>, StoreError> {
-            self.decisions(outcome, limit).await
+            self.faults.watch(self.decisions(outcome, limit)).await
         }
 
         async fn entries_between(&self, from: u64, to: u64) -> Result<Vec<LedgerEntry>, StoreError> {
-            self.entries_between(from, to).await
+            self.faults.watch(self.entries_between(from, to)).await
         }
 
         async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
-            self.leaf_hashes(from, to).await
+            self.faults.watch(self.leaf_hashes(from, to)).await
         }
 
         async fn audit_disclosures(&self, q: &AuditQuery) -> Result<Vec<Disclosure>, StoreError> {
-            self.audit_disclosures(q).await
+            self.faults.watch(self.audit_disclosures(q)).await
         }
 
         async fn audit_decisions(&self, q: &AuditQuery) -> Result<Vec<DecisionRecord>, StoreError> {
-            self.audit_decisions(q).await
+            self.faults.watch(self.audit_decisions(q)).await
         }
 
         async fn review_queue(
@@ -292,7 +294,7 @@ sql_impl! {
             q: &AuditQuery,
             selection: &ReviewSelection,
         ) -> Result<Vec<(Disclosure, Vec<Review>)>, StoreError> {
-            self.review_queue(q, selection).await
+            self.faults.watch(self.review_queue(q, selection)).await
         }
 
         async fn insert_review(
@@ -300,14 +302,14 @@ sql_impl! {
             review: &Review,
             organisation: Option<&str>,
         ) -> Result<bool, StoreError> {
-            self.insert_review(review, organisation).await
+            self.faults.watch(self.insert_review(review, organisation)).await
         }
 
         async fn deferrals(
             &self,
             q: &AuditQuery,
         ) -> Result<Vec<(Disclosure, DeferralRecord)>, StoreError> {
-            self.deferrals(q).await
+            self.faults.watch(self.deferrals(q)).await
         }
 
         async fn shorten_deferral(
@@ -318,7 +320,7 @@ sql_impl! {
             now: DateTime<Utc>,
             organisation: Option<&str>,
         ) -> Result<Option<DeferralRecord>, StoreError> {
-            self.shorten_deferral(disclosure_id, until, by, now, organisation).await
+            self.faults.watch(self.shorten_deferral(disclosure_id, until, by, now, organisation)).await
         }
 
         async fn purge_consents(
@@ -326,7 +328,7 @@ sql_impl! {
             before: DateTime<Utc>,
             now: DateTime<Utc>,
         ) -> Result<u64, StoreError> {
-            self.purge_consents(before, now).await
+            self.faults.watch(self.purge_consents(before, now)).await
         }
 
         async fn purge_decisions(
@@ -334,15 +336,15 @@ sql_impl! {
             cutoffs: &[(String, DateTime<Utc>)],
             otherwise: DateTime<Utc>,
         ) -> Result<u64, StoreError> {
-            self.purge_decisions(cutoffs, otherwise).await
+            self.faults.watch(self.purge_decisions(cutoffs, otherwise)).await
         }
 
         async fn log_audit_read(&self, read: &AuditRead) -> Result<(), StoreError> {
-            self.log_audit_read(read).await
+            self.faults.watch(self.log_audit_read(read)).await
         }
 
         async fn log_expiries(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-            self.log_expiries(now).await
+            self.faults.watch(self.log_expiries(now)).await
         }
 
         async fn erase(
@@ -350,15 +352,15 @@ sql_impl! {
             what: &Erase,
             now: DateTime<Utc>,
         ) -> Result<Vec<ErasureEntry>, StoreError> {
-            self.erase(what, now).await
+            self.faults.watch(self.erase(what, now)).await
         }
 
         async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
-            self.latest_checkpoint().await
+            self.faults.watch(self.latest_checkpoint()).await
         }
 
         async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError> {
-            self.checkpoints().await
+            self.faults.watch(self.checkpoints()).await
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Limits a deployment may tune: token lifetime, connection timeouts and the per-peer connection
 //! cap (issue 5, finding 5), and the longest consent period. Every key has a safe default.
 
-use std::num::NonZeroU64;
+use std::num::{NonZeroU64, NonZeroUsize};
 use std::time::Duration;
 
 use anyhow::bail;
@@ -78,6 +78,33 @@ impl Default for ConnectionLimits {
     }
 }
 
+/// Calls to partner systems: how long one may take, and how many may be open to one system at once.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpstreamConfig {
+    /// The whole call to a partner system, from waiting for a free connection to the last byte of
+    /// its answer; over it the exchange is `504 source_timeout` and nothing is disclosed.
+    pub timeout_secs: NonZeroU64,
+    /// Calls open to one partner system at once (HTTP/1.1: connections); more wait for one to
+    /// finish, within `timeout_secs`. Keep it under the system's own limit per client address.
+    pub max_connections_per_system: NonZeroUsize,
+}
+
+impl Default for UpstreamConfig {
+    fn default() -> Self {
+        Self {
+            timeout_secs: secs(5),
+            max_connections_per_system: NonZeroUsize::new(32).unwrap_or(NonZeroUsize::MIN),
+        }
+    }
+}
+
+impl UpstreamConfig {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs.get())
+    }
+}
+
 /// The longest configurable idle timeout: with the grace after it, an idle connection is closed
 /// within 60 s.
 pub const MAX_IDLE_TIMEOUT_SECS: u64 = 55;
@@ -147,6 +174,11 @@ impl PolicyConfig {
 /// A request body larger than this (1 MiB) is `413 payload_too_large`: refused on its declared
 /// length before any of it is read, or when reading passes it.
 pub const BODY_LIMIT: usize = 1 << 20;
+/// How long a body answered before it was read is still read and discarded, at most (lingering
+/// close: the answer is not lost to a reset while the client is still sending).
+pub const LINGER_TIME: Duration = Duration::from_secs(5);
+/// How many bytes of a body answered before it was read are still read and discarded, at most.
+pub const LINGER_BYTES: usize = 64 << 20;
 /// More header fields than this is `431`; hyper's own limit is set above it (`server`).
 pub const MAX_HEADERS: usize = 100;
 /// More header bytes (names and values) than this is `431`; hyper's own limits are set above it.

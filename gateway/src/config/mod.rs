@@ -15,8 +15,8 @@ mod pages;
 
 pub use ledger::{LedgerConfig, NotificationConfig};
 pub use limits::{
-    BODY_LIMIT, ConnectionLimits, ConsentConfig, MAX_HEADER_BYTES, MAX_HEADERS,
-    MAX_IDLE_TIMEOUT_SECS, PolicyConfig, TokenConfig,
+    BODY_LIMIT, ConnectionLimits, ConsentConfig, LINGER_BYTES, LINGER_TIME, MAX_HEADER_BYTES,
+    MAX_HEADERS, MAX_IDLE_TIMEOUT_SECS, PolicyConfig, TokenConfig, UpstreamConfig,
 };
 pub use pages::{AuditConfig, CitizenIdpConfig, PortalConfig, ProviderConfig};
 
@@ -53,6 +53,9 @@ pub struct Config {
     /// Timeouts and limits of every connection; see `server`.
     #[serde(default)]
     pub connections: ConnectionLimits,
+    /// Calls to partner systems: their deadline and how many may be open to one system.
+    #[serde(default)]
+    pub upstream: UpstreamConfig,
     pub tls: TlsConfig,
     pub citizen_idp: CitizenIdpConfig,
     /// Per partner id of the register: where its system answers and the key its tokens are signed with.

@@ -40,7 +40,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = ExchangeResponse, description = "only the permitted fields; Cache-Control: no-store, and X-Retain-Until: until when the recipient may keep the data"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody, description = "`denied`, with the vuistregels broken"),
-              (status = 413, body = ErrorBody), (status = 502, body = ErrorBody)))]
+              (status = 413, body = ErrorBody), (status = 502, body = ErrorBody),
+              (status = 503, body = ErrorBody, description = "the gateway cannot commit now; Retry-After"),
+              (status = 504, body = ErrorBody, description = "`source_timeout`: the source did not answer within `[upstream] timeout_secs`")))]
 pub async fn exchange(
     State(state): State<AppState>,
     who: Professional,
@@ -87,6 +89,19 @@ pub async fn exchange(
         as_of,
     } = match answer {
         Ok(answer) => answer,
+        Err(e @ crate::forward::ForwardError::TimedOut(_)) => {
+            pipeline
+                .record_failure(&state, &permit, "source_timeout")
+                .await?;
+            return Err(ApiError::gateway_timeout(
+                "source_timeout",
+                format!(
+                    "the system of {} did not answer in time; nothing was disclosed",
+                    source.id
+                ),
+                e,
+            ));
+        }
         Err(e) => {
             pipeline
                 .record_failure(&state, &permit, "source_unavailable")

@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
@@ -20,18 +22,26 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The gateway can serve: its database answers.
+/// How long `/readyz` waits for the database at most before it says not ready.
+const READY_DEADLINE: Duration = Duration::from_secs(2);
+
+/// The gateway can serve: it can commit to its database (a one-row write, within
+/// [`READY_DEADLINE`]) and no ledger commit failed in the last seconds. A database that answers
+/// reads but refuses writes (full, read-only) is not ready.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, description = "ready"), (status = 503, description = "database unreachable")))]
+    responses((status = 200, description = "ready"),
+        (status = 503, description = "the database cannot commit, or does not answer in time")))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    match state.store.ping().await {
-        Ok(()) => Ok(Json(json!({ "status": "ready" }))),
-        Err(e) => {
+    let message = match tokio::time::timeout(READY_DEADLINE, state.store.ping()).await {
+        Ok(Ok(())) => return Ok(Json(json!({ "status": "ready" }))),
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, "not ready");
-            Err(ApiError::unavailable(
-                "not_ready",
-                "the gateway's database does not answer",
-            ))
+            "the gateway cannot commit to its database"
         }
-    }
+        Err(_) => {
+            tracing::warn!("not ready: the database did not answer in time");
+            "the gateway's database does not answer in time"
+        }
+    };
+    Err(ApiError::unavailable("not_ready", message))
 }

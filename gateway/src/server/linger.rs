@@ -5,20 +5,18 @@
 //! reset, and the client never sees the answer (nginx's `lingering_close` does the same).
 //!
 //! A client that asked `Expect: 100-continue` and was answered before its body was read has sent
-//! nothing yet: it is not told to continue, and nothing is drained.
+//! nothing yet: it is not told to continue, and nothing is drained. (Over HTTP/2 a body refused on
+//! its declared length is drained before the answer instead, see `routes::layers`: the stream then
+//! ends cleanly, where an answer before the end of the request may be followed by a reset.)
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use axum::http::HeaderMap;
 use axum::http::header::EXPECT;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 
-/// How long an unread body is drained after its answer, at most.
-const LINGER_TIME: Duration = Duration::from_secs(5);
-/// How many bytes of an unread body are drained after its answer, at most.
-const LINGER_BYTES: usize = 64 << 20;
+use crate::config::{LINGER_BYTES, LINGER_TIME};
 
 /// A request body that is drained when it is dropped unread (see the module docs).
 #[derive(Debug)]

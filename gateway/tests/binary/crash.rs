@@ -125,13 +125,13 @@ async fn load_then_kill(database_url: &str, dir: &std::path::Path) -> Vec<String
     ids
 }
 
-/// Kills the demo under load twice on one database; after each kill every disclosure a client
+/// Kills the demo under load three times on one database; after each kill every disclosure a client
 /// received has its ledger entry, and the log verifies with its public key (`gateway log verify`).
 async fn every_released_disclosure_survives_a_kill(database_url: &str) {
     let dir = tempfile::tempdir().unwrap();
     let url = absolute(database_url, dir.path());
     let mut released = 0;
-    for round in 1..=2 {
+    for round in 1..=3 {
         let ids = load_then_kill(database_url, dir.path()).await;
         released += ids.len();
         let kek = || {
