@@ -171,6 +171,31 @@ impl TestApp {
         .await
     }
 
+    /// `n` exchanges `body` asks for, as okt-amsterdam's prof-1, sent at once (each task waits at a
+    /// barrier until all are ready; HTTP/1.1, so one connection each): per exchange its status,
+    /// whether it carried `Retry-After`, and its JSON body.
+    pub async fn exchanges_at_once(&self, n: usize, body: &Value) -> Vec<(u16, bool, Value)> {
+        let client = self.partner("okt-amsterdam");
+        let token = self.partner_token("okt-amsterdam", "prof-1", "okt-medewerker");
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+        let mut calls = tokio::task::JoinSet::new();
+        for _ in 0..n {
+            let (client, token, body) = (client.clone(), token.clone(), body.clone());
+            let (url, barrier) = (self.url("/v1/exchange"), barrier.clone());
+            calls.spawn(async move {
+                barrier.wait().await;
+                let answer = client.post(url).bearer_auth(token).json(&body).send().await;
+                let answer = answer.expect("exchange sent");
+                let status = answer.status().as_u16();
+                let retry_after = answer.headers().contains_key("retry-after");
+                let text = answer.text().await.expect("answer read");
+                let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+                (status, retry_after, body)
+            });
+        }
+        calls.join_all().await
+    }
+
     /// The public register (`GET /v1/register`).
     pub async fn register_json(&self) -> Value {
         let (status, body) = send(self.public().get(self.url("/v1/register"))).await;

@@ -64,6 +64,10 @@ pub struct ConnectionLimits {
     /// Behind a TCP load balancer without PROXY protocol every client has the balancer's address:
     /// raise this there, or set 0.
     pub max_per_peer: usize,
+    /// Requests in progress at once, over all connections; one more is answered at once with
+    /// `503 overloaded` and `Retry-After` (`/healthz` and `/readyz` are always answered), so under
+    /// overload memory and the latency of what is accepted stay bounded. 0: no limit.
+    pub max_in_flight: usize,
 }
 
 impl Default for ConnectionLimits {
@@ -74,6 +78,7 @@ impl Default for ConnectionLimits {
             body_timeout_secs: secs(30),
             idle_timeout_secs: secs(30),
             max_per_peer: 100,
+            max_in_flight: 1024,
         }
     }
 }

@@ -7,7 +7,8 @@
 //! (`handshake_timeout_secs`), an HTTP/1 request head (`header_timeout_secs`, hyper's own), a request
 //! body (`body_timeout_secs`, see [`BodyDeadline`]) and the time without a request in flight
 //! (`idle_timeout_secs`, which also covers a TLS connection that never sends a request and an idle
-//! HTTP/2 connection). A body answered before it was read is drained after its answer (`linger`).
+//! HTTP/2 connection). At most `max_in_flight` requests are in progress at once; one more is
+//! answered `503 overloaded` before it is routed. A body answered before it was read is drained after its answer (`linger`).
 
 mod idle;
 mod linger;
@@ -22,7 +23,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt as _;
@@ -51,6 +52,10 @@ pub async fn serve(
     let acceptor = TlsAcceptor::from(tls);
     let builder = Arc::new(http_builder(&limits));
     let peers = Peers::new(limits.max_per_peer);
+    let in_flight = Arc::new(Semaphore::new(match limits.max_in_flight {
+        0 => Semaphore::MAX_PERMITS,
+        most => most,
+    }));
     let mut refusals = RefusalLog::default();
     // Each connection holds a receiver; shutdown signals them and waits until all are gone.
     let (stop, _) = watch::channel(());
@@ -77,6 +82,7 @@ pub async fn serve(
             builder: builder.clone(),
             router: router.clone(),
             limits,
+            in_flight: in_flight.clone(),
             stop: stop.subscribe(),
             _slot: slot,
         };
@@ -114,6 +120,8 @@ struct Connection {
     builder: Arc<Builder<TokioExecutor>>,
     router: Router,
     limits: ConnectionLimits,
+    /// One permit per request in progress, shared by every connection (`max_in_flight`).
+    in_flight: Arc<Semaphore>,
     stop: watch::Receiver<()>,
     /// Counts this connection against its peer address until it is dropped.
     _slot: PeerSlot,
@@ -149,18 +157,24 @@ impl Connection {
             let activity = activity.clone();
             let router = self.router.clone();
             let body_timeout = self.limits.body_timeout();
+            let in_flight = self.in_flight.clone();
             tower::service_fn(move |req: axum::http::Request<hyper::body::Incoming>| {
                 let busy = activity.begin();
+                let permit = in_flight.clone().try_acquire_owned().ok();
+                let shed = permit.is_none() && !is_probe(req.uri().path());
                 let (parts, body) = req.into_parts();
                 let body = Lingering::new(body, &parts.headers);
                 let mut req = axum::http::Request::from_parts(parts, body);
                 req.extensions_mut().insert(identity.clone());
                 req.extensions_mut()
                     .insert(BodyDeadline(Instant::now() + body_timeout));
-                let response = router.clone().oneshot(req);
+                let response = (!shed).then(|| router.clone().oneshot(req));
                 async move {
-                    let response = response.await;
-                    drop(busy);
+                    let response = match response {
+                        Some(response) => response.await,
+                        None => Ok(overloaded()),
+                    };
+                    drop((busy, permit));
                     response
                 }
             })
@@ -184,6 +198,22 @@ impl Connection {
             },
         }
     }
+}
+
+/// Health probes are answered even at the limit of requests in progress: a balancer must see that
+/// the replica is alive and ready, not that it is busy.
+fn is_probe(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz")
+}
+
+/// The answer to a request over `max_in_flight`, before it is routed.
+fn overloaded() -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    crate::error::ApiError::unavailable(
+        "overloaded",
+        "the gateway is at its limit of requests in progress; try again in a moment",
+    )
+    .into_response()
 }
 
 fn log_end(result: Result<(), Box<dyn std::error::Error + Send + Sync>>) {

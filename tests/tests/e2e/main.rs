@@ -23,6 +23,7 @@ mod log;
 mod mijn;
 mod notifications;
 mod oidc;
+mod overload;
 mod oversized;
 mod partner_systems;
 mod public;

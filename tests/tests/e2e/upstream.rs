@@ -78,38 +78,12 @@ async fn four_hundred_exchanges_at_once_get_no_502_from_the_gateways_own_connect
     };
     app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
         .await;
-    let client = app.partner("okt-amsterdam");
-    let token = app.partner_token("okt-amsterdam", "prof-1", "okt-medewerker");
     let body = json!({"subject_bsn": BSN, "source": SOURCE, "activity": OUDERS,
                       "categories": ["contact"]});
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(400));
-    let mut calls = tokio::task::JoinSet::new();
-    for _ in 0..400 {
-        let (client, token, body, url) = (
-            client.clone(),
-            token.clone(),
-            body.clone(),
-            app.url("/v1/exchange"),
-        );
-        let barrier = barrier.clone();
-        calls.spawn(async move {
-            barrier.wait().await;
-            let answer = client
-                .post(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = answer.status().as_u16();
-            (status, answer.text().await.unwrap())
-        });
-    }
     let mut statuses = std::collections::BTreeMap::new();
-    while let Some(done) = calls.join_next().await {
-        let (status, text) = done.unwrap();
+    for (status, _, answer) in app.exchanges_at_once(400, &body).await {
         if status != 200 {
-            eprintln!("{status}: {text}");
+            eprintln!("{status}: {answer}");
         }
         *statuses.entry(status).or_insert(0) += 1;
     }
