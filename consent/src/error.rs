@@ -23,6 +23,8 @@ pub enum StoreError {
     CheckpointFailed(String),
     #[error("the ledger commit did not finish in time")]
     CommitTimedOut,
+    #[error("the database did not answer within {0:?}")]
+    TimedOut(std::time::Duration),
     #[error("the ledger key does not fit this ledger: {0}")]
     WrongKey(String),
 }

@@ -44,6 +44,10 @@ impl Default for Faults {
 /// ledger's commit deadline (10 s); then it fails, and the partner gets `503`.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The longest a request waits on one store call, when the database stops answering without
+/// closing its connections (a network partition, a hung server); the ledger's commit deadline too.
+pub const STORE_DEADLINE: Duration = Duration::from_secs(10);
+
 /// How long after a failed ledger commit the store reports that it cannot commit, even when a
 /// test write succeeds (on SQLite a small write can fit in the write-ahead log on a full disk).
 pub const COMMIT_FAILURE_HOLD: Duration = Duration::from_secs(10);
@@ -82,9 +86,24 @@ impl Faults {
         (ago < COMMIT_FAILURE_HOLD).then_some(ago)
     }
 
-    /// Runs `work`, noting a fault if it fails for the database's reasons or is dropped before it
-    /// finishes (a deadline passed while it waited on the database).
+    /// Runs `work` within [`STORE_DEADLINE`], noting a fault as [`Faults::watch_long`] does (a
+    /// deadline passed is one).
     pub async fn watch<T>(
+        &self,
+        work: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        self.watch_long(async {
+            tokio::time::timeout(STORE_DEADLINE, work)
+                .await
+                .map_err(|_| StoreError::TimedOut(STORE_DEADLINE))?
+        })
+        .await
+    }
+
+    /// Runs `work` without a deadline of its own (work over the whole ledger: verification,
+    /// retention, erasure; the ledger commit, which the writer bounds), noting a fault if it fails
+    /// for the database's reasons or is dropped before it finishes.
+    pub async fn watch_long<T>(
         &self,
         work: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
@@ -152,7 +171,8 @@ fn is_fault(e: &StoreError) -> bool {
         StoreError::Database(_)
         | StoreError::Read(_)
         | StoreError::CommitFailed(_)
-        | StoreError::CommitTimedOut => true,
+        | StoreError::CommitTimedOut
+        | StoreError::TimedOut(_) => true,
         _ => false,
     }
 }

@@ -1,6 +1,7 @@
 //! Over 350 lines: the one `Store` impl, which Rust cannot split across files.
 //! The shared SQL's [`Store`] impl: each method hands over to the module of its concept
-//! (`consents`, `refusals`, `ledger`, ...), where its statements are.
+//! (`consents`, `refusals`, `ledger`, ...), where its statements are, watched for database faults
+//! and, unless it works over the whole ledger, bounded by the store's deadline (`faults`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -58,7 +59,7 @@ sql_impl! {
             after: DateTime<Utc>,
             until: DateTime<Utc>,
         ) -> Result<Vec<Consent>, StoreError> {
-            self.faults.watch(self.consents_expiring(after, until)).await
+            self.faults.watch_long(self.consents_expiring(after, until)).await
         }
 
         async fn consents_changed(
@@ -66,7 +67,7 @@ sql_impl! {
             after: DateTime<Utc>,
             until: DateTime<Utc>,
         ) -> Result<Vec<Consent>, StoreError> {
-            self.faults.watch(self.consents_changed(after, until)).await
+            self.faults.watch_long(self.consents_changed(after, until)).await
         }
 
         async fn revoke_consent(
@@ -248,7 +249,7 @@ sql_impl! {
             writes: &[SealedWrite],
             checkpointer: Option<&dyn Checkpointer>,
         ) -> Result<Vec<Option<u64>>, StoreError> {
-            let committed = self.faults.watch(self.commit_batch(writes, checkpointer)).await;
+            let committed = self.faults.watch_long(self.commit_batch(writes, checkpointer)).await;
             self.faults.ledger_committed(committed.is_ok());
             committed
         }
@@ -274,11 +275,11 @@ sql_impl! {
         }
 
         async fn entries_between(&self, from: u64, to: u64) -> Result<Vec<LedgerEntry>, StoreError> {
-            self.faults.watch(self.entries_between(from, to)).await
+            self.faults.watch_long(self.entries_between(from, to)).await
         }
 
         async fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
-            self.faults.watch(self.leaf_hashes(from, to)).await
+            self.faults.watch_long(self.leaf_hashes(from, to)).await
         }
 
         async fn audit_disclosures(&self, q: &AuditQuery) -> Result<Vec<Disclosure>, StoreError> {
@@ -328,7 +329,7 @@ sql_impl! {
             before: DateTime<Utc>,
             now: DateTime<Utc>,
         ) -> Result<u64, StoreError> {
-            self.faults.watch(self.purge_consents(before, now)).await
+            self.faults.watch_long(self.purge_consents(before, now)).await
         }
 
         async fn purge_decisions(
@@ -336,7 +337,7 @@ sql_impl! {
             cutoffs: &[(String, DateTime<Utc>)],
             otherwise: DateTime<Utc>,
         ) -> Result<u64, StoreError> {
-            self.faults.watch(self.purge_decisions(cutoffs, otherwise)).await
+            self.faults.watch_long(self.purge_decisions(cutoffs, otherwise)).await
         }
 
         async fn log_audit_read(&self, read: &AuditRead) -> Result<(), StoreError> {
@@ -344,7 +345,7 @@ sql_impl! {
         }
 
         async fn log_expiries(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-            self.faults.watch(self.log_expiries(now)).await
+            self.faults.watch_long(self.log_expiries(now)).await
         }
 
         async fn erase(
@@ -352,7 +353,7 @@ sql_impl! {
             what: &Erase,
             now: DateTime<Utc>,
         ) -> Result<Vec<ErasureEntry>, StoreError> {
-            self.faults.watch(self.erase(what, now)).await
+            self.faults.watch_long(self.erase(what, now)).await
         }
 
         async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
@@ -360,7 +361,7 @@ sql_impl! {
         }
 
         async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError> {
-            self.faults.watch(self.checkpoints()).await
+            self.faults.watch_long(self.checkpoints()).await
         }
     }
 }

@@ -18,6 +18,7 @@ mod erasure;
 mod exchange;
 mod expiry;
 mod faults;
+mod hostile;
 mod informed;
 mod log;
 mod mijn;

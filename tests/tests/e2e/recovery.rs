@@ -8,6 +8,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use gateway::config::DatabaseUrl;
@@ -42,11 +44,16 @@ async fn readyz(app: &TestApp) -> (u16, Duration) {
 /// What partners saw during a fault: every answer is `200` or `503 storage_unavailable` with
 /// `Retry-After`, each within the commit deadline; returns how many were `200`.
 async fn during_fault(app: &TestApp, attempts: usize) -> usize {
+    during_fault_within(app, attempts, COMMIT_DEADLINE).await
+}
+
+/// As [`during_fault`], with every answer within `deadline`.
+async fn during_fault_within(app: &TestApp, attempts: usize, deadline: Duration) -> usize {
     let mut ok = 0;
     let mut refused = 0;
     for _ in 0..attempts {
         let (status, body, took) = exchange(app).await;
-        assert!(took < COMMIT_DEADLINE, "an answer took {took:?}: {body}");
+        assert!(took < deadline, "an answer took {took:?}: {body}");
         match status {
             200 => ok += 1,
             503 => {
@@ -256,12 +263,36 @@ async fn postgresql_turned_read_only_answers_503_and_serves_again_when_it_is_wri
 }
 
 /// A TCP proxy in front of PostgreSQL that the test can cut: while it is down, its port refuses
-/// connections and every connection through it is closed, as if PostgreSQL had stopped.
+/// connections and every connection through it is closed, as if PostgreSQL had stopped; while it
+/// hangs, connections stay open and nothing more is passed on, as in a network partition.
 struct Outage {
     port: u16,
     target: String,
     accepting: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     cut: tokio::sync::watch::Sender<u64>,
+    silent: Arc<AtomicBool>,
+}
+
+/// Passes bytes from `from` to `to` until either closes; once `silent`, holds what it reads.
+async fn forward(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    silent: Arc<AtomicBool>,
+) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if silent.load(Ordering::SeqCst) {
+            std::future::pending::<()>().await;
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
 }
 
 impl Outage {
@@ -274,6 +305,7 @@ impl Outage {
             target: target.to_owned(),
             accepting: std::sync::Mutex::new(None),
             cut,
+            silent: Arc::new(AtomicBool::new(false)),
         };
         outage.accept(listener);
         outage
@@ -282,19 +314,24 @@ impl Outage {
     fn accept(&self, listener: TcpListener) {
         let target = self.target.clone();
         let cuts = self.cut.subscribe();
+        let silent = self.silent.clone();
         let task = tokio::spawn(async move {
             let mut pipes = JoinSet::new();
-            while let Ok((mut client, _)) = listener.accept().await {
+            while let Ok((client, _)) = listener.accept().await {
                 let target = target.clone();
+                let silent = silent.clone();
                 let mut cuts = cuts.clone();
                 // Only a cut after this connection was made ends it.
                 cuts.borrow_and_update();
                 pipes.spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(&target).await else {
+                    let Ok(server) = TcpStream::connect(&target).await else {
                         return;
                     };
+                    let (client_read, client_write) = client.into_split();
+                    let (server_read, server_write) = server.into_split();
                     tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = forward(client_read, server_write, silent.clone()) => {}
+                        _ = forward(server_read, client_write, silent) => {}
                         _ = cuts.changed() => {}
                     }
                 });
@@ -311,10 +348,65 @@ impl Outage {
         self.cut.send_modify(|n| *n += 1);
     }
 
+    /// Connections stay open, and nothing more is passed on.
+    fn hang(&self) {
+        self.silent.store(true, Ordering::SeqCst);
+    }
+
+    /// The partition heals: the connections it held are closed (as TCP would, at last), and new
+    /// ones are passed on.
+    fn heal(&self) {
+        self.cut.send_modify(|n| *n += 1);
+        self.silent.store(false, Ordering::SeqCst);
+    }
+
     async fn restore(&self) {
         let listener = TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();
         self.accept(listener);
     }
+}
+
+/// The gateway on PostgreSQL through an [`Outage`] proxy; `None` if PostgreSQL tests are skipped.
+async fn behind(outage: &Outage) -> Option<TestApp> {
+    let port = outage.port;
+    TestApp::spawn_configured(Db::Postgres, |config, _| {
+        let url = config
+            .database_url
+            .expose()
+            .replacen(":5432/", &format!(":{port}/"), 1);
+        assert!(
+            url.contains(&format!(":{port}/")),
+            "DATABASE_URL names port 5432"
+        );
+        config.database_url = DatabaseUrl::new(url);
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_that_stops_answering_is_answered_503_at_the_deadline_and_serves_again_after() {
+    let outage = Outage::start("127.0.0.1:5432").await;
+    let Some(app) = behind(&outage).await else {
+        return;
+    };
+    app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
+        .await;
+    assert_eq!(exchange(&app).await.0, 200);
+
+    outage.hang();
+    // A statement waits at most the store's deadline (10 s), then the partner gets 503.
+    let mut ok = 1 + during_fault_within(&app, 1, COMMIT_DEADLINE + Duration::from_secs(2)).await;
+    assert_eq!(
+        app.count("disclosures").await,
+        ok as i64,
+        "a 200 without its entry"
+    );
+
+    outage.heal();
+    recovers(&app).await;
+    ok += 1;
+    assert_eq!(app.count("disclosures").await, ok as i64);
+    log_verifies(&app, ok).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
