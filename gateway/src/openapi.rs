@@ -111,6 +111,13 @@ impl Modify for CommonErrors {
                     add("415", "body is not sent as application/json");
                 }
                 add("431", "more than 100 header fields or 16 KiB of headers");
+                if path != "/healthz" {
+                    add(
+                        "503",
+                        "`overloaded` (more requests in progress than [connections] max_in_flight) or \
+                         `storage_unavailable` (the database cannot serve now); see the Retry-After header",
+                    );
+                }
             }
         }
     }

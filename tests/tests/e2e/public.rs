@@ -103,6 +103,24 @@ async fn the_openapi_description_lists_the_contract_paths(db: Db) {
     };
     let (status, doc) = send(app.public().get(app.url("/openapi.json"))).await;
     assert_eq!(status, 200);
+    // The answers under load and faults are part of the contract.
+    let exchange = &doc["paths"]["/v1/exchange"]["post"]["responses"];
+    for status in ["413", "502", "503", "504"] {
+        assert!(
+            exchange.get(status).is_some(),
+            "POST /v1/exchange documents {status}"
+        );
+    }
+    let register = &doc["paths"]["/v1/register"]["get"]["responses"];
+    assert!(
+        register.get("503").is_some(),
+        "every route but /healthz may shed"
+    );
+    assert!(
+        doc["paths"]["/healthz"]["get"]["responses"]
+            .get("503")
+            .is_none()
+    );
     let mut documented = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("path item").keys() {
