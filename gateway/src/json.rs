@@ -8,6 +8,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use crate::config::{LINGER_BYTES, LINGER_TIME};
 use crate::error::ApiError;
 
 /// When a request's body must have arrived (else `408`): set by the server on every request when
@@ -96,4 +97,24 @@ pub fn attachment(value: &impl serde::Serialize, filename: &str) -> axum::respon
             .insert(axum::http::header::CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// Reads `body` to its end and discards it, within [`LINGER_TIME`] and [`LINGER_BYTES`] (a body
+/// answered before it was read: the lingering close); true if it ended within them.
+pub async fn discard<B>(body: B) -> bool
+where
+    B: hyper::body::Body + Unpin,
+{
+    let mut body = body;
+    let deadline = tokio::time::Instant::now() + LINGER_TIME;
+    let mut read = 0usize;
+    while read <= LINGER_BYTES {
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx));
+        match tokio::time::timeout_at(deadline, frame).await {
+            Ok(Some(Ok(frame))) => read += frame.data_ref().map_or(0, hyper::body::Buf::remaining),
+            Ok(Some(Err(_))) | Err(_) => return false,
+            Ok(None) => return true,
+        }
+    }
+    false
 }

@@ -3,17 +3,15 @@
 //! API's error shape, every other error is in that shape too, and no response about a resident is
 //! cached.
 
-use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Version};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use futures::StreamExt as _;
 use tower_http::request_id::RequestId;
 use tracing::Instrument as _;
 
-use crate::config::{BODY_LIMIT, LINGER_BYTES, LINGER_TIME, MAX_HEADER_BYTES, MAX_HEADERS};
+use crate::config::{BODY_LIMIT, MAX_HEADER_BYTES, MAX_HEADERS};
 use crate::error::ApiError;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -117,22 +115,9 @@ pub async fn refuse_large_bodies(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     if req.version() == Version::HTTP_2 {
-        discard(req.into_body()).await;
+        crate::json::discard(req.into_body()).await;
     }
     ApiError::payload_too_large().into_response()
-}
-
-/// Reads `body` to its end and discards it, within [`LINGER_TIME`] and [`LINGER_BYTES`].
-async fn discard(body: Body) {
-    let mut stream = body.into_data_stream();
-    let mut read = 0usize;
-    let deadline = tokio::time::Instant::now() + LINGER_TIME;
-    while read <= LINGER_BYTES {
-        match tokio::time::timeout_at(deadline, stream.next()).await {
-            Ok(Some(Ok(data))) => read += data.len(),
-            Ok(Some(Err(_)) | None) | Err(_) => return,
-        }
-    }
 }
 
 /// A 4xx/5xx that is not JSON did not come from an [`ApiError`] but from axum itself (an extractor's

@@ -16,7 +16,7 @@ use axum::http::HeaderMap;
 use axum::http::header::EXPECT;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 
-use crate::config::{LINGER_BYTES, LINGER_TIME};
+use crate::json::discard;
 
 /// A request body that is drained when it is dropped unread (see the module docs).
 #[derive(Debug)]
@@ -77,27 +77,11 @@ impl Drop for Lingering {
         }
         // Outside a runtime (never in the server) the body is simply dropped.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(drain(body));
+            runtime.spawn(async move {
+                if !discard(body).await {
+                    tracing::debug!("an unread request body was cut off after its answer");
+                }
+            });
         }
     }
-}
-
-/// Reads `body` to its end and discards it, within [`LINGER_TIME`] and [`LINGER_BYTES`].
-async fn drain(mut body: Incoming) {
-    let deadline = tokio::time::Instant::now() + LINGER_TIME;
-    let mut read = 0usize;
-    while read <= LINGER_BYTES {
-        let frame = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx));
-        match tokio::time::timeout_at(deadline, frame).await {
-            Ok(Some(Ok(frame))) => {
-                read += frame.data_ref().map_or(0, |data| data.len());
-            }
-            Ok(Some(Err(_)) | None) => return,
-            Err(_) => break,
-        }
-    }
-    tracing::debug!(
-        bytes = read,
-        "an unread request body was cut off after its answer"
-    );
 }

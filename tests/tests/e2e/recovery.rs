@@ -24,12 +24,20 @@ const COMMIT_DEADLINE: Duration = Duration::from_secs(10);
 /// How long the gateway may take to serve again once the fault is gone.
 const RECOVERY: Duration = Duration::from_secs(20);
 
+fn exchange_body() -> Value {
+    json!({"subject_bsn": BSN, "source": "bt-centrum-west", "activity": OUDERS,
+           "categories": ["contact"]})
+}
+
 async fn exchange(app: &TestApp) -> (u16, Value, Duration) {
-    let body = json!({"subject_bsn": BSN, "source": "bt-centrum-west", "activity": OUDERS,
-                      "categories": ["contact"]});
     let started = Instant::now();
     let (status, body) = app
-        .post_as("okt-amsterdam", "okt-medewerker", "/v1/exchange", &body)
+        .post_as(
+            "okt-amsterdam",
+            "okt-medewerker",
+            "/v1/exchange",
+            &exchange_body(),
+        )
         .await;
     (status, body, started.elapsed())
 }
@@ -68,23 +76,9 @@ async fn during_fault_within(app: &TestApp, attempts: usize, deadline: Duration)
         refused > 0,
         "the fault was never seen ({ok} exchanges succeeded)"
     );
-    let token = app.partner_token("okt-amsterdam", "prof-1", "okt-medewerker");
-    let answer = app
-        .partner("okt-amsterdam")
-        .post(app.url("/v1/exchange"))
-        .bearer_auth(token)
-        .json(
-            &json!({"subject_bsn": BSN, "source": "bt-centrum-west", "activity": OUDERS,
-                      "categories": ["contact"]}),
-        )
-        .send()
-        .await
-        .unwrap();
-    if answer.status() == 503 {
-        assert!(
-            answer.headers().contains_key("retry-after"),
-            "503 without Retry-After"
-        );
+    let (status, retry_after, body) = app.exchanges_at_once(1, &exchange_body()).await.remove(0);
+    if status == 503 {
+        assert!(retry_after, "503 without Retry-After: {body}");
     } else {
         ok += 1;
     }
@@ -412,20 +406,7 @@ async fn postgresql_that_stops_answering_is_answered_503_at_the_deadline_and_ser
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgresql_stopped_answers_503_within_the_deadline_and_serves_again_when_it_is_back() {
     let outage = Outage::start("127.0.0.1:5432").await;
-    let port = outage.port;
-    let Some(app) = TestApp::spawn_configured(Db::Postgres, |config, _| {
-        let url = config
-            .database_url
-            .expose()
-            .replacen(":5432/", &format!(":{port}/"), 1);
-        assert!(
-            url.contains(&format!(":{port}/")),
-            "DATABASE_URL names port 5432"
-        );
-        config.database_url = DatabaseUrl::new(url);
-    })
-    .await
-    else {
+    let Some(app) = behind(&outage).await else {
         return;
     };
     app.record_consent(BSN, &["okt-amsterdam"], &[OUDERS], &["contact"])
