@@ -41,8 +41,8 @@ pub use model::{
     Outcome, Personal, Refusal, Representation, RepresentationChange, RepresentationEntry,
 };
 pub use model::{
-    Deferral, DeferralRecord, PageSession, RecordedRepresentation, Review, ReviewOutcome,
-    ReviewSelection,
+    Cursor, Deferral, DeferralRecord, PageSession, RecordedRepresentation, Review, ReviewOutcome,
+    ReviewSelection, Seek,
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
 pub use seal::{Seal, SealedWrite};

@@ -14,7 +14,7 @@ use crate::model::{
 };
 use crate::model::{
     Attempt, AuditQuery, AuditRead, DeferralRecord, NewNotification, Notification, PageSession,
-    RecordedRepresentation, Review, ReviewSelection,
+    RecordedRepresentation, Review, ReviewSelection, Seek,
 };
 use crate::seal::SealedWrite;
 
@@ -246,6 +246,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Ledger entries about the subject, by ledger index.
     async fn disclosures_of(&self, subject: &SubjectId) -> Result<Vec<Disclosure>, StoreError>;
+
+    /// At most `limit` ledger entries about the subject, from where `seek` says, in its order.
+    async fn disclosures_page(
+        &self,
+        subject: &SubjectId,
+        seek: Seek,
+        limit: u32,
+    ) -> Result<Vec<Disclosure>, StoreError>;
 
     async fn disclosure(&self, id: &str) -> Result<Option<Disclosure>, StoreError>;
 

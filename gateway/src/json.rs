@@ -89,12 +89,56 @@ where
 /// `value` as a JSON file to save, named `filename` (quotes taken out).
 pub fn attachment(value: &impl serde::Serialize, filename: &str) -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    let mut response = axum::Json(value).into_response();
+    let response = axum::Json(value).into_response();
+    as_attachment(response, filename)
+}
+
+/// A JSON body that streams, as a file to keep under `filename`.
+pub fn streamed_attachment(body: axum::body::Body, filename: &str) -> axum::response::Response {
+    let mut response = axum::response::Response::new(body);
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    as_attachment(response, filename)
+}
+
+fn as_attachment(
+    mut response: axum::response::Response,
+    filename: &str,
+) -> axum::response::Response {
     let disposition = format!("attachment; filename=\"{}\"", filename.replace('"', ""));
     if let Ok(value) = axum::http::HeaderValue::from_str(&disposition) {
         response
             .headers_mut()
             .insert(axum::http::header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// A page of a list as JSON (an array, as the list always was), with a `Link: <...>; rel="next"`
+/// header (RFC 8288) when more follow: the request's own path and query with the next `cursor`.
+pub fn paged<T: serde::Serialize>(
+    uri: &axum::http::Uri,
+    page: crate::service::parse::Page<T>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let mut response = axum::Json(page.items).into_response();
+    if let Some(next) = &page.next {
+        let mut query: Vec<&str> = uri
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some("cursor"))
+            .collect();
+        let cursor = format!("cursor={}", crate::contract::paging::encode(next));
+        query.push(&cursor);
+        let link = format!("<{}?{}>; rel=\"next\"", uri.path(), query.join("&"));
+        if let Ok(value) = axum::http::HeaderValue::from_str(&link) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::LINK, value);
+        }
     }
     response
 }

@@ -75,6 +75,26 @@ pub struct AuditQuery {
     pub outcome: Option<Outcome>,
     pub organisation: Option<String>,
     pub limit: u32,
+    /// Where this page starts: after the last entry of the page before (the lists are newest first).
+    pub before: Option<Cursor>,
+}
+
+/// The last entry of a page, for the next page to start after: a list's keyset position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    /// A ledger entry (disclosures), by ledger index.
+    Ledger(u64),
+    /// A decision, by time and then id.
+    Decision(DateTime<Utc>, String),
+}
+
+/// Which stretch of one subject's ledger entries to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seek {
+    /// Oldest first, from after this ledger index (from the start if none).
+    OldestAfter(Option<u64>),
+    /// Newest first, from before this ledger index (from the end if none).
+    NewestBefore(Option<u64>),
 }
 
 /// A read of the audit API, as it is recorded.

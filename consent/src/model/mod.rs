@@ -9,7 +9,7 @@ mod refusals;
 mod representations;
 mod sessions;
 
-pub use audit::{AuditQuery, AuditRead, Review, ReviewOutcome, ReviewSelection};
+pub use audit::{AuditQuery, AuditRead, Cursor, Review, ReviewOutcome, ReviewSelection, Seek};
 pub use consents::{
     AMSTERDAMMER, Actor, Consent, ConsentChange, ConsentEvent, ConsentStatus, EXPIRY_ACTOR,
     Evidence, Grantor, NewConsent,

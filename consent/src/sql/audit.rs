@@ -6,15 +6,16 @@ use tracing::instrument;
 
 use super::disclosures::{DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow};
 use super::encode::DbTime;
-use crate::model::{AuditQuery, AuditRead, DecisionRecord, Disclosure};
+use crate::model::{AuditQuery, AuditRead, Cursor, DecisionRecord, Disclosure};
 use crate::store::StoreError;
 
-/// The disclosures' filter: `$1`..`$6` as [`Bounds::bind`] binds them.
+/// The disclosures' filter: `$1`..`$7` as [`Bounds`] holds them.
 const DISCLOSURE_FILTER: &str = "d.at >= $1 AND d.at < $2
     AND ($3 = '' OR d.source = $3 OR d.recipient = $3)
     AND ($4 = '' OR d.activity = $4)
     AND ($5 = '' OR d.legal_basis = $5)
-    AND ($6 = '' OR d.source = $6 OR d.recipient = $6)";
+    AND ($6 = '' OR d.source = $6 OR d.recipient = $6)
+    AND d.log_index < $7";
 
 /// The filters of a query as bind values; '' stands for "any" (a typed NULL would differ per
 /// database).
@@ -26,13 +27,26 @@ struct Bounds {
     fourth: String,
     organisation: String,
     limit: i64,
+    /// The page starts after this entry: before this ledger index, or before this decision.
+    before_index: i64,
+    before_decision: (DbTime, String),
 }
 
 impl Bounds {
     fn of(q: &AuditQuery, fourth: Option<&str>) -> Self {
         let far = |y| Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).single();
         let (earliest, latest) = (far(1970), far(9999));
+        let before_index = match &q.before {
+            Some(Cursor::Ledger(index)) => i64::try_from(*index).unwrap_or(i64::MAX),
+            _ => i64::MAX,
+        };
+        let before_decision = match &q.before {
+            Some(Cursor::Decision(at, id)) => (DbTime(*at), id.clone()),
+            _ => (DbTime(latest.unwrap_or_default()), String::new()),
+        };
         Self {
+            before_index,
+            before_decision,
             from: DbTime(q.from.or(earliest).unwrap_or_default()),
             to: DbTime(q.to.or(latest).unwrap_or_default()),
             partner: q.partner.clone().unwrap_or_default(),
@@ -63,12 +77,12 @@ sql_impl! {
 
         /// The disclosures `q` asks for that also meet every condition of `only` (SQL over `d`, the
         /// disclosure, and `f`, its deferral), newest first.
-        /// `only` may refer to `$8`, bound to `eighth` when given.
+        /// `only` may refer to `$9`, bound to `ninth` when given.
         pub(super) async fn read_audit_disclosures(
             &self,
             q: &AuditQuery,
             only: &[&str],
-            eighth: Option<&str>,
+            ninth: Option<&str>,
         ) -> Result<Vec<Disclosure>, StoreError> {
             let b = Bounds::of(q, q.basis.map(|basis| basis.as_str()));
             let mut sql = format!("{DISCLOSURE_SELECT} WHERE {DISCLOSURE_FILTER}");
@@ -76,7 +90,7 @@ sql_impl! {
                 sql.push_str(" AND ");
                 sql.push_str(condition);
             }
-            sql.push_str(" ORDER BY d.log_index DESC LIMIT $7");
+            sql.push_str(" ORDER BY d.log_index DESC LIMIT $8");
             let mut query = sqlx::query_as(&sql)
                 .bind(b.from)
                 .bind(b.to)
@@ -84,9 +98,10 @@ sql_impl! {
                 .bind(b.activity)
                 .bind(b.fourth)
                 .bind(b.organisation)
+                .bind(b.before_index)
                 .bind(b.limit);
-            if let Some(eighth) = eighth {
-                query = query.bind(eighth);
+            if let Some(ninth) = ninth {
+                query = query.bind(ninth);
             }
             let rows: Vec<DisclosureRow> = query.fetch_all(&self.pool).await?;
             self.disclosures(rows)
@@ -104,7 +119,8 @@ sql_impl! {
                    AND ($4 = '' OR activity = $4)
                    AND ($5 = '' OR outcome = $5)
                    AND ($6 = '' OR partner = $6 OR source = $6 OR recipient = $6)
-                 ORDER BY at DESC, id DESC LIMIT $7"
+                   AND (at < $7 OR (at = $7 AND id < $8))
+                 ORDER BY at DESC, id DESC LIMIT $9"
             ))
             .bind(b.from)
             .bind(b.to)
@@ -112,6 +128,8 @@ sql_impl! {
             .bind(b.activity)
             .bind(b.fourth)
             .bind(b.organisation)
+            .bind(b.before_decision.0)
+            .bind(b.before_decision.1)
             .bind(b.limit)
             .fetch_all(&self.pool)
             .await?;

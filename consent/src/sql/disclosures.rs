@@ -10,10 +10,11 @@ use super::checkpoints::hash32;
 use super::consent_rows::{
     CONSENT_COLUMNS, ConsentRow, EVENT_COLUMNS, EventRow, consents_with_history,
 };
-use super::encode::{DbTime, from_json, to_index};
+use super::encode::{DbTime, from_index, from_json, to_index};
 use crate::SubjectId;
 use crate::model::{
     Consent, Content, DecisionRecord, Disclosure, ErasureMark, ErasureReason, Outcome, Personal,
+    Seek,
 };
 use crate::store::StoreError;
 use crate::vault::Kek;
@@ -214,6 +215,31 @@ sql_impl! {
                 "{DISCLOSURE_SELECT} WHERE d.subject = $1 ORDER BY d.log_index"
             ))
             .bind(subject.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+            self.disclosures(rows)
+        }
+
+        #[instrument(skip_all)]
+        pub(super) async fn disclosures_page(
+            &self,
+            subject: &SubjectId,
+            seek: Seek,
+            limit: u32,
+        ) -> Result<Vec<Disclosure>, StoreError> {
+            let (condition, from, order) = match seek {
+                Seek::OldestAfter(after) => ("d.log_index > $2", after.map_or(Ok(-1), from_index)?, "ASC"),
+                Seek::NewestBefore(before) => {
+                    ("d.log_index < $2", before.map_or(Ok(i64::MAX), from_index)?, "DESC")
+                }
+            };
+            let rows: Vec<DisclosureRow> = sqlx::query_as(&format!(
+                "{DISCLOSURE_SELECT} WHERE d.subject = $1 AND {condition}
+                 ORDER BY d.log_index {order} LIMIT $3"
+            ))
+            .bind(subject.as_str())
+            .bind(from)
+            .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
             self.disclosures(rows)

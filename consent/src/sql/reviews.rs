@@ -91,21 +91,21 @@ sql_impl! {
         ) -> Result<Vec<(Disclosure, Vec<Review>)>, StoreError> {
             const OTHER_BASES: &str = "d.legal_basis <> 'consent'";
             const NOT_REVIEWED_BY: &str = "NOT EXISTS (SELECT 1 FROM reviews r
-                WHERE r.disclosure_id = d.id AND r.officer_partner = $8)";
+                WHERE r.disclosure_id = d.id AND r.officer_partner = $9)";
             // Some organisation's latest review (by time, then id, as the reviews are read) flags it.
             const FLAGGED: &str = "EXISTS (SELECT 1 FROM reviews r
                 WHERE r.disclosure_id = d.id AND r.outcome = 'flag'
                   AND NOT EXISTS (SELECT 1 FROM reviews l
                       WHERE l.disclosure_id = r.disclosure_id AND l.officer_partner = r.officer_partner
                         AND (l.at > r.at OR (l.at = r.at AND l.id > r.id))))";
-            let (only, eighth): (&[&str], _) = match selection {
+            let (only, ninth): (&[&str], _) = match selection {
                 ReviewSelection::All => (&[OTHER_BASES], None),
                 ReviewSelection::NotYetReviewedBy(partner) => {
                     (&[OTHER_BASES, NOT_REVIEWED_BY], Some(partner.as_str()))
                 }
                 ReviewSelection::Flagged => (&[OTHER_BASES, FLAGGED], None),
             };
-            let disclosures = self.read_audit_disclosures(q, only, eighth).await?;
+            let disclosures = self.read_audit_disclosures(q, only, ninth).await?;
             let ids: Vec<&str> = disclosures.iter().map(|d| d.id.as_str()).collect();
             let mut reviews = self.reviews_of(&ids).await?;
             Ok(disclosures

@@ -11,7 +11,7 @@ use crate::model::{
     Actor, Attempt, AuditQuery, AuditRead, Consent, DecisionRecord, DeferralRecord, Disclosure,
     Erase, ErasureEntry, LedgerEntry, NewConsent, NewNotification, NewRefusal, NewRepresentation,
     Notification, Outcome, PageSession, RecordedRepresentation, Refusal, Representation, Review,
-    ReviewSelection,
+    ReviewSelection, Seek,
 };
 use crate::seal::SealedWrite;
 use crate::store::{Checkpointer, Store, StoreError, StoredCheckpoint};
@@ -256,6 +256,15 @@ sql_impl! {
 
         async fn disclosures_of(&self, subject: &SubjectId) -> Result<Vec<Disclosure>, StoreError> {
             self.faults.watch(self.disclosures_of(subject)).await
+        }
+
+        async fn disclosures_page(
+            &self,
+            subject: &SubjectId,
+            seek: Seek,
+            limit: u32,
+        ) -> Result<Vec<Disclosure>, StoreError> {
+            self.faults.watch(self.disclosures_page(subject, seek, limit)).await
         }
 
         async fn disclosure(&self, id: &str) -> Result<Option<Disclosure>, StoreError> {

@@ -10,7 +10,7 @@ use consent::{
     Actor, Consent, DecisionRecord, Disclosure, Erase, ErasureEntry, LedgerEntry, NewConsent,
     NewRefusal, Outcome, Refusal, SealedWrite, Store, StoreError, StoredCheckpoint, SubjectId,
 };
-use consent::{Checkpointer, PendingCheckpoint};
+use consent::{Checkpointer, PendingCheckpoint, Seek};
 
 #[derive(Debug)]
 pub struct Faulty {
@@ -259,6 +259,14 @@ impl Store for Faulty {
     }
     async fn disclosures_of(&self, subject: &SubjectId) -> Result<Vec<Disclosure>, StoreError> {
         self.inner.disclosures_of(subject).await
+    }
+    async fn disclosures_page(
+        &self,
+        subject: &SubjectId,
+        seek: Seek,
+        limit: u32,
+    ) -> Result<Vec<Disclosure>, StoreError> {
+        self.inner.disclosures_page(subject, seek, limit).await
     }
     async fn disclosure(&self, id: &str) -> Result<Option<Disclosure>, StoreError> {
         self.inner.disclosure(id).await

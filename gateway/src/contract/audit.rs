@@ -20,6 +20,8 @@ pub struct DisclosureFilter {
     pub basis: Option<String>,
     /// At most this many, newest first: 1 to 1000, default 200.
     pub limit: Option<u32>,
+    /// Where the page starts: the `cursor` of the previous page's `Link: rel="next"`.
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
@@ -32,7 +34,10 @@ pub struct DecisionFilter {
     /// Only requests this partner took part in (as caller, source or recipient).
     pub partner: Option<String>,
     pub activity: Option<String>,
+    /// At most this many, newest first: 1 to 1000, default 200.
     pub limit: Option<u32>,
+    /// Where the page starts: the `cursor` of the previous page's `Link: rel="next"`.
+    pub cursor: Option<String>,
 }
 
 /// A disclosure as a privacy officer sees it: everything but the Amsterdammer's identity (a keyed

@@ -9,6 +9,7 @@ mod errors;
 mod evidence;
 mod exchange;
 mod explanations;
+pub mod paging;
 mod receipts;
 mod recorded;
 mod refusals;

@@ -17,7 +17,10 @@ pub struct ReviewFilter {
     pub to: Option<DateTime<Utc>>,
     pub partner: Option<String>,
     pub activity: Option<String>,
+    /// At most this many, newest first: 1 to 1000, default 200.
     pub limit: Option<u32>,
+    /// Where the page starts: the `cursor` of the previous page's `Link: rel="next"`.
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -168,7 +171,10 @@ pub struct DeferralFilter {
     pub to: Option<DateTime<Utc>>,
     pub partner: Option<String>,
     pub activity: Option<String>,
+    /// At most this many, newest first: 1 to 1000, default 200.
     pub limit: Option<u32>,
+    /// Where the page starts: the `cursor` of the previous page's `Link: rel="next"`.
+    pub cursor: Option<String>,
 }
 
 /// A disclosure whose notice to the Amsterdammer was deferred.

@@ -8,13 +8,15 @@ use crate::contract::{
     ShortenRequest,
 };
 use crate::error::ApiError;
-use crate::json::{ApiJson, ApiQuery};
+use crate::json::{ApiJson, ApiQuery, paged};
 use crate::service::audit::{
     add_review, find_decisions, find_deferrals, find_disclosures, find_reviews, shorten,
 };
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -30,50 +32,51 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Disclosures by period, partner, activity and legal basis, newest first.
 #[utoipa::path(get, path = "/v1/audit/disclosures", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])), params(DisclosureFilter),
-    responses((status = 200, body = [AuditDisclosureView]),
-              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_partner`, `unknown_activity`, `unknown_legal_basis`, `invalid_limit`"),
+    responses((status = 200, body = [AuditDisclosureView], headers(("Link" = String, description = "`<...>; rel=\"next\"` when more follow: this request with the next page's `cursor`"))),
+              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_partner`, `unknown_activity`, `unknown_legal_basis`, `invalid_limit`, `invalid_cursor`"),
               (status = 403, body = ErrorBody, description = "`not_privacy_officer`")))]
 pub async fn audit_disclosures(
     State(state): State<AppState>,
     officer: PrivacyOfficer,
+    uri: Uri,
     ApiQuery(f): ApiQuery<DisclosureFilter>,
-) -> Result<Json<Vec<AuditDisclosureView>>, ApiError> {
+) -> Result<Response, ApiError> {
     let found = find_disclosures(&state, &officer.into(), f, "/v1/audit/disclosures").await?;
-    Ok(Json(found.into_iter().map(Into::into).collect()))
+    Ok(paged(&uri, found.map(AuditDisclosureView::from)))
 }
 
 /// Decisions, newest first; `?outcome=deny` lists the refused requests with the vuistregels that
 /// stopped each.
 #[utoipa::path(get, path = "/v1/audit/decisions", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])), params(DecisionFilter),
-    responses((status = 200, body = [AuditDecisionView]),
-              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_partner`, `unknown_activity`, `unknown_outcome`, `invalid_limit`"),
+    responses((status = 200, body = [AuditDecisionView], headers(("Link" = String, description = "`<...>; rel=\"next\"` when more follow: this request with the next page's `cursor`"))),
+              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_partner`, `unknown_activity`, `unknown_outcome`, `invalid_limit`, `invalid_cursor`"),
               (status = 403, body = ErrorBody, description = "`not_privacy_officer`")))]
 pub async fn audit_decisions(
     State(state): State<AppState>,
     officer: PrivacyOfficer,
+    uri: Uri,
     ApiQuery(f): ApiQuery<DecisionFilter>,
-) -> Result<Json<Vec<AuditDecisionView>>, ApiError> {
+) -> Result<Response, ApiError> {
     let found = find_decisions(&state, &officer.into(), f, "/v1/audit/decisions").await?;
-    Ok(Json(found.into_iter().map(Into::into).collect()))
+    Ok(paged(&uri, found.map(AuditDecisionView::from)))
 }
 
 /// The review queue: disclosures made on a basis other than consent (legal obligation, vital
 /// interest, public task), newest first; by default only those not yet reviewed.
 #[utoipa::path(get, path = "/v1/audit/reviews", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])), params(ReviewFilter),
-    responses((status = 200, body = [ReviewItemView]),
-              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_status`, `unknown_partner`, `unknown_activity`, `invalid_limit`"),
+    responses((status = 200, body = [ReviewItemView], headers(("Link" = String, description = "`<...>; rel=\"next\"` when more follow: this request with the next page's `cursor`"))),
+              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_status`, `unknown_partner`, `unknown_activity`, `invalid_limit`, `invalid_cursor`"),
               (status = 403, body = ErrorBody, description = "`not_privacy_officer`")))]
 pub async fn review_queue(
     State(state): State<AppState>,
     officer: PrivacyOfficer,
+    uri: Uri,
     ApiQuery(f): ApiQuery<ReviewFilter>,
-) -> Result<Json<Vec<ReviewItemView>>, ApiError> {
+) -> Result<Response, ApiError> {
     let found = find_reviews(&state, &officer.into(), f, "/v1/audit/reviews").await?;
-    Ok(Json(
-        found
-            .into_iter()
-            .map(|(d, reviews)| ReviewItemView::new(d, reviews))
-            .collect(),
+    Ok(paged(
+        &uri,
+        found.map(|(d, reviews)| ReviewItemView::new(d, reviews)),
     ))
 }
 
@@ -100,21 +103,20 @@ pub async fn review(
 /// Every disclosure whose notice to the Amsterdammer was deferred (deferred notice, never
 /// secrecy), newest first, with who deferred it, why, and until when.
 #[utoipa::path(get, path = "/v1/audit/deferrals", tag = "audit", security(("partner_certificate" = [], "partner_token" = [])), params(DeferralFilter),
-    responses((status = 200, body = [DeferralView]),
-              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_partner`, `unknown_activity`, `invalid_limit`"),
+    responses((status = 200, body = [DeferralView], headers(("Link" = String, description = "`<...>; rel=\"next\"` when more follow: this request with the next page's `cursor`"))),
+              (status = 400, body = ErrorBody, description = "`invalid_query`, `unknown_partner`, `unknown_activity`, `invalid_limit`, `invalid_cursor`"),
               (status = 403, body = ErrorBody, description = "`not_privacy_officer`")))]
 pub async fn deferrals(
     State(state): State<AppState>,
     officer: PrivacyOfficer,
+    uri: Uri,
     ApiQuery(f): ApiQuery<DeferralFilter>,
-) -> Result<Json<Vec<DeferralView>>, ApiError> {
+) -> Result<Response, ApiError> {
     let found = find_deferrals(&state, &officer.into(), f, "/v1/audit/deferrals").await?;
     let now = state.clock.now();
-    Ok(Json(
-        found
-            .into_iter()
-            .map(|(d, r)| DeferralView::new(d, r, now))
-            .collect(),
+    Ok(paged(
+        &uri,
+        found.map(|(d, r)| DeferralView::new(d, r, now)),
     ))
 }
 

@@ -57,6 +57,9 @@ pub async fn my_disclosure_bundle(
 #[utoipa::path(get, path = "/v1/me/export", tag = "amsterdammer", security(("citizen_token" = [])),
     responses((status = 200, body = MyExport, description = "as an attachment"), (status = 401, body = ErrorBody)))]
 pub async fn my_export(State(state): State<AppState>, me: Citizen) -> Result<Response, ApiError> {
-    let export = service::export(&state, me.viewer()).await?;
-    Ok(crate::json::attachment(&export, "mijn-gegevens.json"))
+    let export = crate::service::export::export(&state, me.viewer()).await?;
+    Ok(crate::json::streamed_attachment(
+        export,
+        "mijn-gegevens.json",
+    ))
 }

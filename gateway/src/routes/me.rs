@@ -2,15 +2,18 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use consent::{Consent, Evidence, Sha256Hex};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use consent::{Consent, Cursor, Evidence, Seek, Sha256Hex};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Citizen;
+use crate::contract::paging::PageQuery;
 use crate::contract::{ConsentView, ErrorBody, MyConsentRequest, MyDisclosureView, RevokedView};
 use crate::error::ApiError;
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiQuery, paged};
+use crate::service::parse::{self, Page};
 use crate::service::terms::Terms;
 use crate::state::AppState;
 
@@ -241,19 +244,30 @@ async fn my_consent(state: &AppState, me: &Citizen, id: &str) -> Result<Consent,
         .ok_or_else(|| ApiError::not_found("consent"))
 }
 
-/// Every disclosure about the Amsterdammer: who received what, from whom, why, on which basis.
+/// Every disclosure about the Amsterdammer: who received what, from whom, why, on which basis;
+/// oldest first, a page at a time.
 #[utoipa::path(get, path = "/v1/me/disclosures", tag = "amsterdammer", security(("citizen_token" = [])),
-    responses((status = 200, body = [MyDisclosureView]), (status = 401, body = ErrorBody)))]
+    params(PageQuery),
+    responses((status = 200, body = [MyDisclosureView],
+               headers(("Link" = String, description = "`<...>; rel=\"next\"` when more follow: this request with the next page's `cursor`"))),
+              (status = 400, body = ErrorBody, description = "`invalid_query`, `invalid_limit`, `invalid_cursor`"),
+              (status = 401, body = ErrorBody)))]
 pub async fn my_disclosures(
     State(state): State<AppState>,
     me: Citizen,
-) -> Result<Json<Vec<MyDisclosureView>>, ApiError> {
-    let disclosures = state.store.disclosures_of(&me.subject).await?;
-    Ok(Json(
-        disclosures
-            .into_iter()
-            .filter(|d| me.may_see(&state.register, d, state.clock.now()))
-            .map(|d| MyDisclosureView::new(d, &state.register))
-            .collect(),
+    uri: Uri,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    let (limit, after) = parse::ledger_paging(q.limit, q.cursor.as_deref())?;
+    let read = state
+        .store
+        .disclosures_page(&me.subject, Seek::OldestAfter(after), limit + 1)
+        .await?;
+    let mut page = Page::of(read, limit, |d| Cursor::Ledger(d.log_index));
+    let now = state.clock.now();
+    page.items.retain(|d| me.may_see(&state.register, d, now));
+    Ok(paged(
+        &uri,
+        page.map(|d| MyDisclosureView::new(d, &state.register)),
     ))
 }

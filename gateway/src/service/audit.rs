@@ -8,18 +8,16 @@ use crate::auth::Officer;
 use crate::contract::{DecisionFilter, DisclosureFilter};
 use crate::contract::{DeferralFilter, ReviewFilter, ReviewRequest};
 use crate::error::ApiError;
-use crate::service::parse;
+use crate::service::parse::{self, Page};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use consent::{
-    AuditQuery, AuditRead, DecisionRecord, Disclosure, Outcome, Review, ReviewOutcome,
+    AuditQuery, AuditRead, Cursor, DecisionRecord, Disclosure, Outcome, Review, ReviewOutcome,
     ReviewSelection,
 };
 use policies::LegalBasis;
 
-/// The most rows one answer holds, and the default.
-pub const MAX_LIMIT: u32 = 1_000;
-const DEFAULT_LIMIT: u32 = 200;
+pub use crate::contract::paging::MAX_LIMIT;
 
 /// The shortest note a review takes: a reason someone else can follow.
 const MIN_NOTE_CHARS: usize = 10;
@@ -30,12 +28,14 @@ pub async fn find_disclosures(
     officer: &Officer,
     f: DisclosureFilter,
     what: &str,
-) -> Result<Vec<Disclosure>, ApiError> {
-    let mut q = query(state, officer, f.from, f.to, f.partner, f.activity, f.limit)?;
+) -> Result<Page<Disclosure>, ApiError> {
+    let paging = (f.limit, f.cursor.as_deref(), List::Ledger);
+    let mut q = query(state, officer, f.from, f.to, f.partner, f.activity, paging)?;
     q.basis = f.basis.as_deref().map(legal_basis).transpose()?;
-    let found = state.store.audit_disclosures(&q).await?;
-    record_read(state, officer, what, &q, found.len()).await?;
-    Ok(found)
+    let found = state.store.audit_disclosures(&one_more(&q)).await?;
+    let page = Page::of(found, q.limit, |d| Cursor::Ledger(d.log_index));
+    record_read(state, officer, what, &q, page.items.len()).await?;
+    Ok(page)
 }
 
 /// The decisions `officer` may see that match `f`; the read is recorded as one of `what`.
@@ -44,8 +44,9 @@ pub async fn find_decisions(
     officer: &Officer,
     f: DecisionFilter,
     what: &str,
-) -> Result<Vec<DecisionRecord>, ApiError> {
-    let mut q = query(state, officer, f.from, f.to, f.partner, f.activity, f.limit)?;
+) -> Result<Page<DecisionRecord>, ApiError> {
+    let paging = (f.limit, f.cursor.as_deref(), List::Decisions);
+    let mut q = query(state, officer, f.from, f.to, f.partner, f.activity, paging)?;
     q.outcome = match f.outcome.as_deref() {
         None => None,
         Some("permit") => Some(Outcome::Permit),
@@ -56,9 +57,10 @@ pub async fn find_decisions(
             );
         }
     };
-    let found = state.store.audit_decisions(&q).await?;
-    record_read(state, officer, what, &q, found.len()).await?;
-    Ok(found)
+    let found = state.store.audit_decisions(&one_more(&q)).await?;
+    let page = Page::of(found, q.limit, |d| Cursor::Decision(d.at, d.id.clone()));
+    record_read(state, officer, what, &q, page.items.len()).await?;
+    Ok(page)
 }
 
 /// The disclosures on a basis other than consent that `officer` may see, with their reviews; the
@@ -68,7 +70,7 @@ pub async fn find_reviews(
     officer: &Officer,
     f: ReviewFilter,
     what: &str,
-) -> Result<Vec<(Disclosure, Vec<Review>)>, ApiError> {
+) -> Result<Page<(Disclosure, Vec<Review>)>, ApiError> {
     let selection = match f.status.as_deref() {
         None | Some("pending") => ReviewSelection::NotYetReviewedBy(officer.partner.clone()),
         Some("flagged") => ReviewSelection::Flagged,
@@ -80,10 +82,12 @@ pub async fn find_reviews(
             );
         }
     };
-    let q = query(state, officer, f.from, f.to, f.partner, f.activity, f.limit)?;
-    let found = state.store.review_queue(&q, &selection).await?;
-    record_read(state, officer, what, &q, found.len()).await?;
-    Ok(found)
+    let paging = (f.limit, f.cursor.as_deref(), List::Ledger);
+    let q = query(state, officer, f.from, f.to, f.partner, f.activity, paging)?;
+    let found = state.store.review_queue(&one_more(&q), &selection).await?;
+    let page = Page::of(found, q.limit, |(d, _)| Cursor::Ledger(d.log_index));
+    record_read(state, officer, what, &q, page.items.len()).await?;
+    Ok(page)
 }
 
 /// Records `officer`'s review of disclosure `id`.
@@ -135,11 +139,13 @@ pub async fn find_deferrals(
     officer: &Officer,
     f: DeferralFilter,
     what: &str,
-) -> Result<Vec<(Disclosure, consent::DeferralRecord)>, ApiError> {
-    let q = query(state, officer, f.from, f.to, f.partner, f.activity, f.limit)?;
-    let found = state.store.deferrals(&q).await?;
-    record_read(state, officer, what, &q, found.len()).await?;
-    Ok(found)
+) -> Result<Page<(Disclosure, consent::DeferralRecord)>, ApiError> {
+    let paging = (f.limit, f.cursor.as_deref(), List::Ledger);
+    let q = query(state, officer, f.from, f.to, f.partner, f.activity, paging)?;
+    let found = state.store.deferrals(&one_more(&q)).await?;
+    let page = Page::of(found, q.limit, |(d, _)| Cursor::Ledger(d.log_index));
+    record_read(state, officer, what, &q, page.items.len()).await?;
+    Ok(page)
 }
 
 /// The most entries the console reads for its charts and anomalies.
@@ -202,7 +208,24 @@ pub async fn shorten(
     Ok((disclosure, record))
 }
 
-/// The filters every audit route shares, checked, within the officer's scope.
+/// Which list a cursor belongs to.
+#[derive(Clone, Copy)]
+enum List {
+    /// Disclosures, by ledger index.
+    Ledger,
+    Decisions,
+}
+
+/// The query read one entry past its page, to know whether another page follows.
+fn one_more(q: &AuditQuery) -> AuditQuery {
+    AuditQuery {
+        limit: q.limit + 1,
+        ..q.clone()
+    }
+}
+
+/// The filters every audit route shares, checked, within the officer's scope, with the page's
+/// `limit` and `cursor` (of the list it must belong to).
 fn query(
     state: &AppState,
     officer: &Officer,
@@ -210,7 +233,7 @@ fn query(
     to: Option<DateTime<Utc>>,
     partner: Option<String>,
     activity: Option<String>,
-    limit: Option<u32>,
+    (limit, cursor, list): (Option<u32>, Option<&str>, List),
 ) -> Result<AuditQuery, ApiError> {
     if let Some(id) = &partner {
         parse::partner(&state.register, id).map_err(|e| e.at("partner"))?;
@@ -218,13 +241,20 @@ fn query(
     if let Some(id) = &activity {
         parse::activity(&state.register, id).map_err(|e| e.at("activity"))?;
     }
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(
-            ApiError::bad_request("invalid_limit", format!("limit: 1 to {MAX_LIMIT}")).at("limit"),
-        );
+    let (limit, before) = parse::paging(limit, cursor)?;
+    match (&before, list) {
+        (None, _) | (Some(Cursor::Ledger(_)), List::Ledger) => {}
+        (Some(Cursor::Decision(..)), List::Decisions) => {}
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_cursor",
+                "cursor: from another list; take it from the Link header of this list's page before",
+            )
+            .at("cursor"));
+        }
     }
     Ok(AuditQuery {
+        before,
         from,
         to,
         partner,
@@ -281,5 +311,9 @@ fn describe(q: &AuditQuery) -> String {
     add("outcome", q.outcome.map(|o| o.as_str().to_owned()));
     add("scope", q.organisation.clone());
     add("limit", Some(q.limit.to_string()));
+    add(
+        "cursor",
+        q.before.as_ref().map(crate::contract::paging::encode),
+    );
     parts.join("&")
 }

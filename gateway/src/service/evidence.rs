@@ -1,13 +1,9 @@
 //! The Amsterdammer's evidence that an entry about them is in the public log (vuistregel 7, art. 15
 //! AVG): an inclusion proof against the latest signed checkpoint, and a downloadable bundle that
-//! `gateway log verify --bundle` (or any RFC 9162 verifier, for the tree part) checks offline; and
-//! everything the gateway holds about them in one file (art. 15 AVG).
+//! `gateway log verify --bundle` (or any RFC 9162 verifier, for the tree part) checks offline.
 
 use crate::auth::Viewer;
-use crate::contract::MyExport;
-use crate::contract::{ConsentView, MyDisclosureView};
 use crate::error::ApiError;
-use crate::logboek::LogboekRecord;
 use crate::logcheck::{BUNDLE_FORMAT, EvidenceBundle};
 use crate::state::AppState;
 use base64::Engine as _;
@@ -34,29 +30,6 @@ pub async fn bundle(
         entry: entry.record(),
     };
     Ok(bundle)
-}
-
-/// Everything held about `viewer.subject` that `viewer` may see.
-pub async fn export(state: &AppState, viewer: Viewer<'_>) -> Result<MyExport, ApiError> {
-    let me = viewer;
-    let now = state.clock.now();
-    let consents = state.store.consents_of(me.subject).await?;
-    let mut disclosures = state.store.disclosures_of(me.subject).await?;
-    disclosures.retain(|d| me.may_see(&state.register, d, now));
-    let export = MyExport {
-        generated_at: now,
-        consents: consents
-            .into_iter()
-            .filter(|c| me.covers(&state.register, &c.categories))
-            .map(|c| ConsentView::new(c, now))
-            .collect(),
-        logboek: disclosures.iter().map(LogboekRecord::from).collect(),
-        disclosures: disclosures
-            .into_iter()
-            .map(|d| MyDisclosureView::new(d, &state.register))
-            .collect(),
-    };
-    Ok(export)
 }
 
 /// One of the caller's own entries (`404` for anyone else's), the latest signed checkpoint, and the

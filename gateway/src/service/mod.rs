@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod consents;
 pub mod evidence;
+pub mod export;
 pub mod parse;
 pub mod pipeline;
 pub mod recorded;

@@ -148,3 +148,73 @@ impl DeliveryRequest {
         })
     }
 }
+
+/// A page of a list: the entries, and where the next page starts if more follow.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<consent::Cursor>,
+}
+
+impl<T> Page<T> {
+    /// A page of at most `limit` from `read` (which read up to `limit + 1`, to know if more follow);
+    /// `position` is where an entry stands in its list.
+    pub fn of(mut read: Vec<T>, limit: u32, position: impl Fn(&T) -> consent::Cursor) -> Self {
+        let more = read.len() > limit as usize;
+        read.truncate(limit as usize);
+        let next = if more {
+            read.last().map(position)
+        } else {
+            None
+        };
+        Self { items: read, next }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next: self.next,
+        }
+    }
+}
+
+/// The `limit` and `cursor` of a paged list: `400 invalid_limit` or `400 invalid_cursor`.
+pub fn paging(
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> Result<(u32, Option<consent::Cursor>), ApiError> {
+    use crate::contract::paging::{DEFAULT_LIMIT, MAX_LIMIT, decode};
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(
+            ApiError::bad_request("invalid_limit", format!("limit: 1 to {MAX_LIMIT}")).at("limit"),
+        );
+    }
+    let cursor = match cursor {
+        None => None,
+        Some(text) => Some(decode(text).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_cursor",
+                "cursor: not one this gateway gave; take it from the Link header of the page before",
+            )
+            .at("cursor")
+        })?),
+    };
+    Ok((limit, cursor))
+}
+
+/// The `limit` and `cursor` of a list of ledger entries: the ledger index the page starts after.
+pub fn ledger_paging(
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> Result<(u32, Option<u64>), ApiError> {
+    match paging(limit, cursor)? {
+        (limit, None) => Ok((limit, None)),
+        (limit, Some(consent::Cursor::Ledger(index))) => Ok((limit, Some(index))),
+        (_, Some(_)) => Err(ApiError::bad_request(
+            "invalid_cursor",
+            "cursor: from another list; take it from the Link header of this list's page before",
+        )
+        .at("cursor")),
+    }
+}

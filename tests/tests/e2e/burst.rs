@@ -72,7 +72,9 @@ async fn a_burst_of_exchanges_is_recorded_exactly_once_each(db: Db) {
         i64::try_from(PERMITTED + DENIED).expect("count"),
         "one decision per request"
     );
-    let (status, mine) = app.get_as_citizen(BSN, "/v1/me/disclosures").await;
+    let (status, mine) = app
+        .get_as_citizen(BSN, "/v1/me/disclosures?limit=1000")
+        .await;
     assert_eq!(status, 200);
     let mine = mine.as_array().expect("list");
     assert_eq!(mine.len(), PERMITTED);

@@ -26,6 +26,7 @@ mod notifications;
 mod oidc;
 mod overload;
 mod oversized;
+mod paging;
 mod partner_systems;
 mod public;
 mod rate_limit;

@@ -66,6 +66,7 @@ impl Filter {
             activity: some(&self.activiteit),
             basis: some(&self.grondslag),
             limit: Some(limit),
+            cursor: None,
         })
     }
 
@@ -78,6 +79,7 @@ impl Filter {
             partner: some(&self.partner),
             activity: some(&self.activiteit),
             limit: Some(ROWS),
+            cursor: None,
         })
     }
 
@@ -91,6 +93,7 @@ impl Filter {
             partner: some(&self.partner),
             activity: some(&self.activiteit),
             limit: Some(ROWS),
+            cursor: None,
         })
     }
 
@@ -102,6 +105,7 @@ impl Filter {
             partner: some(&self.partner),
             activity: some(&self.activiteit),
             limit: Some(ROWS),
+            cursor: None,
         })
     }
 

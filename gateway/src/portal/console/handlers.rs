@@ -100,7 +100,7 @@ pub(super) async fn disclosures(
         .await
     };
     let found = match found.await {
-        Ok(found) => found,
+        Ok(found) => found.items,
         Err(e) => return failed(e),
     };
     let body = views::disclosures(&state, &f, &found);
@@ -131,7 +131,7 @@ pub(super) async fn disclosures_csv(
         .await
     };
     match found.await {
-        Ok(found) => super::csv::response(found),
+        Ok(found) => super::csv::response(found.items),
         Err(e) => failed(e),
     }
 }
@@ -148,7 +148,7 @@ pub(super) async fn denials(
         audit::find_decisions(&state, &officer, f.decisions()?, "/audit/weigeringen").await
     };
     let found = match found.await {
-        Ok(found) => found,
+        Ok(found) => found.items,
         Err(e) => return failed(e),
     };
     let body = views::denials(&state, &f, &found);
@@ -196,7 +196,7 @@ async fn review_page(
         audit::find_reviews(state, officer, f.reviews(status)?, "/audit/beoordelen").await
     };
     let found = match found.await {
-        Ok(found) => found,
+        Ok(found) => found.items,
         Err(e) => return failed(e),
     };
     let csrf = CONSOLE.csrf(state, me);
@@ -281,7 +281,7 @@ pub(super) async fn deferrals(
         audit::find_deferrals(&state, &officer, f.deferrals()?, "/audit/uitgesteld").await
     };
     let found = match found.await {
-        Ok(found) => found,
+        Ok(found) => found.items,
         Err(e) => return failed(e),
     };
     let csrf = CONSOLE.csrf(&state, &me);

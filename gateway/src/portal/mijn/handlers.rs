@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use consent::{Consent, Disclosure};
+use consent::{Consent, Cursor, Disclosure, Seek};
 use serde::Deserialize;
 
 use super::login::CsrfForm;
@@ -13,6 +13,7 @@ use super::views::{self, Home, Shown};
 use super::{CONTROLE_JS, Lang, MIJN, Me, pages, texts};
 use crate::portal::page::Page;
 use crate::portal::{forbidden, see_other, unavailable};
+use crate::service::parse::Page as Entries;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -21,7 +22,12 @@ pub(super) struct HomeQuery {
     geweigerd: Option<String>,
     opgeheven: Option<String>,
     taal: Option<String>,
+    /// Show the entries older than this ledger index (the link under the newest).
+    ouder: Option<String>,
 }
+
+/// The disclosures one page of Mijn gegevens shows, newest first.
+const SHOWN_AT_ONCE: u32 = 50;
 
 pub(super) async fn home(
     State(state): State<AppState>,
@@ -39,9 +45,12 @@ async fn home_page(state: &AppState, me: &Me, lang: Lang, q: &HomeQuery) -> Resp
     let now = state.clock.now();
     let subject = me.subject();
     let viewer = me.viewer();
-    let (mut consents, mut disclosures, refusals, representations) = match tokio::try_join!(
+    let before = q.ouder.as_deref().and_then(|i| i.parse::<u64>().ok());
+    let (mut consents, disclosures, refusals, representations) = match tokio::try_join!(
         state.store.consents_of(subject),
-        state.store.disclosures_of(subject),
+        state
+            .store
+            .disclosures_page(subject, Seek::NewestBefore(before), SHOWN_AT_ONCE + 1),
         state.store.refusals_of(subject),
         state.store.representations_of(&me.own),
     ) {
@@ -53,13 +62,18 @@ async fn home_page(state: &AppState, me: &Me, lang: Lang, q: &HomeQuery) -> Resp
     };
     // A representative sees what their role covers (as through the API).
     consents.retain(|c| viewer.covers(&state.register, &c.categories));
-    disclosures.retain(|d| viewer.may_see(&state.register, d, now));
-    let visible: Vec<&Disclosure> = disclosures.iter().filter(|d| d.shown_at(now)).collect();
+    let mut page = Entries::of(disclosures, SHOWN_AT_ONCE, |d| Cursor::Ledger(d.log_index));
+    page.items
+        .retain(|d| viewer.may_see(&state.register, d, now) && d.shown_at(now));
     let checkpoint = state.log.latest().await.ok().flatten();
-    let mut shared = Vec::with_capacity(visible.len());
-    for d in visible.into_iter().rev() {
+    let mut shared = Vec::with_capacity(page.items.len());
+    for d in &page.items {
         shared.push(shown(state, checkpoint.as_ref(), lang, d).await);
     }
+    let older = match page.next {
+        Some(Cursor::Ledger(index)) => Some(index),
+        _ => None,
+    };
     let rights = crate::contract::rights_list();
     let t = lang.texts();
     let csrf = MIJN.csrf(state, &me.session);
@@ -84,6 +98,8 @@ async fn home_page(state: &AppState, me: &Me, lang: Lang, q: &HomeQuery) -> Resp
             .filter(|id| refusals.iter().any(|r| r.id == *id)),
         consents: &consents,
         shared,
+        older,
+        paged: before.is_some(),
         refusals: &refusals,
         own: &me.own,
         representations: &representations,
@@ -193,8 +209,8 @@ pub(super) async fn revoke(
 
 /// Everything held about the Amsterdammer (art. 15 AVG), the same file as `GET /v1/me/export`.
 pub(super) async fn download(State(state): State<AppState>, me: Me) -> Response {
-    match crate::service::evidence::export(&state, me.viewer()).await {
-        Ok(export) => crate::json::attachment(&export, "mijn-gegevens.json"),
+    match crate::service::export::export(&state, me.viewer()).await {
+        Ok(export) => crate::json::streamed_attachment(export, "mijn-gegevens.json"),
         Err(e) => {
             tracing::error!(code = e.code, "the portal could not export");
             unavailable("Het downloaden is niet gelukt.")

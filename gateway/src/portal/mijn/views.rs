@@ -36,8 +36,11 @@ pub(super) struct Home<'a> {
     pub refused: Option<&'a Refusal>,
     pub lifted: Option<&'a str>,
     pub consents: &'a [Consent],
-    /// Newest first.
+    /// Newest first: the newest, or (`paged`) those older than the page before showed.
     pub shared: Vec<Shown>,
+    /// More follow, older than this ledger index.
+    pub older: Option<u64>,
+    pub paged: bool,
     pub refusals: &'a [Refusal],
     pub own: &'a SubjectId,
     pub representations: &'a [Representation],
@@ -122,7 +125,10 @@ fn shared(h: &Home) -> Markup {
     let t = h.t;
     html! {
         h2 { (t.shared_heading) }
-        @if h.shared.is_empty() {
+        @if h.paged {
+            p { a href="/mijn" { (t.newest_entries) } }
+        }
+        @if h.shared.is_empty() && !h.paged {
             p { (t.nothing_shared) }
         }
         @for d in &h.shared {
@@ -143,6 +149,9 @@ fn shared(h: &Home) -> Markup {
                     }
                 }
             }
+        }
+        @if let Some(before) = h.older {
+            p { a href={ "/mijn?ouder=" (before) } rel="next" { (t.older_entries) } }
         }
     }
 }
