@@ -12,6 +12,7 @@ pub mod devidp;
 pub mod error;
 pub mod fhir;
 pub mod forward;
+pub mod fuzzing;
 mod json;
 pub mod logboek;
 pub mod logcheck;

@@ -137,10 +137,75 @@ pub struct Frame {
     pub payload: Vec<u8>,
 }
 
-/// HTTP/2 GOAWAY frame type.
+/// HTTP/2 frame types and flags (RFC 9113 §6).
+pub const HEADERS: u8 = 0x1;
+pub const RST_STREAM: u8 = 0x3;
+pub const SETTINGS: u8 = 0x4;
 pub const GOAWAY: u8 = 0x7;
+pub const CONTINUATION: u8 = 0x9;
 const PING: u8 = 0x6;
 const ACK: u8 = 0x1;
+pub const END_STREAM: u8 = 0x1;
+pub const END_HEADERS: u8 = 0x4;
+
+/// One HTTP/2 frame as a client writes it.
+pub fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    let length = u32::try_from(payload.len()).expect("a frame's length");
+    let mut out = length.to_be_bytes()[1..].to_vec();
+    out.extend([kind, flags]);
+    out.extend((stream & 0x7fff_ffff).to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// An HPACK header block for a `method` request to `path` on localhost, without Huffman coding or
+/// the dynamic table: `:method`, `:scheme https` and `:authority`, `:path` as literals.
+pub fn request_block(method: &str, path: &str) -> Vec<u8> {
+    let mut block = Vec::new();
+    let mut literal = |name_index: u8, value: &str| {
+        block.push(name_index); // literal without indexing, indexed name (RFC 7541 §6.2.2)
+        block.push(u8::try_from(value.len()).expect("a short value"));
+        block.extend_from_slice(value.as_bytes());
+    };
+    literal(2, method);
+    literal(1, "localhost");
+    literal(4, path);
+    block.push(0x87); // :scheme https
+    block
+}
+
+/// The error code of a RST_STREAM or GOAWAY frame.
+pub fn error_code(frame: &Frame) -> Option<u32> {
+    let at = match frame.kind {
+        RST_STREAM => 0,
+        GOAWAY => 4,
+        _ => return None,
+    };
+    let bytes: [u8; 4] = frame.payload.get(at..at + 4)?.try_into().ok()?;
+    Some(u32::from_be_bytes(bytes))
+}
+
+/// Reads HTTP/2 frames for `window`, or until the server closes the connection; returns them and
+/// whether it closed.
+pub async fn http2_frames_for(
+    stream: &mut (impl AsyncRead + Unpin),
+    window: Duration,
+) -> (Vec<Frame>, bool) {
+    let mut frames = Vec::new();
+    let mut received = Vec::new();
+    let mut buf = [0u8; 16384];
+    let until = Instant::now() + window;
+    loop {
+        while let Some(frame) = take_frame(&mut received) {
+            frames.push(frame);
+        }
+        match tokio::time::timeout_at(until, stream.read(&mut buf)).await {
+            Err(_) => return (frames, false),
+            Ok(Ok(0) | Err(_)) => return (frames, true),
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+        }
+    }
+}
 
 /// The HTTP/2 client connection preface followed by an empty SETTINGS frame.
 pub const HTTP2_PREFACE: &[u8] =

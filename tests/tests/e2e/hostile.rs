@@ -9,13 +9,16 @@
 //! 1 MiB from every client (`oversized`), too many or too large headers (`edge::oversized_headers_*`),
 //! hidden or reversed text in a token's `sub` (`edge`), slow or idle connections and too many from
 //! one address (`connections`), and more requests at once than the gateway serves (`overload`).
+//! The HTTP/2 attacks (rapid reset, a thousand streams at once, a CONTINUATION flood) are here.
 
 #![allow(clippy::unwrap_used)] // test bodies: a panic is the failure report
 
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use tests::raw::{self, HTTP2, HTTP2_PREFACE};
 use tests::{BSN, Db, TestApp, send};
+use tokio::io::AsyncWriteExt as _;
 
 const OUDERS: &str = "gezinsondersteuning-ouders";
 /// Every attack is answered within this.
@@ -118,7 +121,111 @@ async fn each_attack_is_answered_quickly_with_its_code_and_the_gateway_serves_on
     assert_eq!(status, 200, "{answer}");
 }
 
+/// The HTTP/2 attacks, written frame by frame on one connection each: the connection is cut (or
+/// the excess refused) quickly, and the gateway answers the next client.
+async fn each_http2_attack_is_cut_short_and_the_gateway_serves_on(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let healthz = raw::request_block("GET", "/healthz");
+    let open = |stream: u32| raw::frame(raw::HEADERS, raw::END_HEADERS, stream, &healthz);
+
+    // Rapid reset (CVE-2023-44487): streams opened and cancelled at once, 5,000 of them.
+    let mut rapid = HTTP2_PREFACE.to_vec();
+    for i in 0..5_000u32 {
+        let stream = 2 * i + 1;
+        rapid.extend(raw::frame(
+            raw::HEADERS,
+            raw::END_HEADERS | raw::END_STREAM,
+            stream,
+            &healthz,
+        ));
+        rapid.extend(raw::frame(raw::RST_STREAM, 0, stream, &8u32.to_be_bytes())); // CANCEL
+    }
+    let (frames, closed) = attack(&app, &rapid).await;
+    let goaway = frames.iter().find(|f| f.kind == raw::GOAWAY);
+    assert!(
+        goaway.is_some() && closed,
+        "rapid reset: GOAWAY and close, got {} frames",
+        frames.len()
+    );
+    assert_eq!(
+        raw::error_code(goaway.unwrap()),
+        Some(0xb),
+        "ENHANCE_YOUR_CALM"
+    );
+
+    // 1,000 streams open at once, each waiting for a body that never comes.
+    let mut many = HTTP2_PREFACE.to_vec();
+    for i in 0..1_000u32 {
+        many.extend(open(2 * i + 1));
+    }
+    let (frames, _) = attack(&app, &many).await;
+    let advertised = frames
+        .iter()
+        .find(|f| f.kind == raw::SETTINGS && f.flags == 0)
+        .map(|f| max_concurrent_streams(&f.payload));
+    assert_eq!(
+        advertised,
+        Some(Some(200)),
+        "the server says how many streams it takes"
+    );
+    let refused = frames
+        .iter()
+        .filter(|f| f.kind == raw::RST_STREAM && raw::error_code(f) == Some(0x7))
+        .count();
+    let answered = frames.iter().filter(|f| f.kind == raw::HEADERS).count();
+    assert!(answered <= 200, "{answered} streams served at once");
+    assert!(
+        refused >= 800 || frames.iter().any(|f| f.kind == raw::GOAWAY),
+        "refused {refused}"
+    );
+
+    // CONTINUATION flood (CVE-2024-27316): a header block that never ends, 16 MiB of it.
+    let mut flood = HTTP2_PREFACE.to_vec();
+    flood.extend(raw::frame(raw::HEADERS, 0, 1, &healthz));
+    let junk = [0x40, 0x7f, 0x00]; // a literal header whose name length runs on
+    let chunk = junk.repeat(5_000);
+    for _ in 0..1_100 {
+        flood.extend(raw::frame(raw::CONTINUATION, 0, 1, &chunk));
+    }
+    let (frames, closed) = attack(&app, &flood).await;
+    assert!(
+        closed,
+        "CONTINUATION flood: the connection is cut, got {frames:?}"
+    );
+
+    let (status, _) = send(app.public().get(app.url("/healthz"))).await;
+    assert_eq!(status, 200, "the gateway serves the next client");
+}
+
+/// Writes `bytes` on a new HTTP/2 connection (stopping when the server stops reading) and reads
+/// what comes back within [`QUICK`].
+async fn attack(app: &TestApp, bytes: &[u8]) -> (Vec<raw::Frame>, bool) {
+    let mut tls = raw::tls(app, std::net::Ipv4Addr::LOCALHOST.into(), None, HTTP2)
+        .await
+        .unwrap();
+    let write = async {
+        for piece in bytes.chunks(16_384) {
+            if tls.write_all(piece).await.is_err() {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(QUICK, write).await;
+    raw::http2_frames_for(&mut tls, QUICK).await
+}
+
+/// SETTINGS_MAX_CONCURRENT_STREAMS (0x3) in a SETTINGS payload.
+fn max_concurrent_streams(payload: &[u8]) -> Option<u32> {
+    payload.chunks(6).find_map(|s| {
+        (s.len() == 6 && s[..2] == [0, 3]).then(|| u32::from_be_bytes([s[2], s[3], s[4], s[5]]))
+    })
+}
+
 tests::both_databases! {
     each_attack_is_answered_quickly_with_its_code_and_the_gateway_serves_on =>
         each_attack_is_answered_quickly_with_its_code_and_the_gateway_serves_on;
+    each_http2_attack_is_cut_short_and_the_gateway_serves_on =>
+        each_http2_attack_is_cut_short_and_the_gateway_serves_on;
 }

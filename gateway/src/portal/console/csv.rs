@@ -55,7 +55,7 @@ pub(super) fn response(found: Vec<Disclosure>) -> Response {
 /// One CSV cell (RFC 4180, `,`-separated), with a leading formula character defused for
 /// spreadsheets. Every cell passes through here, so no cell starts a formula whichever separator a
 /// spreadsheet assumes: a cell holding `;` is quoted too, as a Dutch-locale spreadsheet splits on it.
-fn csv_cell(text: &str) -> String {
+pub(crate) fn csv_cell(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

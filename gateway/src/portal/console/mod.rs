@@ -15,6 +15,8 @@
 //! (`[portal] dev_login`, never in production).
 
 mod csv;
+
+pub(crate) use csv::csv_cell;
 mod filter;
 mod handlers;
 mod login;
