@@ -71,8 +71,7 @@ pub fn register_problems(path: &Path, text: &str, problems: &[policies::Problem]
 impl Application {
     /// Binds `config.listen` and builds with the system clock.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(config.listen)
-            .await
+        let listener = crate::server::listen(config.listen, config.connections.backlog)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         Self::build_with(config, listener, Arc::new(SystemClock)).await
     }
@@ -195,7 +194,7 @@ impl Application {
                 routes::router().merge(crate::portal::router()),
                 state.clone(),
             ),
-            connections: config.connections,
+            connections: config.connections.clone(),
             state,
             tasks: BackgroundTasks {
                 ledger: ledger_task,

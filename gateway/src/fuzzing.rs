@@ -32,6 +32,7 @@ pub const TARGETS: &[Target] = &[
     ("csv_cell", csv_cell),
     ("html_text", html_text),
     ("cursor", cursor),
+    ("proxy_header", proxy_header),
 ];
 
 /// The target named `name`.
@@ -293,4 +294,24 @@ pub fn cursor(data: &[u8]) {
         assert_eq!(crate::contract::paging::decode(&written), Some(cursor));
     }
     let _ = parse::paging(Some(200), Some(text));
+}
+
+/// The PROXY protocol v2 header from a load balancer: read byte-exact (what follows it, the TLS,
+/// is left unread), with the same answer as parsing the whole header.
+pub fn proxy_header(data: &[u8]) {
+    use crate::server::proxy;
+    let mut rest = data;
+    let read = RUNTIME.block_on(proxy::read(&mut rest));
+    if let Ok(Some(len)) = proxy::header_len(data)
+        && len <= data.len()
+    {
+        assert_eq!(read, proxy::parse(&data[..len]), "read and parse agree");
+        assert_eq!(
+            rest.len(),
+            data.len() - len,
+            "nothing after the header is read"
+        );
+    } else {
+        assert!(read.is_err(), "a header that is not whole: {read:?}");
+    }
 }

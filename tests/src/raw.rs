@@ -23,9 +23,14 @@ pub const HTTP2: &[&str] = &["h2"];
 
 /// A TCP connection to the gateway from `from` (an address of 127.0.0.0/8).
 pub async fn tcp(app: &TestApp, from: IpAddr) -> io::Result<TcpStream> {
+    tcp_to(app.addr, from).await
+}
+
+/// A TCP connection to `to` (the gateway, or a balancer in front of it) from `from`.
+pub async fn tcp_to(to: SocketAddr, from: IpAddr) -> io::Result<TcpStream> {
     let socket = TcpSocket::new_v4()?;
     socket.bind(SocketAddr::new(from, 0))?;
-    socket.connect(app.addr).await
+    socket.connect(to).await
 }
 
 /// A TLS connection to the gateway from `from`, as `partner` (its client certificate) or anonymous,
@@ -33,6 +38,16 @@ pub async fn tcp(app: &TestApp, from: IpAddr) -> io::Result<TcpStream> {
 pub async fn tls(
     app: &TestApp,
     from: IpAddr,
+    partner: Option<&str>,
+    alpn: &[&str],
+) -> io::Result<TlsStream<TcpStream>> {
+    tls_over(app, tcp(app, from).await?, partner, alpn).await
+}
+
+/// TLS to the gateway over `tcp` (direct, or through a balancer), as `partner` or anonymous.
+pub async fn tls_over(
+    app: &TestApp,
+    tcp: TcpStream,
     partner: Option<&str>,
     alpn: &[&str],
 ) -> io::Result<TlsStream<TcpStream>> {
@@ -48,7 +63,7 @@ pub async fn tls(
     config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     let name = rustls::pki_types::ServerName::try_from("localhost").map_err(io::Error::other)?;
     TlsConnector::from(Arc::new(config))
-        .connect(name, tcp(app, from).await?)
+        .connect(name, tcp)
         .await
 }
 

@@ -46,7 +46,7 @@ impl Default for TokenConfig {
 
 /// What one connection may take of the gateway (issue 5, finding 5): every phase has a deadline, and
 /// one peer address may hold only so many connections.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct ConnectionLimits {
     /// From accept to a finished TLS handshake.
@@ -68,6 +68,14 @@ pub struct ConnectionLimits {
     /// `503 overloaded` and `Retry-After` (`/healthz` and `/readyz` are always answered), so under
     /// overload memory and the latency of what is accepted stay bounded. 0: no limit.
     pub max_in_flight: usize,
+    /// Connections the kernel holds for the gateway to accept (the listen backlog), for bursts of
+    /// new connections; the kernel caps it at `net.core.somaxconn`.
+    pub backlog: u32,
+    /// The TCP load balancers (addresses or networks, `10.0.0.5`, `10.0.0.0/24`) whose connections
+    /// start with a PROXY protocol v2 header naming the client, which the per-peer limit and the
+    /// logs then see. A connection from one of them without a valid header is closed; from anyone
+    /// else a header is never read. Empty (the default): no PROXY protocol.
+    pub proxy_protocol_from: Vec<String>,
 }
 
 impl Default for ConnectionLimits {
@@ -79,6 +87,8 @@ impl Default for ConnectionLimits {
             idle_timeout_secs: secs(30),
             max_per_peer: 100,
             max_in_flight: 1024,
+            backlog: 1024,
+            proxy_protocol_from: Vec::new(),
         }
     }
 }
@@ -137,6 +147,14 @@ impl ConnectionLimits {
                 "connections.idle_timeout_secs may be at most {MAX_IDLE_TIMEOUT_SECS}, so an idle \
                  connection is closed within a minute"
             );
+        }
+        for entry in &self.proxy_protocol_from {
+            if crate::server::proxy::Network::parse(entry).is_none() {
+                bail!(
+                    "connections.proxy_protocol_from: {entry:?} is not an IP address or network \
+                     (10.0.0.5, 10.0.0.0/24, fd00::/8)"
+                );
+            }
         }
         Ok(())
     }

@@ -72,10 +72,12 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
                 .make_span_with(|req: &Request| {
                     let route = req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str());
                     let id = req.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
-                    // Who is asking and which decision it led to are recorded once known (`auth`, `pipeline`).
+                    // Who is asking, which decision it led to and what it disclosed are recorded once
+                    // known (`auth`, `pipeline`), so one line per request (at its end) says it all.
                     tracing::info_span!("request", method = %req.method(), route, request_id = id.unwrap_or("-"),
                         partner = tracing::field::Empty, professional = tracing::field::Empty,
-                        decision_id = tracing::field::Empty)
+                        decision_id = tracing::field::Empty, disclosure_id = tracing::field::Empty,
+                        log_index = tracing::field::Empty)
                 })
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),

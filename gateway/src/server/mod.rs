@@ -13,6 +13,7 @@
 mod idle;
 mod linger;
 mod peers;
+pub mod proxy;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -41,6 +42,18 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// may take before it is dropped.
 const IDLE_GRACE: Duration = Duration::from_secs(5);
 
+/// A listener on `addr` whose kernel queue of connections not yet accepted holds `backlog`.
+pub fn listen(addr: std::net::SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(backlog)
+}
+
 /// Serves `router` over TLS on `listener` until `shutdown` resolves, then drains open connections.
 pub async fn serve(
     listener: TcpListener,
@@ -51,6 +64,12 @@ pub async fn serve(
 ) {
     let acceptor = TlsAcceptor::from(tls);
     let builder = Arc::new(http_builder(&limits));
+    let balancers: Vec<proxy::Network> = limits
+        .proxy_protocol_from
+        .iter()
+        .filter_map(|entry| proxy::Network::parse(entry))
+        .collect();
+    let limits = Arc::new(limits);
     let peers = Peers::new(limits.max_per_peer);
     let in_flight = Arc::new(Semaphore::new(match limits.max_in_flight {
         0 => Semaphore::MAX_PERMITS,
@@ -72,19 +91,28 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Some(slot) = peers.admit(peer.ip()) else {
-            refusals.refused(peer.ip());
-            continue;
-        };
         let _ = tcp.set_nodelay(true);
         let connection = Connection {
             acceptor: acceptor.clone(),
             builder: builder.clone(),
             router: router.clone(),
-            limits,
+            limits: limits.clone(),
             in_flight: in_flight.clone(),
             stop: stop.subscribe(),
-            _slot: slot,
+            _slot: None,
+        };
+        if balancers.iter().any(|b| b.contains(peer.ip())) {
+            // The client's address is in the PROXY header: the per-peer limit applies after it.
+            tokio::spawn(connection.proxied(tcp, peer, peers.clone()));
+            continue;
+        }
+        let Some(slot) = peers.admit(peer.ip()) else {
+            refusals.refused(peer.ip());
+            continue;
+        };
+        let connection = Connection {
+            _slot: Some(slot),
+            ..connection
         };
         tokio::spawn(connection.serve(tcp, peer));
     }
@@ -119,15 +147,39 @@ struct Connection {
     acceptor: TlsAcceptor,
     builder: Arc<Builder<TokioExecutor>>,
     router: Router,
-    limits: ConnectionLimits,
+    limits: Arc<ConnectionLimits>,
     /// One permit per request in progress, shared by every connection (`max_in_flight`).
     in_flight: Arc<Semaphore>,
     stop: watch::Receiver<()>,
     /// Counts this connection against its peer address until it is dropped.
-    _slot: PeerSlot,
+    _slot: Option<PeerSlot>,
 }
 
 impl Connection {
+    /// A connection from a load balancer: the PROXY header first (within the handshake deadline),
+    /// then the per-peer limit on the client it names, then TLS as from that client.
+    async fn proxied(mut self, mut tcp: TcpStream, balancer: std::net::SocketAddr, peers: Peers) {
+        let header = tokio::time::timeout(self.limits.handshake_timeout(), proxy::read(&mut tcp));
+        let client = match header.await {
+            Ok(Ok(proxy::Proxied::Client(client))) => client,
+            Ok(Ok(proxy::Proxied::Local)) => balancer,
+            Ok(Err(e)) => {
+                tracing::info!(%balancer, error = %e, "PROXY header refused");
+                return;
+            }
+            Err(_) => {
+                tracing::info!(%balancer, "no PROXY header within the handshake deadline");
+                return;
+            }
+        };
+        let Some(slot) = peers.admit(client.ip()) else {
+            tracing::debug!(peer = %client, "proxied connection refused: too many from this peer");
+            return;
+        };
+        self._slot = Some(slot);
+        self.serve(tcp, client).await;
+    }
+
     async fn serve(mut self, tcp: TcpStream, peer: std::net::SocketAddr) {
         let handshake =
             tokio::time::timeout(self.limits.handshake_timeout(), self.acceptor.accept(tcp));
@@ -219,5 +271,22 @@ fn overloaded() -> axum::response::Response {
 fn log_end(result: Result<(), Box<dyn std::error::Error + Send + Sync>>) {
     if let Err(e) = result {
         tracing::debug!(error = %e, "connection ended with an error");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn the_listener_queues_as_many_connections_as_configured() {
+        let listener = super::listen("127.0.0.1:0".parse().unwrap(), 777).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let ss = std::process::Command::new("ss")
+            .args(["-ltnH", &format!("sport = :{port}")])
+            .output()
+            .expect("ss (iproute2)");
+        // A listening socket's Send-Q is its backlog.
+        let line = String::from_utf8(ss.stdout).unwrap();
+        let backlog: u32 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+        assert_eq!(backlog, 777, "{line}");
     }
 }

@@ -190,7 +190,11 @@ impl<'a> Pipeline<'a> {
             .await?;
         let index =
             index.ok_or_else(|| ApiError::internal("ledger gave no index for a disclosure"))?;
-        tracing::info!(disclosure_id = %id, log_index = index, activity = %self.ask.activity.id, "disclosed");
+        // On the request's own line (its end), not a line of its own: a log line per request.
+        let span = tracing::Span::current();
+        span.record("disclosure_id", id.as_str());
+        span.record("log_index", index);
+        tracing::debug!(activity = %self.ask.activity.id, "disclosed");
         Ok((id, index))
     }
 

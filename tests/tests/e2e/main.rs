@@ -4,6 +4,7 @@
 
 mod audit;
 mod bad_input;
+mod balancer;
 mod browser;
 mod burst;
 mod connections;
