@@ -22,6 +22,7 @@ use crate::{routes, server, tls};
 #[derive(Debug)]
 pub struct Application {
     listener: TcpListener,
+    metrics_listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
     router: axum::Router,
     connections: ConnectionLimits,
@@ -170,7 +171,15 @@ impl Application {
         };
         let notifier_task = notifier.clone().map(crate::notify::Notifier::start);
         let logins = Arc::new(crate::auth::Logins::new(config, &register)?);
+        let metrics = crate::metrics::Metrics::new();
+        metrics
+            .certificate_seconds_left
+            .set(tls::seconds_left(&config.tls.server_cert)?);
+        let metrics_listener = TcpListener::bind(config.metrics.listen)
+            .await
+            .with_context(|| format!("cannot listen for metrics on {}", config.metrics.listen))?;
         let state = AppState {
+            metrics,
             notifier,
             limits,
             register,
@@ -189,6 +198,7 @@ impl Application {
         };
         Ok(Self {
             listener,
+            metrics_listener,
             tls: tls::server_config(&config.tls)?,
             router: routes::with_layers(
                 routes::router().merge(crate::portal::router()),
@@ -211,6 +221,13 @@ impl Application {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
+    /// Where `/metrics` is served.
+    pub fn metrics_addr(&self) -> SocketAddr {
+        self.metrics_listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
@@ -218,16 +235,27 @@ impl Application {
     /// Serves until `shutdown` resolves, then drains in-flight requests, then stops the background
     /// tasks: the ledger writer once it has committed every queued write, the limiter pruning at once.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) {
-        tracing::info!(addr = %self.local_addr(), "gateway listening");
+        tracing::info!(addr = %self.local_addr(), metrics = %self.metrics_addr(), "gateway listening");
         let Self {
             listener,
+            metrics_listener,
             tls,
             router,
             connections,
             state,
             tasks,
         } = self;
+        let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+        let metrics = tokio::spawn(crate::metrics::serve(
+            metrics_listener,
+            state.clone(),
+            async {
+                let _ = metrics_stopped.await;
+            },
+        ));
         server::serve(listener, tls, router, connections, shutdown).await;
+        let _ = stop_metrics.send(());
+        let _ = metrics.await;
         // The router's copies of the state went with the server; this is the last handle.
         drop(state);
         tasks.pruning.abort();

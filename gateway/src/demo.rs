@@ -73,6 +73,10 @@ pub fn dev_config(
         tokens: Default::default(),
         connections: Default::default(),
         upstream: Default::default(),
+        // A port of its own per process, so demos and tests side by side do not collide.
+        metrics: crate::metrics::MetricsConfig {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        },
         tls: TlsConfig {
             server_cert: pki.gateway_cert(),
             server_key: pki.gateway_key(),

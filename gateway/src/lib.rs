@@ -16,6 +16,7 @@ pub mod fuzzing;
 mod json;
 pub mod logboek;
 pub mod logcheck;
+pub mod metrics;
 pub mod notify;
 pub mod openapi;
 pub mod pki;

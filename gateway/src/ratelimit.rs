@@ -44,6 +44,17 @@ pub enum OverLimit {
     Amsterdammer(Duration),
 }
 
+impl OverLimit {
+    /// Whose limit it was, as the metrics name it.
+    pub fn whose(&self) -> &'static str {
+        match self {
+            Self::Professional(_) => "professional",
+            Self::Organisation(_) => "organisation",
+            Self::Amsterdammer(_) => "amsterdammer",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct RateLimits {
     professionals: DefaultKeyedRateLimiter<(String, String)>,

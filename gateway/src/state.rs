@@ -31,6 +31,8 @@ pub struct AppState {
     pub logins: Arc<crate::auth::logins::Logins>,
     /// Tells partner systems of revoked, superseded and expired consents; `None` when not configured.
     pub notifier: Option<Arc<crate::notify::Notifier>>,
+    /// What `/metrics` serves.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl AppState {

@@ -180,6 +180,19 @@ pub fn anonymous_client_config(ca: &Path) -> anyhow::Result<ClientConfig> {
         .with_no_client_auth())
 }
 
+/// Seconds until the first certificate in the PEM file at `path` expires (negative once it has).
+pub fn seconds_left(path: &Path) -> anyhow::Result<i64> {
+    let certs = load_certs(path)?;
+    let first = certs
+        .first()
+        .with_context(|| format!("{} holds no certificate", path.display()))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(first.as_ref())
+        .with_context(|| format!("{} is not an X.509 certificate", path.display()))?;
+    Ok(crate::metrics::seconds_until(
+        cert.validity().not_after.timestamp(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

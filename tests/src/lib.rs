@@ -40,6 +40,8 @@ pub struct TestApp {
     pub base: String,
     /// Where the gateway listens (127.0.0.1, port 0 resolved).
     pub addr: SocketAddr,
+    /// Where it serves `/metrics` (plain HTTP, 127.0.0.1).
+    pub metrics_addr: SocketAddr,
     pub pki: PkiLayout,
     /// The configuration it was built with (for what an operator runs beside it, e.g. `gateway erase`).
     pub config: Config,
@@ -158,6 +160,7 @@ impl TestApp {
         let app = Application::build_with(&config, listener, clock)
             .await
             .expect("gateway builds");
+        let metrics_addr = app.metrics_addr();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {
             let _ = stopped.await;
@@ -165,6 +168,7 @@ impl TestApp {
         let test_app = Self {
             base: format!("https://localhost:{}", addr.port()),
             addr,
+            metrics_addr,
             pki,
             config,
             register,

@@ -210,7 +210,10 @@ impl FromRequestParts<AppState> for Citizen {
         state
             .limits
             .check_amsterdammer(own.as_str())
-            .map_err(ApiError::rate_limited)?;
+            .map_err(|over| {
+                state.metrics.limited(over.whose());
+                ApiError::rate_limited(over)
+            })?;
         let Some(header) = parts.headers.get(ON_BEHALF_OF) else {
             return Ok(Self {
                 bsn,

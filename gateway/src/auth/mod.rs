@@ -117,7 +117,10 @@ impl FromRequestParts<AppState> for Professional {
         state
             .limits
             .check_professional(&partner.id, &claims.sub)
-            .map_err(ApiError::rate_limited)?;
+            .map_err(|over| {
+                state.metrics.limited(over.whose());
+                ApiError::rate_limited(over)
+            })?;
         let span = tracing::Span::current();
         span.record("partner", partner.id.as_str());
         span.record("professional", claims.sub.as_str());

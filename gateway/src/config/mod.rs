@@ -56,6 +56,9 @@ pub struct Config {
     /// Calls to partner systems: their deadline and how many may be open to one system.
     #[serde(default)]
     pub upstream: UpstreamConfig,
+    /// Where `/metrics` is served (its own listener, loopback by default).
+    #[serde(default)]
+    pub metrics: crate::metrics::MetricsConfig,
     pub tls: TlsConfig,
     pub citizen_idp: CitizenIdpConfig,
     /// Per partner id of the register: where its system answers and the key its tokens are signed with.

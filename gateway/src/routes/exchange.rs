@@ -74,16 +74,14 @@ pub async fn exchange(
     let permit = pipeline.decide(&state).await?;
 
     let wanted: Vec<&str> = permit.fields.keys().map(String::as_str).collect();
-    let answer = state
-        .upstream
-        .fetch(
-            &source.id,
-            &bsn,
-            &activity.id,
-            &wanted,
-            traceparent(&headers),
-        )
-        .await;
+    let fetch = state.upstream.fetch(
+        &source.id,
+        &bsn,
+        &activity.id,
+        &wanted,
+        traceparent(&headers),
+    );
+    let answer = state.metrics.upstream(&source.id, fetch).await;
     let crate::forward::Answer {
         data: answer,
         as_of,
@@ -236,9 +234,12 @@ pub async fn deliver(
     });
     // The entry is durable before anything leaves; if the recipient then fails, the entry stays:
     // the log errs on the side of recording an attempted disclosure.
-    state
+    let deliver = state
         .upstream
-        .deliver(&recipient.id, &message, traceparent(&headers))
+        .deliver(&recipient.id, &message, traceparent(&headers));
+    state
+        .metrics
+        .upstream(&recipient.id, deliver)
         .await
         .map_err(|e| {
             ApiError::bad_gateway(

@@ -178,6 +178,24 @@ pub async fn no_store_by_default(req: Request, next: Next) -> Response {
     response
 }
 
+/// Counts every answer for `/metrics`: by route template (never the URI) and status, with its time.
+pub async fn count(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    state
+        .metrics
+        .answered(&route, response.status().as_u16(), started.elapsed());
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

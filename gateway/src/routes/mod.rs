@@ -61,7 +61,7 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state)
+        .with_state(state.clone())
         .layer(from_fn(layers::run_to_completion))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(from_fn(layers::refuse_large_headers))
@@ -82,6 +82,7 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        .layer(axum::middleware::from_fn_with_state(state, layers::count))
         .layer(from_fn(layers::no_store_by_default))
         .layer(PropagateRequestIdLayer::new(layers::REQUEST_ID))
         .layer(from_fn(layers::own_request_id))

@@ -171,6 +171,7 @@ impl<'a> Pipeline<'a> {
         };
         let decision =
             self.decision_record(Outcome::Permit, Vec::new(), permit.consent_id.clone(), None);
+        let started = std::time::Instant::now();
         let index = state
             .ledger
             .write(LedgerWrite {
@@ -190,6 +191,11 @@ impl<'a> Pipeline<'a> {
             .await?;
         let index =
             index.ok_or_else(|| ApiError::internal("ledger gave no index for a disclosure"))?;
+        state
+            .metrics
+            .commit_seconds
+            .observe(crate::metrics::seconds(started.elapsed()));
+        state.metrics.decided(Outcome::Permit, []);
         // On the request's own line (its end), not a line of its own: a log line per request.
         let span = tracing::Span::current();
         span.record("disclosure_id", id.as_str());
@@ -228,6 +234,8 @@ impl<'a> Pipeline<'a> {
 
 /// A decision that disclosed nothing, written durably (group commit) before its answer leaves.
 async fn record_decision(state: &AppState, decision: DecisionRecord) -> Result<(), ApiError> {
+    let vuistregels: Vec<u8> = decision.violations.iter().map(|v| v.vuistregel).collect();
+    let outcome = decision.outcome;
     state
         .ledger
         .write(LedgerWrite {
@@ -236,5 +244,6 @@ async fn record_decision(state: &AppState, decision: DecisionRecord) -> Result<(
             deferral: None,
         })
         .await?;
+    state.metrics.decided(outcome, vuistregels);
     Ok(())
 }

@@ -22,6 +22,7 @@ mod faults;
 mod hostile;
 mod informed;
 mod log;
+mod metrics;
 mod mijn;
 mod notifications;
 mod oidc;

@@ -1,0 +1,313 @@
+//! What an operations team scrapes: Prometheus metrics (text format 0.0.4, `prometheus-client`) at
+//! `GET /metrics` on a listener of its own (`[metrics] listen`, loopback by default), never on the
+//! partners' port. Counted where it happens: requests by route and status, decisions by outcome and
+//! the vuistregels that denied them, ledger commits (latency), calls to partner systems (latency and
+//! failures by partner), rate-limit rejections by whose limit; read at each scrape: the age of the
+//! latest signed checkpoint and the ledger's size; set at start: how long the gateway's own
+//! certificate has left. No label ever holds a BSN, a token, a professional or a payload: routes
+//! are the matched templates, partners the register's ids.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use serde::Deserialize;
+
+use crate::state::AppState;
+
+/// `[metrics]`: where `/metrics` is served.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// The metrics listener (plain HTTP: keep it on loopback or a management network).
+    pub listen: SocketAddr,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9464)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub route: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct VuistregelLabels {
+    pub vuistregel: u8,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PartnerLabels {
+    pub partner: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FailureLabels {
+    pub partner: String,
+    /// `timeout`, `unreachable` or `bad_answer`.
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct LimitLabels {
+    /// Whose limit: `professional`, `organisation` or `amsterdammer`.
+    pub limit: String,
+}
+
+/// Latency buckets from 1 ms to about 16 s.
+fn latency() -> Histogram {
+    Histogram::new(exponential_buckets(0.001, 2.0, 15))
+}
+
+/// Every metric, registered once; cheap to clone (each is an `Arc` inside).
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    registry: Arc<Registry>,
+    pub requests: Family<RequestLabels, Counter>,
+    pub request_seconds: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    pub decisions: Family<OutcomeLabels, Counter>,
+    pub denials: Family<VuistregelLabels, Counter>,
+    pub commit_seconds: Histogram,
+    pub upstream_seconds: Family<PartnerLabels, Histogram, fn() -> Histogram>,
+    pub upstream_failures: Family<FailureLabels, Counter>,
+    pub rate_limited: Family<LimitLabels, Counter>,
+    checkpoint_age: Gauge,
+    ledger_size: Gauge,
+    pub certificate_seconds_left: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("gateway");
+        let m = Self {
+            registry: Arc::default(),
+            requests: Family::default(),
+            request_seconds: Family::new_with_constructor(latency),
+            decisions: Family::default(),
+            denials: Family::default(),
+            commit_seconds: latency(),
+            upstream_seconds: Family::new_with_constructor(latency),
+            upstream_failures: Family::default(),
+            rate_limited: Family::default(),
+            checkpoint_age: Gauge::default(),
+            ledger_size: Gauge::default(),
+            certificate_seconds_left: Gauge::default(),
+        };
+        let r = &mut registry;
+        r.register(
+            "http_requests",
+            "Requests answered, by route template and status",
+            m.requests.clone(),
+        );
+        r.register(
+            "http_request_seconds",
+            "Time to answer a request, by route template",
+            m.request_seconds.clone(),
+        );
+        r.register(
+            "decisions",
+            "Exchange and delivery decisions, by outcome",
+            m.decisions.clone(),
+        );
+        r.register(
+            "denials_by_vuistregel",
+            "Denied requests, by each vuistregel that stopped them",
+            m.denials.clone(),
+        );
+        r.register(
+            "ledger_commit_seconds",
+            "Time from a disclosure's decision to its durable ledger entry",
+            m.commit_seconds.clone(),
+        );
+        r.register(
+            "upstream_seconds",
+            "Calls to partner systems, by partner",
+            m.upstream_seconds.clone(),
+        );
+        r.register(
+            "upstream_failures",
+            "Calls to partner systems that failed, by partner and kind",
+            m.upstream_failures.clone(),
+        );
+        r.register(
+            "rate_limited",
+            "Requests refused 429, by whose limit",
+            m.rate_limited.clone(),
+        );
+        r.register(
+            "checkpoint_age_seconds",
+            "Age of the latest signed checkpoint",
+            m.checkpoint_age.clone(),
+        );
+        r.register(
+            "ledger_entries",
+            "Entries in the ledger (the public log's size)",
+            m.ledger_size.clone(),
+        );
+        r.register(
+            "certificate_seconds_left",
+            "Seconds until the gateway's own server certificate expires",
+            m.certificate_seconds_left.clone(),
+        );
+        Self {
+            registry: Arc::new(registry),
+            ..m
+        }
+    }
+
+    /// The exposition, after reading what is read at each scrape.
+    async fn exposition(&self, state: &AppState) -> Result<String, std::fmt::Error> {
+        if let Ok(Some(latest)) = state.log.latest().await {
+            let age = state.clock.now() - latest.signed_at;
+            self.checkpoint_age.set(age.num_seconds().max(0));
+            self.ledger_size
+                .set(i64::try_from(latest.size).unwrap_or(i64::MAX));
+        }
+        let mut text = String::new();
+        prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry)?;
+        Ok(text)
+    }
+}
+
+/// Serves `GET /metrics` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let app = axum::Router::new()
+        .route("/metrics", axum::routing::get(scrape))
+        .with_state(state);
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
+        tracing::error!(error = %e, "the metrics listener stopped");
+    }
+}
+
+async fn scrape(State(state): State<AppState>) -> Response {
+    match state.metrics.exposition(&state).await {
+        Ok(text) => {
+            let mut response = text.into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            );
+            response
+        }
+        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+impl Metrics {
+    /// Runs a call to `partner`'s system, counting its latency and, if it fails, how.
+    pub async fn upstream<T>(
+        &self,
+        partner: &str,
+        call: impl std::future::Future<Output = Result<T, crate::forward::ForwardError>>,
+    ) -> Result<T, crate::forward::ForwardError> {
+        use crate::forward::ForwardError;
+        let started = std::time::Instant::now();
+        let result = call.await;
+        let labels = PartnerLabels {
+            partner: partner.to_owned(),
+        };
+        self.upstream_seconds
+            .get_or_create(&labels)
+            .observe(seconds(started.elapsed()));
+        if let Err(e) = &result {
+            let kind = match e {
+                ForwardError::TimedOut(_) => "timeout",
+                ForwardError::NoEndpoint(_) | ForwardError::Unreachable(_) => "unreachable",
+                ForwardError::Status(_) | ForwardError::Malformed(_) => "bad_answer",
+            };
+            self.upstream_failures
+                .get_or_create(&FailureLabels {
+                    partner: labels.partner,
+                    kind: kind.to_owned(),
+                })
+                .inc();
+        }
+        result
+    }
+
+    /// One request answered.
+    pub fn answered(&self, route: &str, status: u16, elapsed: Duration) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: route.to_owned(),
+                status,
+            })
+            .inc();
+        self.request_seconds
+            .get_or_create(&RouteLabels {
+                route: route.to_owned(),
+            })
+            .observe(seconds(elapsed));
+    }
+
+    /// One decision, with the vuistregels that denied it.
+    pub fn decided(&self, outcome: consent::Outcome, vuistregels: impl IntoIterator<Item = u8>) {
+        self.decisions
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.as_str().to_owned(),
+            })
+            .inc();
+        for vuistregel in vuistregels {
+            self.denials
+                .get_or_create(&VuistregelLabels { vuistregel })
+                .inc();
+        }
+    }
+
+    /// One request over a rate limit (`professional`, `organisation`, `amsterdammer`).
+    pub fn limited(&self, limit: &str) {
+        self.rate_limited
+            .get_or_create(&LimitLabels {
+                limit: limit.to_owned(),
+            })
+            .inc();
+    }
+}
+
+/// Seconds from now until `not_after`.
+pub fn seconds_until(not_after: i64) -> i64 {
+    not_after - chrono::Utc::now().timestamp()
+}
+
+/// A latency in seconds, for a histogram.
+pub fn seconds(elapsed: Duration) -> f64 {
+    elapsed.as_secs_f64()
+}
