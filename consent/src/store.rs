@@ -114,12 +114,7 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// The refusals professionals of `organisation` (every organisation's with `None`) recorded
     /// on residents' behalf from `from` on, newest first, at most `limit`; never those the
     /// residents recorded themselves.
-    async fn recorded_refusals(
-        &self,
-        organisation: Option<&str>,
-        from: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<Refusal>, StoreError>;
+    async fn recorded_refusals(&self, q: &AuditQuery) -> Result<Vec<Refusal>, StoreError>;
 
     /// Starts a page session; sessions that ended or expired a day before `session.created_at` are
     /// forgotten on the way.
@@ -143,9 +138,7 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// representative represents.
     async fn recorded_representations(
         &self,
-        organisation: Option<&str>,
-        from: DateTime<Utc>,
-        limit: u32,
+        q: &AuditQuery,
     ) -> Result<Vec<RecordedRepresentation>, StoreError>;
 
     /// Ends a representation, naming who ended it (`amsterdammer` or `<partner>/<professional>`);

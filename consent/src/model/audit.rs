@@ -86,6 +86,8 @@ pub enum Cursor {
     Ledger(u64),
     /// A decision, by time and then id.
     Decision(DateTime<Utc>, String),
+    /// A representation or refusal an organisation recorded, by when and then id.
+    Recorded(DateTime<Utc>, String),
 }
 
 /// Which stretch of one subject's ledger entries to read.

@@ -7,7 +7,7 @@ use tracing::instrument;
 
 use super::encode::DbTime;
 use crate::SubjectId;
-use crate::model::{NewRefusal, Refusal};
+use crate::model::{AuditQuery, NewRefusal, Refusal};
 use crate::store::StoreError;
 
 /// An Amsterdammer's refusals, oldest first.
@@ -74,29 +74,61 @@ impl RefusalRow {
     }
 }
 
+/// The bind values of a page of what an organisation recorded: its scope, from when, where the page
+/// starts (before this time and id; the far future when it is the first) and how many.
+pub(super) struct RecordedPage {
+    pub organisation: String,
+    pub from: DbTime,
+    pub before: (DbTime, String),
+    pub limit: i64,
+}
+
+impl RecordedPage {
+    pub fn of(q: &AuditQuery) -> Self {
+        use chrono::TimeZone as _;
+        let far = |y| {
+            Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0)
+                .single()
+                .unwrap_or_default()
+        };
+        let before = match &q.before {
+            Some(crate::model::Cursor::Recorded(at, id)) => (DbTime(*at), id.clone()),
+            _ => (DbTime(far(9999)), String::new()),
+        };
+        Self {
+            organisation: q.organisation.clone().unwrap_or_default(),
+            from: DbTime(q.from.unwrap_or_else(|| far(1970))),
+            before,
+            limit: i64::from(q.limit.max(1)),
+        }
+    }
+}
+
 sql_impl! {
     impl SqlStore {
         #[instrument(skip_all)]
         pub(super) async fn recorded_refusals(
             &self,
-            organisation: Option<&str>,
-            from: DateTime<Utc>,
-            limit: u32,
+            q: &AuditQuery,
         ) -> Result<Vec<Refusal>, StoreError> {
+            let page = RecordedPage::of(q);
             static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
             let sql = SQL.get_or_init(|| {
                 format!(
                     "SELECT {REFUSAL_COLUMNS} FROM refusals
                      WHERE recorded_by_partner <> '{}' AND ($1 = '' OR recorded_by_partner = $1)
                        AND created_at >= $2
-                     ORDER BY created_at DESC, id DESC LIMIT $3",
+                       AND (created_at < $3 OR (created_at = $3 AND id < $4))
+                     ORDER BY created_at DESC, id DESC LIMIT $5",
                     crate::model::AMSTERDAMMER
                 )
             });
             let rows: Vec<RefusalRow> = sqlx::query_as(sql)
-                .bind(organisation.unwrap_or_default())
-                .bind(DbTime(from))
-                .bind(i64::from(limit))
+                .bind(page.organisation)
+                .bind(page.from)
+                .bind(page.before.0)
+                .bind(page.before.1)
+                .bind(page.limit)
                 .fetch_all(&self.pool)
                 .await?;
             Ok(rows.into_iter().map(RefusalRow::into_refusal).collect())

@@ -10,7 +10,7 @@ use super::encode::DbTime;
 use super::encode::digest;
 use crate::SubjectId;
 use crate::model::{
-    NewRepresentation, RecordedRepresentation, Representation, RepresentationChange,
+    AuditQuery, NewRepresentation, RecordedRepresentation, Representation, RepresentationChange,
     RepresentationEntry,
 };
 use crate::store::StoreError;
@@ -148,10 +148,9 @@ sql_impl! {
         #[instrument(skip_all)]
         pub(super) async fn recorded_representations(
             &self,
-            organisation: Option<&str>,
-            from: DateTime<Utc>,
-            limit: u32,
+            q: &AuditQuery,
         ) -> Result<Vec<RecordedRepresentation>, StoreError> {
+            let page = super::refusals::RecordedPage::of(q);
             static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
             let sql = SQL.get_or_init(|| {
                 format!(
@@ -166,13 +165,16 @@ sql_impl! {
                         ) AS representative_represents
                      FROM representations r
                      WHERE ($1 = '' OR r.recorded_by_partner = $1) AND r.created_at >= $2
-                     ORDER BY r.created_at DESC, r.id DESC LIMIT $3"
+                       AND (r.created_at < $3 OR (r.created_at = $3 AND r.id < $4))
+                     ORDER BY r.created_at DESC, r.id DESC LIMIT $5"
                 )
             });
             let rows: Vec<RecordedRepresentationRow> = sqlx::query_as(sql)
-                .bind(organisation.unwrap_or_default())
-                .bind(DbTime(from))
-                .bind(i64::from(limit))
+                .bind(page.organisation)
+                .bind(page.from)
+                .bind(page.before.0)
+                .bind(page.before.1)
+                .bind(page.limit)
                 .fetch_all(&self.pool)
                 .await?;
             rows.into_iter()

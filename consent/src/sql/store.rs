@@ -117,13 +117,8 @@ sql_impl! {
             self.faults.watch(self.representations_of(person)).await
         }
 
-        async fn recorded_refusals(
-            &self,
-            organisation: Option<&str>,
-            from: DateTime<Utc>,
-            limit: u32,
-        ) -> Result<Vec<Refusal>, StoreError> {
-            self.faults.watch(self.recorded_refusals(organisation, from, limit)).await
+        async fn recorded_refusals(&self, q: &AuditQuery) -> Result<Vec<Refusal>, StoreError> {
+            self.faults.watch(self.recorded_refusals(q)).await
         }
 
         async fn start_session(&self, session: &PageSession) -> Result<(), StoreError> {
@@ -146,11 +141,9 @@ sql_impl! {
 
         async fn recorded_representations(
             &self,
-            organisation: Option<&str>,
-            from: DateTime<Utc>,
-            limit: u32,
+            q: &AuditQuery,
         ) -> Result<Vec<RecordedRepresentation>, StoreError> {
-            self.faults.watch(self.recorded_representations(organisation, from, limit)).await
+            self.faults.watch(self.recorded_representations(q)).await
         }
 
         async fn end_representation(

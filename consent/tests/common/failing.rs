@@ -115,15 +115,8 @@ impl Store for Faulty {
     ) -> Result<Vec<consent::Representation>, StoreError> {
         self.inner.representations_of(person).await
     }
-    async fn recorded_refusals(
-        &self,
-        organisation: Option<&str>,
-        from: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<Refusal>, StoreError> {
-        self.inner
-            .recorded_refusals(organisation, from, limit)
-            .await
+    async fn recorded_refusals(&self, q: &consent::AuditQuery) -> Result<Vec<Refusal>, StoreError> {
+        self.inner.recorded_refusals(q).await
     }
     async fn start_session(&self, session: &consent::PageSession) -> Result<(), StoreError> {
         self.inner.start_session(session).await
@@ -144,13 +137,9 @@ impl Store for Faulty {
     }
     async fn recorded_representations(
         &self,
-        organisation: Option<&str>,
-        from: DateTime<Utc>,
-        limit: u32,
+        q: &consent::AuditQuery,
     ) -> Result<Vec<consent::RecordedRepresentation>, StoreError> {
-        self.inner
-            .recorded_representations(organisation, from, limit)
-            .await
+        self.inner.recorded_representations(q).await
     }
     async fn end_representation(
         &self,

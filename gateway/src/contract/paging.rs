@@ -31,6 +31,7 @@ pub fn encode(cursor: &Cursor) -> String {
     let text = match cursor {
         Cursor::Ledger(index) => format!("l:{index}"),
         Cursor::Decision(at, id) => format!("d:{}:{id}", at.timestamp_micros()),
+        Cursor::Recorded(at, id) => format!("r:{}:{id}", at.timestamp_micros()),
     };
     B64.encode(text)
 }
@@ -44,10 +45,13 @@ pub fn decode(text: &str) -> Option<Cursor> {
     let text = std::str::from_utf8(&bytes).ok()?;
     match text.split_once(':')? {
         ("l", index) => index.parse().ok().map(Cursor::Ledger),
-        ("d", rest) => {
+        (tag @ ("d" | "r"), rest) => {
             let (micros, id) = rest.split_once(':')?;
             let at = DateTime::<Utc>::from_timestamp_micros(micros.parse().ok()?)?;
-            Some(Cursor::Decision(at, id.to_owned()))
+            Some(match tag {
+                "d" => Cursor::Decision(at, id.to_owned()),
+                _ => Cursor::Recorded(at, id.to_owned()),
+            })
         }
         _ => None,
     }
@@ -64,6 +68,7 @@ mod tests {
             Cursor::Ledger(0),
             Cursor::Ledger(u64::MAX),
             Cursor::Decision(at, "0190-abc:def".to_owned()),
+            Cursor::Recorded(at, "r-1".to_owned()),
         ] {
             assert_eq!(decode(&encode(&cursor)), Some(cursor));
         }

@@ -23,6 +23,8 @@ pub struct RecordedFilter {
     pub from: Option<DateTime<Utc>>,
     /// At most this many, newest first (1 to 1000, default 200).
     pub limit: Option<u32>,
+    /// Where the page starts: the `cursor` of the previous page's `Link: rel="next"`.
+    pub cursor: Option<String>,
 }
 
 /// A representation as its recording organisation's officers review it.

@@ -14,69 +14,74 @@ use crate::contract::RefusalView;
 use crate::contract::{RecordedFilter, RecordedRefusalView, RecordedRepresentationView};
 use crate::error::ApiError;
 use crate::service::audit::record_read;
+use crate::service::parse::{self, Page};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
-use consent::AuditQuery;
+use consent::{AuditQuery, Cursor};
 
-/// The most representations one read returns.
-const MAX_LIMIT: u32 = 1_000;
-
-/// The representations `officer` may see that match `f`; the read is recorded as one of `what`.
+/// The representations `officer` may see that match `f`, a page of them; the read is recorded as
+/// one of `what`.
 pub async fn find(
     state: &AppState,
     officer: &Officer,
     f: RecordedFilter,
     what: &str,
-) -> Result<Vec<RecordedRepresentationView>, ApiError> {
+) -> Result<Page<RecordedRepresentationView>, ApiError> {
     let now = state.clock.now();
     let q = query(officer, f, now)?;
-    let found = state
-        .store
-        .recorded_representations(officer.scope.as_deref(), q.from.unwrap_or(now), q.limit)
-        .await?;
-    record_read(state, officer, what, &q, found.len()).await?;
-    Ok(found
-        .into_iter()
-        .map(|r| RecordedRepresentationView::new(r, now))
-        .collect())
+    let found = state.store.recorded_representations(&one_more(&q)).await?;
+    let page = Page::of(found, q.limit, |r| {
+        Cursor::Recorded(r.representation.created_at, r.representation.id.clone())
+    });
+    record_read(state, officer, what, &q, page.items.len()).await?;
+    Ok(page.map(|r| RecordedRepresentationView::new(r, now)))
 }
 
-/// The refusals `officer` may see that match `f`; the read is recorded as one of `what`.
+/// The refusals `officer` may see that match `f`, a page of them; the read is recorded as one of
+/// `what`.
 pub async fn find_refusals(
     state: &AppState,
     officer: &Officer,
     f: RecordedFilter,
     what: &str,
-) -> Result<Vec<RecordedRefusalView>, ApiError> {
+) -> Result<Page<RecordedRefusalView>, ApiError> {
     let now = state.clock.now();
     let q = query(officer, f, now)?;
-    let found = state
-        .store
-        .recorded_refusals(officer.scope.as_deref(), q.from.unwrap_or(now), q.limit)
-        .await?;
-    record_read(state, officer, what, &q, found.len()).await?;
-    Ok(found
-        .into_iter()
-        .map(|r| RecordedRefusalView {
-            professional: r.professional.clone(),
-            subject: r.subject.as_str().to_owned(),
-            refusal: RefusalView::new(r, &state.register),
-        })
-        .collect())
+    let found = state.store.recorded_refusals(&one_more(&q)).await?;
+    let page = Page::of(found, q.limit, |r| {
+        Cursor::Recorded(r.created_at, r.id.clone())
+    });
+    record_read(state, officer, what, &q, page.items.len()).await?;
+    Ok(page.map(|r| RecordedRefusalView {
+        professional: r.professional.clone(),
+        subject: r.subject.as_str().to_owned(),
+        refusal: RefusalView::new(r, &state.register),
+    }))
+}
+
+/// The query read one entry past its page, to know whether another page follows.
+fn one_more(q: &AuditQuery) -> AuditQuery {
+    AuditQuery {
+        limit: q.limit + 1,
+        ..q.clone()
+    }
 }
 
 /// The filter checked, within the officer's scope (as it is recorded with the read).
 fn query(officer: &Officer, f: RecordedFilter, now: DateTime<Utc>) -> Result<AuditQuery, ApiError> {
-    let limit = f.limit.unwrap_or(200);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(
-            ApiError::bad_request("invalid_limit", format!("limit: 1 to {MAX_LIMIT}")).at("limit"),
-        );
+    let (limit, before) = parse::paging(f.limit, f.cursor.as_deref())?;
+    if !matches!(before, None | Some(Cursor::Recorded(..))) {
+        return Err(ApiError::bad_request(
+            "invalid_cursor",
+            "cursor: from another list; take it from the Link header of this list's page before",
+        )
+        .at("cursor"));
     }
     Ok(AuditQuery {
         from: Some(f.from.unwrap_or(now - Duration::days(90))),
         organisation: officer.scope.clone(),
         limit,
+        before,
         ..AuditQuery::default()
     })
 }

@@ -201,6 +201,44 @@ async fn a_long_history_is_read_a_page_at_a_time(db: Db) {
     let mut newest_first = ids(&mine);
     newest_first.reverse();
     assert_eq!(shown, newest_first, "every entry once, newest first");
+
+    // What an organisation recorded pages the same way: five refusals, two a page.
+    for recipient in [
+        "okt-amsterdam",
+        "wpi",
+        "aio-lvb-cordaan",
+        "bt-begeleid-thuis-hvo",
+        "meldpunt-zorg-woonoverlast",
+    ] {
+        let body = json!({"subject_bsn": BSN, "recipient": recipient});
+        let (status, answer) = app
+            .post_as("bt-centrum-west", "regievoerder", "/v1/refusals", &body)
+            .await;
+        assert_eq!(status, 201, "{answer}");
+    }
+    let recorder = |path: String| {
+        app.partner("bt-centrum-west")
+            .get(app.url(&path))
+            .bearer_auth(app.partner_token("bt-centrum-west", "prof-1", OFFICER))
+    };
+    let (sizes, paged) = follow(recorder, "/v1/audit/refusals?limit=2").await;
+    assert_eq!(sizes, [2, 2, 1]);
+    let (_, _, whole) = answer(recorder("/v1/audit/refusals".to_owned())).await;
+    let refusal_ids = |list: &[Value]| -> Vec<String> {
+        list.iter()
+            .map(|r| r["refusal"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(refusal_ids(&paged), refusal_ids(whole.as_array().unwrap()));
+    let (status, _, body) = answer(recorder(format!(
+        "/v1/audit/refusals?cursor={from_decisions}"
+    )))
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid_cursor")),
+        "{body}"
+    );
     app.stop().await;
 }
 

@@ -28,15 +28,19 @@ pub(super) async fn representations(State(state): State<AppState>, headers: Head
     let filter = RecordedFilter {
         from: None,
         limit: Some(super::ROWS),
+        cursor: None,
     };
     let refusals_filter = RecordedFilter {
         from: None,
         limit: Some(super::ROWS),
+        cursor: None,
     };
     let found = async {
         Ok::<_, crate::error::ApiError>((
-            recorded::find(&state, &officer, filter, PATH).await?,
-            recorded::find_refusals(&state, &officer, refusals_filter, PATH).await?,
+            recorded::find(&state, &officer, filter, PATH).await?.items,
+            recorded::find_refusals(&state, &officer, refusals_filter, PATH)
+                .await?
+                .items,
         ))
     };
     let (found, refusals) = match found.await {
