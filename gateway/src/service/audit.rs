@@ -8,7 +8,7 @@ use crate::auth::Officer;
 use crate::contract::{DecisionFilter, DisclosureFilter};
 use crate::contract::{DeferralFilter, ReviewFilter, ReviewRequest};
 use crate::error::ApiError;
-use crate::service::parse::{self, Page};
+use crate::service::parse::{self, Page, one_more};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use consent::{
@@ -216,14 +216,6 @@ enum List {
     Decisions,
 }
 
-/// The query read one entry past its page, to know whether another page follows.
-fn one_more(q: &AuditQuery) -> AuditQuery {
-    AuditQuery {
-        limit: q.limit + 1,
-        ..q.clone()
-    }
-}
-
 /// The filters every audit route shares, checked, within the officer's scope, with the page's
 /// `limit` and `cursor` (of the list it must belong to).
 fn query(
@@ -245,13 +237,7 @@ fn query(
     match (&before, list) {
         (None, _) | (Some(Cursor::Ledger(_)), List::Ledger) => {}
         (Some(Cursor::Decision(..)), List::Decisions) => {}
-        _ => {
-            return Err(ApiError::bad_request(
-                "invalid_cursor",
-                "cursor: from another list; take it from the Link header of this list's page before",
-            )
-            .at("cursor"));
-        }
+        _ => return Err(parse::foreign_cursor()),
     }
     Ok(AuditQuery {
         before,

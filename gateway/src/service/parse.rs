@@ -211,10 +211,23 @@ pub fn ledger_paging(
     match paging(limit, cursor)? {
         (limit, None) => Ok((limit, None)),
         (limit, Some(consent::Cursor::Ledger(index))) => Ok((limit, Some(index))),
-        (_, Some(_)) => Err(ApiError::bad_request(
-            "invalid_cursor",
-            "cursor: from another list; take it from the Link header of this list's page before",
-        )
-        .at("cursor")),
+        (_, Some(_)) => Err(foreign_cursor()),
+    }
+}
+
+/// `400 invalid_cursor` for a cursor the gateway wrote for another list.
+pub fn foreign_cursor() -> ApiError {
+    ApiError::bad_request(
+        "invalid_cursor",
+        "cursor: from another list; take it from the Link header of this list's page before",
+    )
+    .at("cursor")
+}
+
+/// The query read one entry past its page, to know whether another page follows.
+pub fn one_more(q: &consent::AuditQuery) -> consent::AuditQuery {
+    consent::AuditQuery {
+        limit: q.limit + 1,
+        ..q.clone()
     }
 }

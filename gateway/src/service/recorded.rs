@@ -14,7 +14,7 @@ use crate::contract::RefusalView;
 use crate::contract::{RecordedFilter, RecordedRefusalView, RecordedRepresentationView};
 use crate::error::ApiError;
 use crate::service::audit::record_read;
-use crate::service::parse::{self, Page};
+use crate::service::parse::{self, Page, one_more};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use consent::{AuditQuery, Cursor};
@@ -59,23 +59,11 @@ pub async fn find_refusals(
     }))
 }
 
-/// The query read one entry past its page, to know whether another page follows.
-fn one_more(q: &AuditQuery) -> AuditQuery {
-    AuditQuery {
-        limit: q.limit + 1,
-        ..q.clone()
-    }
-}
-
 /// The filter checked, within the officer's scope (as it is recorded with the read).
 fn query(officer: &Officer, f: RecordedFilter, now: DateTime<Utc>) -> Result<AuditQuery, ApiError> {
     let (limit, before) = parse::paging(f.limit, f.cursor.as_deref())?;
     if !matches!(before, None | Some(Cursor::Recorded(..))) {
-        return Err(ApiError::bad_request(
-            "invalid_cursor",
-            "cursor: from another list; take it from the Link header of this list's page before",
-        )
-        .at("cursor"));
+        return Err(parse::foreign_cursor());
     }
     Ok(AuditQuery {
         from: Some(f.from.unwrap_or(now - Duration::days(90))),
