@@ -6,6 +6,7 @@
 
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
+import { writeFile } from 'node:fs/promises';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -17,7 +18,7 @@ export function check(condition, what) {
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox'],
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
   });
 }
 
@@ -25,6 +26,8 @@ export async function launch() {
 export async function openContext(browser, viewport = { width: 390, height: 844 }) {
   // The gateway's certificate is from the test's own development CA.
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport });
+  // The flows run while the rest of the suite loads the machine: a minute per step, not 30 s.
+  context.setDefaultTimeout(60_000);
   const violations = [];
   context.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
@@ -45,6 +48,7 @@ export async function visit(browser, page, name, violations) {
   check(violations.length === 0, `no Content-Security-Policy violation on ${name}: ${violations.join('; ')}`);
   const state = await page.context().storageState();
   const axeContext = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true, storageState: state });
+  axeContext.setDefaultTimeout(60_000);
   try {
     const axePage = await axeContext.newPage();
     const response = await axePage.goto(page.url());
@@ -64,13 +68,19 @@ export async function visit(browser, page, name, violations) {
   }
 }
 
-/// On failure: a screenshot and the markup of every open page, then the error.
+/// On failure: a screenshot and the markup of every open page (kept beside the screenshots as
+/// failure-N.png and failure-N.html), then the error. Only the pages' addresses and the error are
+/// printed, so the test's report stays short enough to be read whole.
 export async function report(browser, e) {
   const { SHOTS } = process.env;
   const pages = browser.contexts().flatMap((c) => c.pages());
+  let n = 0;
   for (const p of pages) {
-    await p.screenshot({ path: `${SHOTS}/failure.png`, fullPage: true }).catch(() => {});
-    console.error(`at ${p.url()}:\n${await p.content().catch(() => '')}`);
+    n += 1;
+    await p.screenshot({ path: `${SHOTS}/failure-${n}.png`, fullPage: true }).catch(() => {});
+    const markup = await p.content().catch(() => '');
+    await writeFile(`${SHOTS}/failure-${n}.html`, markup).catch(() => {});
+    console.error(`open page ${n}: ${p.url()} (markup in ${SHOTS}/failure-${n}.html)`);
   }
   throw e;
 }

@@ -29,7 +29,7 @@ try {
   check(body.includes('Ouder- en Kindteams Amsterdam'), `the partner's disclosure is listed: ${body}`);
   check(body.includes('Gecontroleerd in het openbare logboek'), 'the entry is proven in the public log');
   // With JavaScript, the browser re-checks the proof and the checkpoint's signature (WebCrypto).
-  await page.getByText('Ook door uw browser gecontroleerd').first().waitFor({ timeout: 10000 });
+  await page.getByText('Ook door uw browser gecontroleerd').first().waitFor();
   check(body.includes('Geldig'), 'the consent is shown as valid');
   check(!body.includes(BSN), 'the page never shows the BSN');
   await visit(browser, page, 'mijn-2-mijn-gegevens', violations);

@@ -109,8 +109,14 @@ async fn a_resident_revokes_and_an_officer_reviews_in_a_real_browser(db: Db) {
     app.stop().await;
 }
 
-/// Runs the browser flow `script` against `app`, with `SHOTS` and one more variable.
+/// One browser at a time: two Chromiums on top of the rest of the suite make a loaded machine
+/// slower still.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Runs the browser flow `script` against `app`, with `SHOTS` and one more variable. On failure
+/// the report ends with the flow's own error (its pages' markup is kept beside the screenshots).
 async fn run_flow(app: &TestApp, script: &str, shots: &std::path::Path, var: (&str, &str)) {
+    let _one = ONE_BROWSER.lock().await;
     let (base, shots, file) = (app.base.clone(), shots.to_owned(), script.to_owned());
     let (name, value) = (var.0.to_owned(), var.1.to_owned());
     let run = tokio::task::spawn_blocking(move || {
@@ -128,9 +134,19 @@ async fn run_flow(app: &TestApp, script: &str, shots: &std::path::Path, var: (&s
     assert!(
         run.status.success(),
         "the browser flow {script} failed:\n{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
+        tail(&run.stdout),
+        tail(&run.stderr)
     );
+}
+
+/// The last 4,000 bytes of a flow's output, where its error is.
+fn tail(output: &[u8]) -> String {
+    let text = String::from_utf8_lossy(output);
+    let mut from = text.len().saturating_sub(4000);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    text[from..].to_owned()
 }
 
 async fn a_portal_page_without_a_session_goes_to_the_login(db: Db) {
