@@ -124,7 +124,8 @@ impl Application {
             &config.tls.client_cert,
             &config.tls.client_key,
         )?;
-        let limits = RateLimits::new(config.rate_limit);
+        let metrics = crate::metrics::Metrics::new();
+        let limits = RateLimits::new(&config.rate_limit, metrics.rate_limits_unavailable.clone())?;
         let pruning = limits.start_pruning();
         let log = Arc::new(
             Log::open(store.clone(), config.log_signer()?, clock.clone())
@@ -171,7 +172,6 @@ impl Application {
         };
         let notifier_task = notifier.clone().map(crate::notify::Notifier::start);
         let logins = Arc::new(crate::auth::Logins::new(config, &register)?);
-        let metrics = crate::metrics::Metrics::new();
         metrics
             .certificate_seconds_left
             .set(tls::seconds_left(&config.tls.server_cert)?);

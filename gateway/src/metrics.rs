@@ -96,6 +96,7 @@ pub struct Metrics {
     pub upstream_seconds: Family<PartnerLabels, Histogram, fn() -> Histogram>,
     pub upstream_failures: Family<FailureLabels, Counter>,
     pub rate_limited: Family<LimitLabels, Counter>,
+    pub rate_limits_unavailable: Counter,
     checkpoint_age: Gauge,
     ledger_size: Gauge,
     pub certificate_seconds_left: Gauge,
@@ -120,6 +121,7 @@ impl Metrics {
             upstream_seconds: Family::new_with_constructor(latency),
             upstream_failures: Family::default(),
             rate_limited: Family::default(),
+            rate_limits_unavailable: Counter::default(),
             checkpoint_age: Gauge::default(),
             ledger_size: Gauge::default(),
             certificate_seconds_left: Gauge::default(),
@@ -164,6 +166,11 @@ impl Metrics {
             "rate_limited",
             "Requests refused 429, by whose limit",
             m.rate_limited.clone(),
+        );
+        r.register(
+            "rate_limits_unavailable",
+            "Rate-limit checks the shared store (Redis) did not answer: partners refused 503, Amsterdammers held to this replica's own limit",
+            m.rate_limits_unavailable.clone(),
         );
         r.register(
             "checkpoint_age_seconds",

@@ -7,6 +7,7 @@ mod answers;
 mod calls;
 mod db;
 pub mod raw;
+pub mod redis;
 mod web;
 
 pub use answers::{key_set, send, set_of, string_set, vuistregels};
@@ -201,6 +202,11 @@ impl TestApp {
     /// Another replica of this gateway: on the same database, with the same pseudonym, log and
     /// ledger keys (so it serves the same log, sessions and pseudonyms).
     pub async fn replica(&self, db: Db) -> TestApp {
+        self.replica_with(db, |_| {}).await
+    }
+
+    /// As [`TestApp::replica`], with its configuration changed by `configure` first.
+    pub async fn replica_with(&self, db: Db, configure: impl FnOnce(&mut Config)) -> TestApp {
         let (url, pseudonym_key, log_key, ledger_key) = (
             self.db.url.clone(),
             self.pki.pseudonym_key(),
@@ -212,6 +218,7 @@ impl TestApp {
             config.pseudonym_key_file = pseudonym_key;
             config.log_signing_key_file = log_key;
             config.ledger.key_file = Some(ledger_key);
+            configure(config);
         })
         .await
         .expect("the replica starts")
@@ -243,6 +250,7 @@ pub fn generous_rate_limit() -> RateLimitConfig {
         burst: many,
         organisation_per_second: many,
         organisation_burst: many,
+        ..RateLimitConfig::default()
     }
 }
 

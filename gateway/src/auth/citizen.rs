@@ -210,6 +210,7 @@ impl FromRequestParts<AppState> for Citizen {
         state
             .limits
             .check_amsterdammer(own.as_str())
+            .await
             .map_err(|over| {
                 state.metrics.limited(over.whose());
                 ApiError::rate_limited(over)

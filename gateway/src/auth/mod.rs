@@ -18,6 +18,7 @@ use axum::http::request::Parts;
 use policies::Partner;
 
 use crate::error::ApiError;
+use crate::ratelimit::Refused;
 use crate::state::AppState;
 use tokens::{MAX_SUBJECT_CHARS, TokenError};
 
@@ -117,9 +118,16 @@ impl FromRequestParts<AppState> for Professional {
         state
             .limits
             .check_professional(&partner.id, &claims.sub)
-            .map_err(|over| {
-                state.metrics.limited(over.whose());
-                ApiError::rate_limited(over)
+            .await
+            .map_err(|refused| match refused {
+                Refused::Over(over) => {
+                    state.metrics.limited(over.whose());
+                    ApiError::rate_limited(over)
+                }
+                Refused::Unavailable => ApiError::unavailable(
+                    "rate_limits_unavailable",
+                    "the gateway cannot check this partner's rate limits now; try again after Retry-After seconds",
+                ),
             })?;
         let span = tracing::Span::current();
         span.record("partner", partner.id.as_str());

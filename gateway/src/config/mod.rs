@@ -1,6 +1,7 @@
 //! Configuration: defaults, then a TOML file, then environment variables (`DATABASE_URL`,
-//! `GATEWAY_LISTEN`, `GATEWAY_LOG_FORMAT`). Validated at start; relative paths in the file are taken
-//! from the file's own directory. Secrets are wrapped so `Debug` prints `[redacted]`.
+//! `GATEWAY_LISTEN`, `GATEWAY_LOG_FORMAT`, `GATEWAY_LEDGER_KEY`, `GATEWAY_RATE_LIMIT_REDIS`).
+//! Validated at start; relative paths in the file are taken from the file's own directory.
+//! Secrets are wrapped so `Debug` prints `[redacted]`.
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
@@ -214,6 +215,9 @@ impl Config {
         if let Some(listen) = var("GATEWAY_LISTEN") {
             self.listen = listen.parse().context("GATEWAY_LISTEN must be HOST:PORT")?;
         }
+        if let Some(url) = var("GATEWAY_RATE_LIMIT_REDIS") {
+            self.rate_limit.redis = Some(crate::ratelimit::RedisUrl(url));
+        }
         if let Some(format) = var("GATEWAY_LOG_FORMAT") {
             self.log_format = format.parse()?;
         }
@@ -223,7 +227,7 @@ impl Config {
         Ok(())
     }
 
-    fn resolve_paths(&mut self, base: &Path) {
+    pub(crate) fn resolve_paths(&mut self, base: &Path) {
         let fix = |p: &mut PathBuf| {
             if p.is_relative() {
                 *p = base.join(&*p);

@@ -1,17 +1,30 @@
 //! Rate limits (README, "Design"): per professional and per organisation, keyed by the
 //! verified partner (client certificate) and token subject, never by a header a client could choose.
 //! The organisation limit is what a partner cannot dodge by rotating `sub`. Amsterdammers have their
-//! own limit per pseudonym. Idle keys are pruned periodically.
+//! own limit per pseudonym.
+//!
+//! One process keeps its buckets in memory ([`local`]). Several replicas share them in Redis
+//! ([`shared`], `[rate_limit] redis`), so a partner gets its allowance once in total, not once per
+//! replica. When Redis does not answer, partners are refused (`503`, fail closed: an unchecked
+//! partner could flood the gateway through every replica) while Amsterdammers fall back to this
+//! replica's own buckets (fail open to a local limit: a resident revoking a consent is never
+//! turned away because a counter store is down).
 
+mod local;
+mod shared;
+
+use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
+use prometheus_client::metrics::counter::Counter;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+use local::Local;
+use shared::Shared;
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct RateLimitConfig {
     /// Sustained requests per second for one professional (and one Amsterdammer).
@@ -22,6 +35,15 @@ pub struct RateLimitConfig {
     pub organisation_per_second: NonZeroU32,
     /// Requests one organisation may make at once before its sustained rate applies.
     pub organisation_burst: NonZeroU32,
+    /// The Redis server every replica keeps its limits in (`redis://HOST:PORT/DB`, or `rediss://`
+    /// for TLS; a password in the URL is never logged). Without it each process keeps its own,
+    /// which is right for one replica only. `GATEWAY_RATE_LIMIT_REDIS` overrides it.
+    pub redis: Option<RedisUrl>,
+    /// The prefix of every key in Redis, so several gateways (acceptance, production) can share
+    /// one server without sharing limits.
+    pub redis_prefix: String,
+    /// How long one check may wait for Redis, in milliseconds, before it counts as unavailable.
+    pub redis_timeout_ms: NonZeroU32,
 }
 
 impl Default for RateLimitConfig {
@@ -32,7 +54,33 @@ impl Default for RateLimitConfig {
             burst: n(200),
             organisation_per_second: n(50),
             organisation_burst: n(200),
+            redis: None,
+            redis_prefix: "gateway".to_owned(),
+            redis_timeout_ms: n(250),
         }
+    }
+}
+
+/// A Redis URL; its `Debug` leaves out what could hold a password.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct RedisUrl(pub String);
+
+impl fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // scheme://[user:password@]host... : show the scheme and what follows the credentials.
+        let (scheme, rest) = self.0.split_once("://").unwrap_or(("redis", &self.0));
+        let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+        write!(f, "{scheme}://{host}")
+    }
+}
+
+impl RedisUrl {
+    /// Whether this is a URL the Redis client takes.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        redis::Client::open(self.0.as_str())
+            .map(drop)
+            .map_err(|e| anyhow::anyhow!("{self:?} is not a Redis URL: {e}"))
     }
 }
 
@@ -55,56 +103,121 @@ impl OverLimit {
     }
 }
 
+/// Why a partner's request is not let through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    Over(OverLimit),
+    /// The shared limits could not be checked (Redis down or too slow).
+    Unavailable,
+}
+
+/// A bucket's quota: sustained rate and what may come at once.
+#[derive(Debug, Clone, Copy)]
+struct Quota {
+    per_second: NonZeroU32,
+    burst: NonZeroU32,
+}
+
 #[derive(Debug)]
 pub struct RateLimits {
-    professionals: DefaultKeyedRateLimiter<(String, String)>,
-    organisations: DefaultKeyedRateLimiter<String>,
-    amsterdammers: DefaultKeyedRateLimiter<String>,
-    clock: DefaultClock,
+    local: Local,
+    shared: Option<Shared>,
+    personal: Quota,
+    organisation: Quota,
+    /// Checks that found the shared limits unavailable (a metric).
+    unavailable: Counter,
 }
 
 impl RateLimits {
-    pub fn new(config: RateLimitConfig) -> Arc<Self> {
-        let personal = Quota::per_second(config.per_second).allow_burst(config.burst);
-        let organisation = Quota::per_second(config.organisation_per_second)
-            .allow_burst(config.organisation_burst);
-        Arc::new(Self {
-            professionals: DefaultKeyedRateLimiter::keyed(personal),
-            organisations: DefaultKeyedRateLimiter::keyed(organisation),
-            amsterdammers: DefaultKeyedRateLimiter::keyed(personal),
-            clock: DefaultClock::default(),
-        })
+    /// The limits of `config`; `unavailable` counts the checks Redis did not answer. Connecting
+    /// to Redis happens on first use, so a gateway starts (and says it is not ready) without it.
+    pub fn new(config: &RateLimitConfig, unavailable: Counter) -> anyhow::Result<Arc<Self>> {
+        let personal = Quota {
+            per_second: config.per_second,
+            burst: config.burst,
+        };
+        let organisation = Quota {
+            per_second: config.organisation_per_second,
+            burst: config.organisation_burst,
+        };
+        let shared = match &config.redis {
+            Some(url) => Some(Shared::new(
+                url,
+                &config.redis_prefix,
+                Duration::from_millis(u64::from(config.redis_timeout_ms.get())),
+            )?),
+            None => None,
+        };
+        Ok(Arc::new(Self {
+            local: Local::new(personal, organisation),
+            shared,
+            personal,
+            organisation,
+            unavailable,
+        }))
     }
 
-    /// A professional's request counts against their own limit and their organisation's. The
-    /// professional is checked first, so one who is already refused does not use up the budget of
-    /// their colleagues.
-    pub fn check_professional(&self, partner: &str, professional: &str) -> Result<(), OverLimit> {
-        self.professionals
-            .check_key(&(partner.to_owned(), professional.to_owned()))
-            .map_err(|n| OverLimit::Professional(n.wait_time_from(self.clock.now())))?;
-        self.organisations
-            .check_key(&partner.to_owned())
-            .map_err(|n| OverLimit::Organisation(n.wait_time_from(self.clock.now())))
+    /// A professional's request counts against their own limit and their organisation's, and
+    /// only when both let it through: one who is refused does not use up the budget of their
+    /// colleagues.
+    pub async fn check_professional(
+        &self,
+        partner: &str,
+        professional: &str,
+    ) -> Result<(), Refused> {
+        let Some(shared) = &self.shared else {
+            return self
+                .local
+                .check_professional(partner, professional)
+                .map_err(Refused::Over);
+        };
+        let buckets = [
+            (
+                shared.professional_key(partner, professional),
+                self.personal,
+            ),
+            (shared.organisation_key(partner), self.organisation),
+        ];
+        match shared.check(&buckets).await {
+            Ok(None) => Ok(()),
+            Ok(Some((0, wait))) => Err(Refused::Over(OverLimit::Professional(wait))),
+            Ok(Some((_, wait))) => Err(Refused::Over(OverLimit::Organisation(wait))),
+            Err(e) => {
+                self.unavailable.inc();
+                tracing::warn!(error = %e, "the shared rate limits do not answer: partner refused");
+                Err(Refused::Unavailable)
+            }
+        }
     }
 
-    /// An Amsterdammer, by pseudonym.
-    pub fn check_amsterdammer(&self, subject: &str) -> Result<(), OverLimit> {
-        self.amsterdammers
-            .check_key(&subject.to_owned())
-            .map_err(|n| OverLimit::Amsterdammer(n.wait_time_from(self.clock.now())))
+    /// An Amsterdammer, by pseudonym; this replica's own limit when the shared one is unavailable.
+    pub async fn check_amsterdammer(&self, subject: &str) -> Result<(), OverLimit> {
+        if let Some(shared) = &self.shared {
+            match shared
+                .check(&[(shared.amsterdammer_key(subject), self.personal)])
+                .await
+            {
+                Ok(None) => return Ok(()),
+                Ok(Some((_, wait))) => return Err(OverLimit::Amsterdammer(wait)),
+                Err(e) => {
+                    self.unavailable.inc();
+                    tracing::warn!(error = %e, "the shared rate limits do not answer: this replica's own limit applies");
+                }
+            }
+        }
+        self.local.check_amsterdammer(subject)
     }
 
-    /// Forgets keys whose buckets are full again; run every minute.
-    pub fn prune(&self) {
-        self.professionals.retain_recent();
-        self.professionals.shrink_to_fit();
-        self.organisations.retain_recent();
-        self.amsterdammers.retain_recent();
-        self.amsterdammers.shrink_to_fit();
+    /// For `/readyz`: the shared limits answer (always, without them).
+    pub async fn ready(&self) -> Result<(), String> {
+        match &self.shared {
+            Some(shared) => shared.ping().await.map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
     }
 
-    /// Spawns the pruning task; it ends when the limiter is dropped.
+    /// Spawns the task that forgets idle local buckets; it ends when the limiter is dropped.
+    /// (Redis forgets its own: every key expires once its bucket is full again.)
     pub fn start_pruning(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let weak = Arc::downgrade(self);
         tokio::spawn(async move {
@@ -112,7 +225,7 @@ impl RateLimits {
             loop {
                 tick.tick().await;
                 match weak.upgrade() {
-                    Some(limits) => limits.prune(),
+                    Some(limits) => limits.local.prune(),
                     None => break,
                 }
             }
@@ -124,66 +237,17 @@ impl RateLimits {
 mod tests {
     use super::*;
 
-    fn n(n: u32) -> NonZeroU32 {
-        NonZeroU32::new(n).unwrap()
-    }
-
-    #[test]
-    fn a_professional_over_the_burst_must_wait_while_a_colleague_may_go_on() {
-        let limits = RateLimits::new(RateLimitConfig {
-            per_second: n(1),
-            burst: n(2),
-            ..RateLimitConfig::default()
-        });
-        assert!(limits.check_professional("wpi", "km-1").is_ok());
-        assert!(limits.check_professional("wpi", "km-1").is_ok());
-        let Err(OverLimit::Professional(wait)) = limits.check_professional("wpi", "km-1") else {
-            panic!("the professional is over the limit");
-        };
-        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1));
-        assert!(limits.check_professional("wpi", "km-2").is_ok());
-        assert!(limits.check_professional("okt-amsterdam", "km-1").is_ok());
-    }
-
-    #[test]
-    fn new_subjects_do_not_get_past_the_organisation_limit() {
-        let limits = RateLimits::new(RateLimitConfig {
-            organisation_per_second: n(1),
-            organisation_burst: n(3),
-            ..RateLimitConfig::default()
-        });
-        for i in 0..3 {
-            assert!(limits.check_professional("wpi", &format!("km-{i}")).is_ok());
-        }
-        assert!(matches!(
-            limits.check_professional("wpi", "km-new"),
-            Err(OverLimit::Organisation(_))
-        ));
-        assert!(limits.check_professional("okt-amsterdam", "km-1").is_ok());
-    }
-
-    #[test]
-    fn a_refused_professional_does_not_use_up_the_organisation_budget() {
-        let limits = RateLimits::new(RateLimitConfig {
-            per_second: n(1),
-            burst: n(1),
-            organisation_per_second: n(1),
-            organisation_burst: n(2),
-        });
-        assert!(limits.check_professional("wpi", "km-1").is_ok());
-        for _ in 0..10 {
-            assert!(matches!(
-                limits.check_professional("wpi", "km-1"),
-                Err(OverLimit::Professional(_))
-            ));
-        }
-        assert!(limits.check_professional("wpi", "km-2").is_ok());
-    }
-
     #[test]
     fn a_rate_limit_section_may_name_only_some_keys() {
         let config: RateLimitConfig = toml::from_str("organisation_per_second = 7").unwrap();
         assert_eq!(config.organisation_per_second.get(), 7);
         assert_eq!(config.per_second, RateLimitConfig::default().per_second);
+        assert!(config.redis.is_none());
+    }
+
+    #[test]
+    fn a_redis_password_is_not_shown() {
+        let url = RedisUrl("rediss://gateway:s3cret@redis.example:6380/2".to_owned());
+        assert_eq!(format!("{url:?}"), "rediss://redis.example:6380/2");
     }
 }

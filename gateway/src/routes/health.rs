@@ -27,13 +27,20 @@ const READY_DEADLINE: Duration = Duration::from_secs(2);
 
 /// The gateway can serve: it can commit to its database (a one-row write, within
 /// [`READY_DEADLINE`]) and no ledger commit failed in the last seconds. A database that answers
-/// reads but refuses writes (full, read-only) is not ready.
+/// reads but refuses writes (full, read-only) is not ready. With shared rate limits, Redis must
+/// answer too: without it partners are refused.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, description = "ready"),
-        (status = 503, description = "the database cannot commit, or does not answer in time")))]
+        (status = 503, description = "the database cannot commit or does not answer in time, or the shared rate limits (Redis) do not answer")))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let message = match tokio::time::timeout(READY_DEADLINE, state.store.ping()).await {
-        Ok(Ok(())) => return Ok(Json(json!({ "status": "ready" }))),
+        Ok(Ok(())) => match state.limits.ready().await {
+            Ok(()) => return Ok(Json(json!({ "status": "ready" }))),
+            Err(e) => {
+                tracing::warn!(error = %e, "not ready: the shared rate limits do not answer");
+                "the gateway's shared rate limits (Redis) do not answer: partners' requests are refused"
+            }
+        },
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "not ready");
             "the gateway cannot commit to its database"

@@ -39,6 +39,7 @@ mod replicas;
 mod representation_trust;
 mod representatives;
 mod sessions;
+mod shared_limits;
 mod shutdown;
 mod storage_hygiene;
 mod upstream;

@@ -162,7 +162,7 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Me, Box<Resp
     };
     let own = SubjectId::from_stored(own);
     // The same limit per Amsterdammer as the API's.
-    if state.limits.check_amsterdammer(own.as_str()).is_err() {
+    if state.limits.check_amsterdammer(own.as_str()).await.is_err() {
         let mut response =
             Page::new(texts::SLOW_DOWN_TITLE).say(StatusCode::TOO_MANY_REQUESTS, texts::SLOW_DOWN);
         response
