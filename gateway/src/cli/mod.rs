@@ -1,14 +1,17 @@
-//! The command line: `serve`, `demo`, `dev pki`, `dev token` (README, "Configuration").
+//! The command line: `serve`, `demo`, `config check`, `policy check`, `dev pki`, `dev token`, `log`,
+//! `erase` (README, "Configuration").
 
 use crate::app::Application;
 use crate::config::{Config, LogFormat};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+mod config;
 mod dev;
 mod log;
 mod policy;
 
+pub use config::{ConfigCommand, Problem, check as check_config};
 pub use dev::Dev;
 pub use log::LogCommand;
 pub use policy::{Policy, register_summary};
@@ -45,6 +48,9 @@ enum Command {
         #[arg(long, default_value = "sqlite:data/demo.db")]
         database_url: String,
     },
+    /// Check a configuration file (`gateway config check FILE`).
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Check a register (verwerkingsregister) file and summarise what it allows.
     #[command(subcommand)]
     Policy(Policy),
@@ -104,6 +110,7 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Log(command) => command.run().await?,
         Command::Dev(command) => command.run().await?,
         Command::Policy(command) => command.run().await?,
+        Command::Config(command) => command.run()?,
     }
     Ok(())
 }

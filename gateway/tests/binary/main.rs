@@ -3,5 +3,6 @@
 
 mod cli;
 mod common;
+mod config_check;
 mod crash;
 mod serve;
