@@ -10,6 +10,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+pub mod keys;
 mod ledger;
 mod limits;
 mod pages;

@@ -149,3 +149,30 @@ fn the_production_example_parses_with_its_identity_providers() {
     assert_eq!(minimal.portal.bsn_claim, "bsn");
     assert!(minimal.portal.oidc.is_none() && minimal.audit.oidc.is_empty());
 }
+
+#[test]
+fn the_configuration_reference_lists_every_key_the_gateway_reads_and_no_other() {
+    let keys = super::keys::keys();
+    for key in [
+        "listen",
+        "tls.server_cert",
+        "rate_limit.redis",
+        "partners.<id>.token_key",
+    ] {
+        assert!(keys.iter().any(|k| k == key), "{key} is traced: {keys:?}");
+    }
+    let reference = include_str!("../../../docs/configuration.md");
+    // Every key of the reference is the first cell of a table row: | `key` | ...
+    let documented: Vec<String> = reference
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`'))
+        .map(|(key, _)| key.to_owned())
+        .collect();
+    let missing: Vec<&String> = keys.iter().filter(|k| !documented.contains(k)).collect();
+    let gone: Vec<&String> = documented.iter().filter(|k| !keys.contains(k)).collect();
+    assert!(
+        missing.is_empty() && gone.is_empty(),
+        "docs/configuration.md lacks {missing:?} and names keys the gateway does not read: {gone:?}"
+    );
+}
