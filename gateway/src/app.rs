@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use arc_swap::ArcSwap;
 use consent::{Clock, LedgerWriter, Log, Pseudonymizer, SystemClock};
 use policies::Register;
 use tokio::net::TcpListener;
@@ -23,7 +24,7 @@ use crate::{routes, server, tls};
 pub struct Application {
     listener: TcpListener,
     metrics_listener: TcpListener,
-    tls: Arc<rustls::ServerConfig>,
+    tls: Arc<ArcSwap<rustls::ServerConfig>>,
     router: axum::Router,
     connections: ConnectionLimits,
     state: AppState,
@@ -69,6 +70,46 @@ pub fn register_problems(path: &Path, text: &str, problems: &[policies::Problem]
     out
 }
 
+/// What the configuration says of the partners, checked against `register`: the token keys
+/// (theirs and the citizen identity provider's) and the systems the gateway calls. At start and
+/// at every reload.
+pub fn partners_of(
+    config: &Config,
+    register: &Register,
+) -> anyhow::Result<(TokenVerifier, HashMap<String, PartnerSystem>)> {
+    for id in &config.audit.city_wide {
+        if register.partner(id).is_none() {
+            bail!("[audit] city_wide names partner '{id}', which the register does not know");
+        }
+    }
+    let mut partner_keys = HashMap::new();
+    let mut systems = HashMap::new();
+    for (id, partner) in &config.partners {
+        let Some(registered) = register.partner(id) else {
+            bail!("the configuration names partner '{id}', which the register does not know");
+        };
+        partner_keys.insert(
+            id.clone(),
+            TokenVerifier::read_public_key(&partner.token_key)?,
+        );
+        if let Some(endpoint) = &partner.endpoint {
+            let system = PartnerSystem {
+                endpoint: endpoint.clone(),
+                oin: registered.oin.clone(),
+            };
+            systems.insert(id.clone(), system);
+        }
+    }
+    let tokens = TokenVerifier::new(
+        config.audience.clone(),
+        partner_keys,
+        config.citizen_idp.issuer.clone(),
+        TokenVerifier::read_public_key(&config.citizen_idp.key)?,
+        config.tokens.max_lifetime_secs.get(),
+    );
+    Ok((tokens, systems))
+}
+
 impl Application {
     /// Binds `config.listen` and builds with the system clock.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
@@ -84,36 +125,7 @@ impl Application {
     ) -> anyhow::Result<Self> {
         config.connections.validate()?;
         let register = Arc::new(load_register(&config.register)?);
-        for id in &config.audit.city_wide {
-            if register.partner(id).is_none() {
-                bail!("[audit] city_wide names partner '{id}', which the register does not know");
-            }
-        }
-        let mut partner_keys = HashMap::new();
-        let mut systems = HashMap::new();
-        for (id, partner) in &config.partners {
-            let Some(registered) = register.partner(id) else {
-                bail!("the configuration names partner '{id}', which the register does not know");
-            };
-            partner_keys.insert(
-                id.clone(),
-                TokenVerifier::read_public_key(&partner.token_key)?,
-            );
-            if let Some(endpoint) = &partner.endpoint {
-                let system = PartnerSystem {
-                    endpoint: endpoint.clone(),
-                    oin: registered.oin.clone(),
-                };
-                systems.insert(id.clone(), system);
-            }
-        }
-        let tokens = TokenVerifier::new(
-            config.audience.clone(),
-            partner_keys,
-            config.citizen_idp.issuer.clone(),
-            TokenVerifier::read_public_key(&config.citizen_idp.key)?,
-            config.tokens.max_lifetime_secs.get(),
-        );
+        let (tokens, systems) = partners_of(config, &register)?;
         let pseudonyms =
             Pseudonymizer::new(&config.pseudonym_key()?.0).map_err(anyhow::Error::msg)?;
         let store = consent::connect(config.database_url.expose(), config.ledger_key()?)
@@ -137,10 +149,11 @@ impl Application {
             .await
             .context("cannot sign a checkpoint of the ledger")?;
         let (ledger, ledger_task) = LedgerWriter::spawn(store.clone(), Some(log.clone()));
+        let current_register = Arc::new(ArcSwap::new(register.clone()));
         let purge = crate::retention::start_purge(
             store.clone(),
             log.clone(),
-            register.clone(),
+            current_register.clone(),
             clock.clone(),
             std::time::Duration::from_secs(config.ledger.purge_interval_secs.get()),
         );
@@ -182,12 +195,12 @@ impl Application {
             metrics,
             notifier,
             limits,
-            register,
+            current_register,
             ledger,
             log,
             store,
             pseudonyms: Arc::new(pseudonyms),
-            tokens: Arc::new(tokens),
+            current_tokens: Arc::new(arc_swap::ArcSwap::from_pointee(tokens)),
             upstream,
             clock,
             consent: config.consent,
@@ -199,7 +212,7 @@ impl Application {
         Ok(Self {
             listener,
             metrics_listener,
-            tls: tls::server_config(&config.tls)?,
+            tls: Arc::new(ArcSwap::new(tls::server_config(&config.tls)?)),
             router: routes::with_layers(
                 routes::router().merge(crate::portal::router()),
                 state.clone(),
@@ -230,6 +243,11 @@ impl Application {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// What `SIGHUP` calls: re-reads what may change while serving (see `reload`).
+    pub fn reloader(&self) -> crate::reload::Reloader {
+        crate::reload::Reloader::new(&self.state, self.tls.clone())
     }
 
     /// Serves until `shutdown` resolves, then drains in-flight requests, then stops the background

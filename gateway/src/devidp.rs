@@ -131,6 +131,7 @@ impl DevIdp {
             .with_state(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let limits = crate::config::ConnectionLimits::default();
+        let tls = Arc::new(arc_swap::ArcSwap::new(tls));
         tokio::spawn(crate::server::serve(listener, tls, router, limits, async {
             let _ = stopped.await;
         }));

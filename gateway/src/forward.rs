@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
 use policies::Bsn;
 use serde_json::{Map, Value, json};
@@ -68,9 +69,14 @@ struct Connection {
     open: Arc<tokio::sync::Semaphore>,
 }
 
+/// Clients for the partner systems, ready to be installed.
+#[derive(Debug)]
+pub struct Systems(HashMap<String, Arc<Connection>>);
+
 #[derive(Debug)]
 pub struct Upstream {
-    systems: HashMap<String, Connection>,
+    /// Per partner id; `replace` swaps them all (a call keeps the connection it started with).
+    systems: ArcSwap<HashMap<String, Arc<Connection>>>,
     /// The deadline of one call, the wait for a permit included.
     timeout: Duration,
 }
@@ -82,35 +88,33 @@ impl Upstream {
         systems: HashMap<String, PartnerSystem>,
         limits: &UpstreamConfig,
     ) -> anyhow::Result<Self> {
-        let most = limits.max_connections_per_system.get();
-        let systems = systems
-            .into_iter()
-            .map(|(id, system)| {
-                let client = reqwest::Client::builder()
-                    .use_preconfigured_tls(identity.towards(&system.oin)?)
-                    .connect_timeout(Duration::from_secs(3))
-                    .pool_max_idle_per_host(most)
-                    // Shorter than a partner system's own idle timeout (the sample systems close after 30 s), so the
-                    // gateway never sends on a connection the system is closing.
-                    .pool_idle_timeout(Duration::from_secs(20))
-                    .build()?;
-                let connection = Connection {
-                    endpoint: system.endpoint,
-                    client,
-                    open: Arc::new(tokio::sync::Semaphore::new(most)),
-                };
-                Ok((id, connection))
-            })
-            .collect::<anyhow::Result<_>>()?;
         Ok(Self {
-            systems,
+            systems: ArcSwap::from_pointee(connections(identity, systems, limits)?),
             timeout: limits.timeout(),
         })
     }
 
-    fn system(&self, partner: &str) -> Result<&Connection, ForwardError> {
+    /// The clients for `systems`, built and checked as [`Upstream::new`] does, to
+    /// [`Upstream::install`] once everything else of a reload is checked too.
+    pub fn connect(
+        identity: &UpstreamIdentity,
+        systems: HashMap<String, PartnerSystem>,
+        limits: &UpstreamConfig,
+    ) -> anyhow::Result<Systems> {
+        Ok(Systems(connections(identity, systems, limits)?))
+    }
+
+    /// Puts `systems` in place of those in use (a call in progress keeps its own; the old pools
+    /// go when their last call ends). The deadline stays as configured at start.
+    pub fn install(&self, systems: Systems) {
+        self.systems.store(Arc::new(systems.0));
+    }
+
+    fn system(&self, partner: &str) -> Result<Arc<Connection>, ForwardError> {
         self.systems
+            .load()
             .get(partner)
+            .cloned()
             .ok_or_else(|| ForwardError::NoEndpoint(partner.to_owned()))
     }
 
@@ -126,6 +130,7 @@ impl Upstream {
         let body =
             json!({ "subject_bsn": bsn.expose(), "activity": activity, "categories": categories });
         let system = self.system(source)?;
+        let system = system.as_ref();
         let bytes = self
             .within_deadline(system, async {
                 let answer = self.post(system, "/v1/records", &body, traceparent).await?;
@@ -178,6 +183,7 @@ impl Upstream {
         traceparent: Option<&str>,
     ) -> Result<(), ForwardError> {
         let system = self.system(recipient)?;
+        let system = system.as_ref();
         self.within_deadline(system, async {
             self.post(system, "/v1/deliveries", body, traceparent)
                 .await
@@ -195,6 +201,7 @@ impl Upstream {
         headers: &[(&'static str, String)],
     ) -> Result<(), ForwardError> {
         let system = self.system(partner)?;
+        let system = system.as_ref();
         let url = format!("{}/v1/notifications", system.endpoint.trim_end_matches('/'));
         let mut request = system
             .client
@@ -268,4 +275,32 @@ fn without_url(e: reqwest::Error) -> String {
         cause = c.source();
     }
     message
+}
+
+/// One client per partner id in `systems`, each pinned to that partner's OIN.
+fn connections(
+    identity: &UpstreamIdentity,
+    systems: HashMap<String, PartnerSystem>,
+    limits: &UpstreamConfig,
+) -> anyhow::Result<HashMap<String, Arc<Connection>>> {
+    let most = limits.max_connections_per_system.get();
+    systems
+        .into_iter()
+        .map(|(id, system)| {
+            let client = reqwest::Client::builder()
+                .use_preconfigured_tls(identity.towards(&system.oin)?)
+                .connect_timeout(Duration::from_secs(3))
+                .pool_max_idle_per_host(most)
+                // Shorter than a partner system's own idle timeout (the sample systems close after 30 s), so the
+                // gateway never sends on a connection the system is closing.
+                .pool_idle_timeout(Duration::from_secs(20))
+                .build()?;
+            let connection = Connection {
+                endpoint: system.endpoint,
+                client,
+                open: Arc::new(tokio::sync::Semaphore::new(most)),
+            };
+            Ok((id, Arc::new(connection)))
+        })
+        .collect()
 }

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod pki;
 pub mod portal;
 pub mod ratelimit;
+pub mod reload;
 pub mod retention;
 pub mod routes;
 pub mod sample;

@@ -97,6 +97,7 @@ pub struct Metrics {
     pub upstream_failures: Family<FailureLabels, Counter>,
     pub rate_limited: Family<LimitLabels, Counter>,
     pub rate_limits_unavailable: Counter,
+    pub reloads: Family<OutcomeLabels, Counter>,
     checkpoint_age: Gauge,
     ledger_size: Gauge,
     pub certificate_seconds_left: Gauge,
@@ -122,6 +123,7 @@ impl Metrics {
             upstream_failures: Family::default(),
             rate_limited: Family::default(),
             rate_limits_unavailable: Counter::default(),
+            reloads: Family::default(),
             checkpoint_age: Gauge::default(),
             ledger_size: Gauge::default(),
             certificate_seconds_left: Gauge::default(),
@@ -171,6 +173,11 @@ impl Metrics {
             "rate_limits_unavailable",
             "Rate-limit checks the shared store (Redis) did not answer: partners refused 503, Amsterdammers held to this replica's own limit",
             m.rate_limits_unavailable.clone(),
+        );
+        r.register(
+            "reloads",
+            "Reloads (SIGHUP) of the register, token keys, certificates and CRLs, by outcome: accepted, or refused with the old set kept",
+            m.reloads.clone(),
         );
         r.register(
             "checkpoint_age_seconds",

@@ -130,15 +130,7 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
         let (cert, key) = leaf(&partner.id, &partner.name, Some(&partner.oin))?;
         write(&layout.partner_cert(&partner.id), &cert)?;
         write_secret(&layout.partner_key(&partner.id), &key)?;
-        let token_key = KeyPair::generate()?;
-        write_secret(
-            &layout.partner_token_key(&partner.id),
-            &token_key.serialize_pem(),
-        )?;
-        write(
-            &layout.partner_token_pub(&partner.id),
-            &token_key.public_key_pem(),
-        )?;
+        new_token_key(&layout, &partner.id)?;
     }
 
     let idp = KeyPair::generate()?;
@@ -154,6 +146,20 @@ pub fn generate(dir: &Path, register: &Register) -> anyhow::Result<PkiLayout> {
     ensure_ledger_key(&layout)?;
     ensure_notification_key(&layout)?;
     Ok(layout)
+}
+
+/// Writes a new token signing key pair for `partner` over its old one (a partner rotating its
+/// key: its old tokens stop verifying once the gateway reloads the new public key).
+pub fn new_token_key(layout: &PkiLayout, partner: &str) -> anyhow::Result<()> {
+    let token_key = KeyPair::generate()?;
+    write_secret(
+        &layout.partner_token_key(partner),
+        &token_key.serialize_pem(),
+    )?;
+    write(
+        &layout.partner_token_pub(partner),
+        &token_key.public_key_pem(),
+    )
 }
 
 /// Writes `ca.crl`, a CRL signed by the dev CA that revokes the client certificates of `partner_ids`

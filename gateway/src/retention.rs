@@ -80,7 +80,7 @@ async fn purge_decisions(store: &dyn Store, register: &policies::Register, now: 
 pub fn start_purge(
     store: Arc<dyn Store>,
     log: Arc<Log>,
-    register: Arc<policies::Register>,
+    register: Arc<arc_swap::ArcSwap<policies::Register>>,
     clock: Arc<dyn Clock>,
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
@@ -90,7 +90,8 @@ pub fn start_purge(
         loop {
             ticks.tick().await;
             log_expiries(store.as_ref(), &log, clock.now()).await;
-            purge_decisions(store.as_ref(), &register, clock.now()).await;
+            // The register in force at this tick (a reload may have changed retentions).
+            purge_decisions(store.as_ref(), &register.load_full(), clock.now()).await;
             match erase(store.as_ref(), &log, &Erase::Expired, clock.now()).await {
                 Ok(entries) if entries.is_empty() => {}
                 Ok(entries) => tracing::info!(

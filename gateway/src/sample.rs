@@ -119,6 +119,7 @@ impl SampleSystem {
             .route("/v1/notifications", post(notified))
             .with_state(state);
         let (stop, stopped) = oneshot::channel::<()>();
+        let tls = Arc::new(arc_swap::ArcSwap::new(tls));
         tokio::spawn(crate::server::serve(listener, tls, router, limits, async {
             let _ = stopped.await;
         }));

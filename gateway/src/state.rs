@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
 use consent::{Clock, LedgerWriter, Log, Pseudonymizer, Store};
 use policies::Register;
 
@@ -11,13 +12,15 @@ use crate::ratelimit::RateLimits;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub register: Arc<Register>,
+    /// The register in force; `reload` swaps it (each use takes the one in force then).
+    pub current_register: Arc<ArcSwap<Register>>,
     pub store: Arc<dyn Store>,
     pub ledger: LedgerWriter,
     /// The public log over the ledger: tree, checkpoints, proofs.
     pub log: Arc<Log>,
     pub pseudonyms: Arc<Pseudonymizer>,
-    pub tokens: Arc<TokenVerifier>,
+    /// The partners' and the citizen identity provider's token keys; `reload` swaps them.
+    pub current_tokens: Arc<ArcSwap<TokenVerifier>>,
     pub upstream: Arc<Upstream>,
     pub limits: Arc<RateLimits>,
     pub clock: Arc<dyn Clock>,
@@ -36,6 +39,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The register in force now. A use case takes it once and decides with that one.
+    pub fn register(&self) -> Arc<Register> {
+        self.current_register.load_full()
+    }
+
+    /// The token keys in force now.
+    pub fn tokens(&self) -> Arc<TokenVerifier> {
+        self.current_tokens.load_full()
+    }
+
     /// After a consent or representation change (itself already a durable log entry): signs a
     /// checkpoint that covers it, so the Amsterdammer can prove it at once. The change stands
     /// either way; should no checkpoint be signed now, the next commit's checkpoint covers it.

@@ -49,6 +49,8 @@ pub struct TestApp {
     pub register: Arc<Register>,
     pub db: TestDb,
     pub systems: Vec<SampleSystem>,
+    /// What `SIGHUP` calls in `gateway serve` (a signal would reach every gateway of the test run).
+    reloader: gateway::reload::Reloader,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     _dir: TempDir,
@@ -162,6 +164,7 @@ impl TestApp {
             .await
             .expect("gateway builds");
         let metrics_addr = app.metrics_addr();
+        let reloader = app.reloader();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {
             let _ = stopped.await;
@@ -175,6 +178,7 @@ impl TestApp {
             register,
             db,
             systems,
+            reloader,
             stop: Some(stop),
             server: Some(server),
             _dir: dir,
@@ -187,6 +191,11 @@ impl TestApp {
             .expect("readyz");
         assert_eq!(ready.status(), 200, "gateway not ready");
         Some(test_app)
+    }
+
+    /// Reloads the gateway with `config`, as `SIGHUP` does with the file it reads.
+    pub fn reload(&self, config: &Config) -> anyhow::Result<gateway::reload::Reloaded> {
+        self.reloader.reload(config)
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -199,7 +199,7 @@ impl FromRequestParts<AppState> for Citizen {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        let claims = state.tokens.verify_citizen(token).map_err(|e| {
+        let claims = state.tokens().verify_citizen(token).map_err(|e| {
             tracing::info!(reason = e.reason(), "citizen token refused");
             ApiError::unauthorized("invalid_token", "log in again: the token is not valid")
         })?;

@@ -65,10 +65,11 @@ impl FromRequestParts<AppState> for PartnerOrg {
                     "this route is for partner systems: present your organisation's client certificate",
                 )
             })?;
+        let register = state.register();
         let partner = certificate
             .oin
             .as_deref()
-            .and_then(|oin| state.register.partner_by_oin(oin))
+            .and_then(|oin| register.partner_by_oin(oin))
             .ok_or_else(|| {
                 ApiError::unauthorized(
                     "unknown_certificate",
@@ -98,7 +99,7 @@ impl FromRequestParts<AppState> for Professional {
         let PartnerOrg(partner) = PartnerOrg::from_request_parts(parts, state).await?;
         let token = bearer(parts)?;
         let claims = state
-            .tokens
+            .tokens()
             .verify_partner(&partner.id, token)
             .map_err(|e| {
                 tracing::info!(partner = %partner.id, reason = e.reason(), "partner token refused");

@@ -142,6 +142,11 @@ impl TokenError {
 }
 
 impl TokenVerifier {
+    /// How many partners have a token key here.
+    pub fn partners(&self) -> usize {
+        self.partner_keys.len()
+    }
+
     pub fn new(
         audience: String,
         partner_keys: HashMap<String, DecodingKey>,

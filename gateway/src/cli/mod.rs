@@ -3,6 +3,7 @@
 
 use crate::app::Application;
 use crate::config::{Config, LogFormat};
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -48,6 +49,14 @@ enum Command {
         #[arg(long, default_value = "sqlite:data/demo.db")]
         database_url: String,
     },
+    /// Make a running gateway re-read its configuration file (the register, token keys,
+    /// certificates, CRLs) without a restart: sends it SIGHUP. Its log and
+    /// `gateway_reloads_total` say whether the new set was accepted or refused.
+    Reload {
+        /// The gateway's process id (systemd: `$MAINPID`).
+        #[arg(long)]
+        pid: i32,
+    },
     /// Check a configuration file (`gateway config check FILE`).
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -76,10 +85,11 @@ enum Command {
 pub async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { config } => {
-            let config = Config::load(&config)?;
+        Command::Serve { config: path } => {
+            let config = Config::load(&path)?;
             crate::telemetry::init(config.log_format);
             let app = Application::build(&config).await?;
+            crate::reload::on_sighup(app.reloader(), path)?;
             app.run_until(crate::app::shutdown_signal()).await;
         }
         Command::Demo {
@@ -111,6 +121,15 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Dev(command) => command.run().await?,
         Command::Policy(command) => command.run().await?,
         Command::Config(command) => command.run()?,
+        Command::Reload { pid } => {
+            let process = rustix::process::Pid::from_raw(pid)
+                .ok_or_else(|| anyhow::anyhow!("--pid must be a process id, not {pid}"))?;
+            rustix::process::kill_process(process, rustix::process::Signal::HUP)
+                .with_context(|| format!("cannot signal process {pid}"))?;
+            println!(
+                "sent SIGHUP to {pid}: see its log for whether the new configuration was accepted"
+            );
+        }
     }
     Ok(())
 }

@@ -252,7 +252,7 @@ impl FromRequestParts<AppState> for VisibleConsent {
             .store
             .consent(&id)
             .await?
-            .filter(|c| parse::visible_to(&state.register, c, &who.partner))
+            .filter(|c| parse::visible_to(&state.register(), c, &who.partner))
             .ok_or_else(|| ApiError::not_found("consent"))?;
         Ok(Self { consent, who })
     }

@@ -49,7 +49,7 @@ pub async fn exchange(
     headers: HeaderMap,
     ApiJson(body): ApiJson<ExchangeRequest>,
 ) -> Result<Response, ApiError> {
-    let register = state.register.clone();
+    let register = state.register();
     let Exchange {
         bsn,
         activity,
@@ -59,6 +59,7 @@ pub async fn exchange(
     } = body.parse(&register)?;
     let pipeline = Pipeline::start(
         &state,
+        register.clone(),
         &who,
         Ask {
             mode: Mode::Exchange,
@@ -187,7 +188,7 @@ pub async fn deliver(
     headers: HeaderMap,
     ApiJson(body): ApiJson<DeliveryRequest>,
 ) -> Result<Json<DeliveryResponse>, ApiError> {
-    let register = state.register.clone();
+    let register = state.register();
     let Delivery {
         bsn,
         activity,
@@ -202,6 +203,7 @@ pub async fn deliver(
         .transpose()?;
     let pipeline = Pipeline::start(
         &state,
+        register.clone(),
         &who,
         Ask {
             mode: Mode::Delivery,

@@ -92,7 +92,7 @@ pub async fn my_consents(
     Ok(Json(
         consents
             .into_iter()
-            .filter(|c| me.covers(&state.register, &c.categories))
+            .filter(|c| me.covers(&state.register(), &c.categories))
             .map(|c| ConsentView::new(c, now))
             .collect(),
     ))
@@ -108,7 +108,7 @@ pub async fn revoke_my_consent(
 ) -> Result<Json<RevokedView>, ApiError> {
     let c = my_consent(&state, &me, &id).await?;
     me.viewer()
-        .may_undo(&state.register, c.grantor == consent::Grantor::Subject)?;
+        .may_undo(&state.register(), c.grantor == consent::Grantor::Subject)?;
     crate::service::consents::revoke(&state, &id, &me.actor())
         .await
         .map(Json)
@@ -240,7 +240,7 @@ async fn my_consent(state: &AppState, me: &Citizen, id: &str) -> Result<Consent,
         .store
         .consent(id)
         .await?
-        .filter(|c| c.subject == me.subject && me.covers(&state.register, &c.categories))
+        .filter(|c| c.subject == me.subject && me.covers(&state.register(), &c.categories))
         .ok_or_else(|| ApiError::not_found("consent"))
 }
 
@@ -265,9 +265,9 @@ pub async fn my_disclosures(
         .await?;
     let mut page = Page::of(read, limit, |d| Cursor::Ledger(d.log_index));
     let now = state.clock.now();
-    page.items.retain(|d| me.may_see(&state.register, d, now));
+    page.items.retain(|d| me.may_see(&state.register(), d, now));
     Ok(paged(
         &uri,
-        page.map(|d| MyDisclosureView::new(d, &state.register)),
+        page.map(|d| MyDisclosureView::new(d, &state.register())),
     ))
 }

@@ -72,7 +72,7 @@ pub async fn my_refusals(
     Ok(Json(
         refusals
             .into_iter()
-            .map(|r| RefusalView::new(r, &state.register))
+            .map(|r| RefusalView::new(r, &state.register()))
             .collect(),
     ))
 }

@@ -20,7 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The public verwerkingsregister (art. 30 AVG, vuistregel 7).
 #[utoipa::path(get, path = "/v1/register", tag = "public", responses((status = 200, body = RegisterView)))]
 pub async fn get_register(State(state): State<AppState>) -> Json<RegisterView> {
-    Json(RegisterView::from(state.register.as_ref()))
+    Json(RegisterView::from(state.register().as_ref()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

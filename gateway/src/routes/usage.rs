@@ -10,7 +10,7 @@ use consent::Consent;
 
 /// The consent as FHIR R4 JSON, served as `application/fhir+json`.
 pub fn fhir_response(state: &AppState, consent: &Consent) -> Response {
-    let resource = crate::fhir::consent_resource(consent, &state.register, state.clock.now());
+    let resource = crate::fhir::consent_resource(consent, &state.register(), state.clock.now());
     let mut response = Json(resource).into_response();
     response.headers_mut().insert(
         CONTENT_TYPE,

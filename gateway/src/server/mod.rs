@@ -19,6 +19,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -57,12 +58,11 @@ pub fn listen(addr: std::net::SocketAddr, backlog: u32) -> std::io::Result<TcpLi
 /// Serves `router` over TLS on `listener` until `shutdown` resolves, then drains open connections.
 pub async fn serve(
     listener: TcpListener,
-    tls: Arc<rustls::ServerConfig>,
+    tls: Arc<ArcSwap<rustls::ServerConfig>>,
     router: Router,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send,
 ) {
-    let acceptor = TlsAcceptor::from(tls);
     let builder = Arc::new(http_builder(&limits));
     let balancers: Vec<proxy::Network> = limits
         .proxy_protocol_from
@@ -93,7 +93,9 @@ pub async fn serve(
         };
         let _ = tcp.set_nodelay(true);
         let connection = Connection {
-            acceptor: acceptor.clone(),
+            // The TLS configuration in force now: a reload's certificates and CRLs apply to every
+            // connection accepted after it.
+            acceptor: TlsAcceptor::from(tls.load_full()),
             builder: builder.clone(),
             router: router.clone(),
             limits: limits.clone(),

@@ -228,10 +228,10 @@ fn query(
     (limit, cursor, list): (Option<u32>, Option<&str>, List),
 ) -> Result<AuditQuery, ApiError> {
     if let Some(id) = &partner {
-        parse::partner(&state.register, id).map_err(|e| e.at("partner"))?;
+        parse::partner(&state.register(), id).map_err(|e| e.at("partner"))?;
     }
     if let Some(id) = &activity {
-        parse::activity(&state.register, id).map_err(|e| e.at("activity"))?;
+        parse::activity(&state.register(), id).map_err(|e| e.at("activity"))?;
     }
     let (limit, before) = parse::paging(limit, cursor)?;
     match (&before, list) {

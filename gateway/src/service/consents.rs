@@ -67,7 +67,7 @@ pub async fn consents_visible_to(
         .await?;
     Ok(consents
         .into_iter()
-        .filter(|c| parse::visible_to(&state.register, c, &who.partner))
+        .filter(|c| parse::visible_to(&state.register(), c, &who.partner))
         .map(|c| ConsentView::new(c, now))
         .collect())
 }
@@ -231,7 +231,7 @@ pub async fn expiring(
         .await?;
     Ok(consents
         .into_iter()
-        .filter(|c| parse::visible_to(&state.register, c, &who.partner))
+        .filter(|c| parse::visible_to(&state.register(), c, &who.partner))
         .map(|c| ConsentView::new(c, now))
         .collect())
 }
@@ -253,7 +253,7 @@ pub async fn changes(
     let consents = state.store.consents_changed(since, settled).await?;
     let mut changes: Vec<ConsentChangeView> = consents
         .into_iter()
-        .filter(|c| parse::visible_to(&state.register, c, &who.partner))
+        .filter(|c| parse::visible_to(&state.register(), c, &who.partner))
         .filter_map(|c| {
             let (change, at) = c.ended_between(since, settled, now)?;
             Some(ConsentChangeView {
@@ -282,10 +282,11 @@ pub async fn confirm_by_professional(
     who: &Professional,
     c: Consent,
 ) -> Result<ConsentView, ApiError> {
+    let register = state.register();
     let activities: Vec<_> = c
         .activities
         .iter()
-        .filter_map(|a| state.register.activity(a))
+        .filter_map(|a| register.activity(a))
         .collect();
     let listed = activities.len() == c.activities.len()
         && policies::may_confirm(&who.partner.kind, &activities);

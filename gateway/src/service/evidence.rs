@@ -43,7 +43,7 @@ pub async fn proven(
         .store
         .disclosure(id)
         .await?
-        .filter(|d| d.subject == *me.subject && me.may_see(&state.register, d, state.clock.now()))
+        .filter(|d| d.subject == *me.subject && me.may_see(&state.register(), d, state.clock.now()))
         .ok_or_else(|| ApiError::not_found("disclosure"))?;
     let checkpoint = state
         .log

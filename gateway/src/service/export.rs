@@ -32,7 +32,7 @@ pub async fn export(state: &AppState, viewer: Viewer<'_>) -> Result<Body, ApiErr
         .consents_of(viewer.subject)
         .await?
         .into_iter()
-        .filter(|c| viewer.covers(&state.register, &c.categories))
+        .filter(|c| viewer.covers(&state.register(), &c.categories))
         .map(|c| ConsentView::new(c, now))
         .collect();
     let head = format!(
@@ -123,7 +123,7 @@ impl Writer {
         };
         let mut out = String::new();
         for d in read.into_iter().filter(|d| {
-            d.log_index < self.upto && viewer.may_see(&self.state.register, d, self.now)
+            d.log_index < self.upto && viewer.may_see(&self.state.register(), d, self.now)
         }) {
             if !first {
                 out.push(',');
@@ -157,7 +157,7 @@ impl Writer {
         let text = if logboek {
             serde_json::to_string(&LogboekRecord::from(&d))
         } else {
-            serde_json::to_string(&MyDisclosureView::new(d, &self.state.register))
+            serde_json::to_string(&MyDisclosureView::new(d, &self.state.register()))
         };
         text.map_err(std::io::Error::other)
     }

@@ -4,10 +4,13 @@
 //! between that every request shares.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use consent::{DecisionRecord, LedgerWrite, NewDisclosure, Outcome, Sha256Hex, SubjectId};
-use policies::{Activity, Decision, Mode, Partner, Permit, Violation, decide, needs_justification};
+use policies::{
+    Activity, Decision, Mode, Partner, Permit, Register, Violation, decide, needs_justification,
+};
 use serde_json::{Map, Value};
 
 use crate::auth::Professional;
@@ -38,12 +41,19 @@ pub struct Pipeline<'a> {
     ask: Ask<'a>,
     now: DateTime<Utc>,
     decision_id: String,
-    /// The register's version (its digest), recorded with the decision.
-    register_version: String,
+    /// The register in force when the request came in: the one it is decided with, whatever
+    /// a reload swaps in meanwhile. Its version (its digest) is recorded with the decision.
+    register: Arc<Register>,
 }
 
 impl<'a> Pipeline<'a> {
-    pub fn start(state: &AppState, who: &'a Professional, mut ask: Ask<'a>) -> Self {
+    /// `register` is the one `ask` was read with.
+    pub fn start(
+        state: &AppState,
+        register: Arc<Register>,
+        who: &'a Professional,
+        mut ask: Ask<'a>,
+    ) -> Self {
         ask.justification = ask.justification.filter(|j| !j.trim().is_empty());
         let decision_id = uuid::Uuid::now_v7().to_string();
         tracing::Span::current().record("decision_id", decision_id.as_str());
@@ -52,7 +62,7 @@ impl<'a> Pipeline<'a> {
             ask,
             now: state.clock.now(),
             decision_id,
-            register_version: state.register.version.clone(),
+            register,
         }
     }
 
@@ -83,7 +93,7 @@ impl<'a> Pipeline<'a> {
         )?;
         let grants: Vec<_> = consents
             .iter()
-            .map(|c| parse::grant(&state.register, c))
+            .map(|c| parse::grant(&self.register, c))
             .collect();
         let decision = decide(&policies::Request {
             mode: self.ask.mode,
@@ -227,7 +237,7 @@ impl<'a> Pipeline<'a> {
             violations,
             consent_id,
             error,
-            register_version: self.register_version.clone(),
+            register_version: self.register.version.clone(),
         }
     }
 }

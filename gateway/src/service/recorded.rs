@@ -55,7 +55,7 @@ pub async fn find_refusals(
     Ok(page.map(|r| RecordedRefusalView {
         professional: r.professional.clone(),
         subject: r.subject.as_str().to_owned(),
-        refusal: RefusalView::new(r, &state.register),
+        refusal: RefusalView::new(r, &state.register()),
     }))
 }
 

@@ -27,7 +27,7 @@ pub async fn rules_of(state: &AppState, subject: &SubjectId) -> Result<Vec<Refus
         .await?
         .iter()
         .filter(|r| r.withdrawn_at.is_none())
-        .map(|r| refusal_rule(&state.register, r))
+        .map(|r| refusal_rule(&state.register(), r))
         .collect())
 }
 
@@ -38,7 +38,7 @@ pub async fn refuse_as(
     body: MyRefusalRequest,
 ) -> Result<RefusalView, ApiError> {
     let new = checked(
-        &state.register,
+        &state.register(),
         viewer.subject.clone(),
         body,
         viewer.actor(),
@@ -55,7 +55,7 @@ pub async fn withdraw(
 ) -> Result<RefusalView, ApiError> {
     let mine = find(state, viewer.subject, id).await?;
     representative_may_act_on(state, viewer, &mine.category)?;
-    viewer.may_undo(&state.register, mine.representation.is_none())?;
+    viewer.may_undo(&state.register(), mine.representation.is_none())?;
     let by = match viewer.acting {
         None => consent::AMSTERDAMMER.to_owned(),
         Some(r) => format!("{}/{}", consent::AMSTERDAMMER, r.id),
@@ -81,7 +81,7 @@ async fn withdrawn(state: &AppState, id: &str, by: &str) -> Result<RefusalView, 
         .await?
         .ok_or_else(|| ApiError::not_found("refusal"))?;
     tracing::info!(refusal_id = %id, "refusal withdrawn");
-    Ok(RefusalView::new(withdrawn, &state.register))
+    Ok(RefusalView::new(withdrawn, &state.register()))
 }
 
 /// A representative whose role covers only some categories (a mentor, a bewindvoerder) records and
@@ -93,7 +93,7 @@ fn representative_may_act_on(
 ) -> Result<(), ApiError> {
     match (me.acting, category) {
         (None, _) => Ok(()),
-        (Some(_), Some(c)) => me.must_cover(&state.register, [c]),
+        (Some(_), Some(c)) => me.must_cover(&state.register(), [c]),
         (Some(r), None) if r.role.covers_all() => Ok(()),
         (Some(r), None) => Err(ApiError::refused(
             "outside_representation",
@@ -168,7 +168,7 @@ async fn record(state: &AppState, new: NewRefusal) -> Result<RefusalView, ApiErr
         .insert_refusal(&id, &new, state.clock.now())
         .await?;
     tracing::info!(refusal_id = %id, by = %new.recorded_by.party, "refusal recorded");
-    Ok(RefusalView::new(stored, &state.register))
+    Ok(RefusalView::new(stored, &state.register()))
 }
 
 /// The use case behind `record_refusal`.
@@ -186,7 +186,7 @@ pub async fn record_for(
         .at("subject_bsn"));
     }
     let new = checked(
-        &state.register,
+        &state.register(),
         subject,
         MyRefusalRequest {
             recipient: body.recipient,

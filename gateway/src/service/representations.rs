@@ -125,7 +125,7 @@ pub async fn takes_part_in_care(
         c.revoked_at.is_none()
             && !c.ended()
             && now < c.valid_until
-            && parse::visible_to(&state.register, c, partner)
+            && parse::visible_to(&state.register(), c, partner)
     }) {
         return Ok(true);
     }
@@ -161,7 +161,7 @@ pub async fn record(
         .at("role")
     })?;
     let listed = state
-        .register
+        .register()
         .representation_recorders(role)
         .is_some_and(|r| r.kinds.contains(&who.partner.kind));
     if !listed {
@@ -250,7 +250,7 @@ pub async fn confirm_by_professional(
         ));
     }
     let confirmer = state
-        .register
+        .register()
         .representation_recorders(r.role)
         .is_some_and(|t| t.confirmers.contains(&who.role));
     if !confirmer {

@@ -46,7 +46,7 @@ impl Terms<'_> {
         state: &AppState,
         recorder_kind: Option<&str>,
     ) -> Result<CheckedTerms, ApiError> {
-        let register = &state.register;
+        let register = &state.register();
         if self.recipients.is_empty() || self.activities.is_empty() || self.categories.is_empty() {
             return Err(ApiError::bad_request(
                 "invalid_request",
@@ -250,7 +250,7 @@ impl CheckedTerms {
             )
             .at("grantor"));
         }
-        within_role(&state.register, role, &self.categories)?;
+        within_role(&state.register(), role, &self.categories)?;
         Ok(Grantor::Representative {
             role,
             person,
@@ -264,7 +264,7 @@ impl CheckedTerms {
         let Some(r) = &me.acting else {
             return Ok(Grantor::Subject);
         };
-        within_role(&state.register, r.role, &self.categories)?;
+        within_role(&state.register(), r.role, &self.categories)?;
         Ok(Grantor::Representative {
             role: r.role,
             person: r.representative.clone(),

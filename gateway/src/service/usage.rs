@@ -36,7 +36,7 @@ pub async fn usage(
 }
 
 pub fn receipt(state: &AppState, c: &Consent) -> ReceiptView {
-    let register = &state.register;
+    let register = &state.register();
     let now = state.clock.now();
     let party = |id: &String| ReceiptParty {
         name: match register.partner(id) {

@@ -201,3 +201,93 @@ fn serve_refuses_a_configuration_with_the_development_login() {
     assert!(said.contains("[portal] dev_login"), "{said}");
     assert!(!said.contains("\"addr\""), "no port was opened: {said}");
 }
+
+/// `gateway reload --pid PID` sends `SIGHUP`: the running gateway re-reads its configuration file.
+/// A partner added to it is served at once; a file with a misspelled key is refused, logged, and the
+/// configuration in force stays.
+#[tokio::test]
+async fn sighup_reloads_the_configuration_and_a_broken_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let register = policies::Register::from_toml(gateway::demo::DEMO_REGISTER).unwrap();
+    let pki = gateway::pki::generate(&dir.path().join("pki"), &register).unwrap();
+    let file = dir.path().join("gateway.toml");
+    std::fs::write(&file, config(&pki)).unwrap();
+    let mut child = Command::new(GATEWAY)
+        .args(["serve", "--config", "gateway.toml"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let port = loop {
+        let line = lines.next().expect("the gateway logs its address").unwrap();
+        let entry: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        log.push(line);
+        if let Some(addr) = entry["addr"].as_str() {
+            break addr.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+        }
+    };
+    let url = format!("https://localhost:{port}/v1/consents?subject_bsn={BSN}");
+    let wpi = partner_token(&pki, "wpi", "km-1", "klantmanager");
+    let as_wpi = || async {
+        partner_client(&pki, "wpi")
+            .get(&url)
+            .bearer_auth(&wpi)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(as_wpi().await, 401, "wpi has no token key configured yet");
+    let reload = || {
+        let out = Command::new(GATEWAY)
+            .args(["reload", "--pid", &child.id().to_string()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+
+    let mut text = config(&pki);
+    text.push_str(&format!(
+        "[partners.wpi]\ntoken_key = \"{}\"\n",
+        pki.partner_token_pub("wpi").display()
+    ));
+    std::fs::write(&file, &text).unwrap();
+    reload();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while as_wpi().await != 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "wpi is served after the reload"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    std::fs::write(&file, text.replace("log_format", "log_fromat")).unwrap();
+    reload();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(as_wpi().await, 200, "the configuration in force stays");
+
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    assert!(child.wait().unwrap().success(), "SIGTERM is a clean stop");
+    log.extend(lines.map(Result::unwrap));
+    let all = log.join("\n");
+    assert!(all.contains("reloaded: the register"), "{all}");
+    assert!(
+        all.contains("reload refused") && all.contains("log_fromat"),
+        "the refusal names the problem:\n{all}"
+    );
+}

@@ -35,6 +35,7 @@ mod rate_limit;
 mod receipts;
 mod recovery;
 mod refusals;
+mod reload;
 mod replicas;
 mod representation_trust;
 mod representatives;

@@ -56,7 +56,7 @@ pub(super) async fn overview(State(state): State<AppState>, headers: HeaderMap) 
             Err(e) => return failed(e.into()),
         }
     }
-    let found = anomalies::find(&decisions, &consents, &state.register, now);
+    let found = anomalies::find(&decisions, &consents, &state.register(), now);
     let integrity = integrity(&state).await;
     let body = views::overview(&state, &integrity, &found, &weekly_partner, &weekly_basis);
     respond(&state, &officer, &me, ("Overzicht", "/audit"), body)

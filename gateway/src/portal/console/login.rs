@@ -37,9 +37,10 @@ fn login_form(state: &AppState, problem: Option<&str>, status: StatusCode) -> Re
     let Some((pre, csrf)) = CONSOLE.pre_session(state) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
+    let register = state.register();
     let options = |ids: &mut dyn Iterator<Item = &String>| -> Markup {
         html! {
-            @for p in ids.filter_map(|id| state.register.partner(id)) {
+            @for p in ids.filter_map(|id| register.partner(id)) {
                 option value=(p.id) { (p.name) " (" (p.id) ")" }
             }
         }
@@ -73,7 +74,7 @@ fn login_form(state: &AppState, problem: Option<&str>, status: StatusCode) -> Re
                 input type="hidden" name="csrf" value=(csrf);
                 label for="organisatie" { "Organisatie" }
                 select id="organisatie" name="organisatie" required {
-                    (options(&mut state.register.partners.iter().map(|p| &p.id)))
+                    (options(&mut state.register().partners.iter().map(|p| &p.id)))
                 }
                 button type="submit" { "Inloggen" }
             }
@@ -96,7 +97,7 @@ pub(super) async fn login(
         return forbidden();
     }
     let organisation = form.organisatie.trim();
-    if state.register.partner(organisation).is_none() {
+    if state.register().partner(organisation).is_none() {
         return login_form(
             &state,
             Some("Deze organisatie staat niet in het register."),

@@ -88,7 +88,7 @@ struct CsrfForm {
 /// The signed-in officer.
 fn officer(state: &AppState, me: &Session) -> Option<Officer> {
     let (partner, id) = me.principal.split_once('\n')?;
-    state.register.partner(partner)?;
+    state.register().partner(partner)?;
     Some(Officer::of(state, partner, id))
 }
 
@@ -135,14 +135,14 @@ fn bare(title: &str, status: StatusCode, body: Markup) -> Response {
 
 fn partner_name(state: &AppState, id: &str) -> String {
     state
-        .register
+        .register()
         .partner(id)
         .map_or_else(|| id.to_owned(), |p| p.name.clone())
 }
 
 fn activity_name(state: &AppState, id: &str) -> String {
     state
-        .register
+        .register()
         .activity(id)
         .map_or_else(|| id.to_owned(), |a| a.name.clone())
 }

@@ -98,14 +98,13 @@ fn ledger(integrity: &Integrity) -> Markup {
 
 /// The filter form; `basis`: with the legal basis choice.
 pub(super) fn filters(state: &AppState, f: &Filter, action: &str, basis: bool) -> Markup {
-    let partners: Vec<(&str, &str)> = state
-        .register
+    let register = state.register();
+    let partners: Vec<(&str, &str)> = register
         .partners
         .iter()
         .map(|p| (p.id.as_str(), p.name.as_str()))
         .collect();
-    let activities: Vec<(&str, &str)> = state
-        .register
+    let activities: Vec<(&str, &str)> = register
         .activities
         .iter()
         .map(|a| (a.id.as_str(), a.name.as_str()))

@@ -33,10 +33,10 @@ pub(super) async fn confirm_refusal(
     Query(q): Query<RefusalQuery>,
 ) -> Response {
     let t = Lang::of(&headers, None).texts();
-    if state.register.party(&q.ontvanger).is_none() {
+    if state.register().party(&q.ontvanger).is_none() {
         return pages::unknown_organisation(t);
     }
-    let name = party_name(&state.register, t, &q.ontvanger);
+    let name = party_name(&state.register(), t, &q.ontvanger);
     let csrf = MIJN.csrf(&state, &me.session);
     pages::confirm_refusal(t, &q.ontvanger, &name, &csrf)
 }

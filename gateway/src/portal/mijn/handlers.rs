@@ -61,10 +61,10 @@ async fn home_page(state: &AppState, me: &Me, lang: Lang, q: &HomeQuery) -> Resp
         }
     };
     // A representative sees what their role covers (as through the API).
-    consents.retain(|c| viewer.covers(&state.register, &c.categories));
+    consents.retain(|c| viewer.covers(&state.register(), &c.categories));
     let mut page = Entries::of(disclosures, SHOWN_AT_ONCE, |d| Cursor::Ledger(d.log_index));
     page.items
-        .retain(|d| viewer.may_see(&state.register, d, now) && d.shown_at(now));
+        .retain(|d| viewer.may_see(&state.register(), d, now) && d.shown_at(now));
     let checkpoint = state.log.latest().await.ok().flatten();
     let mut shared = Vec::with_capacity(page.items.len());
     for d in &page.items {
@@ -79,7 +79,7 @@ async fn home_page(state: &AppState, me: &Me, lang: Lang, q: &HomeQuery) -> Resp
     let csrf = MIJN.csrf(state, &me.session);
     let home = Home {
         t,
-        register: &state.register,
+        register: &state.register(),
         csrf: &csrf,
         now,
         lapsed: me.lapsed,
@@ -124,7 +124,7 @@ async fn shown(
     lang: Lang,
     d: &Disclosure,
 ) -> Shown {
-    let explained = crate::contract::explain(d, &state.register);
+    let explained = crate::contract::explain(d, &state.register());
     let proven = match checkpoint {
         Some(cp) if cp.size > d.log_index => state
             .log
@@ -158,7 +158,7 @@ async fn shown(
 /// A consent of the person whose page this is, within a representative's role.
 async fn my_consent(state: &AppState, me: &Me, id: &str) -> Option<Consent> {
     state.store.consent(id).await.ok().flatten().filter(|c| {
-        c.subject == *me.subject() && me.viewer().covers(&state.register, &c.categories)
+        c.subject == *me.subject() && me.viewer().covers(&state.register(), &c.categories)
     })
 }
 
@@ -173,7 +173,7 @@ pub(super) async fn confirm_revoke(
         return pages::not_yours(t);
     };
     let csrf = MIJN.csrf(&state, &me.session);
-    pages::confirm_revoke(&state.register, t, &c, state.clock.now(), &csrf)
+    pages::confirm_revoke(&state.register(), t, &c, state.clock.now(), &csrf)
 }
 
 pub(super) async fn revoke(
@@ -192,7 +192,7 @@ pub(super) async fn revoke(
     };
     if me
         .viewer()
-        .may_undo(&state.register, c.grantor == consent::Grantor::Subject)
+        .may_undo(&state.register(), c.grantor == consent::Grantor::Subject)
         .is_err()
     {
         return pages::own_choice(t);
