@@ -23,6 +23,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Cheap round trip, for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// The request pool's connections now: (open, idle), for `/metrics`.
+    fn pool_use(&self) -> (u32, usize);
+
     /// Records a consent and its `recorded` history event; returns it as stored.
     async fn insert_consent(
         &self,

@@ -188,6 +188,7 @@ impl Application {
         metrics
             .certificate_seconds_left
             .set(tls::seconds_left(&config.tls.server_cert)?);
+        metrics.partner_cas(&tls::expiries(&config.tls.client_ca)?);
         let metrics_listener = TcpListener::bind(config.metrics.listen)
             .await
             .with_context(|| format!("cannot listen for metrics on {}", config.metrics.listen))?;

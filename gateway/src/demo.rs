@@ -74,7 +74,7 @@ pub fn dev_config(
         connections: Default::default(),
         upstream: Default::default(),
         // A port of its own per process, so demos and tests side by side do not collide.
-        metrics: crate::metrics::MetricsConfig {
+        metrics: crate::config::MetricsConfig {
             listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         },
         tls: TlsConfig {

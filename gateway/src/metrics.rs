@@ -7,7 +7,6 @@
 //! certificate has left. No label ever holds a BSN, a token, a professional or a payload: routes
 //! are the matched templates, partners the register's ids.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,25 +19,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use serde::Deserialize;
 
 use crate::state::AppState;
-
-/// `[metrics]`: where `/metrics` is served.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(default, deny_unknown_fields)]
-pub struct MetricsConfig {
-    /// The metrics listener (plain HTTP: keep it on loopback or a management network).
-    pub listen: SocketAddr,
-}
-
-impl Default for MetricsConfig {
-    fn default() -> Self {
-        Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 9464)),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -74,6 +56,18 @@ pub struct FailureLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ConnectionLabels {
+    /// `in_use` or `idle`.
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CaLabels {
+    /// The CA certificate's subject (its distinguished name).
+    pub ca: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct LimitLabels {
     /// Whose limit: `professional`, `organisation` or `amsterdammer`.
     pub limit: String,
@@ -100,6 +94,9 @@ pub struct Metrics {
     pub reloads: Family<OutcomeLabels, Counter>,
     checkpoint_age: Gauge,
     ledger_size: Gauge,
+    db_connections: Family<ConnectionLabels, Gauge>,
+    /// Per CA of `[tls] client_ca` (the partners' CAs), by subject; set at start and each reload.
+    pub partner_ca_seconds_left: Family<CaLabels, Gauge>,
     pub certificate_seconds_left: Gauge,
 }
 
@@ -126,6 +123,8 @@ impl Metrics {
             reloads: Family::default(),
             checkpoint_age: Gauge::default(),
             ledger_size: Gauge::default(),
+            db_connections: Family::default(),
+            partner_ca_seconds_left: Family::default(),
             certificate_seconds_left: Gauge::default(),
         };
         let r = &mut registry;
@@ -190,6 +189,16 @@ impl Metrics {
             m.ledger_size.clone(),
         );
         r.register(
+            "db_connections",
+            "The request pool's database connections (read at each scrape): in_use or idle",
+            m.db_connections.clone(),
+        );
+        r.register(
+            "partner_ca_seconds_left",
+            "Seconds until each partners' CA certificate of [tls] client_ca expires, by subject",
+            m.partner_ca_seconds_left.clone(),
+        );
+        r.register(
             "certificate_seconds_left",
             "Seconds until the gateway's own server certificate expires",
             m.certificate_seconds_left.clone(),
@@ -200,6 +209,16 @@ impl Metrics {
         }
     }
 
+    /// Sets the partner CAs' expiry, forgetting CAs no longer configured.
+    pub fn partner_cas(&self, expiries: &[(String, i64)]) {
+        self.partner_ca_seconds_left.clear();
+        for (ca, left) in expiries {
+            self.partner_ca_seconds_left
+                .get_or_create(&CaLabels { ca: ca.clone() })
+                .set(*left);
+        }
+    }
+
     /// The exposition, after reading what is read at each scrape.
     async fn exposition(&self, state: &AppState) -> Result<String, std::fmt::Error> {
         if let Ok(Some(latest)) = state.log.latest().await {
@@ -207,6 +226,15 @@ impl Metrics {
             self.checkpoint_age.set(age.num_seconds().max(0));
             self.ledger_size
                 .set(i64::try_from(latest.size).unwrap_or(i64::MAX));
+        }
+        let (open, idle) = state.store.pool_use();
+        let idle = i64::try_from(idle).unwrap_or(i64::MAX);
+        for (use_, n) in [("in_use", i64::from(open) - idle), ("idle", idle)] {
+            self.db_connections
+                .get_or_create(&ConnectionLabels {
+                    state: use_.to_owned(),
+                })
+                .set(n.max(0));
         }
         let mut text = String::new();
         prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry)?;
@@ -260,7 +288,7 @@ impl Metrics {
         };
         self.upstream_seconds
             .get_or_create(&labels)
-            .observe(seconds(started.elapsed()));
+            .observe(started.elapsed().as_secs_f64());
         if let Err(e) = &result {
             let kind = match e {
                 ForwardError::TimedOut(_) => "timeout",
@@ -289,7 +317,7 @@ impl Metrics {
             .get_or_create(&RouteLabels {
                 route: route.to_owned(),
             })
-            .observe(seconds(elapsed));
+            .observe(elapsed.as_secs_f64());
     }
 
     /// One decision, with the vuistregels that denied it.
@@ -319,9 +347,4 @@ impl Metrics {
 /// Seconds from now until `not_after`.
 pub fn seconds_until(not_after: i64) -> i64 {
     not_after - chrono::Utc::now().timestamp()
-}
-
-/// A latency in seconds, for a histogram.
-pub fn seconds(elapsed: Duration) -> f64 {
-    elapsed.as_secs_f64()
 }

@@ -98,12 +98,14 @@ impl Reloader {
         let systems = Upstream::connect(&identity, systems, &config.upstream)?;
         let server = tls::server_config(&config.tls)?;
         let seconds_left = tls::seconds_left(&config.tls.server_cert)?;
+        let partner_cas = tls::expiries(&config.tls.client_ca)?;
         Ok(Next {
             register,
             tokens,
             systems,
             server,
             seconds_left,
+            partner_cas,
         })
     }
 
@@ -120,6 +122,7 @@ impl Reloader {
         self.upstream.install(next.systems);
         self.tls.store(next.server);
         self.metrics.certificate_seconds_left.set(next.seconds_left);
+        self.metrics.partner_cas(&next.partner_cas);
         done
     }
 }
@@ -131,6 +134,7 @@ struct Next {
     systems: crate::forward::Systems,
     server: Arc<rustls::ServerConfig>,
     seconds_left: i64,
+    partner_cas: Vec<(String, i64)>,
 }
 
 /// Reloads from `path` on every `SIGHUP` until the process ends.

@@ -180,6 +180,24 @@ pub fn anonymous_client_config(ca: &Path) -> anyhow::Result<ClientConfig> {
         .with_no_client_auth())
 }
 
+/// Each certificate of the PEM bundle at `path` (e.g. the partners' CAs): its subject and the
+/// seconds until it expires (negative once it has).
+pub fn expiries(path: &Path) -> anyhow::Result<Vec<(String, i64)>> {
+    load_certs(path)?
+        .iter()
+        .map(|der| {
+            let (_, cert) =
+                x509_parser::parse_x509_certificate(der.as_ref()).with_context(|| {
+                    format!("{} holds a certificate that is not X.509", path.display())
+                })?;
+            Ok((
+                cert.subject().to_string(),
+                crate::metrics::seconds_until(cert.validity().not_after.timestamp()),
+            ))
+        })
+        .collect()
+}
+
 /// Seconds until the first certificate in the PEM file at `path` expires (negative once it has).
 pub fn seconds_left(path: &Path) -> anyhow::Result<i64> {
     let certs = load_certs(path)?;

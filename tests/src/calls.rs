@@ -120,6 +120,29 @@ impl TestApp {
     }
 
     /// GET as the Amsterdammer with `bsn`.
+    /// What `/metrics` serves now (Prometheus text).
+    pub async fn metrics_text(&self) -> String {
+        self.public()
+            .get(format!("http://{}/metrics", self.metrics_addr))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
+    /// The status `/readyz` answers now.
+    pub async fn ready_status(&self) -> u16 {
+        self.public()
+            .get(self.url("/readyz"))
+            .send()
+            .await
+            .expect("readyz")
+            .status()
+            .as_u16()
+    }
+
     pub async fn get_as_citizen(&self, bsn: &str, path: &str) -> (u16, Value) {
         let response = self
             .public()

@@ -1,7 +1,7 @@
 //! What privacy officers read: disclosures and decisions by period, partner, activity, basis and
 //! outcome, and the record of every read of the audit API.
 
-use chrono::{TimeZone as _, Utc};
+use chrono::{DateTime, TimeZone as _, Utc};
 use tracing::instrument;
 
 use super::disclosures::{DECISION_COLUMNS, DISCLOSURE_SELECT, DecisionRow, DisclosureRow};
@@ -32,23 +32,29 @@ struct Bounds {
     before_decision: (DbTime, String),
 }
 
+/// The first moment of year `y`: an open end of a time range (1970, 9999) as the SQL compares it.
+pub(super) fn year(y: i32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
 impl Bounds {
     fn of(q: &AuditQuery, fourth: Option<&str>) -> Self {
-        let far = |y| Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).single();
-        let (earliest, latest) = (far(1970), far(9999));
+        let (earliest, latest) = (year(1970), year(9999));
         let before_index = match &q.before {
             Some(Cursor::Ledger(index)) => i64::try_from(*index).unwrap_or(i64::MAX),
             _ => i64::MAX,
         };
         let before_decision = match &q.before {
             Some(Cursor::Decision(at, id)) => (DbTime(*at), id.clone()),
-            _ => (DbTime(latest.unwrap_or_default()), String::new()),
+            _ => (DbTime(latest), String::new()),
         };
         Self {
             before_index,
             before_decision,
-            from: DbTime(q.from.or(earliest).unwrap_or_default()),
-            to: DbTime(q.to.or(latest).unwrap_or_default()),
+            from: DbTime(q.from.unwrap_or(earliest)),
+            to: DbTime(q.to.unwrap_or(latest)),
             partner: q.partner.clone().unwrap_or_default(),
             activity: q.activity.clone().unwrap_or_default(),
             fourth: fourth.unwrap_or_default().to_owned(),

@@ -85,19 +85,14 @@ pub(super) struct RecordedPage {
 
 impl RecordedPage {
     pub fn of(q: &AuditQuery) -> Self {
-        use chrono::TimeZone as _;
-        let far = |y| {
-            Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0)
-                .single()
-                .unwrap_or_default()
-        };
+        use super::audit::year;
         let before = match &q.before {
             Some(crate::model::Cursor::Recorded(at, id)) => (DbTime(*at), id.clone()),
-            _ => (DbTime(far(9999)), String::new()),
+            _ => (DbTime(year(9999)), String::new()),
         };
         Self {
             organisation: q.organisation.clone().unwrap_or_default(),
-            from: DbTime(q.from.unwrap_or_else(|| far(1970))),
+            from: DbTime(q.from.unwrap_or_else(|| year(1970))),
             before,
             limit: i64::from(q.limit.max(1)),
         }

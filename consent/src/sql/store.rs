@@ -23,6 +23,10 @@ sql_impl! {
             self.faults.watch(self.ping()).await
         }
 
+        fn pool_use(&self) -> (u32, usize) {
+            (self.pool.size(), self.pool.num_idle())
+        }
+
         async fn insert_consent(
             &self,
             id: &str,

@@ -70,6 +70,9 @@ impl Store for Faulty {
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
     }
+    fn pool_use(&self) -> (u32, usize) {
+        self.inner.pool_use()
+    }
     async fn insert_consent(
         &self,
         id: &str,

@@ -60,7 +60,7 @@ pub struct Config {
     pub upstream: UpstreamConfig,
     /// Where `/metrics` is served (its own listener, loopback by default).
     #[serde(default)]
-    pub metrics: crate::metrics::MetricsConfig,
+    pub metrics: MetricsConfig,
     pub tls: TlsConfig,
     pub citizen_idp: CitizenIdpConfig,
     /// Per partner id of the register: where its system answers and the key its tokens are signed with.
@@ -86,6 +86,22 @@ pub enum LogFormat {
     #[default]
     Text,
     Json,
+}
+
+/// `[metrics]`: where `/metrics` is served.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// The metrics listener (plain HTTP: keep it on loopback or a management network).
+    pub listen: SocketAddr,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9464)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -204,7 +204,7 @@ impl<'a> Pipeline<'a> {
         state
             .metrics
             .commit_seconds
-            .observe(crate::metrics::seconds(started.elapsed()));
+            .observe(started.elapsed().as_secs_f64());
         state.metrics.decided(Outcome::Permit, []);
         // On the request's own line (its end), not a line of its own: a log line per request.
         let span = tracing::Span::current();

@@ -2,8 +2,9 @@
 //! a request id and the route on each request line, and never a BSN or a token, even when the BSN
 //! travels in a query string or a request fails.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Lines};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 use crate::common::{BSN, GATEWAY, okt_consent, okt_exchange, partner_client, partner_token};
 use gateway::pki::PkiLayout;
@@ -52,31 +53,45 @@ key = "{idp}"
     text
 }
 
+/// Starts `gateway serve --config gateway.toml` in `dir` (JSON logs, no `DATABASE_URL` or
+/// `RUST_LOG` from this shell): the process, its log lines to come, those read so far, its port.
+fn serve(dir: &Path) -> (Child, Lines<BufReader<ChildStdout>>, Vec<String>, u16) {
+    let mut child = Command::new(GATEWAY)
+        .args(["serve", "--config", "gateway.toml"])
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gateway serve starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("its stdout")).lines();
+    let mut log = Vec::new();
+    let port = loop {
+        let line = lines
+            .next()
+            .expect("the gateway logs its address")
+            .expect("a log line");
+        let entry: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        log.push(line);
+        if let Some(addr) = entry["addr"].as_str() {
+            break addr
+                .rsplit(':')
+                .next()
+                .and_then(|port| port.parse::<u16>().ok())
+                .expect("a port");
+        }
+    };
+    (child, lines, log, port)
+}
+
 #[tokio::test]
 async fn serve_logs_json_lines_without_a_bsn_or_a_token() {
     let dir = tempfile::tempdir().unwrap();
     let register = policies::Register::from_toml(gateway::demo::DEMO_REGISTER).unwrap();
     let pki = gateway::pki::generate(&dir.path().join("pki"), &register).unwrap();
     std::fs::write(dir.path().join("gateway.toml"), config(&pki)).unwrap();
-    let mut child = Command::new(GATEWAY)
-        .args(["serve", "--config", "gateway.toml"])
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut log = Vec::new();
-    let port = loop {
-        let line = lines.next().expect("the gateway logs its address").unwrap();
-        let entry: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-        log.push(line);
-        if let Some(addr) = entry["addr"].as_str() {
-            break addr.rsplit(':').next().unwrap().parse::<u16>().unwrap();
-        }
-    };
+    let (mut child, lines, mut log, port) = serve(dir.path());
     let base = format!("https://localhost:{port}");
     let bt = partner_token(&pki, "bt-centrum-west", "prof-9", "regievoerder");
     let consent = okt_consent(&["contact"], "prof-9");
@@ -212,25 +227,7 @@ async fn sighup_reloads_the_configuration_and_a_broken_one_is_refused() {
     let pki = gateway::pki::generate(&dir.path().join("pki"), &register).unwrap();
     let file = dir.path().join("gateway.toml");
     std::fs::write(&file, config(&pki)).unwrap();
-    let mut child = Command::new(GATEWAY)
-        .args(["serve", "--config", "gateway.toml"])
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut log = Vec::new();
-    let port = loop {
-        let line = lines.next().expect("the gateway logs its address").unwrap();
-        let entry: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-        log.push(line);
-        if let Some(addr) = entry["addr"].as_str() {
-            break addr.rsplit(':').next().unwrap().parse::<u16>().unwrap();
-        }
-    };
+    let (mut child, lines, mut log, port) = serve(dir.path());
     let url = format!("https://localhost:{port}/v1/consents?subject_bsn={BSN}");
     let wpi = partner_token(&pki, "wpi", "km-1", "klantmanager");
     let as_wpi = || async {

@@ -136,6 +136,19 @@ async fn the_metrics_count_what_happened_and_prometheus_reads_them(db: Db) {
         value(&text, "gateway_certificate_seconds_left").unwrap() > 86_400.0,
         "{text}"
     );
+    // The partners' CA (the dev CA of `[tls] client_ca`), by subject.
+    let ca = text
+        .lines()
+        .find(|l| l.starts_with("gateway_partner_ca_seconds_left{ca=\""))
+        .unwrap_or_else(|| panic!("no partner CA expiry in\n{text}"));
+    assert!(
+        ca.rsplit(' ').next().unwrap().parse::<f64>().unwrap() > 86_400.0,
+        "{ca}"
+    );
+    // The database pool, read at the scrape: it has served the requests above.
+    let in_use = value(&text, r#"gateway_db_connections{state="in_use"}"#).unwrap();
+    let idle = value(&text, r#"gateway_db_connections{state="idle"}"#).unwrap();
+    assert!(in_use >= 0.0 && in_use + idle >= 1.0, "{text}");
     assert!(
         !text.contains(BSN) && !text.contains(OTHER_BSN),
         "a BSN in the metrics"

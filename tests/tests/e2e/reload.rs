@@ -147,15 +147,7 @@ async fn keys_certificates_and_the_register_change_without_a_restart(db: Db) {
     assert!(format!("{refused:#}").contains("retention"), "{refused:#}");
     assert_eq!(register_version(&app).await, reloaded.register_version);
     assert_eq!(consents_as(&app, "okt-amsterdam", &new).await, 200);
-    let metrics = app
-        .public()
-        .get(format!("http://{}/metrics", app.metrics_addr))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     for line in [
         "gateway_reloads_total{outcome=\"accepted\"} 3",
         "gateway_reloads_total{outcome=\"refused\"} 1",

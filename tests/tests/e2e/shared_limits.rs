@@ -29,16 +29,6 @@ async fn as_professional(app: &TestApp, sub: &str) -> (u16, bool, serde_json::Va
     (status, retry_after, response.json().await.unwrap())
 }
 
-async fn ready(app: &TestApp) -> u16 {
-    app.public()
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 async fn the_organisation_limit_holds_across_replicas_and_fails_closed_without_redis(db: Db) {
     let Some(mut redis) = RedisServer::start() else {
         return;
@@ -90,18 +80,10 @@ async fn the_organisation_limit_holds_across_replicas_and_fails_closed_without_r
     assert_eq!(status, 503, "{body}");
     assert!(retry_after, "{body}");
     assert_eq!(body["error"]["code"], "rate_limits_unavailable");
-    assert_eq!(ready(&second).await, 503);
+    assert_eq!(second.ready_status().await, 503);
     let (status, body) = second.get_as_citizen(BSN, "/v1/me/consents").await;
     assert_eq!(status, 200, "{body}");
-    let metrics = second
-        .public()
-        .get(format!("http://{}/metrics", second.metrics_addr))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = second.metrics_text().await;
     assert!(
         metrics
             .lines()
@@ -112,7 +94,7 @@ async fn the_organisation_limit_holds_across_replicas_and_fails_closed_without_r
     // Redis is back (empty): the replicas reconnect by themselves.
     redis.resume();
     let deadline = Instant::now() + Duration::from_secs(15);
-    while ready(&second).await != 200 {
+    while second.ready_status().await != 200 {
         assert!(Instant::now() < deadline, "ready again once Redis is back");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
