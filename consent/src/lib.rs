@@ -46,5 +46,6 @@ pub use model::{
 };
 pub use pseudonym::{Pseudonymizer, SubjectId};
 pub use seal::{Seal, SealedWrite};
+pub use sqlite::backup as backup_sqlite;
 pub use store::{Checkpointer, PendingCheckpoint, Purpose, Store, StoredCheckpoint};
 pub use vault::{Kek, VaultError, epoch_of};

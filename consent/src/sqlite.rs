@@ -28,6 +28,22 @@ impl Backend for Sqlite {
     }
 }
 
+/// A consistent copy of the SQLite database at `url` in the new file `to`, taken while it serves:
+/// `VACUUM INTO` reads one snapshot in one read transaction (writers go on, in WAL mode) and
+/// writes it compacted. `to` must not exist yet (SQLite refuses to write over a file).
+pub async fn backup(url: &str, to: &Path) -> Result<(), StoreError> {
+    use sqlx::ConnectOptions as _;
+    let mut connection = SqliteConnectOptions::from_str(url)?
+        .busy_timeout(Duration::from_secs(5))
+        .connect()
+        .await?;
+    sqlx::query("VACUUM INTO ?")
+        .bind(to.to_string_lossy().into_owned())
+        .execute(&mut connection)
+        .await?;
+    Ok(())
+}
+
 /// Opens (creating if missing, with its directory) the database at `sqlite:PATH` or
 /// `sqlite://PATH`, and runs the migrations.
 pub async fn connect(

@@ -57,6 +57,16 @@ enum Command {
         #[arg(long)]
         pid: i32,
     },
+    /// Back up the SQLite database of a configuration while the gateway serves (a consistent
+    /// snapshot, `VACUUM INTO`). On PostgreSQL use `pg_dump` (README, "Backups and upgrades").
+    /// The key files are backed up apart from the database, never beside it.
+    Backup {
+        #[arg(long)]
+        config: PathBuf,
+        /// The new file to write (it must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Check a configuration file (`gateway config check FILE`).
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -121,6 +131,22 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Dev(command) => command.run().await?,
         Command::Policy(command) => command.run().await?,
         Command::Config(command) => command.run()?,
+        Command::Backup { config, to } => {
+            let config = Config::load(&config)?;
+            let url = config.database_url.expose();
+            if !url.starts_with("sqlite:") {
+                anyhow::bail!(
+                    "gateway backup copies a SQLite database; back up PostgreSQL with pg_dump (README, \"Backups and upgrades\")"
+                );
+            }
+            if to.exists() {
+                anyhow::bail!("{} exists: a backup is written to a new file", to.display());
+            }
+            consent::backup_sqlite(url, &to)
+                .await
+                .with_context(|| format!("cannot back up to {}", to.display()))?;
+            println!("backed up {url} to {}", to.display());
+        }
         Command::Reload { pid } => {
             let process = rustix::process::Pid::from_raw(pid)
                 .ok_or_else(|| anyhow::anyhow!("--pid must be a process id, not {pid}"))?;

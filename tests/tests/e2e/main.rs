@@ -3,6 +3,7 @@
 //! process). `edge_log.rs` is a binary of its own: it installs the process-wide log subscriber.
 
 mod audit;
+mod backup;
 mod bad_input;
 mod balancer;
 mod browser;
