@@ -40,6 +40,12 @@ impl Default for Batching {
 
 type Reply = oneshot::Sender<Result<Option<u64>, Arc<StoreError>>>;
 
+/// Told of every group commit (for metrics): how many writes it held, and how long the commit
+/// with its checkpoint took.
+pub trait BatchObserver: Send + Sync + std::fmt::Debug {
+    fn committed(&self, writes: usize, took: std::time::Duration);
+}
+
 /// Handle to the writer task; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct LedgerWriter {
@@ -72,12 +78,30 @@ impl LedgerWriter {
         log: Option<Arc<Log>>,
         batching: Batching,
     ) -> (Self, tokio::task::JoinHandle<()>) {
+        Self::spawn_observed(store, log, batching, None)
+    }
+
+    /// As [`spawn_batching`](Self::spawn_batching), telling `observer` of every group commit.
+    pub fn spawn_observed(
+        store: Arc<dyn Store>,
+        log: Option<Arc<Log>>,
+        batching: Batching,
+        observer: Option<Arc<dyn BatchObserver>>,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
         let batching = Batching {
             max_writes: batching.max_writes.max(1),
             ..batching
         };
         let (tx, rx) = mpsc::channel(4 * batching.max_writes);
-        (Self { tx }, tokio::spawn(run(store, log, rx, batching)))
+        (
+            Self { tx },
+            tokio::spawn(run(store, log, rx, batching, observer)),
+        )
+    }
+
+    /// Writes waiting for the writer (queued, not yet in a commit).
+    pub fn queued(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
     }
 
     /// Seals, queues, and waits until the write is durable. Returns the disclosure's ledger index.
@@ -127,6 +151,7 @@ async fn run(
     log: Option<Arc<Log>>,
     mut rx: mpsc::Receiver<(SealedWrite, Reply)>,
     batching: Batching,
+    observer: Option<Arc<dyn BatchObserver>>,
 ) {
     let max = batching.max_writes;
     let mut batch = Vec::with_capacity(max);
@@ -143,6 +168,7 @@ async fn run(
         }
         previous = batch.len();
         let (writes, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+        let started = std::time::Instant::now();
         let answers = tokio::time::timeout(
             batching.commit_timeout,
             commit(&store, log.as_deref(), &writes),
@@ -156,6 +182,9 @@ async fn run(
             );
             vec![Err(Arc::new(StoreError::CommitTimedOut)); writes.len()]
         });
+        if let Some(observer) = &observer {
+            observer.committed(writes.len(), started.elapsed());
+        }
         for (reply, answer) in replies.into_iter().zip(answers) {
             let _ = reply.send(answer);
         }

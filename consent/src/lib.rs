@@ -31,7 +31,7 @@ pub use leaf::{
     LeafHeader, consent_digest, consent_leaf_input, erasure_leaf_input, hash_leaf, leaf_hash,
     leaf_input, record_digest, representation_digest, representation_leaf_input,
 };
-pub use ledger::{Batching, LedgerWriter};
+pub use ledger::{BatchObserver, Batching, LedgerWriter};
 pub use log::{InclusionProof, Log, LogError};
 pub use model::{
     AMSTERDAMMER, Actor, Attempt, AuditQuery, AuditRead, Consent, ConsentChange, ConsentEntry,

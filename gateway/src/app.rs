@@ -148,7 +148,12 @@ impl Application {
         log.checkpoint()
             .await
             .context("cannot sign a checkpoint of the ledger")?;
-        let (ledger, ledger_task) = LedgerWriter::spawn(store.clone(), Some(log.clone()));
+        let (ledger, ledger_task) = LedgerWriter::spawn_observed(
+            store.clone(),
+            Some(log.clone()),
+            consent::Batching::default(),
+            Some(metrics.ledger_observer()),
+        );
         let current_register = Arc::new(ArcSwap::new(register.clone()));
         let purge = crate::retention::start_purge(
             store.clone(),

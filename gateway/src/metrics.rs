@@ -78,6 +78,20 @@ fn latency() -> Histogram {
     Histogram::new(exponential_buckets(0.001, 2.0, 15))
 }
 
+/// The ledger's group commits: their size and time.
+#[derive(Debug, Clone)]
+struct LedgerMetrics {
+    writes: Histogram,
+    seconds: Histogram,
+}
+
+impl consent::BatchObserver for LedgerMetrics {
+    fn committed(&self, writes: usize, took: Duration) {
+        self.writes.observe(writes as f64);
+        self.seconds.observe(took.as_secs_f64());
+    }
+}
+
 /// Every metric, registered once; cheap to clone (each is an `Arc` inside).
 #[derive(Debug, Clone)]
 pub struct Metrics {
@@ -95,6 +109,8 @@ pub struct Metrics {
     checkpoint_age: Gauge,
     ledger_size: Gauge,
     db_connections: Family<ConnectionLabels, Gauge>,
+    ledger: LedgerMetrics,
+    ledger_queue: Gauge,
     /// Per CA of `[tls] client_ca` (the partners' CAs), by subject; set at start and each reload.
     pub partner_ca_seconds_left: Family<CaLabels, Gauge>,
     pub certificate_seconds_left: Gauge,
@@ -124,6 +140,11 @@ impl Metrics {
             checkpoint_age: Gauge::default(),
             ledger_size: Gauge::default(),
             db_connections: Family::default(),
+            ledger: LedgerMetrics {
+                writes: Histogram::new(exponential_buckets(1.0, 2.0, 10)),
+                seconds: latency(),
+            },
+            ledger_queue: Gauge::default(),
             partner_ca_seconds_left: Family::default(),
             certificate_seconds_left: Gauge::default(),
         };
@@ -189,6 +210,21 @@ impl Metrics {
             m.ledger_size.clone(),
         );
         r.register(
+            "ledger_batch_writes",
+            "Writes in each group commit of the ledger",
+            m.ledger.writes.clone(),
+        );
+        r.register(
+            "ledger_batch_seconds",
+            "Time of each group commit with its signed checkpoint",
+            m.ledger.seconds.clone(),
+        );
+        r.register(
+            "ledger_queue",
+            "Ledger writes waiting for the writer (read at each scrape)",
+            m.ledger_queue.clone(),
+        );
+        r.register(
             "db_connections",
             "The request pool's database connections (read at each scrape): in_use or idle",
             m.db_connections.clone(),
@@ -209,6 +245,11 @@ impl Metrics {
         }
     }
 
+    /// What the ledger writer tells of its group commits.
+    pub fn ledger_observer(&self) -> Arc<dyn consent::BatchObserver> {
+        Arc::new(self.ledger.clone())
+    }
+
     /// Sets the partner CAs' expiry, forgetting CAs no longer configured.
     pub fn partner_cas(&self, expiries: &[(String, i64)]) {
         self.partner_ca_seconds_left.clear();
@@ -227,6 +268,8 @@ impl Metrics {
             self.ledger_size
                 .set(i64::try_from(latest.size).unwrap_or(i64::MAX));
         }
+        self.ledger_queue
+            .set(i64::try_from(state.ledger.queued()).unwrap_or(i64::MAX));
         let (open, idle) = state.store.pool_use();
         let idle = i64::try_from(idle).unwrap_or(i64::MAX);
         for (use_, n) in [("in_use", i64::from(open) - idle), ("idle", idle)] {

@@ -145,6 +145,20 @@ async fn the_metrics_count_what_happened_and_prometheus_reads_them(db: Db) {
         ca.rsplit(' ').next().unwrap().parse::<f64>().unwrap() > 86_400.0,
         "{ca}"
     );
+    // The ledger's group commits: the two disclosures went through them; none waits now.
+    assert!(
+        value(&text, "gateway_ledger_batch_writes_count").unwrap() >= 1.0,
+        "{text}"
+    );
+    assert!(
+        value(&text, "gateway_ledger_batch_writes_sum").unwrap() >= 2.0,
+        "{text}"
+    );
+    assert!(
+        value(&text, "gateway_ledger_batch_seconds_count").unwrap() >= 1.0,
+        "{text}"
+    );
+    assert_eq!(value(&text, "gateway_ledger_queue"), Some(0.0), "{text}");
     // The database pool, read at the scrape: it has served the requests above.
     let in_use = value(&text, r#"gateway_db_connections{state="in_use"}"#).unwrap();
     let idle = value(&text, r#"gateway_db_connections{state="idle"}"#).unwrap();
