@@ -44,6 +44,7 @@ mod sessions;
 mod shared_limits;
 mod shutdown;
 mod storage_hygiene;
+mod upgrade;
 mod upstream;
 mod versions;
 mod xss;
