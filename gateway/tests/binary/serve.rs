@@ -85,6 +85,21 @@ fn serve(dir: &Path) -> (Child, Lines<BufReader<ChildStdout>>, Vec<String>, u16)
     (child, lines, log, port)
 }
 
+/// Stops the gateway as systemd does (`SIGTERM`), checks that it stopped cleanly, and reads the
+/// rest of its log into `log`.
+fn stop(child: &mut Child, lines: Lines<BufReader<ChildStdout>>, log: &mut Vec<String>) {
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(stopped.success());
+    assert!(
+        child.wait().expect("the gateway ends").success(),
+        "SIGTERM is a clean stop"
+    );
+    log.extend(lines.map(|line| line.expect("a log line")));
+}
+
 #[tokio::test]
 async fn serve_logs_json_lines_without_a_bsn_or_a_token() {
     let dir = tempfile::tempdir().unwrap();
@@ -129,13 +144,7 @@ async fn serve_logs_json_lines_without_a_bsn_or_a_token() {
         .unwrap();
     assert_eq!(r.status(), 401);
 
-    let stopped = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    assert!(child.wait().unwrap().success(), "SIGTERM is a clean stop");
-    log.extend(lines.map(Result::unwrap));
+    stop(&mut child, lines, &mut log);
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
 
@@ -274,13 +283,7 @@ async fn sighup_reloads_the_configuration_and_a_broken_one_is_refused() {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(as_wpi().await, 200, "the configuration in force stays");
 
-    let stopped = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    assert!(child.wait().unwrap().success(), "SIGTERM is a clean stop");
-    log.extend(lines.map(Result::unwrap));
+    stop(&mut child, lines, &mut log);
     let all = log.join("\n");
     assert!(all.contains("reloaded: the register"), "{all}");
     assert!(
