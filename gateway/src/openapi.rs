@@ -114,8 +114,10 @@ impl Modify for CommonErrors {
                 if path != "/healthz" {
                     add(
                         "503",
-                        "`overloaded` (more requests in progress than [connections] max_in_flight) or \
-                         `storage_unavailable` (the database cannot serve now); see the Retry-After header",
+                        "`overloaded` (more requests in progress than [connections] max_in_flight), \
+                         `storage_unavailable` (the database cannot serve now) or, for partners, \
+                         `rate_limits_unavailable` (the limits shared by the replicas cannot be \
+                         checked now); see the Retry-After header",
                     );
                 }
             }
